@@ -1,0 +1,107 @@
+# ktstr: one Makefile. `make run` and `make test` do all set-up on a fresh Debian machine
+# (README). Objects go to build/, the kernel cache to ~/.cache/ktstr (KTSTR_CACHE_DIR).
+
+CC      ?= cc
+BUILD   := build
+PKGS    := libbpf libelf zlib ncursesw jansson libarchive libcurl
+# Debian package that provides each pkg-config name (for the missing-dependency message).
+deb_libbpf := libbpf-dev
+deb_libelf := libelf-dev
+deb_zlib := zlib1g-dev
+deb_ncursesw := libncurses-dev
+deb_jansson := libjansson-dev
+deb_libarchive := libarchive-dev
+deb_libcurl := libcurl4-openssl-dev
+
+WERROR  ?= -Werror
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = $(CFLAGS) -std=gnu17 -Wall -Wextra $(WERROR) -D_GNU_SOURCE -MMD -MP -I. -Iengine -Ivmm
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lreadline -lpthread -lm
+
+LIB_SRC  := $(wildcard engine/*.c) $(wildcard vmm/*.c)
+APP_SRC  := $(wildcard cli/*.c) $(wildcard tui/*.c) $(wildcard views/*.c)
+GUEST_SRC := $(wildcard guest/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_OBJ := $(call obj,$(LIB_SRC))
+APP_OBJ := $(call obj,$(APP_SRC))
+UNIT_OBJ := $(call obj,$(UNIT_SRC))
+
+KTSTR := $(BUILD)/ktstr
+INIT  := $(BUILD)/ktstr-init
+
+.PHONY: all deps pkgcheck kernel run test check vmtest tuitest bench asan clean fuzz
+all: pkgcheck $(KTSTR) $(INIT) bpf
+
+deps:
+	@bash scripts/install-deps.sh
+
+pkgcheck:
+	@for p in $(PKGS); do pkg-config --exists $$p || { \
+	  case $$p in libbpf) d=$(deb_libbpf);; libelf) d=$(deb_libelf);; zlib) d=$(deb_zlib);; \
+	  ncursesw) d=$(deb_ncursesw);; jansson) d=$(deb_jansson);; libarchive) d=$(deb_libarchive);; \
+	  libcurl) d=$(deb_libcurl);; esac; \
+	  echo "ktstr: pkg-config cannot find '$$p'; install it: sudo apt install $$d (or run: make deps)" >&2; exit 2; }; done
+	@command -v pkg-config >/dev/null || { echo "pkg-config: command not found; install it: sudo apt install pkg-config" >&2; exit 2; }
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/libktstr.a: $(LIB_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+$(KTSTR): $(APP_OBJ) $(BUILD)/libktstr.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libktstr.a $(PKG_LIBS)
+
+# The guest's PID 1: static, so the initramfs needs no libc of its own.
+$(INIT): $(GUEST_SRC) $(wildcard guest/*.h)
+	@mkdir -p $(BUILD)
+	$(CC) -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) -D_GNU_SOURCE -I. -static -o $@ $(GUEST_SRC) -l:libjansson.a -lpthread
+
+include bpf/bpf.mk
+
+# The test kernel: Debian sid's cloud kernel, fetched once into the cache.
+kernel: $(KTSTR)
+	@$(KTSTR) kernel fetch --debian
+
+# The README's main job: the default scenario on the provisioned kernel.
+run: deps
+	@$(MAKE) --no-print-directory all kernel
+	@$(MAKE) --no-print-directory bpf
+	$(KTSTR) $(RUN_ARGS)
+
+RUN_ARGS ?= tui examples/two-cgroups.json
+
+$(BUILD)/unit: $(UNIT_OBJ) $(BUILD)/libktstr.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libktstr.a $(PKG_LIBS) -lcriterion
+
+# check: fast unit tests. test: everything CI runs (installs deps, fetches the kernel).
+check: pkgcheck $(BUILD)/unit
+	@$(BUILD)/unit --jobs 2
+
+test: deps
+	@$(MAKE) --no-print-directory all kernel
+	@$(MAKE) --no-print-directory bpf
+	@$(MAKE) --no-print-directory check vmtest tuitest
+
+vmtest: all
+	@bash tests/vm/run.sh
+
+tuitest: all
+	@bash tests/tui/run.sh
+
+bench: all kernel
+	@bash tests/bench/run.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang WERROR= \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" build/asan/unit
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 build/asan/unit --jobs 1
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,13 @@
+/* The command-line verbs: one file per verb, each `int cmd_<verb>(argc, argv)` returning
+ * the process exit code (0 pass, 1 checks failed, 2 bad input, 3 infrastructure). */
+#ifndef KTSTR_CLI_H
+#define KTSTR_CLI_H
+
+int cmd_run(int argc, char **argv);     /* cli/run.c */
+int cmd_kernel(int argc, char **argv);  /* cli/kernel.c */
+int cmd_shell(int argc, char **argv);   /* cli/shell.c */
+
+/* Prints "ktstr: <msg>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,51 @@
+/* Kernel cache: one directory per entry under <root>/kernels/<key>/ holding the image,
+ * optional config and vmlinux, and metadata.json (written atomically, last). */
+#ifndef KTSTR_CACHE_H
+#define KTSTR_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* KTSTR_CACHE_DIR > $XDG_CACHE_HOME/ktstr > $HOME/.cache/ktstr, with the seed's messages
+ * for an unset or empty HOME. */
+int cache_root(char *buf, size_t len, char *err, size_t errlen);
+
+struct kernel_entry {
+	char key[128];              /* directory name */
+	char dir[4096];
+	char version[128];          /* "7.2.13+deb14-cloud-amd64" */
+	char source[64];            /* "import:bzimage" | "import:deb" | "debian:sid" */
+	char image[4096];           /* full path of the bootable image (bzImage) */
+	char vmlinux[4096];         /* full path of the extracted vmlinux, "" if none */
+	char config[4096];          /* full path of the config, "" if none */
+	int64_t created_unix;
+	uint64_t size_bytes;        /* whole entry */
+	bool has_sched_ext;         /* CONFIG_SCHED_CLASS_EXT=y in the config */
+	bool corrupt;
+	char error_kind[32];        /* "missing_metadata" | "malformed_metadata" | "schema_drift" | "missing_image" */
+	char error[256];
+};
+
+/* Lists entries newest first, corrupt ones included (marked). Caller frees *out. */
+int cache_list(const char *root, struct kernel_entry **out, int *n, char *err, size_t errlen);
+int cache_lookup(const char *root, const char *key, struct kernel_entry *out, char *err, size_t errlen);
+
+/* Imports a bzImage (config optional) or a Debian linux-image/linux-binary .deb (plus an
+ * optional second .deb carrying the config, e.g. linux-base-*). Extracts vmlinux beside the
+ * image. Writes into a temp dir and renames, so a failed import leaves nothing. */
+int cache_import(const char *root, const char *const *paths, int npaths, const char *config,
+		 struct kernel_entry *out, char *err, size_t errlen);
+/* Downloads Debian sid's cloud kernel with apt-get and a private sources list, then imports
+ * it. Idempotent: an existing entry of the same version is returned as is. */
+int cache_fetch_debian(const char *root, struct kernel_entry *out, char *err, size_t errlen);
+int cache_remove(const char *root, const char *key, char *err, size_t errlen);
+
+/* Resolution for a run: spec (path or cache key), then KTSTR_TEST_KERNEL, KTSTR_KERNEL,
+ * then the newest usable entry; none gives the seed's "no kernel found" message. */
+int cache_resolve(const char *spec, struct kernel_entry *out, char *err, size_t errlen);
+
+/* Checks a file is a bzImage (the "HdrS" setup header). */
+bool kernel_is_bzimage(const char *path);
+
+#endif

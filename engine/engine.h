@@ -1,0 +1,50 @@
+/* The engine: runs VMs on their own threads and reports what happens as events through
+ * one queue. The CLI and the TUI are both consumers of this API; neither touches QEMU. */
+#ifndef KTSTR_ENGINE_H
+#define KTSTR_ENGINE_H
+
+#include "run.h"
+
+enum engine_ev_type {
+	EV_STATE,    /* run->state or run->stage changed */
+	EV_BOOT,     /* sys_rdy arrived (or the budget was missed) */
+	EV_SAMPLE,   /* new sample / worker numbers */
+	EV_LOG,      /* a line was added; text holds it, src says which log */
+	EV_RESULT,   /* run finished: result, checks and exit code are final */
+};
+
+enum engine_log_src { LOG_CONSOLE, LOG_SCHED, LOG_GUEST, LOG_VERIFIER, LOG_DUMP, LOG_HOST };
+
+struct engine_event {
+	enum engine_ev_type type;
+	struct run *run;             /* a reference; released by engine_event_done */
+	enum engine_log_src src;     /* EV_LOG */
+	char *text;                  /* EV_LOG line, EV_BOOT warning; owned by the event */
+};
+
+struct run_request {
+	struct scenario scn;         /* copied; the engine owns the copy */
+	const char *kernel_spec;     /* NULL: KTSTR_TEST_KERNEL, KTSTR_KERNEL, newest cache entry */
+	const char *runs_root;       /* NULL: KTSTR_RUNS_DIR or <cache root>/runs */
+	int accel;                   /* enum vm_accel; 0 = auto */
+	bool shell_port;             /* TUI: allow `s` to attach a shell */
+	bool log_events;             /* emit EV_LOG for every line (TUI, verbose CLI) */
+};
+
+struct engine;
+struct engine *engine_new(void);
+void engine_free(struct engine *e);    /* stops every run and joins its thread */
+
+/* Resolves the kernel and scheduler, builds the initramfs and starts the run's thread.
+ * Errors that are the user's (no kernel, bad scheduler) return -EINVAL with the message
+ * in err and exit code 2 semantics; infrastructure errors return other -errno. */
+int engine_start(struct engine *e, const struct run_request *req, struct run **out,
+		 char *err, size_t errlen);
+void engine_stop(struct engine *e, struct run *r);  /* ends the run's VM early */
+
+int engine_event_fd(struct engine *e);  /* readable when events are queued (for poll) */
+/* Pops the next event; returns false when the queue is empty. */
+bool engine_next_event(struct engine *e, struct engine_event *ev);
+void engine_event_done(struct engine_event *ev);
+
+#endif

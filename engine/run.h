@@ -1,0 +1,134 @@
+/* The run model: everything known about one run, live or loaded from a run directory.
+ * The engine thread writes it under run->lock; the CLI and the TUI views read it under
+ * the same lock (run_lock/run_unlock) and never block on I/O while holding it. */
+#ifndef KTSTR_RUN_H
+#define KTSTR_RUN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "scenario.h"
+#include "ring.h"
+
+#define RUN_MAX_CPUS 64
+#define RUN_MAX_CHECKS 256
+#define RUN_CONSOLE_LINES 20000
+#define RUN_LOG_LINES 100000
+#define RUN_TL_SLICES 200000   /* timeline slices kept (downsampled in the guest) */
+#define RUN_SAMPLES 4096       /* per-run sample history (every KTSTR_SAMPLE_MS) */
+
+enum run_state { RUN_PENDING, RUN_BOOTING, RUN_RUNNING, RUN_FINISHING, RUN_DONE };
+enum run_result { RESULT_NONE, RESULT_PASS, RESULT_FAIL, RESULT_ERROR };
+const char *run_state_name(enum run_state s);   /* "pending" ... "done" */
+const char *run_result_name(enum run_result r); /* "none" "pass" "fail" "error" */
+
+struct run_worker {
+	int tid;
+	char cgroup[64];
+	char work[32];
+	uint64_t cpu_ns, wall_ns, iters;
+	double max_gap_ms;
+	int max_gap_cpu;
+	int64_t max_gap_at_ms;      /* since the workload started */
+	uint64_t cpus_mask;         /* CPUs it ran on (bit per CPU id < 64) */
+	int cpu;                    /* last CPU seen */
+	int migrations;
+	bool completed;             /* final report arrived */
+};
+
+struct run_cgroup {
+	char name[64];
+	int workers, cpus;          /* cpus: distinct CPUs its workers ran on */
+	double min_off_pct, max_off_pct, mean_off_pct, spread_pct; /* spread = max - min off-CPU% */
+	double max_gap_ms;
+	int migrations;
+	uint64_t iters;
+};
+
+struct run_check {
+	char name[32];              /* "max_gap_ms", "max_spread_pct", "scheduler", "guest" ... */
+	bool ok;
+	char message[512];          /* the seed's exact wording on failure */
+};
+
+struct run_slice { int tid; int cpu; int64_t start_ns, end_ns; char state; /* 'r' run, 'w' wait */ };
+
+struct run_sample { int64_t elapsed_ms; int nworkers; };  /* one tick; per-tid data in workers */
+
+struct run {
+	pthread_mutex_t lock;
+	int refs;
+
+	/* identity */
+	char id[64];                /* "<scenario>-<yyyymmdd-hhmmss>-<pid>" */
+	char dir[4096];             /* run directory */
+	struct scenario scn;
+	char kernel_key[128], kernel_path[4096], kernel_version[128];
+	char sched_label[256];      /* "eevdf" or the scheduler's name */
+	int64_t started_unix;       /* wall clock at start, seconds */
+
+	/* progress */
+	enum run_state state;
+	char stage[32];             /* last init stage the guest reported */
+	int steps_done, steps;
+	int64_t elapsed_ms;         /* since QEMU start */
+
+	/* boot */
+	char accel[8];
+	bool tcg_relaxed;           /* thresholds relaxed for TCG (report says so) */
+	int64_t sys_rdy_ms;         /* from QEMU start, host-measured; -1 never */
+	int64_t kernel_boot_ms;     /* guest uptime when init started; -1 unknown */
+	int boot_budget_ms;
+	bool boot_budget_missed;
+	int vm_exit_code;           /* QEMU's exit status; -1 still running/unknown */
+
+	/* what the guest saw */
+	int guest_cpus;
+	int nllcs, nnodes;
+	uint64_t llcs[RUN_MAX_CPUS], nodes[RUN_MAX_CPUS]; /* CPU masks */
+	char guest_kernel[128];
+
+	/* scheduler lifecycle */
+	bool sched_started, sched_attached, sched_died;
+	char sched_ops[64];
+	char sched_exit_reason[512]; /* kernel's exit kind + message */
+	int64_t sched_died_ms;       /* into the workload */
+
+	/* logs (bounded) */
+	struct ring *console, *schedlog, *verifier, *dump, *guestlog;
+	uint64_t malformed_lines;
+
+	/* numbers */
+	struct run_worker *workers;  /* SCN_MAX_WORKERS slots */
+	int nworkers;
+	struct run_cgroup cgroups[SCN_MAX_CGROUPS];
+	int ncgroups;
+	struct run_slice *slices;    /* ring of RUN_TL_SLICES */
+	size_t nslices, slice_head;
+	struct run_sample *samples;  /* ring of RUN_SAMPLES */
+	size_t nsamples;
+
+	/* verdict */
+	struct run_check checks[RUN_MAX_CHECKS];
+	int nchecks;
+	enum run_result result;
+	int exit_code;               /* 0 pass, 1 fail, 2 bad input, 3 infrastructure */
+	char error[1024];            /* infrastructure error, user-facing */
+	double gap_threshold_ms, spread_threshold_pct; /* effective thresholds */
+};
+
+struct run *run_new(const struct scenario *scn);  /* refs = 1 */
+struct run *run_get(struct run *r);
+void run_put(struct run *r);
+void run_lock(struct run *r);
+void run_unlock(struct run *r);
+
+/* Applies one control-port line from the guest to the model (caller holds the lock).
+ * Returns the message type it was ("sample", "log", ...) or NULL if malformed. */
+const char *run_ingest(struct run *r, const char *line);
+void run_add_check(struct run *r, const char *name, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Finds or adds a worker slot by tid; NULL when full. */
+struct run_worker *run_worker_by_tid(struct run *r, int tid);
+
+#endif

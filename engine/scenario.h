@@ -1,0 +1,74 @@
+/* Scenario model: what a run boots, runs and checks. Parsed from a JSON file
+ * (docs/scenario.md) with file:line:column errors; unknown keys are rejected. */
+#ifndef KTSTR_SCENARIO_H
+#define KTSTR_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SCN_MAX_CGROUPS 64
+#define SCN_MAX_WORKERS 1024 /* per scenario, all cgroups together */
+#define SCN_MAX_VCPUS 64     /* documented cap: TCG cannot usefully emulate more */
+#define SCN_MAX_SCHED_ARGS 64
+
+enum scn_work {
+	WORK_SPIN_WAIT, WORK_MIXED, WORK_BURSTY, WORK_IO_SYNC_WRITE, WORK_IO_RAND_READ,
+	WORK_IO_CONVOY, WORK_YIELD_HEAVY, WORK_PIPE_IO, WORK_FUTEX_PING_PONG, WORK_CACHE_PIPE,
+	WORK_FUTEX_FAN_OUT, WORK_FAN_OUT_COMPUTE, WORK__COUNT
+};
+const char *scn_work_name(enum scn_work w);       /* "SpinWait" ... */
+int scn_work_from_name(const char *name);         /* -1 when unknown */
+int scn_work_group(enum scn_work w);              /* group size: 1 ungrouped, 2 pairs, 5 fan-out */
+bool scn_work_implemented(enum scn_work w);       /* the guest runs it */
+
+struct scn_topology { int numa, llcs, cores, threads; }; /* llcs per node, cores per llc */
+int scn_topo_cpus(const struct scn_topology *t);
+/* "2n2l2c1t" style label (llcs here is the machine total, as the seed writes it). */
+void scn_topo_label(const struct scn_topology *t, char *buf, size_t len);
+/* Parses "NxLxCxT" or "NnLlCcTt" (L per node). 0 or -EINVAL with a message. */
+int scn_topo_parse(const char *s, struct scn_topology *t, char *err, size_t errlen);
+
+enum scn_sched_kind { SCHED_EEVDF, SCHED_NAME, SCHED_PATH };
+struct scn_scheduler {
+	enum scn_sched_kind kind;
+	char spec[256];            /* the name or path as written */
+	char *args[SCN_MAX_SCHED_ARGS];
+	int nargs;
+};
+
+struct scn_cgroup {
+	char name[64];
+	int workers;
+	enum scn_work work;
+	char cpuset[128];          /* optional cpu list "0-3,5"; empty = inherit */
+};
+
+struct scn_checks {
+	bool has_max_gap_ms, has_max_spread_pct;
+	uint64_t max_gap_ms;
+	double max_spread_pct;
+};
+
+struct scenario {
+	char name[128];
+	char path[4096];           /* file it came from, for messages */
+	struct scn_topology topo;
+	int memory_mb;
+	struct scn_scheduler sched;
+	int duration_ms;
+	struct scn_cgroup cgroups[SCN_MAX_CGROUPS];
+	int ncgroups;
+	struct scn_checks checks;
+	bool expect_err;
+};
+
+/* Loads and validates. On error returns -EINVAL (bad content) or -errno (I/O) and writes
+ * "FILE:LINE:COL: what is wrong; how to fix" into err. Nothing is allocated on error. */
+int scn_load(const char *path, struct scenario *out, char *err, size_t errlen);
+int scn_parse(const char *text, const char *path, struct scenario *out, char *err, size_t errlen);
+void scn_free(struct scenario *s);
+/* Validation shared by the loader and command-line overrides (topology cap, groups). */
+int scn_validate(const struct scenario *s, char *err, size_t errlen);
+
+#endif

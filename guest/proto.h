@@ -1,0 +1,40 @@
+/* Wire format between the host engine and the guest's PID 1.
+ * The only header the guest and the host share. Newline-delimited JSON objects on the
+ * virtio-serial port named KTSTR_PORT_CTL; every object has "t" (type) and "ts_ns"
+ * (guest CLOCK_MONOTONIC). Unknown types are ignored; malformed lines are counted. */
+#ifndef KTSTR_GUEST_PROTO_H
+#define KTSTR_GUEST_PROTO_H
+
+#define KTSTR_PROTO_VERSION 1
+#define KTSTR_PORT_CTL "org.ktstr.ctl"     /* control: guest -> host NDJSON, host -> guest commands */
+#define KTSTR_PORT_SHELL "org.ktstr.shell" /* raw bytes of a busybox shell (TUI `s`, `ktstr shell`) */
+#define KTSTR_LINE_MAX 8192                /* longest line either side accepts; longer is malformed */
+
+/* Files the host puts in the per-run initramfs archive. */
+#define KTSTR_GUEST_SCENARIO "/ktstr/scenario.json" /* normalized scenario, see guest/README.md */
+#define KTSTR_GUEST_SCHED_DIR "/ktstr/sched"         /* scheduler binary lives here as ./bin */
+#define KTSTR_GUEST_INIT_OK "/.ktstr_init_ok"        /* written last into the base archive */
+
+/* Guest -> host message types ("t"). Fields listed are the contract.
+ *  hello     proto, kernel (uname -r), kernel_boot_ms (guest uptime when init started)
+ *  sys_rdy   (none)
+ *  stage     stage: "mounts" | "scheduler" | "cgroups" | "workers" | "running" | "report"
+ *  topo      cpus (int), llcs [[cpu..]..], nodes [[cpu..]..]
+ *  log       src: "sched" | "guest" | "kernel", line
+ *  sched     event: "started" | "attached" | "exited" | "disabled" | "not_attached",
+ *            pid, ops (ops name), code (exit status, -signal if killed),
+ *            reason (kernel's exit kind + message when known)
+ *  verifier  line (one line of a verifier log, in order)
+ *  dump      line (one line of the sched_ext debug dump)
+ *  sample    elapsed_ms, workers: [{tid, cpu_ns, iters, max_gap_ms, cpu}]   every KTSTR_SAMPLE_MS
+ *  tl        tid, cpu, start_ns, end_ns, state: "run" | "wait"   (timeline slice, downsampled)
+ *  worker    tid, cgroup, work, cpu_ns, wall_ns, iters, max_gap_ms, max_gap_cpu,
+ *            max_gap_at_ms, cpus [ids], migrations, completed (bool)
+ *  step      done, total, elapsed_ms   (a scenario step completed)
+ *  error     msg  (a hard scenario error in the guest, in the seed's words)
+ *  done      ok (bool), steps_done, steps, elapsed_ms, malformed (host->guest lines dropped)
+ * Host -> guest commands ("t"): "stop" (end the workload now), "dump" (SysRq-D now). */
+
+#define KTSTR_SAMPLE_MS 200
+
+#endif

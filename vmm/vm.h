@@ -1,0 +1,78 @@
+/* One VM's life: QEMU command line from a topology, accelerator choice, the control and
+ * shell ports, console capture, QMP, boot budget and whole-run watchdog.
+ * Knows nothing of scenarios or curses; the engine drives it with vm_poll(). */
+#ifndef KTSTR_VM_H
+#define KTSTR_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct vm_topology { int numa, llcs, cores, threads; }; /* llcs per node, cores per llc */
+
+enum vm_accel { VM_ACCEL_AUTO, VM_ACCEL_KVM, VM_ACCEL_TCG };
+
+struct vm_config {
+	struct vm_topology topo;
+	int memory_mb;
+	const char *kernel;        /* bzImage, or an uncompressed vmlinux (PVH entry) */
+	const char *initrd;        /* may be a concatenation of cpio archives */
+	const char *cmdline_extra; /* appended to the built-in kernel command line; may be NULL */
+	enum vm_accel accel;       /* AUTO: KTSTR_ACCEL, else KVM when usable, else TCG */
+	const char *run_dir;       /* sockets, console.log, qemu.log go here */
+	int watchdog_ms;           /* whole-run deadline from QEMU start; 0 = none */
+	bool shell_port;           /* add the KTSTR_PORT_SHELL port */
+};
+
+/* Derived timing, in ms. The boot budget is 10 s + 150 ms per vCPU capped at 90 s, times
+ * VM_TCG_FACTOR under TCG (docs/vmm.md says why). */
+#define VM_TCG_FACTOR 4
+int vm_boot_budget_ms(int vcpus, bool tcg);
+
+/* Fills argv (NULL-terminated, strings owned by *store, free with vm_args_free) for
+ * qemu-system-x86_64. Pure: no I/O, for unit tests. ctl_sock/shell_sock/qmp_sock are
+ * unix socket paths QEMU listens on. */
+struct vm_args { char **argv; int argc; };
+int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *ctl_sock,
+		  const char *shell_sock, const char *qmp_sock, struct vm_args *out,
+		  char *err, size_t errlen);
+void vm_args_free(struct vm_args *a);
+
+/* Resolves AUTO. Returns the accel to use, or -1 with the seed's /dev/kvm message in err
+ * when KVM was asked for (KTSTR_ACCEL=kvm or cfg) and is not usable. */
+int vm_choose_accel(enum vm_accel want, char *err, size_t errlen);
+const char *vm_accel_name(enum vm_accel a); /* "kvm" | "tcg" */
+
+struct vm;
+
+/* Starts QEMU (it dies with us: PR_SET_PDEATHSIG plus vm_kill_all() from signal paths),
+ * connects the control port and QMP. -errno with a message on failure. */
+int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen);
+
+struct vm_callbacks {
+	void *ctx;
+	void (*console_line)(void *ctx, const char *line);   /* kernel console, one line */
+	void (*ctl_line)(void *ctx, const char *line);       /* control port, one line */
+};
+
+enum vm_status { VM_RUNNING, VM_EXITED, VM_WATCHDOG };
+/* Waits up to timeout_ms for output, dispatches whole lines, returns the status. */
+enum vm_status vm_poll(struct vm *vm, int timeout_ms, const struct vm_callbacks *cb);
+
+int vm_ctl_send(struct vm *vm, const char *line);       /* appends '\n' */
+int vm_sysrq(struct vm *vm, char key);                  /* QMP send-key alt+sysrq+key */
+int vm_vcpu_tids(struct vm *vm, int *tids, int max);    /* QMP query-cpus-fast */
+const char *vm_shell_sock(const struct vm *vm);         /* NULL without shell_port */
+enum vm_accel vm_accel(const struct vm *vm);
+pid_t vm_pid(const struct vm *vm);
+int64_t vm_started_ms(const struct vm *vm);             /* CLOCK_MONOTONIC ms at QEMU start */
+const char *vm_console_tail(const struct vm *vm, int nlines); /* last lines of the ring, static buf */
+
+/* Asks QEMU to quit (QMP), kills it after a grace period; reaps it. Returns QEMU's exit
+ * status as from waitpid (or -1). Safe to call twice. */
+int vm_stop(struct vm *vm, int grace_ms);
+void vm_free(struct vm *vm);  /* stops it first if still running, removes sockets */
+void vm_kill_all(void);       /* async-signal-safe: SIGKILL every live QEMU we started */
+
+#endif
