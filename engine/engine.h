@@ -4,6 +4,7 @@
 #define KTSTR_ENGINE_H
 
 #include "run.h"
+#include "initramfs.h"
 
 enum engine_ev_type {
 	EV_STATE,    /* run->state or run->stage changed */
@@ -29,6 +30,9 @@ struct run_request {
 	int accel;                   /* enum vm_accel; 0 = auto */
 	bool shell_port;             /* TUI: allow `s` to attach a shell */
 	bool log_events;             /* emit EV_LOG for every line (TUI, verbose CLI) */
+	const char *kernel_args;     /* appended to the guest kernel command line; may be NULL */
+	const struct initramfs_extra *extra; /* extra files for the guest (shell -i); may be NULL */
+	int nextra;
 };
 
 struct engine;
@@ -41,6 +45,8 @@ void engine_free(struct engine *e);    /* stops every run and joins its thread *
 int engine_start(struct engine *e, const struct run_request *req, struct run **out,
 		 char *err, size_t errlen);
 void engine_stop(struct engine *e, struct run *r);  /* ends the run's VM early */
+/* Unix socket of the running VM's shell port (TUI `s`), NULL when not running. */
+const char *engine_shell_sock(struct engine *e, struct run *r);
 
 int engine_event_fd(struct engine *e);  /* readable when events are queued (for poll) */
 /* Pops the next event; returns false when the queue is empty. */

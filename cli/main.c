@@ -1,0 +1,76 @@
+/* ktstr's entry point: dispatches verbs and makes sure no QEMU outlives us, whatever way
+ * we end (return, signal, crash). */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "tui/tui.h"
+#include "vm.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("ktstr: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void on_fatal_signal(int sig)
+{
+	vm_kill_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_teardown(void)
+{
+	atexit(vm_kill_all);
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGFPE };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa = { .sa_handler = on_fatal_signal };
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: ktstr [VERB] [ARGS]\n"
+	      "  (no verb) | tui [SCENARIO] [--open RUN_DIR]   the full-screen workstation\n"
+	      "  run SCENARIO [--json] [--kernel SPEC] [--scheduler NAME|PATH] [-- ARGS]\n"
+	      "  kernel list|import|fetch|check|vmlinux|path|rm|clean ...\n"
+	      "  shell [--kernel SPEC] [--topo NxLxCxT]          a busybox shell in a VM\n"
+	      "  help\n"
+	      "exit codes: 0 pass, 1 checks failed, 2 bad input, 3 infrastructure failure\n"
+	      "see `man ktstr` (docs/ktstr.1) and docs/\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	install_teardown();
+	if (argc < 2)
+		return tui_main(1, argv);
+	const char *verb = argv[1];
+	if (!strcmp(verb, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(verb, "kernel"))
+		return cmd_kernel(argc - 1, argv + 1);
+	if (!strcmp(verb, "tui"))
+		return tui_main(argc - 1, argv + 1);
+	if (!strcmp(verb, "shell"))
+		return cmd_shell(argc - 1, argv + 1);
+	if (!strcmp(verb, "help") || !strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	cli_error("unknown verb '%s'", verb);
+	usage(stderr);
+	return 2;
+}

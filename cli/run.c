@@ -1,0 +1,220 @@
+/* `ktstr run SCENARIO`: one run through the engine, progress on stderr, the report (or
+ * one JSON object) on stdout, and an exit code scripts can rely on. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "report.h"
+#include "vm.h"
+
+static void usage(void)
+{
+	fputs("usage: ktstr run SCENARIO.json [--json] [--kernel SPEC] [--scheduler NAME|PATH]\n"
+	      "                 [--topo NxLxCxT] [--duration-ms N] [--accel kvm|tcg]\n"
+	      "                 [--runs-dir DIR] [--kernel-arg ARG]... [-v] [-- SCHEDULER ARGS]\n",
+	      stderr);
+}
+
+static void set_scheduler(struct scenario *s, const char *spec, int nargs, char **args)
+{
+	for (int i = 0; i < s->sched.nargs; i++)
+		free(s->sched.args[i]);
+	s->sched.nargs = 0;
+	if (!strcmp(spec, "eevdf"))
+		s->sched.kind = SCHED_EEVDF;
+	else
+		s->sched.kind = strchr(spec, '/') ? SCHED_PATH : SCHED_NAME;
+	snprintf(s->sched.spec, sizeof(s->sched.spec), "%s", spec);
+	for (int i = 0; i < nargs && i < SCN_MAX_SCHED_ARGS; i++)
+		s->sched.args[s->sched.nargs++] = strdup(args[i]);
+}
+
+static void progress(struct run *r, const struct engine_event *ev, bool verbose)
+{
+	run_lock(r);
+	switch (ev->type) {
+	case EV_STATE:
+		if (r->state == RUN_BOOTING && r->accel[0])
+			fprintf(stderr, "ktstr: booting %s (accel=%s, %d vcpus, %d MiB), scheduler %s\n",
+				r->kernel_version[0] ? r->kernel_version : r->kernel_key, r->accel,
+				scn_topo_cpus(&r->scn.topo), r->scn.memory_mb, r->sched_label);
+		else if (r->state == RUN_RUNNING)
+			fprintf(stderr, "ktstr: running '%s' for %d ms\n", r->scn.name, r->scn.duration_ms);
+		break;
+	case EV_BOOT:
+		if (ev->text)
+			fprintf(stderr, "%s\n", ev->text);
+		else
+			fprintf(stderr, "ktstr: guest ready after %lld ms (kernel %lld ms)\n",
+				(long long)r->sys_rdy_ms, (long long)r->kernel_boot_ms);
+		break;
+	case EV_LOG:
+		if (verbose && ev->text)
+			fprintf(stderr, "  | %s\n", ev->text);
+		break;
+	default:
+		break;
+	}
+	run_unlock(r);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, 0, 'j' },
+		{ "kernel", required_argument, 0, 'k' },
+		{ "scheduler", required_argument, 0, 's' },
+		{ "topo", required_argument, 0, 't' },
+		{ "duration-ms", required_argument, 0, 'd' },
+		{ "accel", required_argument, 0, 'a' },
+		{ "runs-dir", required_argument, 0, 'r' },
+		{ "kernel-arg", required_argument, 0, 'K' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	bool json = false, verbose = false;
+	const char *kernel = NULL, *sched = NULL, *topo = NULL, *runs = NULL, *accel = NULL;
+	long duration = 0;
+	char kargs[2048] = "";
+	int c;
+	/* Scheduler arguments follow "--"; split them off before option parsing. */
+	int nsched_args = 0;
+	char **sched_args = NULL;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			sched_args = argv + i + 1;
+			nsched_args = argc - i - 1;
+			argc = i;
+			break;
+		}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jk:s:t:d:a:r:K:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'k': kernel = optarg; break;
+		case 's': sched = optarg; break;
+		case 't': topo = optarg; break;
+		case 'a': accel = optarg; break;
+		case 'r': runs = optarg; break;
+		case 'v': verbose = true; break;
+		case 'K':
+			if (strlen(kargs) + strlen(optarg) + 2 >= sizeof(kargs)) {
+				cli_error("--kernel-arg: command line too long");
+				return 2;
+			}
+			if (kargs[0])
+				strcat(kargs, " ");
+			strcat(kargs, optarg);
+			break;
+		case 'd': {
+			char *end;
+			duration = strtol(optarg, &end, 10);
+			if (*end || duration <= 0) {
+				cli_error("--duration-ms '%s': expected a positive number of milliseconds", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'h': usage(); return 0;
+		default: usage(); return 2;
+		}
+	}
+	if (optind >= argc) {
+		cli_error("run: missing SCENARIO file (see examples/)");
+		usage();
+		return 2;
+	}
+	const char *file = argv[optind++];
+	if (optind < argc) {
+		cli_error("run: unexpected argument '%s' (scheduler arguments go after --)", argv[optind]);
+		return 2;
+	}
+	if (nsched_args > 0 && !sched) {
+		cli_error("run: scheduler arguments after -- need --scheduler NAME|PATH");
+		return 2;
+	}
+
+	struct run_request req = { .kernel_spec = kernel, .runs_root = runs, .log_events = verbose,
+				   .kernel_args = kargs[0] ? kargs : NULL };
+	char err[4096];
+	if (scn_load(file, &req.scn, err, sizeof(err))) {
+		cli_error("%s", err);
+		return 2;
+	}
+	int rc = 2;
+	if (accel) {
+		if (!strcmp(accel, "kvm"))
+			req.accel = VM_ACCEL_KVM;
+		else if (!strcmp(accel, "tcg"))
+			req.accel = VM_ACCEL_TCG;
+		else {
+			cli_error("--accel '%s': expected kvm or tcg", accel);
+			goto out_scn;
+		}
+	}
+	if (sched)
+		set_scheduler(&req.scn, sched, nsched_args, sched_args);
+	if (topo && scn_topo_parse(topo, &req.scn.topo, err, sizeof(err))) {
+		cli_error("--topo: %s", err);
+		goto out_scn;
+	}
+	if (duration)
+		req.scn.duration_ms = (int)duration;
+	if (scn_validate(&req.scn, err, sizeof(err))) {
+		cli_error("%s", err);
+		goto out_scn;
+	}
+
+	struct engine *e = engine_new();
+	if (!e) {
+		cli_error("cannot start the engine (out of memory or file descriptors)");
+		rc = 3;
+		goto out_scn;
+	}
+	struct run *run = NULL;
+	int src = engine_start(e, &req, &run, err, sizeof(err));
+	if (src) {
+		cli_error("%s", err);
+		rc = src == -EINVAL || src == -ENOENT ? 2 : 3;
+		engine_free(e);
+		goto out_scn;
+	}
+	bool finished = false;
+	while (!finished) {
+		struct pollfd p = { .fd = engine_event_fd(e), .events = POLLIN };
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			break;
+		struct engine_event ev;
+		while (engine_next_event(e, &ev)) {
+			if (!json || ev.type == EV_BOOT)
+				progress(ev.run, &ev, verbose);
+			if (ev.type == EV_RESULT)
+				finished = true;
+			engine_event_done(&ev);
+		}
+	}
+	run_lock(run);
+	if (json) {
+		char *text = report_json(run);
+		if (text) {
+			fputs(text, stdout);
+			fputc('\n', stdout);
+			free(text);
+		}
+	} else {
+		report_text(run, stdout);
+	}
+	rc = run->exit_code;
+	run_unlock(run);
+	run_put(run);
+	engine_free(e);
+out_scn:
+	scn_free(&req.scn);
+	return rc;
+}

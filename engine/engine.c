@@ -1,0 +1,435 @@
+/* The engine: one thread per run drives a VM with vm_poll(), feeds the guest's messages
+ * into the run model, and tells consumers (CLI, TUI) what changed through one event queue
+ * whose readiness is an eventfd, so a consumer can poll() it beside its own input. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "engine_prepare.h"
+#include "checks.h"
+#include "report.h"
+#include "vm.h"
+#include "guest/proto.h"
+
+#define EV_QUEUE_MAX 20000 /* beyond this, log and sample events are dropped (model keeps data) */
+#define MAX_RUNS 16
+
+struct ev_node { struct engine_event ev; struct ev_node *next; };
+
+struct run_slot {
+	struct engine *e;
+	struct run *run;
+	struct run_plan plan;
+	pthread_t thread;
+	bool joined;
+	volatile int finished;      /* the thread has returned; join and reuse the slot */
+	volatile int stop;          /* 1: engine_stop asked the guest to stop; 2: kill now */
+	struct vm *vm;              /* valid while the thread runs; guarded by e->lock */
+	bool log_events;
+	int64_t last_sample_ev_ms;
+};
+
+struct engine {
+	pthread_mutex_t lock;
+	struct ev_node *head, *tail;
+	size_t queued;
+	int efd;
+	struct run_slot *slots[MAX_RUNS];
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void push_event(struct engine *e, enum engine_ev_type type, struct run *r,
+		       enum engine_log_src src, const char *text)
+{
+	pthread_mutex_lock(&e->lock);
+	bool droppable = type == EV_LOG || type == EV_SAMPLE;
+	if (droppable && e->queued >= EV_QUEUE_MAX) {
+		pthread_mutex_unlock(&e->lock);
+		return;
+	}
+	struct ev_node *n = calloc(1, sizeof(*n));
+	if (!n) {
+		pthread_mutex_unlock(&e->lock);
+		return;
+	}
+	n->ev.type = type;
+	n->ev.run = run_get(r);
+	n->ev.src = src;
+	n->ev.text = text ? strdup(text) : NULL;
+	if (e->tail)
+		e->tail->next = n;
+	else
+		e->head = n;
+	e->tail = n;
+	e->queued++;
+	pthread_mutex_unlock(&e->lock);
+	uint64_t one = 1;
+	ssize_t w = write(e->efd, &one, sizeof(one));
+	(void)w;
+}
+
+bool engine_next_event(struct engine *e, struct engine_event *ev)
+{
+	pthread_mutex_lock(&e->lock);
+	struct ev_node *n = e->head;
+	if (n) {
+		e->head = n->next;
+		if (!e->head)
+			e->tail = NULL;
+		e->queued--;
+	} else {
+		uint64_t v;
+		ssize_t r = read(e->efd, &v, sizeof(v)); /* drain readiness */
+		(void)r;
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (!n)
+		return false;
+	*ev = n->ev;
+	free(n);
+	return true;
+}
+
+void engine_event_done(struct engine_event *ev)
+{
+	free(ev->text);
+	ev->text = NULL;
+	if (ev->run)
+		run_put(ev->run);
+	ev->run = NULL;
+}
+
+int engine_event_fd(struct engine *e) { return e->efd; }
+
+struct engine *engine_new(void)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	pthread_mutex_init(&e->lock, NULL);
+	e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (e->efd < 0) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* ---- the run thread ---------------------------------------------------------------- */
+
+struct poll_ctx { struct run_slot *slot; int64_t vm_start_ms; };
+
+static void on_console(void *p, const char *line)
+{
+	struct poll_ctx *c = p;
+	struct run *r = c->slot->run;
+	run_lock(r);
+	ring_push(r->console, line);
+	run_unlock(r);
+	if (c->slot->log_events)
+		push_event(c->slot->e, EV_LOG, r, LOG_CONSOLE, line);
+}
+
+static enum engine_log_src src_of(const char *type, const char *line)
+{
+	if (!strcmp(type, "verifier"))
+		return LOG_VERIFIER;
+	if (!strcmp(type, "dump"))
+		return LOG_DUMP;
+	return strstr(line, "\"src\":\"sched\"") ? LOG_SCHED : LOG_GUEST;
+}
+
+static void on_ctl(void *p, const char *line)
+{
+	struct poll_ctx *c = p;
+	struct run_slot *s = c->slot;
+	struct run *r = s->run;
+	run_lock(r);
+	enum run_state before = r->state;
+	char stage_before[sizeof(r->stage)];
+	memcpy(stage_before, r->stage, sizeof(stage_before));
+	const char *type = run_ingest(r, line);
+	bool boot = false;
+	if (type && !strcmp(type, "sys_rdy") && r->sys_rdy_ms < 0) {
+		r->sys_rdy_ms = now_ms() - c->vm_start_ms;
+		boot = true;
+	}
+	if (type && !strcmp(type, "stage") && !strcmp(r->stage, "running"))
+		r->state = RUN_RUNNING;
+	if (type && !strcmp(type, "done") && r->state < RUN_FINISHING)
+		r->state = RUN_FINISHING;
+	bool state_changed = r->state != before || strcmp(stage_before, r->stage);
+	run_unlock(r);
+
+	if (!type)
+		return;
+	if (boot)
+		push_event(s->e, EV_BOOT, r, LOG_HOST, NULL);
+	if (state_changed)
+		push_event(s->e, EV_STATE, r, LOG_HOST, NULL);
+	if (!strcmp(type, "sample") || !strcmp(type, "worker")) {
+		int64_t t = now_ms();
+		if (t - s->last_sample_ev_ms >= 100 || !strcmp(type, "worker")) {
+			s->last_sample_ev_ms = t;
+			push_event(s->e, EV_SAMPLE, r, LOG_HOST, NULL);
+		}
+	} else if (s->log_events && (!strcmp(type, "log") || !strcmp(type, "verifier") ||
+				      !strcmp(type, "dump"))) {
+		push_event(s->e, EV_LOG, r, src_of(type, line), line);
+	}
+}
+
+/* The seed's send_sys_rdy warning, host-measured: the guest has not said sys_rdy within
+ * the budget. port_exists: the guest opened the control port (any byte arrived);
+ * kern_addrs_sent: its hello (kernel identity) arrived. */
+static void warn_boot_budget(struct run_slot *s, int64_t elapsed, bool port_exists, bool hello)
+{
+	struct run *r = s->run;
+	char msg[512];
+	snprintf(msg, sizeof(msg),
+		 "WARN ktstr::vmm: ktstr-init: send_sys_rdy failed within boot budget; see "
+		 "docs/troubleshooting.md#send_sys_rdy-timeout budget_ms=%d vcpus=%d elapsed_ms=%lld "
+		 "port_exists=%s kern_addrs_sent=%s",
+		 r->boot_budget_ms, scn_topo_cpus(&r->scn.topo), (long long)elapsed,
+		 port_exists ? "true" : "false", hello ? "true" : "false");
+	run_lock(r);
+	r->boot_budget_missed = true;
+	ring_push(r->guestlog, msg);
+	run_unlock(r);
+	push_event(s->e, EV_BOOT, r, LOG_HOST, msg);
+}
+
+static void fail_infra(struct run_slot *s, const char *fmt, ...)
+{
+	struct run *r = s->run;
+	va_list ap;
+	run_lock(r);
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	run_unlock(r);
+}
+
+static void *run_thread(void *arg)
+{
+	struct run_slot *s = arg;
+	struct run *r = s->run;
+	struct engine *e = s->e;
+	char err[2048] = "";
+
+	/* The VM's signals go to the CLI/TUI thread, never here. */
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+	run_lock(r);
+	r->state = RUN_BOOTING;
+	run_unlock(r);
+	push_event(e, EV_STATE, r, LOG_HOST, NULL);
+
+	struct vm_config cfg = {
+		.topo = { r->scn.topo.numa, r->scn.topo.llcs, r->scn.topo.cores, r->scn.topo.threads },
+		.memory_mb = r->scn.memory_mb,
+		.kernel = s->plan.boot_image,
+		.initrd = s->plan.initrd,
+		.cmdline_extra = s->plan.cmdline_extra,
+		.accel = (enum vm_accel)s->plan.accel,
+		.run_dir = r->dir,
+		.watchdog_ms = s->plan.watchdog_ms,
+		.shell_port = s->plan.shell_port,
+	};
+	struct vm *vm = NULL;
+	int rc = vm_start(&cfg, &vm, err, sizeof(err));
+	if (rc) {
+		fail_infra(s, "%s", err);
+		goto finish;
+	}
+	pthread_mutex_lock(&e->lock);
+	s->vm = vm;
+	pthread_mutex_unlock(&e->lock);
+
+	struct poll_ctx pc = { .slot = s, .vm_start_ms = vm_started_ms(vm) };
+	struct vm_callbacks cb = { .ctx = &pc, .console_line = on_console, .ctl_line = on_ctl };
+	bool tcg = vm_accel(vm) == VM_ACCEL_TCG;
+	run_lock(r);
+	snprintf(r->accel, sizeof(r->accel), "%s", vm_accel_name(vm_accel(vm)));
+	if (!s->plan.boot_budget_override)
+		r->boot_budget_ms = vm_boot_budget_ms(scn_topo_cpus(&r->scn.topo), tcg);
+	run_unlock(r);
+	push_event(e, EV_STATE, r, LOG_HOST, NULL);
+
+	bool warned = false, stop_sent = false, done = false;
+	int64_t done_at = 0;
+	enum vm_status st;
+	for (;;) {
+		st = vm_poll(vm, 100, &cb);
+		int64_t elapsed = now_ms() - pc.vm_start_ms;
+		run_lock(r);
+		r->elapsed_ms = elapsed;
+		bool rdy = r->sys_rdy_ms >= 0;
+		bool hello = r->kernel_boot_ms >= 0;
+		bool port = hello || r->malformed_lines > 0;
+		done = r->state >= RUN_FINISHING;
+		int budget = r->boot_budget_ms;
+		run_unlock(r);
+		if (st != VM_RUNNING || s->stop == 2)
+			break;
+		if (!rdy && !warned && elapsed > budget) {
+			warned = true;
+			warn_boot_budget(s, elapsed, port, hello);
+		}
+		if (s->stop && !stop_sent) {
+			stop_sent = true;
+			vm_ctl_send(vm, "{\"t\":\"stop\"}");
+			done_at = now_ms(); /* give the guest a moment to report, then stop */
+		}
+		if (done && !done_at)
+			done_at = now_ms();
+		/* The guest powers off by itself after "done"; don't wait forever for it. */
+		if (done_at && now_ms() - done_at > 10000)
+			break;
+	}
+	int status = vm_stop(vm, 3000);
+	run_lock(r);
+	r->vm_exit_code = status;
+	if (st == VM_WATCHDOG && !done)
+		snprintf(r->error, sizeof(r->error),
+			 "run watchdog fired after %d ms with no result from the guest; QEMU was "
+			 "killed (raise KTSTR_WATCHDOG_MS if the scenario legitimately needs longer)",
+			 s->plan.watchdog_ms);
+	run_unlock(r);
+	pthread_mutex_lock(&e->lock);
+	s->vm = NULL;
+	pthread_mutex_unlock(&e->lock);
+	vm_free(vm);
+
+finish:
+	run_lock(r);
+	checks_evaluate(r, !strcmp(r->accel, "tcg"));
+	r->state = RUN_DONE;
+	run_unlock(r);
+	if (report_write_dir(r, err, sizeof(err)))
+		fprintf(stderr, "ktstr: %s\n", err);
+	engine_prepare_cleanup(&s->plan);
+	push_event(e, EV_STATE, r, LOG_HOST, NULL);
+	push_event(e, EV_RESULT, r, LOG_HOST, NULL);
+	s->finished = 1;
+	return NULL;
+}
+
+int engine_start(struct engine *e, const struct run_request *req, struct run **out,
+		 char *err, size_t errlen)
+{
+	int slot_i = -1;
+	pthread_mutex_lock(&e->lock);
+	for (int i = 0; i < MAX_RUNS && slot_i < 0; i++) {
+		struct run_slot *old = e->slots[i];
+		if (old && old->finished && !old->joined) {
+			pthread_join(old->thread, NULL);
+			old->joined = true;
+		}
+		if (!old || old->joined)
+			slot_i = i;
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (slot_i < 0) {
+		snprintf(err, errlen, "too many runs at once (%d); stop one first", MAX_RUNS);
+		return -EBUSY;
+	}
+	struct run *r = run_new(&req->scn);
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	struct run_slot *s = calloc(1, sizeof(*s));
+	if (!s) {
+		run_put(r);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	int rc = engine_prepare(req, r, &s->plan, err, errlen);
+	if (rc) {
+		run_put(r);
+		free(s);
+		return rc;
+	}
+	s->e = e;
+	s->run = r;
+	s->log_events = req->log_events;
+	if (pthread_create(&s->thread, NULL, run_thread, s)) {
+		engine_prepare_cleanup(&s->plan);
+		run_put(r);
+		free(s);
+		snprintf(err, errlen, "cannot start the run thread");
+		return -EAGAIN;
+	}
+	pthread_mutex_lock(&e->lock);
+	if (e->slots[slot_i]) { /* a finished, joined slot: reuse it */
+		run_put(e->slots[slot_i]->run);
+		free(e->slots[slot_i]);
+	}
+	e->slots[slot_i] = s;
+	pthread_mutex_unlock(&e->lock);
+	*out = run_get(r);
+	return 0;
+}
+
+void engine_stop(struct engine *e, struct run *r)
+{
+	pthread_mutex_lock(&e->lock);
+	for (int i = 0; i < MAX_RUNS; i++)
+		if (e->slots[i] && e->slots[i]->run == r)
+			e->slots[i]->stop = 1;
+	pthread_mutex_unlock(&e->lock);
+}
+
+const char *engine_shell_sock(struct engine *e, struct run *r)
+{
+	const char *path = NULL;
+	pthread_mutex_lock(&e->lock);
+	for (int i = 0; i < MAX_RUNS; i++)
+		if (e->slots[i] && e->slots[i]->run == r && e->slots[i]->vm)
+			path = vm_shell_sock(e->slots[i]->vm);
+	pthread_mutex_unlock(&e->lock);
+	return path;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	for (int i = 0; i < MAX_RUNS; i++) {
+		struct run_slot *s = e->slots[i];
+		if (!s)
+			continue;
+		s->stop = 2;
+		if (!s->joined) {
+			/* The thread's loop sees stop == 2 and tears its VM down at once. */
+			pthread_join(s->thread, NULL);
+			s->joined = true;
+		}
+		run_put(s->run);
+		free(s);
+		e->slots[i] = NULL;
+	}
+	struct engine_event ev;
+	while (engine_next_event(e, &ev))
+		engine_event_done(&ev);
+	close(e->efd);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}

@@ -1,0 +1,213 @@
+/* Run preparation: resolution of kernel and scheduler, the run directory, the initramfs,
+ * and the timing budgets. Runs on the caller's thread so its errors reach the user before
+ * any VM exists. */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine_prepare.h"
+#include "cache.h"
+#include "fsutil.h"
+#include "initramfs.h"
+#include "sched.h"
+#include "vm.h"
+#include "guest/proto.h"
+
+static int env_int(const char *name, int dflt)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return dflt;
+	char *end;
+	long x = strtol(v, &end, 10);
+	return (*end || x <= 0 || x > INT_MAX) ? dflt : (int)x;
+}
+
+/* A file next to our own executable (build/ktstr -> build/ktstr-init). */
+static int beside_exe(const char *name, char *out, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -errno;
+	exe[n] = 0;
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = 0;
+	snprintf(out, len, "%s/%s", exe, name);
+	return access(out, R_OK) ? -ENOENT : 0;
+}
+
+static int find_in_path(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char buf[8192];
+	snprintf(buf, sizeof(buf), "%s:/usr/bin:/bin", path ? path : "");
+	for (char *save, *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(out, len, "%s/%s", d, name);
+		if (!access(out, X_OK))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+char *engine_guest_scenario(const struct scenario *scn, bool has_sched)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "name", json_string(scn->name));
+	json_object_set_new(o, "duration_ms", json_integer(scn->duration_ms));
+	json_object_set_new(o, "steps", json_integer(1));
+	json_t *cgs = json_array();
+	for (int i = 0; i < scn->ncgroups; i++) {
+		const struct scn_cgroup *c = &scn->cgroups[i];
+		json_t *cg = json_object();
+		json_object_set_new(cg, "name", json_string(c->name));
+		json_object_set_new(cg, "workers", json_integer(c->workers));
+		json_object_set_new(cg, "work", json_string(scn_work_name(c->work)));
+		if (c->cpuset[0])
+			json_object_set_new(cg, "cpuset", json_string(c->cpuset));
+		json_array_append_new(cgs, cg);
+	}
+	json_object_set_new(o, "cgroups", cgs);
+	if (has_sched) {
+		json_t *s = json_object();
+		json_object_set_new(s, "path", json_string(KTSTR_GUEST_SCHED_DIR "/bin"));
+		json_object_set_new(s, "name", json_string(scn->sched.spec));
+		json_t *args = json_array();
+		for (int i = 0; i < scn->sched.nargs; i++)
+			json_array_append_new(args, json_string(scn->sched.args[i]));
+		json_object_set_new(s, "args", args);
+		json_object_set_new(o, "scheduler", s);
+	} else {
+		json_object_set_new(o, "scheduler", json_null());
+	}
+	char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return text;
+}
+
+static void make_run_id(const struct scenario *scn, char *out, size_t len)
+{
+	static int counter;
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char ts[32];
+	strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
+	snprintf(out, len, "%.60s-%s-%d-%d", scn->name[0] ? scn->name : "run", ts, (int)getpid(),
+		 __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
+}
+
+int engine_prepare(const struct run_request *req, struct run *r, struct run_plan *plan,
+		   char *err, size_t errlen)
+{
+	char root[PATH_MAX], path[PATH_MAX];
+	int rc;
+	memset(plan, 0, sizeof(*plan));
+
+	struct kernel_entry ke;
+	if ((rc = cache_resolve(req->kernel_spec, &ke, err, errlen)))
+		return rc;
+	snprintf(r->kernel_key, sizeof(r->kernel_key), "%s", ke.key);
+	snprintf(r->kernel_path, sizeof(r->kernel_path), "%s", ke.image);
+	snprintf(r->kernel_version, sizeof(r->kernel_version), "%s", ke.version);
+	/* The bzImage boots everywhere; the extracted vmlinux (PVH entry) is faster when
+	 * present, see docs/vmm.md. KTSTR_BOOT_BZIMAGE=1 forces the bzImage. */
+	if (ke.vmlinux[0] && !getenv("KTSTR_BOOT_BZIMAGE") && !access(ke.vmlinux, R_OK))
+		snprintf(plan->boot_image, sizeof(plan->boot_image), "%s", ke.vmlinux);
+	else
+		snprintf(plan->boot_image, sizeof(plan->boot_image), "%s", ke.image);
+
+	char sched_path[PATH_MAX] = "";
+	if ((rc = sched_resolve(&r->scn.sched, sched_path, sizeof(sched_path), err, errlen)))
+		return rc;
+	bool has_sched = r->scn.sched.kind != SCHED_EEVDF;
+	snprintf(r->sched_label, sizeof(r->sched_label), "%s",
+		 has_sched ? r->scn.sched.spec : "eevdf");
+
+	if ((rc = cache_root(root, sizeof(root), err, errlen)))
+		return rc;
+	const char *runs = req->runs_root ? req->runs_root : getenv("KTSTR_RUNS_DIR");
+	char runs_buf[PATH_MAX];
+	if (!runs || !*runs) {
+		snprintf(runs_buf, sizeof(runs_buf), "%s/runs", root);
+		runs = runs_buf;
+	}
+	make_run_id(&r->scn, r->id, sizeof(r->id));
+	snprintf(r->dir, sizeof(r->dir), "%s/%s", runs, r->id);
+	if ((rc = fs_mkdir_p(r->dir, 0755))) {
+		snprintf(err, errlen, "cannot create run directory %s: %s (set KTSTR_RUNS_DIR to a "
+			 "writable directory)", r->dir, strerror(-rc));
+		return rc;
+	}
+	r->started_unix = time(NULL);
+
+	char init[PATH_MAX], busybox[PATH_MAX];
+	const char *ei = getenv("KTSTR_INIT");
+	if (ei && *ei)
+		snprintf(init, sizeof(init), "%s", ei);
+	else if (beside_exe("ktstr-init", init, sizeof(init))) {
+		snprintf(err, errlen, "guest init not found next to the ktstr binary (%s); build it "
+			 "with `make` or set KTSTR_INIT=/path/to/ktstr-init", init);
+		return -ENOENT;
+	}
+	const char *eb = getenv("KTSTR_BUSYBOX");
+	if (eb && *eb)
+		snprintf(busybox, sizeof(busybox), "%s", eb);
+	else if (find_in_path("busybox", busybox, sizeof(busybox))) {
+		snprintf(err, errlen, "busybox not found in PATH; install it: sudo apt install "
+			 "busybox-static (or set KTSTR_BUSYBOX=/path/to/static/busybox)");
+		return -ENOENT;
+	}
+	char base[PATH_MAX];
+	if ((rc = initramfs_base(root, init, busybox, base, sizeof(base), &plan->base_was_cached,
+				 err, errlen)))
+		return rc;
+
+	char *scn_json = engine_guest_scenario(&r->scn, has_sched);
+	if (!scn_json) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(path, sizeof(path), "%s/run.cpio", r->dir);
+	rc = initramfs_run(path, scn_json, has_sched ? sched_path : NULL, req->extra, req->nextra,
+			   err, errlen);
+	free(scn_json);
+	if (rc)
+		return rc;
+	snprintf(plan->initrd, sizeof(plan->initrd), "%s/initrd.cpio", r->dir);
+	rc = initramfs_concat(base, path, plan->initrd, err, errlen);
+	unlink(path);
+	if (rc)
+		return rc;
+
+	int vcpus = scn_topo_cpus(&r->scn.topo);
+	plan->accel = req->accel;
+	plan->shell_port = req->shell_port;
+	/* The budget is set from the real accelerator once the VM starts; an override sticks. */
+	int budget_override = env_int("KTSTR_BOOT_BUDGET_MS", 0);
+	if (budget_override) {
+		r->boot_budget_ms = budget_override;
+		plan->boot_budget_override = true;
+	}
+	/* Watchdog: the longest boot we accept (TCG budget), the workload, and time to report
+	 * and power off; KTSTR_WATCHDOG_MS overrides. */
+	plan->watchdog_ms = env_int("KTSTR_WATCHDOG_MS",
+				    vm_boot_budget_ms(vcpus, true) + r->scn.duration_ms * 2 + 30000);
+	snprintf(plan->cmdline_extra, sizeof(plan->cmdline_extra), "%s",
+		 req->kernel_args ? req->kernel_args : "");
+	return 0;
+}
+
+void engine_prepare_cleanup(struct run_plan *plan)
+{
+	if (plan->initrd[0] && !getenv("KTSTR_KEEP_INITRD"))
+		unlink(plan->initrd);
+}

@@ -1,0 +1,29 @@
+/* Everything a run needs before its VM starts: kernel and scheduler resolved, run
+ * directory made, initramfs built (cached base + per-run archive), timings chosen. */
+#ifndef KTSTR_ENGINE_PREPARE_H
+#define KTSTR_ENGINE_PREPARE_H
+
+#include <stdbool.h>
+#include "engine.h"
+
+struct run_plan {
+	char boot_image[4096];   /* what QEMU's -kernel gets */
+	char initrd[4096];       /* base + per-run archive, concatenated, in the run dir */
+	char cmdline_extra[2048];
+	int accel;               /* enum vm_accel */
+	int watchdog_ms;
+	bool shell_port;
+	bool boot_budget_override; /* KTSTR_BOOT_BUDGET_MS set: keep r->boot_budget_ms */
+	bool base_was_cached;
+};
+
+/* Fills plan and the run's identity fields (dir, kernel, scheduler label). -EINVAL for the
+ * user's mistakes (no kernel, scheduler not found), other -errno for infrastructure. */
+int engine_prepare(const struct run_request *req, struct run *r, struct run_plan *plan,
+		   char *err, size_t errlen);
+/* Removes what only the VM needed (the concatenated initrd). */
+void engine_prepare_cleanup(struct run_plan *plan);
+/* The normalized scenario the guest reads (guest/README.md); malloc'd JSON text. */
+char *engine_guest_scenario(const struct scenario *scn, bool has_sched);
+
+#endif

@@ -1,0 +1,24 @@
+# Helpers for VM and CLI tests: each test_*.sh sources this, runs real ktstr commands
+# (real QEMU, real kernel) and calls pass/fail. Failures print what was seen.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+KTSTR=$ROOT/build/ktstr
+T=$(mktemp -d /tmp/ktstr-test.XXXXXX)
+export KTSTR_RUNS_DIR=$T/runs
+cleanup_tmp() { rm -rf "$T"; }
+trap cleanup_tmp EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
+expect_grep() { # pattern file what
+	grep -qE -- "$1" "$2" || { echo "--- $2:" >&2; tail -40 "$2" >&2; fail "$3: no line matching /$1/"; }
+}
+# No QEMU started for this test's runs may survive it.
+expect_no_qemu() {
+	sleep 0.5
+	if pgrep -af qemu-system | grep -F "$T" >&2; then fail "QEMU processes left behind"; fi
+}
+scenario() { # name body-json -> path
+	printf '%s\n' "$2" > "$T/$1.json"
+	echo "$T/$1.json"
+}
