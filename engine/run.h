@@ -93,6 +93,16 @@ struct run {
 	char sched_ops[64];
 	char sched_exit_reason[512]; /* kernel's exit kind + message */
 	int64_t sched_died_ms;       /* into the workload */
+	bool sched_load_failed;      /* exited (or was never enabled) before attaching */
+	int sched_exit_code;         /* "code" of the last exited event; 0 unknown */
+
+	/* guest protocol facts (run_ingest) */
+	bool guest_hello;            /* "hello" arrived: init started */
+	int guest_proto;             /* its protocol version */
+	bool guest_done, guest_ok;   /* "done" arrived, and its ok flag */
+	uint64_t guest_malformed;    /* host->guest lines the guest dropped ("done".malformed) */
+	int64_t guest_elapsed_ms;    /* workload time from the last step/done; -1 unknown */
+	int64_t workload_start_ns;   /* guest ts_ns of stage "running"; -1 not yet */
 
 	/* logs (bounded) */
 	struct ring *console, *schedlog, *verifier, *dump, *guestlog;
@@ -103,10 +113,10 @@ struct run {
 	int nworkers;
 	struct run_cgroup cgroups[SCN_MAX_CGROUPS];
 	int ncgroups;
-	struct run_slice *slices;    /* ring of RUN_TL_SLICES */
+	struct run_slice *slices;    /* ring of RUN_TL_SLICES: nslices held, oldest at slice_head */
 	size_t nslices, slice_head;
-	struct run_sample *samples;  /* ring of RUN_SAMPLES */
-	size_t nsamples;
+	struct run_sample *samples;  /* ring of RUN_SAMPLES: nsamples ever pushed, the newest at */
+	size_t nsamples;             /* samples[(nsamples - 1) % RUN_SAMPLES] */
 
 	/* verdict */
 	struct run_check checks[RUN_MAX_CHECKS];
@@ -130,5 +140,10 @@ void run_add_check(struct run *r, const char *name, bool ok, const char *fmt, ..
 	__attribute__((format(printf, 4, 5)));
 /* Finds or adds a worker slot by tid; NULL when full. */
 struct run_worker *run_worker_by_tid(struct run *r, int tid);
+/* Removes every check with this name (re-evaluation replaces, never duplicates). */
+void run_drop_checks(struct run *r, const char *name);
+/* Appends a timeline slice to the slices ring (oldest overwritten). */
+void run_add_slice(struct run *r, const struct run_slice *s);
+const struct run_slice *run_slice_at(const struct run *r, size_t i); /* 0 = oldest held */
 
 #endif

@@ -26,7 +26,8 @@ struct scn_topology { int numa, llcs, cores, threads; }; /* llcs per node, cores
 int scn_topo_cpus(const struct scn_topology *t);
 /* "2n2l2c1t" style label (llcs here is the machine total, as the seed writes it). */
 void scn_topo_label(const struct scn_topology *t, char *buf, size_t len);
-/* Parses "NxLxCxT" or "NnLlCcTt" (L per node). 0 or -EINVAL with a message. */
+/* Parses "NxLxCxT" (L per node) or the label "NnLlCcTt" (L = LLCs in total, converted to
+ * per node; a total that is not a multiple of N is rejected). 0 or -EINVAL with a message. */
 int scn_topo_parse(const char *s, struct scn_topology *t, char *err, size_t errlen);
 
 enum scn_sched_kind { SCHED_EEVDF, SCHED_NAME, SCHED_PATH };
@@ -67,7 +68,11 @@ struct scenario {
  * "FILE:LINE:COL: what is wrong; how to fix" into err. Nothing is allocated on error. */
 int scn_load(const char *path, struct scenario *out, char *err, size_t errlen);
 int scn_parse(const char *text, const char *path, struct scenario *out, char *err, size_t errlen);
-void scn_free(struct scenario *s);
+void scn_free(struct scenario *s);   /* frees sched.args; the struct itself is the caller's */
+/* Deep copy (sched.args duplicated): free both with scn_free. 0 or -ENOMEM. */
+int scn_copy(struct scenario *dst, const struct scenario *src);
+/* Defaults without a file: topology 1x1x2x1, 512 MB, eevdf, 3000 ms, no cgroups. */
+void scn_init_default(struct scenario *s);
 /* Validation shared by the loader and command-line overrides (topology cap, groups). */
 int scn_validate(const struct scenario *s, char *err, size_t errlen);
 

@@ -1,0 +1,835 @@
+/* Scenario files: JSON -> struct scenario with FILE:LINE:COL errors. jansson checks the
+ * syntax (and duplicate keys); a small position scanner over the same text maps every key
+ * path ("cgroups[1].workers") to where its key and value start, for semantic errors. */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SCN_MAX_FILE (1 << 20)     /* a scenario is a few hundred bytes; 1 MiB is generous */
+#define SCN_MIN_MEMORY_MB 128
+#define SCN_MAX_MEMORY_MB 65536
+#define SCN_DEFAULT_MEMORY_MB 512
+#define SCN_DEFAULT_DURATION_MS 3000
+#define SCN_MAX_DURATION_MS 600000
+
+static const struct { const char *name; int group; bool implemented; } works[WORK__COUNT] = {
+	[WORK_SPIN_WAIT] = { "SpinWait", 1, true },
+	[WORK_MIXED] = { "Mixed", 1, true },
+	[WORK_BURSTY] = { "Bursty", 1, true },
+	[WORK_IO_SYNC_WRITE] = { "IoSyncWrite", 1, false },
+	[WORK_IO_RAND_READ] = { "IoRandRead", 1, false },
+	[WORK_IO_CONVOY] = { "IoConvoy", 1, false },
+	[WORK_YIELD_HEAVY] = { "YieldHeavy", 1, true },
+	[WORK_PIPE_IO] = { "PipeIo", 2, true },
+	[WORK_FUTEX_PING_PONG] = { "FutexPingPong", 2, true },
+	[WORK_CACHE_PIPE] = { "CachePipe", 2, false },
+	[WORK_FUTEX_FAN_OUT] = { "FutexFanOut", 5, false },
+	[WORK_FAN_OUT_COMPUTE] = { "FanOutCompute", 5, false },
+};
+
+const char *scn_work_name(enum scn_work w)
+{
+	return (unsigned)w < WORK__COUNT ? works[w].name : "?";
+}
+
+int scn_work_from_name(const char *name)
+{
+	for (int i = 0; name && i < WORK__COUNT; i++)
+		if (!strcmp(works[i].name, name))
+			return i;
+	return -1;
+}
+
+int scn_work_group(enum scn_work w)
+{
+	return (unsigned)w < WORK__COUNT ? works[w].group : 1;
+}
+
+bool scn_work_implemented(enum scn_work w)
+{
+	return (unsigned)w < WORK__COUNT && works[w].implemented;
+}
+
+static void work_list(char *buf, size_t len, bool only_implemented)
+{
+	size_t o = 0;
+	buf[0] = 0;
+	for (int i = 0; i < WORK__COUNT && o < len; i++) {
+		if (only_implemented && !works[i].implemented)
+			continue;
+		o += snprintf(buf + o, len - o, "%s%s", o ? ", " : "", works[i].name);
+	}
+}
+
+int scn_topo_cpus(const struct scn_topology *t)
+{
+	long n = (long)t->numa * t->llcs * t->cores * t->threads;
+	return n > 1000000 ? 1000000 : (int)n;
+}
+
+void scn_topo_label(const struct scn_topology *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%dn%dl%dc%dt", t->numa, t->numa * t->llcs, t->cores, t->threads);
+}
+
+static int parse_uint(const char **p)
+{
+	long v = 0;
+	if (!isdigit((unsigned char)**p))
+		return -1;
+	while (isdigit((unsigned char)**p)) {
+		v = v * 10 + (**p - '0');
+		if (v > 100000)
+			return -1;
+		(*p)++;
+	}
+	return (int)v;
+}
+
+int scn_topo_parse(const char *s, struct scn_topology *t, char *err, size_t errlen)
+{
+	int v[4];
+	const char *p = s;
+	static const char label_sep[4] = { 'n', 'l', 'c', 't' };
+	bool label = false;
+
+	for (int i = 0; i < 4; i++) {
+		v[i] = parse_uint(&p);
+		if (v[i] < 1)
+			goto bad;
+		if (i == 0)
+			label = *p == 'n';
+		if (label) {
+			if (*p != label_sep[i])
+				goto bad;
+			p++;
+		} else if (i < 3) {
+			if (*p != 'x')
+				goto bad;
+			p++;
+		}
+	}
+	if (*p)
+		goto bad;
+	if (label) {
+		/* "2n4l..." counts LLCs over the machine; the model keeps them per node. */
+		if (v[1] % v[0]) {
+			snprintf(err, errlen, "topology '%s': %d LLCs do not divide evenly over %d NUMA nodes; "
+				 "give a multiple of %d LLCs", s, v[1], v[0], v[0]);
+			return -EINVAL;
+		}
+		v[1] /= v[0];
+	}
+	*t = (struct scn_topology){ v[0], v[1], v[2], v[3] };
+	return 0;
+bad:
+	snprintf(err, errlen, "topology '%s': expected NUMAxLLCSxCORESxTHREADS (e.g. 1x2x2x1, LLCs per node) "
+		 "or a label like 1n2l2c1t (LLCs in total), every count >= 1", s ? s : "");
+	return -EINVAL;
+}
+
+/* ---- position scanner ------------------------------------------------------------- */
+
+struct pos { char path[160]; int kline, kcol, vline, vcol; };
+struct locator { struct pos *v; size_t n, cap; int line, col; const char *p; };
+
+static void loc_adv(struct locator *L)
+{
+	if (*L->p == '\n') {
+		L->line++;
+		L->col = 1;
+	} else if (((unsigned char)*L->p & 0xC0) != 0x80) {
+		L->col++;       /* count characters, like jansson, not UTF-8 continuation bytes */
+	}
+	L->p++;
+}
+
+static void loc_ws(struct locator *L)
+{
+	while (*L->p == ' ' || *L->p == '\t' || *L->p == '\n' || *L->p == '\r')
+		loc_adv(L);
+}
+
+static void loc_add(struct locator *L, const char *path, int kl, int kc, int vl, int vc)
+{
+	if (L->n == L->cap) {
+		size_t nc = L->cap ? L->cap * 2 : 64;
+		struct pos *nv = realloc(L->v, nc * sizeof(*nv));
+		if (!nv)
+			return;
+		L->v = nv;
+		L->cap = nc;
+	}
+	struct pos *e = &L->v[L->n++];
+	snprintf(e->path, sizeof(e->path), "%s", path);
+	e->kline = kl, e->kcol = kc, e->vline = vl, e->vcol = vc;
+}
+
+/* Reads a string token; the key text (unescaped only for plain chars) goes to out. */
+static void loc_string(struct locator *L, char *out, size_t outlen)
+{
+	size_t o = 0;
+	loc_adv(L); /* opening quote */
+	while (*L->p && *L->p != '"') {
+		if (*L->p == '\\') {
+			loc_adv(L);
+			if (!*L->p)
+				break;
+		}
+		if (out && o + 1 < outlen)
+			out[o++] = *L->p;
+		loc_adv(L);
+	}
+	if (*L->p == '"')
+		loc_adv(L);
+	if (out)
+		out[o] = 0;
+}
+
+static void loc_value(struct locator *L, const char *path, int kl, int kc, int depth)
+{
+	loc_ws(L);
+	loc_add(L, path, kl, kc, L->line, L->col);
+	if (depth > 32)
+		return;
+	char sub[160], key[64];
+	if (*L->p == '{') {
+		loc_adv(L);
+		for (;;) {
+			loc_ws(L);
+			if (*L->p != '"')
+				break;
+			int kline = L->line, kcol = L->col;
+			loc_string(L, key, sizeof(key));
+			loc_ws(L);
+			if (*L->p == ':')
+				loc_adv(L);
+			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
+			loc_value(L, sub, kline, kcol, depth + 1);
+			loc_ws(L);
+			if (*L->p == ',')
+				loc_adv(L);
+		}
+		if (*L->p == '}')
+			loc_adv(L);
+	} else if (*L->p == '[') {
+		loc_adv(L);
+		for (int i = 0;; i++) {
+			loc_ws(L);
+			if (!*L->p || *L->p == ']')
+				break;
+			snprintf(sub, sizeof(sub), "%s[%d]", path, i);
+			loc_value(L, sub, L->line, L->col, depth + 1);
+			loc_ws(L);
+			if (*L->p == ',')
+				loc_adv(L);
+			else
+				break;
+		}
+		if (*L->p == ']')
+			loc_adv(L);
+	} else if (*L->p == '"') {
+		loc_string(L, NULL, 0);
+	} else {
+		while (*L->p && !strchr(",]} \t\r\n", *L->p))
+			loc_adv(L);
+	}
+}
+
+/* ---- parser ----------------------------------------------------------------------- */
+
+struct pctx {
+	const char *file;
+	struct locator loc;
+	char *err;
+	size_t errlen;
+};
+
+/* Formats "FILE:LINE:COL: msg" at the value (or key, when at_key) of path. */
+static int perr(struct pctx *c, const char *path, bool at_key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int perr(struct pctx *c, const char *path, bool at_key, const char *fmt, ...)
+{
+	int line = 1, col = 1;
+	for (size_t i = 0; i < c->loc.n; i++) {
+		if (!strcmp(c->loc.v[i].path, path)) {
+			line = at_key ? c->loc.v[i].kline : c->loc.v[i].vline;
+			col = at_key ? c->loc.v[i].kcol : c->loc.v[i].vcol;
+			break;
+		}
+	}
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->errlen, "%s:%d:%d: %s", c->file, line, col, msg);
+	return -EINVAL;
+}
+
+static const char *jtype(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "object";
+	case JSON_ARRAY: return "array";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER: return "integer";
+	case JSON_REAL: return "number";
+	case JSON_TRUE: case JSON_FALSE: return "boolean";
+	default: return "null";
+	}
+}
+
+static int check_keys(struct pctx *c, json_t *obj, const char *path, const char *what,
+		      const char *const *valid)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(obj, k, v) {
+		bool ok = false;
+		for (int i = 0; valid[i]; i++)
+			ok |= !strcmp(valid[i], k);
+		if (!ok) {
+			char list[256] = "", sub[160];
+			size_t o = 0;
+			for (int i = 0; valid[i]; i++)
+				o += snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", valid[i]);
+			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", k);
+			return perr(c, sub, true, "unknown key '%s' in %s; valid keys: %s", k, what, list);
+		}
+	}
+	return 0;
+}
+
+static int want(struct pctx *c, json_t *v, const char *path, json_type t, const char *tname)
+{
+	if (json_typeof(v) == t || (t == JSON_TRUE && json_is_boolean(v)))
+		return 0;
+	return perr(c, path, false, "%s: expected %s, got %s", path, tname, jtype(v));
+}
+
+static int get_int(struct pctx *c, json_t *v, const char *path, long lo, long hi, long *out)
+{
+	if (want(c, v, path, JSON_INTEGER, "integer"))
+		return -EINVAL;
+	json_int_t x = json_integer_value(v);
+	if (x < lo || x > hi)
+		return perr(c, path, false, "%s: %lld is out of range; allowed %ld..%ld", path,
+			    (long long)x, lo, hi);
+	*out = (long)x;
+	return 0;
+}
+
+static bool valid_ident(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (!n || n >= max)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+/* Parses a cpu list "0-3,5". Returns the highest CPU or -1 when malformed. */
+static int cpulist_max(const char *s)
+{
+	int max = -1;
+	const char *p = s;
+	if (!*p)
+		return -1;
+	for (;;) {
+		int a = parse_uint(&p), b;
+		if (a < 0)
+			return -1;
+		b = a;
+		if (*p == '-') {
+			p++;
+			b = parse_uint(&p);
+			if (b < a)
+				return -1;
+		}
+		if (b > max)
+			max = b;
+		if (!*p)
+			return max;
+		if (*p != ',')
+			return -1;
+		p++;
+	}
+}
+
+/* Cross-field rules shared with scn_validate. Fills path (the offending value) and msg. */
+static int validate_core(const struct scenario *s, char *path, size_t plen, char *msg, size_t mlen)
+{
+	const struct scn_topology *t = &s->topo;
+	int cpus;
+	if (t->numa < 1 || t->llcs < 1 || t->cores < 1 || t->threads < 1) {
+		snprintf(path, plen, "topology");
+		snprintf(msg, mlen, "topology: numa, llcs, cores and threads must all be >= 1");
+		return -EINVAL;
+	}
+	cpus = scn_topo_cpus(t);
+	if (cpus > SCN_MAX_VCPUS) {
+		char l[64];
+		scn_topo_label(t, l, sizeof(l));
+		snprintf(path, plen, "topology");
+		snprintf(msg, mlen, "topology %s has %d vCPUs, over the cap of %d (SCN_MAX_VCPUS): "
+			 "TCG cannot usefully emulate more; use a smaller topology", l, cpus, SCN_MAX_VCPUS);
+		return -EINVAL;
+	}
+	if (s->ncgroups < 1) {
+		snprintf(path, plen, "cgroups");
+		snprintf(msg, mlen, "cgroups: at least one cgroup is required, e.g. "
+			 "[{\"name\": \"cg0\", \"workers\": 2}]");
+		return -EINVAL;
+	}
+	int total = 0;
+	for (int i = 0; i < s->ncgroups; i++) {
+		const struct scn_cgroup *g = &s->cgroups[i];
+		for (int j = 0; j < i; j++) {
+			if (!strcmp(s->cgroups[j].name, g->name)) {
+				snprintf(path, plen, "cgroups[%d].name", i);
+				snprintf(msg, mlen, "cgroups[%d].name: duplicate cgroup name '%s' (also cgroups[%d]); "
+					 "names must be unique", i, g->name, j);
+				return -EINVAL;
+			}
+		}
+		int grp = scn_work_group(g->work);
+		if (g->workers % grp) {
+			snprintf(path, plen, "cgroups[%d].workers", i);
+			snprintf(msg, mlen, "%s (group %d) requires num_workers divisible by %d, got %d",
+				 scn_work_name(g->work), i, grp, g->workers);
+			return -EINVAL;
+		}
+		if (g->cpuset[0]) {
+			int max = cpulist_max(g->cpuset);
+			if (max < 0) {
+				snprintf(path, plen, "cgroups[%d].cpuset", i);
+				snprintf(msg, mlen, "cgroups[%d].cpuset: '%s' is not a CPU list; write it like \"0-3\" or \"0,2-3\"",
+					 i, g->cpuset);
+				return -EINVAL;
+			}
+			if (max >= cpus) {
+				snprintf(path, plen, "cgroups[%d].cpuset", i);
+				snprintf(msg, mlen, "cgroups[%d].cpuset: CPU %d is outside the topology's %d vCPUs (0-%d)",
+					 i, max, cpus, cpus - 1);
+				return -EINVAL;
+			}
+		}
+		total += g->workers;
+	}
+	if (total > SCN_MAX_WORKERS) {
+		snprintf(path, plen, "cgroups");
+		snprintf(msg, mlen, "cgroups: %d workers in total, over the cap of %d", total, SCN_MAX_WORKERS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int scn_validate(const struct scenario *s, char *err, size_t errlen)
+{
+	char path[160];
+	return validate_core(s, path, sizeof(path), err, errlen);
+}
+
+static int parse_topology(struct pctx *c, json_t *v, struct scenario *s)
+{
+	static const char *const keys[] = { "numa", "llcs", "cores", "threads", NULL };
+	if (json_is_string(v)) {
+		char e[512];
+		if (scn_topo_parse(json_string_value(v), &s->topo, e, sizeof(e)))
+			return perr(c, "topology", false, "%s", e);
+		return 0;
+	}
+	if (!json_is_object(v))
+		return perr(c, "topology", false, "topology: expected object (or a label string like \"1n2l2c1t\"), got %s",
+			    jtype(v));
+	if (check_keys(c, v, "topology", "topology", keys))
+		return -EINVAL;
+	int *dst[4] = { &s->topo.numa, &s->topo.llcs, &s->topo.cores, &s->topo.threads };
+	for (int i = 0; i < 4; i++) {
+		json_t *x = json_object_get(v, keys[i]);
+		char path[64];
+		long n;
+		snprintf(path, sizeof(path), "topology.%s", keys[i]);
+		if (!x)
+			return perr(c, "topology", false, "topology: missing key '%s' (an integer >= 1)", keys[i]);
+		if (get_int(c, x, path, 1, SCN_MAX_VCPUS, &n))
+			return -EINVAL;
+		*dst[i] = (int)n;
+	}
+	return 0;
+}
+
+static int parse_scheduler(struct pctx *c, json_t *v, struct scenario *s)
+{
+	static const char *const keys[] = { "name", "path", "args", NULL };
+	struct scn_scheduler *sc = &s->sched;
+	if (json_is_string(v)) {
+		const char *n = json_string_value(v);
+		if (!strcmp(n, "eevdf"))
+			return 0;
+		if (strchr(n, '/')) {
+			sc->kind = SCHED_PATH;
+		} else {
+			if (!valid_ident(n, sizeof(sc->spec)))
+				return perr(c, "scheduler", false, "scheduler: '%s' is not a scheduler name "
+					    "(letters, digits, '_' and '-'); use {\"path\": ...} for a file", n);
+			sc->kind = SCHED_NAME;
+		}
+		if (strlen(n) >= sizeof(sc->spec))
+			return perr(c, "scheduler", false, "scheduler: longer than %zu bytes", sizeof(sc->spec) - 1);
+		snprintf(sc->spec, sizeof(sc->spec), "%s", n);
+		return 0;
+	}
+	if (!json_is_object(v))
+		return perr(c, "scheduler", false, "scheduler: expected \"eevdf\", a name, or an object "
+			    "{\"name\"|\"path\": ..., \"args\": [...]}, got %s", jtype(v));
+	if (check_keys(c, v, "scheduler", "scheduler", keys))
+		return -EINVAL;
+	json_t *name = json_object_get(v, "name"), *path = json_object_get(v, "path");
+	json_t *args = json_object_get(v, "args");
+	if (name && path)
+		return perr(c, "scheduler.path", true, "scheduler: give either \"name\" or \"path\", not both");
+	if (!name && !path)
+		return perr(c, "scheduler", false, "scheduler: missing \"name\" or \"path\"");
+	if (name) {
+		if (want(c, name, "scheduler.name", JSON_STRING, "string"))
+			return -EINVAL;
+		const char *n = json_string_value(name);
+		if (!strcmp(n, "eevdf") && !args)
+			return 0;
+		if (!valid_ident(n, sizeof(sc->spec)))
+			return perr(c, "scheduler.name", false, "scheduler.name: '%s' is not a scheduler name "
+				    "(letters, digits, '_' and '-'); use \"path\" for a file", n);
+		sc->kind = SCHED_NAME;
+		snprintf(sc->spec, sizeof(sc->spec), "%s", n);
+	} else {
+		if (want(c, path, "scheduler.path", JSON_STRING, "string"))
+			return -EINVAL;
+		const char *p = json_string_value(path);
+		if (!*p || strlen(p) >= sizeof(sc->spec))
+			return perr(c, "scheduler.path", false, "scheduler.path: must be a non-empty path shorter than %zu bytes",
+				    sizeof(sc->spec));
+		sc->kind = SCHED_PATH;
+		snprintf(sc->spec, sizeof(sc->spec), "%s", p);
+	}
+	if (args) {
+		if (want(c, args, "scheduler.args", JSON_ARRAY, "array of strings"))
+			return -EINVAL;
+		if (json_array_size(args) > SCN_MAX_SCHED_ARGS)
+			return perr(c, "scheduler.args", false, "scheduler.args: %zu arguments, at most %d",
+				    json_array_size(args), SCN_MAX_SCHED_ARGS);
+		size_t i;
+		json_t *a;
+		json_array_foreach(args, i, a) {
+			char p[64];
+			snprintf(p, sizeof(p), "scheduler.args[%zu]", i);
+			if (want(c, a, p, JSON_STRING, "string"))
+				return -EINVAL;
+			if (strlen(json_string_value(a)) > 4096)
+				return perr(c, p, false, "%s: longer than 4096 bytes", p);
+			sc->args[sc->nargs] = strdup(json_string_value(a));
+			if (!sc->args[sc->nargs])
+				return -ENOMEM;
+			sc->nargs++;
+		}
+	}
+	return 0;
+}
+
+static int parse_cgroup(struct pctx *c, json_t *v, int idx, struct scn_cgroup *g)
+{
+	static const char *const keys[] = { "name", "workers", "work", "cpuset", NULL };
+	char base[32], path[64], what[48];
+	snprintf(base, sizeof(base), "cgroups[%d]", idx);
+	snprintf(what, sizeof(what), "cgroup %s", base);
+	if (want(c, v, base, JSON_OBJECT, "object"))
+		return -EINVAL;
+	if (check_keys(c, v, base, what, keys))
+		return -EINVAL;
+	json_t *x = json_object_get(v, "name");
+	snprintf(path, sizeof(path), "%s.name", base);
+	if (!x)
+		return perr(c, base, false, "%s: missing required key 'name'", base);
+	if (want(c, x, path, JSON_STRING, "string"))
+		return -EINVAL;
+	if (!valid_ident(json_string_value(x), sizeof(g->name)))
+		return perr(c, path, false, "%s: '%s' is not a valid cgroup name: use 1-%zu characters of "
+			    "[A-Za-z0-9_-]", path, json_string_value(x), sizeof(g->name) - 1);
+	snprintf(g->name, sizeof(g->name), "%s", json_string_value(x));
+
+	long n = 1;
+	snprintf(path, sizeof(path), "%s.workers", base);
+	if ((x = json_object_get(v, "workers")) && get_int(c, x, path, 1, SCN_MAX_WORKERS, &n))
+		return -EINVAL;
+	g->workers = (int)n;
+
+	g->work = WORK_SPIN_WAIT;
+	snprintf(path, sizeof(path), "%s.work", base);
+	if ((x = json_object_get(v, "work"))) {
+		char list[256];
+		if (want(c, x, path, JSON_STRING, "string"))
+			return -EINVAL;
+		int w = scn_work_from_name(json_string_value(x));
+		if (w < 0) {
+			work_list(list, sizeof(list), false);
+			return perr(c, path, false, "%s: unknown work type '%s'; valid: %s", path,
+				    json_string_value(x), list);
+		}
+		if (!scn_work_implemented(w)) {
+			work_list(list, sizeof(list), true);
+			return perr(c, path, false, "%s: work type '%s' is not implemented by the guest yet; "
+				    "implemented: %s", path, json_string_value(x), list);
+		}
+		g->work = w;
+	}
+	snprintf(path, sizeof(path), "%s.cpuset", base);
+	if ((x = json_object_get(v, "cpuset"))) {
+		if (want(c, x, path, JSON_STRING, "string"))
+			return -EINVAL;
+		const char *cs = json_string_value(x);
+		if (strlen(cs) >= sizeof(g->cpuset) || cpulist_max(cs) < 0)
+			return perr(c, path, false, "%s: '%s' is not a CPU list; write it like \"0-3\" or \"0,2-3\"",
+				    path, cs);
+		snprintf(g->cpuset, sizeof(g->cpuset), "%s", cs);
+	}
+	return 0;
+}
+
+static int parse_root(struct pctx *c, json_t *root, struct scenario *s)
+{
+	static const char *const keys[] = { "name", "topology", "memory_mb", "scheduler", "duration_ms",
+					    "cgroups", "checks", "expect_err", NULL };
+	static const char *const check_keys_valid[] = { "max_gap_ms", "max_spread_pct", NULL };
+	json_t *x;
+	long n;
+
+	if (!json_is_object(root))
+		return perr(c, "", false, "the scenario must be a JSON object, got %s", jtype(root));
+	if (check_keys(c, root, "", "scenario", keys))
+		return -EINVAL;
+
+	if (!(x = json_object_get(root, "name")))
+		return perr(c, "", false, "missing required key 'name' (a string naming the scenario)");
+	if (want(c, x, "name", JSON_STRING, "string"))
+		return -EINVAL;
+	const char *nm = json_string_value(x);
+	if (!*nm || strlen(nm) >= sizeof(s->name) || strchr(nm, '/') || strchr(nm, '\n'))
+		return perr(c, "name", false, "name: must be 1-%zu characters without '/' or newlines",
+			    sizeof(s->name) - 1);
+	snprintf(s->name, sizeof(s->name), "%s", nm);
+
+	if ((x = json_object_get(root, "topology")) && parse_topology(c, x, s))
+		return -EINVAL;
+	if ((x = json_object_get(root, "memory_mb"))) {
+		if (get_int(c, x, "memory_mb", SCN_MIN_MEMORY_MB, SCN_MAX_MEMORY_MB, &n))
+			return -EINVAL;
+		s->memory_mb = (int)n;
+	}
+	if ((x = json_object_get(root, "scheduler"))) {
+		int rc = parse_scheduler(c, x, s);
+		if (rc)
+			return rc;
+	}
+	if ((x = json_object_get(root, "duration_ms"))) {
+		if (get_int(c, x, "duration_ms", 1, SCN_MAX_DURATION_MS, &n))
+			return -EINVAL;
+		s->duration_ms = (int)n;
+	}
+	if (!(x = json_object_get(root, "cgroups")))
+		return perr(c, "", false, "missing required key 'cgroups' (a list of at least one "
+			    "{\"name\": ..., \"workers\": N})");
+	if (want(c, x, "cgroups", JSON_ARRAY, "array"))
+		return -EINVAL;
+	if (json_array_size(x) == 0)
+		return perr(c, "cgroups", false, "cgroups: at least one cgroup is required");
+	if (json_array_size(x) > SCN_MAX_CGROUPS)
+		return perr(c, "cgroups", false, "cgroups: %zu cgroups, at most %d", json_array_size(x),
+			    SCN_MAX_CGROUPS);
+	size_t i;
+	json_t *g;
+	json_array_foreach(x, i, g) {
+		if (parse_cgroup(c, g, (int)i, &s->cgroups[i]))
+			return -EINVAL;
+		s->ncgroups++;
+	}
+	if ((x = json_object_get(root, "checks"))) {
+		if (want(c, x, "checks", JSON_OBJECT, "object"))
+			return -EINVAL;
+		if (check_keys(c, x, "checks", "checks", check_keys_valid))
+			return -EINVAL;
+		json_t *y;
+		if ((y = json_object_get(x, "max_gap_ms"))) {
+			if (get_int(c, y, "checks.max_gap_ms", 1, 3600000, &n))
+				return -EINVAL;
+			s->checks.has_max_gap_ms = true;
+			s->checks.max_gap_ms = (uint64_t)n;
+		}
+		if ((y = json_object_get(x, "max_spread_pct"))) {
+			if (!json_is_number(y))
+				return perr(c, "checks.max_spread_pct", false,
+					    "checks.max_spread_pct: expected number, got %s", jtype(y));
+			double d = json_number_value(y);
+			if (!(d >= 0 && d <= 100))
+				return perr(c, "checks.max_spread_pct", false,
+					    "checks.max_spread_pct: %g is out of range; allowed 0..100", d);
+			s->checks.has_max_spread_pct = true;
+			s->checks.max_spread_pct = d;
+		}
+	}
+	if ((x = json_object_get(root, "expect_err"))) {
+		if (want(c, x, "expect_err", JSON_TRUE, "boolean"))
+			return -EINVAL;
+		s->expect_err = json_is_true(x);
+	}
+	char path[160], msg[768];
+	if (validate_core(s, path, sizeof(path), msg, sizeof(msg)))
+		return perr(c, path, false, "%s", msg);
+	return 0;
+}
+
+static void scn_defaults(struct scenario *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->topo = (struct scn_topology){ 1, 1, 2, 1 };
+	s->memory_mb = SCN_DEFAULT_MEMORY_MB;
+	s->duration_ms = SCN_DEFAULT_DURATION_MS;
+	s->sched.kind = SCHED_EEVDF;
+	snprintf(s->sched.spec, sizeof(s->sched.spec), "eevdf");
+}
+
+int scn_parse(const char *text, const char *path, struct scenario *out, char *err, size_t errlen)
+{
+	json_error_t je;
+	struct pctx c = { .file = path ? path : "<scenario>", .err = err, .errlen = errlen };
+	struct scenario *s;
+	int rc;
+
+	if (errlen)
+		err[0] = 0;
+	if (!text) {
+		snprintf(err, errlen, "%s: no text", c.file);
+		return -EINVAL;
+	}
+	json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		snprintf(err, errlen, "%s:%d:%d: %s", c.file, je.line, je.column < 1 ? 1 : je.column, je.text);
+		return -EINVAL;
+	}
+	s = malloc(sizeof(*s));
+	if (!s) {
+		json_decref(root);
+		return -ENOMEM;
+	}
+	scn_defaults(s);
+	snprintf(s->path, sizeof(s->path), "%s", c.file);
+	c.loc = (struct locator){ .line = 1, .col = 1, .p = text };
+	loc_value(&c.loc, "", 1, 1, 0);
+	rc = parse_root(&c, root, s);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", c.file);
+	if (rc) {
+		scn_free(s);
+	} else {
+		*out = *s;
+	}
+	free(s);
+	free(c.loc.v);
+	json_decref(root);
+	return rc;
+}
+
+int scn_load(const char *path, struct scenario *out, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "%s: cannot open scenario: %s", path, strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(err, errlen, "%s: not a regular file; give the path of a scenario .json file", path);
+		return -EINVAL;
+	}
+	if (st.st_size > SCN_MAX_FILE) {
+		close(fd);
+		snprintf(err, errlen, "%s: %lld bytes, larger than the %d-byte limit for a scenario file", path,
+			 (long long)st.st_size, SCN_MAX_FILE);
+		return -EINVAL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+			snprintf(err, errlen, "%s: read failed: %s", path, strerror(e));
+			free(buf);
+			close(fd);
+			return -e;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = 0;
+	if (strlen(buf) != got) {
+		free(buf);
+		snprintf(err, errlen, "%s: contains a NUL byte; a scenario is a UTF-8 JSON text file", path);
+		return -EINVAL;
+	}
+	int rc = scn_parse(buf, path, out, err, errlen);
+	free(buf);
+	return rc;
+}
+
+void scn_free(struct scenario *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->sched.nargs && i < SCN_MAX_SCHED_ARGS; i++) {
+		free(s->sched.args[i]);
+		s->sched.args[i] = NULL;
+	}
+	s->sched.nargs = 0;
+}
+
+int scn_copy(struct scenario *dst, const struct scenario *src)
+{
+	*dst = *src;
+	dst->sched.nargs = 0;
+	for (int i = 0; i < src->sched.nargs && i < SCN_MAX_SCHED_ARGS; i++) {
+		dst->sched.args[i] = strdup(src->sched.args[i] ? src->sched.args[i] : "");
+		if (!dst->sched.args[i]) {
+			scn_free(dst);
+			return -ENOMEM;
+		}
+		dst->sched.nargs++;
+	}
+	for (int i = dst->sched.nargs; i < SCN_MAX_SCHED_ARGS; i++)
+		dst->sched.args[i] = NULL;
+	return 0;
+}
+
+void scn_init_default(struct scenario *s)
+{
+	scn_defaults(s);
+}
