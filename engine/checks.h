@@ -17,8 +17,27 @@
  * entries (gap per worker, spread per cgroup with >= 2 workers). Caller holds the lock. */
 void checks_evaluate(struct run *r, bool tcg);
 
+/* Scheduler lifecycle and guest-result messages (the seed's words). */
+#define CHECK_MSG_NOT_ATTACHED_CHECK \
+	"scheduler did not turn on — scheduler process exited during BPF load/startup"
+#define CHECK_MSG_NOT_ATTACHED_LINE \
+	"scheduler: NOT ATTACHED — scheduler process exited during BPF load/startup"
+#define CHECK_MSG_NO_RESULT \
+	"no test result received from guest (no result arrived on the control port; " \
+	"check kernel log and scheduler exit status)"
+
+/* The whole verdict at the end of a run (caller holds the lock): lifecycle checks
+ * ("scheduler": did not turn on / died in one of the three seed forms; "result": no test
+ * result), then checks_evaluate when the guest finished the workload with the scheduler
+ * loaded (tcg taken from r->accel), then r->result and r->exit_code (0 pass, 1 fail,
+ * 3 when r->error is set). expect_err inverts pass and fail. Idempotent. */
+void checks_finalize(struct run *r);
+
 /* Message formats, exposed for tests. */
 int check_fmt_gap(char *buf, size_t len, int tid, double gap_ms, int cpu, int64_t at_ms, double threshold_ms);
 int check_fmt_spread(char *buf, size_t len, double spread, double lo, double hi, int workers, int cpus, double threshold);
+/* "after completing step K of N (T.Ts into test)", "(detected after all N steps completed,
+ * T.Ts elapsed)" or "during workload (T.Ts into test)" by how far the steps got. */
+int check_fmt_died(char *buf, size_t len, int steps_done, int steps, int64_t died_ms);
 
 #endif

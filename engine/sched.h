@@ -5,9 +5,15 @@
 #include <stddef.h>
 #include "scenario.h"
 
-/* Resolves a name: KTSTR_SCHEDULER_BIN_<NAME> (upper-cased, '-' -> '_'), KTSTR_SCHEDULER,
+/* Resolves a name: KTSTR_SCHEDULER_BIN_<NAME> (upper-cased, non-alnum -> '_'), KTSTR_SCHEDULER,
  * next to the ktstr binary, the project's build directory (build/bpf), then $PATH.
  * A miss gives the seed's "scheduler 'NAME' not found" message. EEVDF resolves to "". */
 int sched_resolve(const struct scn_scheduler *s, char *path, size_t len, char *err, size_t errlen);
+/* The same with the binary's own path given (tests): exe's directory, exe_dir/bpf/, then
+ * up to 4 parent directories' build/bpf/ (and bpf/), then $PATH. */
+int sched_resolve_at(const struct scn_scheduler *s, const char *exe, char *path, size_t len,
+		     char *err, size_t errlen);
+/* "scx-ktstr" -> "KTSTR_SCHEDULER_BIN_SCX_KTSTR" (non-alphanumerics become '_'). */
+void sched_env_name(const char *name, char *buf, size_t len);
 
 #endif

@@ -1,0 +1,137 @@
+/* Scheduler discovery on the host: turns "eevdf", a name or a path into the binary the
+ * initramfs will carry. Never builds anything: the Rust ktstr runs `cargo build -p NAME`
+ * here, and KTSTR_SCHEDULER_ALLOW_STALE_FALLBACK=1 lets it fall back to a pre-built binary
+ * when that build fails. We never build on demand (`make bpf` builds build/bpf/ up front),
+ * so there is no stale-vs-fresh choice to make and that variable has no meaning here. */
+#include "sched.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool is_exec_file(const char *p)
+{
+	struct stat st;
+	return p && *p && !stat(p, &st) && S_ISREG(st.st_mode) && !access(p, X_OK);
+}
+
+/* "scx-ktstr" -> "KTSTR_SCHEDULER_BIN_SCX_KTSTR". */
+void sched_env_name(const char *name, char *buf, size_t len)
+{
+	size_t o = (size_t)snprintf(buf, len, "KTSTR_SCHEDULER_BIN_");
+	for (const char *p = name; *p && o + 1 < len; p++)
+		buf[o++] = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
+	if (o < len)
+		buf[o] = 0;
+}
+
+static int env_override(const char *var, const char *val, char *path, size_t len, char *err, size_t errlen)
+{
+	/* An explicit override that points nowhere is a mistake to report, not to skip. */
+	if (!is_exec_file(val)) {
+		snprintf(err, errlen, "%s=%s: not an executable file; point it at the scheduler binary "
+			 "or unset it", var, val);
+		return -ENOENT;
+	}
+	snprintf(path, len, "%s", val);
+	return 0;
+}
+
+static bool try_dir(const char *dir, const char *sub, const char *name, char *path, size_t len)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s/%s%s", dir, sub, name) >= (int)sizeof(p))
+		return false;
+	if (!is_exec_file(p))
+		return false;
+	snprintf(path, len, "%s", p);
+	return true;
+}
+
+static bool try_path_env(const char *name, char *path, size_t len)
+{
+	const char *env = getenv("PATH");
+	if (!env)
+		return false;
+	char *dup = strdup(env), *save = NULL;
+	bool found = false;
+	if (!dup)
+		return false;
+	for (char *d = strtok_r(dup, ":", &save); d && !found; d = strtok_r(NULL, ":", &save))
+		found = *d && try_dir(d, "", name, path, len);
+	free(dup);
+	return found;
+}
+
+int sched_resolve_at(const struct scn_scheduler *s, const char *exe, char *path, size_t len,
+		     char *err, size_t errlen)
+{
+	if (len)
+		path[0] = 0;
+	switch (s->kind) {
+	case SCHED_EEVDF:
+		return 0;
+	case SCHED_PATH:
+		if (!is_exec_file(s->spec)) {
+			struct stat st;
+			snprintf(err, errlen, "scheduler path '%s' %s; give the path of the scheduler binary",
+				 s->spec, stat(s->spec, &st) ? "does not exist" :
+				 S_ISREG(st.st_mode) ? "is not executable (chmod +x)" : "is not a regular file");
+			return -ENOENT;
+		}
+		snprintf(path, len, "%s", s->spec);
+		return 0;
+	case SCHED_NAME:
+		break;
+	}
+	const char *name = s->spec;
+	char var[300];
+	const char *v;
+	if (!*name || strchr(name, '/')) {
+		snprintf(err, errlen, "scheduler name '%s' is not a name; use {\"path\": ...} for a file", name);
+		return -EINVAL;
+	}
+	sched_env_name(name, var, sizeof(var));
+	if ((v = getenv(var)) && *v)
+		return env_override(var, v, path, len, err, errlen);
+	if ((v = getenv("KTSTR_SCHEDULER")) && *v)
+		return env_override("KTSTR_SCHEDULER", v, path, len, err, errlen);
+
+	if (exe && *exe) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", exe);
+		char *slash = strrchr(dir, '/');
+		if (slash) {
+			*slash = 0;
+			/* Next to the binary, then build/bpf/ when the binary is build/ktstr. */
+			if (try_dir(dir, "", name, path, len) || try_dir(dir, "bpf/", name, path, len))
+				return 0;
+			/* A binary deeper in the tree (build/asan/unit): walk up to the source
+			 * tree's build/bpf/. */
+			for (int up = 0; up < 4 && (slash = strrchr(dir, '/')) && slash != dir; up++) {
+				*slash = 0;
+				if (try_dir(dir, "build/bpf/", name, path, len) || try_dir(dir, "bpf/", name, path, len))
+					return 0;
+			}
+		}
+	}
+	if (try_path_env(name, path, len))
+		return 0;
+	snprintf(err, errlen, "scheduler '%s' not found. Set KTSTR_SCHEDULER or\n"
+		 "place it next to the ktstr binary or in build/bpf/ (or set %s)", name, var);
+	return -ENOENT;
+}
+
+int sched_resolve(const struct scn_scheduler *s, char *path, size_t len, char *err, size_t errlen)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	return sched_resolve_at(s, exe, path, len, err, errlen);
+}
