@@ -23,7 +23,12 @@ struct vm_config {
 	const char *run_dir;       /* sockets, console.log, qemu.log go here */
 	int watchdog_ms;           /* whole-run deadline from QEMU start; 0 = none */
 	bool shell_port;           /* add the KTSTR_PORT_SHELL port */
+	unsigned tsc_khz;          /* host TSC kHz for lpj=; 0: vm_start measures it */
 };
+
+#define VM_MAX_VCPUS 64
+#define VM_DEFAULT_MEMORY_MB 1024  /* when memory_mb is 0 */
+#define VM_MIN_NODE_MB 64          /* smallest memory per NUMA node */
 
 /* Derived timing, in ms. The boot budget is 10 s + 150 ms per vCPU capped at 90 s, times
  * VM_TCG_FACTOR under TCG (docs/vmm.md says why). */

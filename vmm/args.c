@@ -1,0 +1,234 @@
+/* The qemu-system-x86_64 command line for one VM: topology -> -smp/-numa/-cpu, the kernel
+ * command line, channels, accelerator; and the boot budget. Pure: no I/O here, so the
+ * unit tests can assert exact strings. docs/vmm.md says why each option is there. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_priv.h"
+
+#define KERNEL_HZ 250 /* Debian's kernels; lpj is only a calibration shortcut */
+
+int vm_boot_budget_ms(int vcpus, bool tcg)
+{
+	if (vcpus < 1)
+		vcpus = 1;
+	long ms = 10000L + 150L * vcpus;
+	if (ms > 90000)
+		ms = 90000;
+	return (int)(ms * (tcg ? VM_TCG_FACTOR : 1));
+}
+
+int vm_topo_vcpus(const struct vm_topology *t, char *err, size_t errlen)
+{
+	const struct { const char *name; int v; } dims[] = {
+		{ "numa nodes", t->numa }, { "LLCs per node", t->llcs },
+		{ "cores per LLC", t->cores }, { "threads per core", t->threads },
+	};
+	for (size_t i = 0; i < sizeof(dims) / sizeof(dims[0]); i++) {
+		if (dims[i].v < 1 || dims[i].v > VM_MAX_VCPUS) {
+			snprintf(err, errlen,
+				 "topology %dn%dl%dc%dt: %s must be between 1 and %d, got %d",
+				 t->numa, t->llcs, t->cores, t->threads, dims[i].name,
+				 VM_MAX_VCPUS, dims[i].v);
+			return -EINVAL;
+		}
+	}
+	long n = (long)t->numa * t->llcs * t->cores * t->threads;
+	if (n > VM_MAX_VCPUS) {
+		snprintf(err, errlen,
+			 "topology %dn%dl%dc%dt has %ld vCPUs; at most %d are supported, "
+			 "use fewer nodes, LLCs, cores or threads",
+			 t->numa, t->llcs, t->cores, t->threads, n, VM_MAX_VCPUS);
+		return -EINVAL;
+	}
+	return (int)n;
+}
+
+/* argv under construction; every string is heap-owned. */
+struct argb { struct vm_args *a; int cap; bool oom; };
+
+static void add(struct argb *b, const char *s)
+{
+	if (b->oom)
+		return;
+	if (b->a->argc + 2 > b->cap) {
+		int ncap = b->cap ? b->cap * 2 : 64;
+		char **n = realloc(b->a->argv, (size_t)ncap * sizeof(*n));
+		if (!n) {
+			b->oom = true;
+			return;
+		}
+		b->a->argv = n;
+		b->cap = ncap;
+	}
+	char *d = strdup(s);
+	if (!d) {
+		b->oom = true;
+		return;
+	}
+	b->a->argv[b->a->argc++] = d;
+	b->a->argv[b->a->argc] = NULL;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void addf(struct argb *b, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		b->oom = true;
+		return;
+	}
+	add(b, s);
+	free(s);
+}
+
+/* QEMU's option parser splits on ',' ("a,,b" escapes it); a path with a comma would be
+ * misread, so refuse it rather than guess. */
+static int check_path(const char *what, const char *p, char *err, size_t errlen)
+{
+	if (!p || !*p) {
+		snprintf(err, errlen, "VM %s path is empty", what);
+		return -EINVAL;
+	}
+	if (strchr(p, ',')) {
+		snprintf(err, errlen,
+			 "VM %s path '%s' contains a comma, which QEMU's option syntax cannot "
+			 "take; use a path without commas", what, p);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void vm_args_free(struct vm_args *a)
+{
+	if (!a)
+		return;
+	for (int i = 0; a->argv && i < a->argc; i++)
+		free(a->argv[i]);
+	free(a->argv);
+	a->argv = NULL;
+	a->argc = 0;
+}
+
+int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *ctl_sock,
+		  const char *shell_sock, const char *qmp_sock, struct vm_args *out,
+		  char *err, size_t errlen)
+{
+	const struct vm_topology *t = &cfg->topo;
+	memset(out, 0, sizeof(*out));
+	int n = vm_topo_vcpus(t, err, errlen);
+	if (n < 0)
+		return n;
+	if (accel != VM_ACCEL_KVM && accel != VM_ACCEL_TCG) {
+		snprintf(err, errlen, "vm_build_args: accelerator must be resolved (kvm or tcg)");
+		return -EINVAL;
+	}
+	int mem = cfg->memory_mb ? cfg->memory_mb : VM_DEFAULT_MEMORY_MB;
+	if (mem < 0 || mem / t->numa < VM_MIN_NODE_MB || mem > (1 << 20)) {
+		snprintf(err, errlen,
+			 "VM memory %d MB is not usable for %d NUMA node(s): each node needs at "
+			 "least %d MB (and the total at most 1 TiB)", mem, t->numa,
+			 VM_MIN_NODE_MB);
+		return -EINVAL;
+	}
+	int r;
+	if ((r = check_path("kernel", cfg->kernel, err, errlen)) ||
+	    (r = check_path("initrd", cfg->initrd, err, errlen)) ||
+	    (r = check_path("control socket", ctl_sock, err, errlen)) ||
+	    (r = check_path("QMP socket", qmp_sock, err, errlen)))
+		return r;
+	if (cfg->shell_port && (r = check_path("shell socket", shell_sock, err, errlen)))
+		return r;
+
+	struct argb b = { .a = out };
+	add(&b, VM_QEMU_BIN);
+	/* -M pc everywhere: microvm lacks ACPI (no NUMA) and its virtio-mmio transport is a
+	 * module in Debian's kernel, so the control port would not exist. */
+	add(&b, "-M");
+	add(&b, "pc");
+	add(&b, "-accel");
+	/* Multi-threaded TCG oopses this kernel intermittently (DESIGN.md): single only. */
+	add(&b, accel == VM_ACCEL_TCG ? "tcg,thread=single" : "kvm");
+	/* An Intel vendor makes QEMU report the L3 per die, which is how LLCs are modelled. */
+	add(&b, "-cpu");
+	add(&b, accel == VM_ACCEL_TCG ? "max,vendor=GenuineIntel,l3-cache=on"
+				      : "host,l3-cache=on");
+	add(&b, "-smp");
+	addf(&b, "%d,sockets=%d,dies=%d,cores=%d,threads=%d", n, t->numa, t->llcs, t->cores,
+	     t->threads);
+	add(&b, "-m");
+	addf(&b, "%d", mem);
+	int per_node = n / t->numa;
+	for (int i = 0; i < t->numa; i++) {
+		int node_mb = mem / t->numa + (i < mem % t->numa ? 1 : 0);
+		add(&b, "-object");
+		addf(&b, "memory-backend-ram,id=mem%d,size=%dM", i, node_mb);
+		add(&b, "-numa");
+		if (per_node == 1)
+			addf(&b, "node,nodeid=%d,cpus=%d,memdev=mem%d", i, i, i);
+		else
+			addf(&b, "node,nodeid=%d,cpus=%d-%d,memdev=mem%d", i, i * per_node,
+			     (i + 1) * per_node - 1, i);
+	}
+	add(&b, "-nodefaults");
+	add(&b, "-no-user-config");
+	add(&b, "-display");
+	add(&b, "none");
+	add(&b, "-no-reboot");
+	/* ttyS0 is the kernel console; QEMU's stdout is a pipe vm_start reads. */
+	add(&b, "-chardev");
+	add(&b, "stdio,id=con,signal=off");
+	add(&b, "-serial");
+	add(&b, "chardev:con");
+	add(&b, "-qmp");
+	addf(&b, "unix:%s,server=on,wait=off", qmp_sock);
+	add(&b, "-device");
+	add(&b, "virtio-serial-pci,id=vser");
+	add(&b, "-chardev");
+	addf(&b, "socket,id=ctl,path=%s,server=on,wait=off", ctl_sock);
+	add(&b, "-device");
+	add(&b, "virtserialport,bus=vser.0,chardev=ctl,name=org.ktstr.ctl");
+	if (cfg->shell_port) {
+		add(&b, "-chardev");
+		addf(&b, "socket,id=shell,path=%s,server=on,wait=off", shell_sock);
+		add(&b, "-device");
+		add(&b, "virtserialport,bus=vser.0,chardev=shell,name=org.ktstr.shell");
+	}
+	add(&b, "-kernel");
+	add(&b, cfg->kernel);
+	add(&b, "-initrd");
+	add(&b, cfg->initrd);
+
+	char cmd[2048]; /* x86 COMMAND_LINE_SIZE */
+	int len = snprintf(cmd, sizeof(cmd),
+			   "console=ttyS0 rdinit=/init panic=-1 loglevel=4 no_timer_check "
+			   "i8042.noaux random.trust_cpu=on mitigations=off");
+	if (cfg->tsc_khz)
+		len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " lpj=%llu",
+				(unsigned long long)cfg->tsc_khz * 1000ull / KERNEL_HZ);
+	if (cfg->cmdline_extra && *cfg->cmdline_extra)
+		len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " %s",
+				cfg->cmdline_extra);
+	if (len >= (int)sizeof(cmd)) {
+		vm_args_free(out);
+		snprintf(err, errlen,
+			 "kernel command line too long (%d bytes, max %zu); shorten the extra "
+			 "kernel arguments", len, sizeof(cmd) - 1);
+		return -E2BIG;
+	}
+	add(&b, "-append");
+	add(&b, cmd);
+	if (b.oom) {
+		vm_args_free(out);
+		snprintf(err, errlen, "out of memory building the QEMU command line");
+		return -ENOMEM;
+	}
+	return 0;
+}

@@ -1,0 +1,78 @@
+/* vmm/ internals shared by its .c files (and the unit tests): the VM struct, the line
+ * splitter and console ring, the QMP client, and the injectable accelerator decision.
+ * Nothing outside vmm/ and tests/unit/test_vmm.c includes this. */
+#ifndef KTSTR_VM_PRIV_H
+#define KTSTR_VM_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vm.h"
+
+#define VM_QEMU_BIN "qemu-system-x86_64"
+#define VM_CONSOLE_RING_LINES 20000
+#define VM_CONSOLE_RING_BYTES (4u << 20)   /* 4 MiB of console text kept in memory */
+#define VM_CONSOLE_LINE_MAX 1024           /* longer console lines are cut */
+#define VM_CONSOLE_LOG_MAX (64ull << 20)   /* console.log stops growing here */
+#define VM_CTL_LINE_MAX 8192               /* = KTSTR_LINE_MAX in guest/proto.h */
+#define VM_CONNECT_TIMEOUT_MS 15000        /* QEMU start to listening sockets, loaded host */
+#define VM_TAIL_BUF 16384
+
+/* --- line splitter: bytes in, whole lines out; an overlong line is cut at max and the
+ * rest up to the next newline is dropped (never buffered, never overflows). */
+struct vm_linebuf {
+	char *buf;     /* max + 1 bytes */
+	size_t len, max;
+	bool dropping; /* inside the tail of a cut line */
+	bool sanitize; /* replace control bytes (console text goes to a terminal) */
+};
+int vm_linebuf_init(struct vm_linebuf *lb, size_t max, bool sanitize);
+void vm_linebuf_done(struct vm_linebuf *lb);
+typedef void (*vm_line_fn)(void *ctx, const char *line);
+/* Feeds n bytes; calls fn for every completed line. */
+void vm_linebuf_feed(struct vm_linebuf *lb, const char *data, size_t n, vm_line_fn fn, void *ctx);
+/* Emits a pending partial line (at EOF). */
+void vm_linebuf_flush(struct vm_linebuf *lb, vm_line_fn fn, void *ctx);
+
+/* --- console: bounded ring of lines plus console.log in run_dir. */
+struct vm_console;
+struct vm_console *vm_console_new(size_t max_lines, size_t max_bytes);
+void vm_console_free(struct vm_console *c);
+int vm_console_open_log(struct vm_console *c, const char *path, char *err, size_t errlen);
+void vm_console_push(struct vm_console *c, const char *line); /* ring + log */
+size_t vm_console_count(const struct vm_console *c);
+const char *vm_console_get(const struct vm_console *c, size_t i); /* 0 = oldest held */
+/* Joins the last n lines with '\n' into buf (always NUL-terminated, keeps the newest). */
+void vm_console_tail_into(const struct vm_console *c, int n, char *buf, size_t buflen);
+
+/* --- QMP client over a unix socket. */
+struct vm_qmp { int fd; char rbuf[65536]; size_t rlen; };
+int vm_qmp_connect(struct vm_qmp *q, const char *path, int timeout_ms, char *err, size_t errlen);
+/* Sends one command (a JSON object text) and waits for its return/error line; returns
+ * 0 with the response line (malloc'd) in *resp if resp != NULL, -errno otherwise. Events
+ * read meanwhile are dropped. */
+int vm_qmp_cmd(struct vm_qmp *q, const char *json, int timeout_ms, char **resp,
+	       char *err, size_t errlen);
+void vm_qmp_drain(struct vm_qmp *q); /* reads and drops pending events, never blocks */
+void vm_qmp_close(struct vm_qmp *q);
+/* Parses a query-cpus-fast response into tids ordered by cpu-index; returns the count. */
+int vm_qmp_parse_cpus(const char *resp, int *tids, int max);
+/* Builds the send-key command for SysRq+key into buf; -EINVAL for unsupported keys. */
+int vm_qmp_sysrq_cmd(char key, char *buf, size_t len);
+
+/* --- accelerator decision with injectable inputs (env value, device and cpuinfo paths). */
+int vm_choose_accel_at(enum vm_accel want, const char *env_accel, const char *kvm_path,
+		       const char *cpuinfo_path, char *err, size_t errlen);
+/* Host TSC frequency in kHz, measured; 0 when unknown (no constant TSC). */
+unsigned vm_host_tsc_khz(void);
+
+/* --- argv helpers, exposed for tests. */
+int vm_topo_vcpus(const struct vm_topology *t, char *err, size_t errlen);
+
+/* --- pid registry (async-signal-safe kill). */
+void vm_registry_add(pid_t pid);
+void vm_registry_del(pid_t pid);
+
+#endif
