@@ -17,7 +17,7 @@ struct kfunc_verdict {
 	int nparams;
 	char detail[256];
 };
-#define BTF_KFUNCS_MAX 64
+#define BTF_KFUNCS_MAX 160
 struct btf_check {
 	int n;
 	struct kfunc_verdict k[BTF_KFUNCS_MAX];

@@ -23,9 +23,17 @@ struct kernel_entry {
 	uint64_t size_bytes;        /* whole entry */
 	bool has_sched_ext;         /* CONFIG_SCHED_CLASS_EXT=y in the config */
 	bool corrupt;
-	char error_kind[32];        /* "missing_metadata" | "malformed_metadata" | "schema_drift" | "missing_image" */
-	char error[256];
+	bool stale_kconfig;         /* checked against a different required-kconfig list */
+	char error_kind[32];        /* corrupt only: "missing" | "malformed" | "schema_drift" | "image_missing" */
+	char error[256];            /* corrupt only: "metadata.json malformed: <detail>" */
+	char created_iso[32];       /* "2026-11-28T10:40:00Z" */
+	char config_hash[24];       /* FNV-1a 64 of the config file, hex; "" without config */
 };
+
+#define CACHE_SCHEMA_VERSION 1
+/* The options ktstr needs from a kernel; its hash is stored per entry ("stale kconfig"). */
+extern const char *const cache_ktstr_kconfig[];
+uint64_t cache_ktstr_kconfig_hash(void);
 
 /* Lists entries newest first, corrupt ones included (marked). Caller frees *out. */
 int cache_list(const char *root, struct kernel_entry **out, int *n, char *err, size_t errlen);
@@ -36,6 +44,9 @@ int cache_lookup(const char *root, const char *key, struct kernel_entry *out, ch
  * image. Writes into a temp dir and renames, so a failed import leaves nothing. */
 int cache_import(const char *root, const char *const *paths, int npaths, const char *config,
 		 struct kernel_entry *out, char *err, size_t errlen);
+/* cache_import with the entry's "source" field chosen by the caller (NULL: "import:..."). */
+int cache_import_ex(const char *root, const char *const *paths, int npaths, const char *config,
+		    const char *source, struct kernel_entry *out, char *err, size_t errlen);
 /* Downloads Debian sid's cloud kernel with apt-get and a private sources list, then imports
  * it. Idempotent: an existing entry of the same version is returned as is. */
 int cache_fetch_debian(const char *root, struct kernel_entry *out, char *err, size_t errlen);
@@ -47,5 +58,16 @@ int cache_resolve(const char *spec, struct kernel_entry *out, char *err, size_t 
 
 /* Checks a file is a bzImage (the "HdrS" setup header). */
 bool kernel_is_bzimage(const char *path);
+/* The first word of the setup header's kernel_version string ("7.2.13+deb14-cloud-amd64"). */
+int kernel_image_version(const char *path, char *buf, size_t len);
+
+/* <root>/kernels, created if missing, with a clear message when it is not writable. */
+int cache_kernels_dir(const char *root, char *buf, size_t len, char *err, size_t errlen);
+/* Removes only corrupt entries (and leftovers of killed imports); *removed counts entries. */
+int cache_clean_corrupt(const char *root, int *removed, char *err, size_t errlen);
+/* Writes <dir>/metadata.json atomically from e (paths stored relative to the entry). */
+int cache_write_metadata(const char *dir, const struct kernel_entry *e, char *err, size_t errlen);
+/* Reads one entry directory; corrupt entries are returned with corrupt=true, rc 0. */
+int cache_read_entry(const char *dir, const char *key, struct kernel_entry *out);
 
 #endif

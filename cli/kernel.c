@@ -1,0 +1,350 @@
+/* `ktstr kernel`: list, import, fetch, check, vmlinux, path, rm and clean over the kernel
+ * cache (engine/cache.h) and the BTF kfunc check (engine/btf.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "btf.h"
+#include "cache.h"
+#include "cli.h"
+
+static const char kernel_usage[] =
+	"usage: ktstr kernel list [--json] | import PATH... [--config FILE] | fetch --debian |\n"
+	"       check [SPEC] | vmlinux [SPEC] | path [SPEC] | rm KEY | clean --corrupt-only --force\n";
+
+static int usage_err(const char *fmt, const char *arg)
+{
+	fputs("ktstr: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fputs(kernel_usage, stderr);
+	return 2;
+}
+
+/* Missing files and bad specs are the user's (2); anything else is infrastructure (3). */
+static int exit_for(int rc)
+{
+	return rc == -ENOENT || rc == -EINVAL || rc == -ENOTDIR || rc == -EACCES ? 2 : 3;
+}
+
+static void human_size(uint64_t b, char *buf, size_t len)
+{
+	if (b >= 1024ull * 1024 * 1024)
+		snprintf(buf, len, "%.1fG", (double)b / (1024.0 * 1024 * 1024));
+	else if (b >= 1024 * 1024)
+		snprintf(buf, len, "%.1fM", (double)b / (1024.0 * 1024));
+	else
+		snprintf(buf, len, "%lluK", (unsigned long long)(b / 1024));
+}
+
+static int get_root(char *root, size_t len)
+{
+	char err[1024];
+	if (cache_root(root, len, err, sizeof(err))) {
+		cli_error("%s", err);
+		return 2;
+	}
+	return 0;
+}
+
+static json_t *entry_json(const struct kernel_entry *e)
+{
+	json_t *o = json_pack("{s:s, s:s, s:b}", "key", e->key, "dir", e->dir, "corrupt", e->corrupt);
+	if (e->corrupt) {
+		json_object_set_new(o, "error_kind", json_string(e->error_kind));
+		json_object_set_new(o, "error", json_string(e->error));
+		return o;
+	}
+	json_object_set_new(o, "version", json_string(e->version));
+	json_object_set_new(o, "source", json_string(e->source));
+	json_object_set_new(o, "image", json_string(e->image));
+	json_object_set_new(o, "vmlinux", e->vmlinux[0] ? json_string(e->vmlinux) : json_null());
+	json_object_set_new(o, "config", e->config[0] ? json_string(e->config) : json_null());
+	json_object_set_new(o, "created", json_string(e->created_iso));
+	json_object_set_new(o, "size", json_integer((json_int_t)e->size_bytes));
+	json_object_set_new(o, "has_sched_ext", json_boolean(e->has_sched_ext));
+	json_object_set_new(o, "stale_kconfig", json_boolean(e->stale_kconfig));
+	return o;
+}
+
+static int do_list(int argc, char **argv)
+{
+	bool js = false;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			js = true;
+		else
+			return usage_err("kernel list: unknown argument '%s'", argv[i]);
+	}
+	char root[4096], err[1024];
+	if (get_root(root, sizeof(root)))
+		return 2;
+	struct kernel_entry *v;
+	int n;
+	int rc = cache_list(root, &v, &n, err, sizeof(err));
+	if (rc) {
+		cli_error("%s", err);
+		return 3;
+	}
+	if (js) {
+		json_t *a = json_array();
+		for (int i = 0; i < n; i++)
+			json_array_append_new(a, entry_json(&v[i]));
+		char *s = json_dumps(a, JSON_INDENT(2));
+		if (s)
+			puts(s);
+		free(s);
+		json_decref(a);
+		free(v);
+		return 0;
+	}
+	bool any_corrupt = false, any_stale = false;
+	if (!n)
+		printf("no cached kernels in %s/kernels; add one with `ktstr kernel fetch --debian` "
+		       "or `ktstr kernel import PATH`\n", root);
+	else
+		printf("%-44s %-26s %-14s %-20s %7s\n", "KEY", "VERSION", "SOURCE", "CREATED", "SIZE");
+	for (int i = 0; i < n; i++) {
+		const struct kernel_entry *e = &v[i];
+		if (e->corrupt) {
+			printf("%-44s (corrupt: %s)\n", e->key, e->error);
+			any_corrupt = true;
+			continue;
+		}
+		char sz[16];
+		human_size(e->size_bytes, sz, sizeof(sz));
+		printf("%-44s %-26s %-14s %-20s %7s%s%s%s\n", e->key, e->version, e->source,
+		       e->created_iso, sz, e->has_sched_ext ? " (sched_ext)" : " (no sched_ext)",
+		       e->vmlinux[0] ? "" : " (no vmlinux)", e->stale_kconfig ? " (stale kconfig)" : "");
+		any_stale |= e->stale_kconfig;
+	}
+	if (any_corrupt)
+		fprintf(stderr, "warning: entries marked (corrupt) cannot be used — cached metadata is "
+			"missing, malformed, or references a missing image. Inspect the entry directory "
+			"under %s/kernels to remove it manually, or run `ktstr kernel clean --corrupt-only "
+			"--force` which removes ONLY corrupt entries and leaves valid ones intact.\n", root);
+	if (any_stale)
+		fprintf(stderr, "warning: entries marked (stale kconfig) were built against a different "
+			"ktstr.kconfig. Rebuild with: `ktstr kernel rm <key>` then `ktstr kernel import "
+			"PATH` (or `ktstr kernel fetch --debian`) so the entry is checked against this "
+			"ktstr's required options.\n");
+	free(v);
+	return 0;
+}
+
+static int do_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, 0, 'c' }, { 0, 0, 0, 0 },
+	};
+	const char *config = NULL;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+c:", opts, NULL)) != -1) {
+		if (c == 'c')
+			config = optarg;
+		else
+			return usage_err("kernel import: bad option '%s'", argv[optind - 1]);
+	}
+	/* Options may also follow the paths. */
+	const char *paths[16];
+	int np = 0;
+	for (int i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			config = argv[++i];
+			continue;
+		}
+		if (argv[i][0] == '-')
+			return usage_err("kernel import: bad option '%s'", argv[i]);
+		if (np == 16)
+			return usage_err("kernel import: too many paths (at most 16)%s", "");
+		paths[np++] = argv[i];
+	}
+	if (!np)
+		return usage_err("kernel import: give a bzImage or .deb files%s", "");
+	char root[4096], err[2048];
+	if (get_root(root, sizeof(root)))
+		return 2;
+	struct kernel_entry e;
+	int rc = cache_import(root, paths, np, config, &e, err, sizeof(err));
+	if (rc) {
+		cli_error("%s", err);
+		return exit_for(rc);
+	}
+	printf("imported %s (%s%s)\n%s\n", e.key, e.version,
+	       e.has_sched_ext ? ", sched_ext" : ", no sched_ext", e.dir);
+	return 0;
+}
+
+static int do_fetch(int argc, char **argv)
+{
+	if (argc != 2 || strcmp(argv[1], "--debian"))
+		return usage_err("kernel fetch: only `--debian` (Debian sid's cloud kernel) is "
+				 "supported%s", "");
+	char root[4096], err[4096];
+	if (get_root(root, sizeof(root)))
+		return 2;
+	struct kernel_entry e;
+	int rc = cache_fetch_debian(root, &e, err, sizeof(err));
+	if (rc) {
+		cli_error("%s", err);
+		return 3;
+	}
+	printf("%s (%s%s)\n%s\n", e.key, e.version, e.has_sched_ext ? ", sched_ext" : "", e.dir);
+	return 0;
+}
+
+static int resolve_arg(int argc, char **argv, struct kernel_entry *e)
+{
+	if (argc > 2)
+		return usage_err("kernel %s: at most one SPEC", argv[0]);
+	char err[2048];
+	int rc = cache_resolve(argc == 2 ? argv[1] : NULL, e, err, sizeof(err));
+	if (rc) {
+		cli_error("%s", err);
+		return 2;
+	}
+	return 0;
+}
+
+static int do_path(int argc, char **argv, bool vmlinux)
+{
+	struct kernel_entry e;
+	int rc = resolve_arg(argc, argv, &e);
+	if (rc)
+		return rc;
+	if (vmlinux && !e.vmlinux[0]) {
+		cli_error("kernel %s has no vmlinux (the image could not be decompressed at import); "
+			  "import it again or pass a build tree with a vmlinux", e.key);
+		return 2;
+	}
+	puts(vmlinux ? e.vmlinux : e.image);
+	return 0;
+}
+
+static int do_check(int argc, char **argv)
+{
+	/* A vmlinux or raw BTF file given directly is checked as is. */
+	char file[4096] = "";
+	if (argc == 2 && !kernel_is_bzimage(argv[1]) && !access(argv[1], R_OK)) {
+		FILE *f = fopen(argv[1], "rb");
+		char m[4] = { 0 };
+		if (f) {
+			if (fread(m, 1, 4, f) != 4)
+				m[0] = 0;
+			fclose(f);
+		}
+		if (!memcmp(m, "\177ELF", 4) || (m[0] == (char)0x9f && m[1] == (char)0xeb))
+			snprintf(file, sizeof(file), "%s", argv[1]);
+	}
+	struct kernel_entry e;
+	if (!file[0]) {
+		int rc = resolve_arg(argc, argv, &e);
+		if (rc)
+			return rc;
+		if (!e.vmlinux[0]) {
+			cli_error("no BTF source found. Set KTSTR_KERNEL to a kernel build directory,\n"
+				  "or ensure /sys/kernel/btf/vmlinux exists.\n(kernel %s has no extracted "
+				  "vmlinux)", e.key);
+			return 2;
+		}
+		snprintf(file, sizeof(file), "%s", e.vmlinux);
+	}
+	struct btf_check *ck = calloc(1, sizeof(*ck));
+	char err[1024];
+	if (!ck)
+		return 3;
+	int rc = btf_check_kfuncs(file, ck, err, sizeof(err));
+	if (rc) {
+		free(ck);
+		cli_error("%s", err);
+		return 2;
+	}
+	for (int i = 0; i < ck->n; i++)
+		printf("%s: %s\n", ck->k[i].name, ck->k[i].detail);
+	printf("%s\n", ck->summary);
+	rc = ck->ok ? 0 : 1;
+	free(ck);
+	return rc;
+}
+
+static int do_rm(int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_err("kernel rm: give exactly one KEY%s", "");
+	char root[4096], err[2048];
+	if (get_root(root, sizeof(root)))
+		return 2;
+	int rc = cache_remove(root, argv[1], err, sizeof(err));
+	if (rc) {
+		cli_error("%s", err);
+		return exit_for(rc);
+	}
+	printf("removed %s\n", argv[1]);
+	return 0;
+}
+
+static int do_clean(int argc, char **argv)
+{
+	bool corrupt_only = false, force = false;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--corrupt-only"))
+			corrupt_only = true;
+		else if (!strcmp(argv[i], "--force"))
+			force = true;
+		else
+			return usage_err("kernel clean: unknown argument '%s'", argv[i]);
+	}
+	if (!corrupt_only)
+		return usage_err("kernel clean: only --corrupt-only is supported (remove valid "
+				 "entries one by one with `ktstr kernel rm KEY`)%s", "");
+	if (!force)
+		return usage_err("kernel clean: --force is required (nothing is removed without it)%s", "");
+	char root[4096], err[2048];
+	if (get_root(root, sizeof(root)))
+		return 2;
+	int removed = 0;
+	int rc = cache_clean_corrupt(root, &removed, err, sizeof(err));
+	if (rc) {
+		cli_error("%s", err);
+		return 3;
+	}
+	printf("removed %d corrupt entr%s\n", removed, removed == 1 ? "y" : "ies");
+	return 0;
+}
+
+int cmd_kernel(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_err("kernel: missing subcommand%s", "");
+	const char *sub = argv[1];
+	argc--;
+	argv++;
+	if (!strcmp(sub, "list"))
+		return do_list(argc, argv);
+	if (!strcmp(sub, "import"))
+		return do_import(argc, argv);
+	if (!strcmp(sub, "fetch"))
+		return do_fetch(argc, argv);
+	if (!strcmp(sub, "check"))
+		return do_check(argc, argv);
+	if (!strcmp(sub, "vmlinux"))
+		return do_path(argc, argv, true);
+	if (!strcmp(sub, "path"))
+		return do_path(argc, argv, false);
+	if (!strcmp(sub, "rm"))
+		return do_rm(argc, argv);
+	if (!strcmp(sub, "clean"))
+		return do_clean(argc, argv);
+	if (!strcmp(sub, "help") || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		fputs(kernel_usage, stdout);
+		return 0;
+	}
+	return usage_err("kernel: unknown subcommand '%s'", sub);
+}

@@ -1,0 +1,30 @@
+/* Small filesystem helpers shared by the cache, the initramfs builder and run records:
+ * atomic writes (temp + fsync + rename), mkdir -p, rm -rf, file copy, a local FNV-1a 64
+ * content hash (no libcrypto), bounded whole-file reads. All return 0 or -errno. */
+#ifndef KTSTR_FSUTIL_H
+#define KTSTR_FSUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+int fs_mkdir_p(const char *path, mode_t mode);
+/* Removes path and everything below it; a missing path is not an error. Never follows
+ * symlinks out of the tree. */
+int fs_rm_rf(const char *path);
+/* Writes data to path.tmp.<pid>, fsyncs, renames over path, fsyncs the directory. */
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* Copies src to dst (plain write + fsync; callers rename for atomicity). */
+int fs_copy_file(const char *src, const char *dst, mode_t mode);
+int fs_fsync_dir(const char *dir);
+/* Reads a whole file, NUL-terminated, refusing files larger than max. Caller frees. */
+int fs_read_file(const char *path, size_t max, char **out, size_t *len);
+/* Total size of regular files under path (or of path itself). */
+uint64_t fs_du(const char *path);
+
+/* FNV-1a 64: fast, stable across builds, good enough to key caches (not a security hash). */
+#define FS_FNV_INIT 0xcbf29ce484222325ULL
+uint64_t fs_fnv1a(uint64_t h, const void *data, size_t len);
+int fs_hash_file(const char *path, uint64_t *h);   /* folds the file into *h */
+
+#endif
