@@ -1,0 +1,271 @@
+/* Scenario parser: defaults, every key, and FILE:LINE:COL errors with the seed's words. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/scenario.h"
+
+static char err[1024];
+
+static int parse(const char *text, struct scenario *s)
+{
+	err[0] = 0;
+	return scn_parse(text, "t.json", s, err, sizeof(err));
+}
+
+static void expect_err(const char *text, const char *want)
+{
+	struct scenario s;
+	int rc = parse(text, &s);
+	cr_assert_eq(rc, -EINVAL, "parse returned %d for %s", rc, text);
+	cr_assert(strstr(err, want), "error was:\n  %s\nexpected it to contain:\n  %s", err, want);
+}
+
+Test(scenario, minimal_file_gets_documented_defaults)
+{
+	struct scenario s;
+	cr_assert_eq(parse("{\"name\":\"a\",\"cgroups\":[{\"name\":\"cg0\"}]}", &s), 0, "%s", err);
+	cr_assert_str_eq(s.name, "a");
+	cr_assert_eq(s.memory_mb, 512);
+	cr_assert_eq(s.duration_ms, 3000);
+	cr_assert_eq(s.sched.kind, SCHED_EEVDF);
+	cr_assert_eq(s.topo.numa, 1);
+	cr_assert_eq(s.topo.llcs, 1);
+	cr_assert_eq(s.topo.cores, 2);
+	cr_assert_eq(s.topo.threads, 1);
+	cr_assert_eq(s.ncgroups, 1);
+	cr_assert_eq(s.cgroups[0].workers, 1);
+	cr_assert_eq(s.cgroups[0].work, WORK_SPIN_WAIT);
+	cr_assert_eq(s.cgroups[0].cpuset[0], 0);
+	cr_assert_not(s.checks.has_max_gap_ms);
+	cr_assert_not(s.checks.has_max_spread_pct);
+	cr_assert_not(s.expect_err);
+	scn_free(&s);
+}
+
+Test(scenario, every_key_is_parsed)
+{
+	const char *t = "{\n"
+			"  \"name\": \"full\",\n"
+			"  \"topology\": {\"numa\": 2, \"llcs\": 2, \"cores\": 2, \"threads\": 2},\n"
+			"  \"memory_mb\": 1024,\n"
+			"  \"scheduler\": {\"name\": \"scx-ktstr\", \"args\": [\"--slice\", \"5\"]},\n"
+			"  \"duration_ms\": 5000,\n"
+			"  \"cgroups\": [\n"
+			"    {\"name\": \"cg0\", \"workers\": 4, \"work\": \"Mixed\", \"cpuset\": \"0-3\"},\n"
+			"    {\"name\": \"cg_1\", \"workers\": 2, \"work\": \"PipeIo\"}\n"
+			"  ],\n"
+			"  \"checks\": {\"max_gap_ms\": 2500, \"max_spread_pct\": 12.5},\n"
+			"  \"expect_err\": true\n"
+			"}\n";
+	struct scenario s;
+	cr_assert_eq(parse(t, &s), 0, "%s", err);
+	cr_assert_eq(scn_topo_cpus(&s.topo), 16);
+	cr_assert_eq(s.memory_mb, 1024);
+	cr_assert_eq(s.sched.kind, SCHED_NAME);
+	cr_assert_str_eq(s.sched.spec, "scx-ktstr");
+	cr_assert_eq(s.sched.nargs, 2);
+	cr_assert_str_eq(s.sched.args[1], "5");
+	cr_assert_eq(s.duration_ms, 5000);
+	cr_assert_eq(s.ncgroups, 2);
+	cr_assert_eq(s.cgroups[0].work, WORK_MIXED);
+	cr_assert_str_eq(s.cgroups[0].cpuset, "0-3");
+	cr_assert_eq(s.cgroups[1].work, WORK_PIPE_IO);
+	cr_assert(s.checks.has_max_gap_ms);
+	cr_assert_eq(s.checks.max_gap_ms, 2500);
+	cr_assert_float_eq(s.checks.max_spread_pct, 12.5, 1e-9);
+	cr_assert(s.expect_err);
+	struct scenario c;
+	cr_assert_eq(scn_copy(&c, &s), 0);
+	cr_assert_neq(c.sched.args[0], s.sched.args[0], "scn_copy must duplicate args");
+	cr_assert_str_eq(c.sched.args[0], "--slice");
+	scn_free(&s);
+	scn_free(&c);
+}
+
+Test(scenario, scheduler_string_forms)
+{
+	struct scenario s;
+	cr_assert_eq(parse("{\"name\":\"a\",\"scheduler\":\"eevdf\",\"cgroups\":[{\"name\":\"c\"}]}", &s), 0, "%s", err);
+	cr_assert_eq(s.sched.kind, SCHED_EEVDF);
+	cr_assert_eq(parse("{\"name\":\"a\",\"scheduler\":{\"path\":\"/opt/x/sched\"},\"cgroups\":[{\"name\":\"c\"}]}", &s), 0,
+		     "%s", err);
+	cr_assert_eq(s.sched.kind, SCHED_PATH);
+	cr_assert_str_eq(s.sched.spec, "/opt/x/sched");
+	expect_err("{\"name\":\"a\",\"scheduler\":{\"name\":\"x\",\"path\":\"/y\"},\"cgroups\":[{\"name\":\"c\"}]}",
+		   "either \"name\" or \"path\", not both");
+	expect_err("{\"name\":\"a\",\"scheduler\":{\"name\":\"x\",\"args\":[1]},\"cgroups\":[{\"name\":\"c\"}]}",
+		   "scheduler.args[0]: expected string, got integer");
+}
+
+Test(scenario, syntax_error_has_file_line_column)
+{
+	expect_err("{\n  \"name\": \"a\",\n  \"cgroups\": [}\n", "t.json:3:");
+}
+
+Test(scenario, duplicate_key_is_rejected)
+{
+	expect_err("{\"name\":\"a\",\"name\":\"b\",\"cgroups\":[{\"name\":\"c\"}]}", "t.json:1:");
+	expect_err("{\"name\":\"a\",\"name\":\"b\",\"cgroups\":[{\"name\":\"c\"}]}", "duplicate");
+}
+
+Test(scenario, unknown_root_key_names_position_and_valid_keys)
+{
+	expect_err("{\n  \"name\": \"a\",\n  \"nmae\": 1,\n  \"cgroups\": [{\"name\": \"c\"}]\n}",
+		   "t.json:3:3: unknown key 'nmae' in scenario; valid keys: name, topology, memory_mb, scheduler, "
+		   "duration_ms, cgroups, checks, expect_err");
+}
+
+Test(scenario, unknown_cgroup_key_lists_cgroup_keys)
+{
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"wrkers\":2}]}",
+		   "t.json:1:36: unknown key 'wrkers' in cgroup cgroups[0]; valid keys: name, workers, work, cpuset");
+}
+
+Test(scenario, wrong_type_names_key_expected_and_got_at_the_value)
+{
+	expect_err("{\"name\":\"a\",\n\"cgroups\":[\n  {\"name\":\"c\", \"workers\": \"4\"}]}",
+		   "t.json:3:27: cgroups[0].workers: expected integer, got string");
+	expect_err("{\"name\":\"a\",\"expect_err\":1,\"cgroups\":[{\"name\":\"c\"}]}",
+		   "expect_err: expected boolean, got integer");
+	expect_err("{\"name\":\"a\",\"topology\":[1],\"cgroups\":[{\"name\":\"c\"}]}", "topology: expected object");
+}
+
+Test(scenario, unknown_work_lists_valid_names)
+{
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"work\":\"CpuSpin\"}]}",
+		   "cgroups[0].work: unknown work type 'CpuSpin'; valid: SpinWait, Mixed, Bursty, IoSyncWrite, "
+		   "IoRandRead, IoConvoy, YieldHeavy, PipeIo, FutexPingPong, CachePipe, FutexFanOut, FanOutCompute");
+}
+
+Test(scenario, unimplemented_work_lists_implemented)
+{
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"work\":\"IoConvoy\"}]}",
+		   "work type 'IoConvoy' is not implemented by the guest yet; implemented: SpinWait, Mixed, Bursty, "
+		   "YieldHeavy, PipeIo, FutexPingPong");
+}
+
+Test(scenario, grouped_work_count_uses_seed_words_and_group_index)
+{
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"workers\":3,\"work\":\"PipeIo\"}]}",
+		   "PipeIo (group 0) requires num_workers divisible by 2, got 3");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"a\"},\n{\"name\":\"b\",\"workers\":5,\"work\":\"FutexPingPong\"}]}",
+		   "t.json:2:23: FutexPingPong (group 1) requires num_workers divisible by 2, got 5");
+}
+
+Test(scenario, duplicate_and_invalid_cgroup_names)
+{
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\"},{\"name\":\"c\"}]}",
+		   "cgroups[1].name: duplicate cgroup name 'c' (also cgroups[0])");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"a/b\"}]}", "not a valid cgroup name");
+	expect_err("{\"name\":\"a\",\"cgroups\":[]}", "at least one cgroup");
+	expect_err("{\"name\":\"a\"}", "missing required key 'cgroups'");
+	expect_err("{\"cgroups\":[{\"name\":\"c\"}]}", "t.json:1:1: missing required key 'name'");
+}
+
+Test(scenario, vcpu_cap_is_named)
+{
+	expect_err("{\"name\":\"a\",\"topology\":{\"numa\":2,\"llcs\":2,\"cores\":8,\"threads\":3},"
+		   "\"cgroups\":[{\"name\":\"c\"}]}",
+		   "t.json:1:24: topology 2n4l8c3t has 96 vCPUs");
+	struct scenario s;
+	cr_assert_eq(parse("{\"name\":\"a\",\"topology\":{\"numa\":2,\"llcs\":2,\"cores\":8,\"threads\":2},"
+			   "\"cgroups\":[{\"name\":\"c\"}]}", &s), 0, "exactly 64 vCPUs must pass: %s", err);
+	expect_err("{\"name\":\"a\",\"topology\":{\"numa\":2,\"llcs\":2,\"cores\":8,\"threads\":4},"
+		   "\"cgroups\":[{\"name\":\"c\"}]}",
+		   "over the cap of 64 (SCN_MAX_VCPUS)");
+}
+
+Test(scenario, ranges_memory_duration_checks_cpuset)
+{
+	expect_err("{\"name\":\"a\",\"memory_mb\":64,\"cgroups\":[{\"name\":\"c\"}]}",
+		   "memory_mb: 64 is out of range; allowed 128..65536");
+	expect_err("{\"name\":\"a\",\"duration_ms\":0,\"cgroups\":[{\"name\":\"c\"}]}", "duration_ms: 0 is out of range");
+	expect_err("{\"name\":\"a\",\"checks\":{\"max_spread_pct\":\"x\"},\"cgroups\":[{\"name\":\"c\"}]}",
+		   "checks.max_spread_pct: expected number, got string");
+	expect_err("{\"name\":\"a\",\"checks\":{\"gap\":1},\"cgroups\":[{\"name\":\"c\"}]}",
+		   "valid keys: max_gap_ms, max_spread_pct");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"cpuset\":\"0-7\"}]}",
+		   "cgroups[0].cpuset: CPU 7 is outside the topology's 2 vCPUs (0-1)");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"cpuset\":\"3-1\"}]}", "is not a CPU list");
+}
+
+Test(scenario, topo_parse_both_forms)
+{
+	struct scn_topology t;
+	char buf[64];
+	cr_assert_eq(scn_topo_parse("1x2x2x1", &t, err, sizeof(err)), 0, "%s", err);
+	cr_assert(t.numa == 1 && t.llcs == 2 && t.cores == 2 && t.threads == 1);
+	cr_assert_eq(scn_topo_parse("2n4l4c1t", &t, err, sizeof(err)), 0, "%s", err);
+	cr_assert(t.numa == 2 && t.llcs == 2 && t.cores == 4 && t.threads == 1, "LLCs in the label are a total");
+	scn_topo_label(&t, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "2n4l4c1t");
+	cr_assert_eq(scn_topo_parse("2n3l1c1t", &t, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "3 LLCs do not divide evenly over 2 NUMA nodes"), "%s", err);
+	cr_assert_eq(scn_topo_parse("1x0x2x1", &t, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(scn_topo_parse("1n2l2c", &t, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(scn_topo_parse("", &t, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(scn_topo_parse("1x2x2x1x", &t, err, sizeof(err)), -EINVAL);
+	struct scenario s;
+	cr_assert_eq(parse("{\"name\":\"a\",\"topology\":\"1n2l2c1t\",\"cgroups\":[{\"name\":\"c\"}]}", &s), 0, "%s", err);
+	cr_assert_eq(scn_topo_cpus(&s.topo), 4);
+}
+
+Test(scenario, work_table)
+{
+	cr_assert_eq(scn_work_group(WORK_PIPE_IO), 2);
+	cr_assert_eq(scn_work_group(WORK_FUTEX_FAN_OUT), 5);
+	cr_assert_eq(scn_work_group(WORK_SPIN_WAIT), 1);
+	cr_assert_eq(scn_work_from_name("FanOutCompute"), WORK_FAN_OUT_COMPUTE);
+	cr_assert_eq(scn_work_from_name("spinwait"), -1, "names are case-sensitive");
+	cr_assert(scn_work_implemented(WORK_FUTEX_PING_PONG));
+	cr_assert_not(scn_work_implemented(WORK_CACHE_PIPE));
+}
+
+Test(scenario, load_reads_a_real_file_and_reports_missing_ones)
+{
+	char dir[] = "/tmp/ktstr-scn-XXXXXX", path[256];
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.json", dir);
+	FILE *f = fopen(path, "w");
+	fputs("{\"name\": \"file\",\n \"cgroups\": [{\"name\": \"c\", \"workers\": true}]}\n", f);
+	fclose(f);
+	struct scenario s;
+	cr_assert_eq(scn_load(path, &s, err, sizeof(err)), -EINVAL);
+	char want[600];
+	snprintf(want, sizeof(want), "%s:2:39: cgroups[0].workers: expected integer, got boolean", path);
+	cr_assert_str_eq(err, want);
+	f = fopen(path, "w");
+	fputs("{\"name\": \"file\", \"cgroups\": [{\"name\": \"c\"}]}", f);
+	fclose(f);
+	cr_assert_eq(scn_load(path, &s, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(s.path, path);
+	unlink(path);
+	cr_assert_eq(scn_load(path, &s, err, sizeof(err)), -ENOENT);
+	cr_assert(strstr(err, "cannot open scenario"), "%s", err);
+	cr_assert_eq(scn_load(dir, &s, err, sizeof(err)), -EINVAL, "a directory is not a scenario");
+	rmdir(dir);
+}
+
+Test(scenario, validate_without_positions)
+{
+	struct scenario s;
+	scn_init_default(&s);
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "at least one cgroup"), "%s", err);
+	s.ncgroups = 1;
+	snprintf(s.cgroups[0].name, sizeof(s.cgroups[0].name), "c");
+	s.cgroups[0].workers = 5;
+	s.cgroups[0].work = WORK_FAN_OUT_COMPUTE;
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), 0, "5 fan-out workers are one group: %s", err);
+	s.cgroups[0].workers = 7;
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "FanOutCompute (group 0) requires num_workers divisible by 5, got 7");
+	s.topo.cores = 65;
+	s.cgroups[0].workers = 5;
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "cap of 64"), "%s", err);
+}
