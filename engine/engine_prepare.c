@@ -15,7 +15,7 @@
 #include "cache.h"
 #include "fsutil.h"
 #include "initramfs.h"
-#include "sched.h"
+#include "sched_resolve.h"
 #include "vm.h"
 #include "guest/proto.h"
 

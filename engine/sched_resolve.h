@@ -1,6 +1,6 @@
 /* Scheduler specification and discovery on the host: "eevdf", a name, or a path. */
-#ifndef KTSTR_SCHED_H
-#define KTSTR_SCHED_H
+#ifndef KTSTR_SCHED_RESOLVE_H
+#define KTSTR_SCHED_RESOLVE_H
 
 #include <stddef.h>
 #include "scenario.h"

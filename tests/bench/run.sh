@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# make bench: boot figures (QEMU start -> sys_rdy, and the kernel's own part of it), the
+# initramfs build cold and cached, a 2-vCPU scenario end to end, and the TUI frame figures.
+set -u
+cd "$(dirname "$0")/../.."
+K=build/ktstr
+export KTSTR_RUNS_DIR=$(mktemp -d /tmp/ktstr-bench-runs.XXXXXX)
+trap 'rm -rf "$KTSTR_RUNS_DIR"' EXIT
+echo "== initramfs"
+build/bench_initramfs build/ktstr-init "$(command -v busybox)" || exit 1
+echo "== boot and end to end (examples/two-cgroups.json, 2 vCPUs, 3 runs)"
+for i in 1 2 3; do
+	s=$(date +%s.%N)
+	$K run examples/two-cgroups.json --json > "$KTSTR_RUNS_DIR/r$i.json" 2>/dev/null || { echo "run $i failed"; exit 1; }
+	e=$(date +%s.%N)
+	jq -r --arg wall "$(awk -v a="$s" -v b="$e" 'BEGIN{printf "%.2f", b-a}')" --arg i "$i" \
+	  '"run \($i): accel=\(.boot.accel) qemu->sys_rdy=\(.boot.sys_rdy_ms) ms  kernel part=\(.boot.kernel_boot_ms) ms  our overhead=\(.boot.sys_rdy_ms - .boot.kernel_boot_ms) ms  end-to-end=\($wall) s"' \
+	  "$KTSTR_RUNS_DIR/r$i.json"
+done
+jq -s 'map(.boot.sys_rdy_ms) | sort | "median qemu->sys_rdy: \(.[1]) ms"' -r "$KTSTR_RUNS_DIR"/r*.json
+jq -s 'map(.boot.kernel_boot_ms) | sort | "median kernel part:   \(.[1]) ms"' -r "$KTSTR_RUNS_DIR"/r*.json
+if [ -x build/bench_tui ]; then
+	echo "== TUI (1,000,000-line log, 256 tids over 10 minutes)"
+	build/bench_tui || exit 1
+fi
