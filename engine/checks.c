@@ -185,7 +185,8 @@ void checks_finalize(struct run *r)
 	}
 	if (!r->guest_done && !r->error[0])
 		run_add_check(r, "result", false, "%s", CHECK_MSG_NO_RESULT);
-	if (r->guest_done && !r->sched_load_failed) {
+	bool loaded = r->scn.sched.kind == SCHED_EEVDF || !r->sched_load_failed;
+	if (r->guest_done && loaded) {
 		checks_evaluate(r, tcg);
 	} else {
 		/* No verdict on numbers from a run that never ran as declared; the report
