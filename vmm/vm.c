@@ -180,6 +180,16 @@ static void qemu_log_tail(const char *path, char *out, size_t len)
 	memcpy(out, s, strlen(s) + 1);
 }
 
+static void exited_at_start(struct vm *vm, char *err, size_t errlen)
+{
+	char tail[800];
+	qemu_log_tail(vm->log_path, tail, sizeof(tail));
+	snprintf(err, errlen, "%s exited at start (%s %d): %s (full log: %s)", VM_QEMU_BIN,
+		 WIFSIGNALED(vm->wstatus) ? "signal" : "status",
+		 WIFSIGNALED(vm->wstatus) ? WTERMSIG(vm->wstatus) : WEXITSTATUS(vm->wstatus),
+		 tail[0] ? tail : "no output", vm->log_path);
+}
+
 static int sock_path(char *out, const char *dir, const char *name, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
@@ -371,14 +381,6 @@ int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t err
 			break;
 		}
 		if (reap(vm, false)) {
-			char tail[800];
-			qemu_log_tail(vm->log_path, tail, sizeof(tail));
-			snprintf(err, errlen, "%s exited at start (%s %d): %s (full log: %s)",
-				 VM_QEMU_BIN,
-				 WIFSIGNALED(vm->wstatus) ? "signal" : "status",
-				 WIFSIGNALED(vm->wstatus) ? WTERMSIG(vm->wstatus)
-							  : WEXITSTATUS(vm->wstatus),
-				 tail[0] ? tail : "no output", vm->log_path);
 			r = -ECHILD;
 			goto fail;
 		}
@@ -410,9 +412,18 @@ fail:
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
-	if (vm->pid > 0 && !vm->reaped) {
-		kill(vm->pid, SIGKILL);
-		reap(vm, true);
+	if (vm->pid > 0) {
+		/* A QMP or socket failure usually means QEMU is dying of bad options or a bad
+		 * kernel: give it a moment and report its own words instead. */
+		for (int i = 0; i < 100 && !reap(vm, false); i++)
+			sleep_ms(10);
+		if (vm->reaped) {
+			exited_at_start(vm, err, errlen);
+			r = -ECHILD;
+		} else {
+			kill(vm->pid, SIGKILL);
+			reap(vm, true);
+		}
 	}
 	vm_release(vm);
 	return r;

@@ -1,0 +1,740 @@
+/* vmm/: QEMU command lines per topology, boot budget, accelerator choice, line splitting,
+ * the console ring, QMP helpers; and real-QEMU tests (a tiny busybox initramfs built here)
+ * for the control port both ways, SysRq, vCPU tids, the watchdog, kill-all, start errors. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vm.h"
+#include "vm_priv.h"
+
+/* ---------- helpers ---------- */
+
+static struct vm_config base_cfg(int n, int l, int c, int t)
+{
+	return (struct vm_config){ .topo = { n, l, c, t }, .memory_mb = 1024,
+				   .kernel = "/k/vmlinux", .initrd = "/k/initrd.cpio",
+				   .run_dir = "/tmp", .tsc_khz = 2299998 };
+}
+
+/* The value after the nth occurrence of flag, or NULL. */
+static const char *argval(const struct vm_args *a, const char *flag, int nth)
+{
+	for (int i = 0; i + 1 < a->argc; i++)
+		if (!strcmp(a->argv[i], flag) && nth-- == 0)
+			return a->argv[i + 1];
+	return NULL;
+}
+
+static bool hasarg(const struct vm_args *a, const char *s)
+{
+	for (int i = 0; i < a->argc; i++)
+		if (!strcmp(a->argv[i], s))
+			return true;
+	return false;
+}
+
+static void build_ok(const struct vm_config *cfg, enum vm_accel acc, struct vm_args *a)
+{
+	char err[512] = "";
+	int r = vm_build_args(cfg, acc, "/r/ctl.sock", cfg->shell_port ? "/r/shell.sock" : NULL,
+			      "/r/qmp.sock", a, err, sizeof(err));
+	cr_assert_eq(r, 0, "vm_build_args failed: %s", err);
+	cr_assert_null(a->argv[a->argc], "argv must be NULL-terminated");
+}
+
+struct shape { int n, l, c, t; const char *smp; const char *numa[2]; const char *mem[2]; };
+
+static void check_shape(const struct shape *s)
+{
+	struct vm_config cfg = base_cfg(s->n, s->l, s->c, s->t);
+	struct vm_args a;
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect_str_eq(argval(&a, "-smp", 0), s->smp, "%dn%dl%dc%dt -smp", s->n, s->l, s->c, s->t);
+	for (int i = 0; i < 2; i++) {
+		const char *got = argval(&a, "-numa", i);
+		const char *mem = argval(&a, "-object", i);
+		if (!s->numa[i]) {
+			cr_expect_null(got, "unexpected -numa %s", got);
+			continue;
+		}
+		cr_expect(got && !strcmp(got, s->numa[i]), "-numa #%d: got '%s' want '%s'", i,
+			  got ? got : "(none)", s->numa[i]);
+		cr_expect(mem && !strcmp(mem, s->mem[i]), "-object #%d: got '%s' want '%s'", i,
+			  mem ? mem : "(none)", s->mem[i]);
+	}
+	vm_args_free(&a);
+}
+
+/* ---------- topology -> argv ---------- */
+
+Test(vmm_args, single_llc_two_cores_is_one_socket_one_die)
+{
+	struct shape s = { 1, 1, 2, 1, "2,sockets=1,dies=1,cores=2,threads=1",
+			   { "node,nodeid=0,cpus=0-1,memdev=mem0" },
+			   { "memory-backend-ram,id=mem0,size=1024M" } };
+	check_shape(&s);
+}
+
+Test(vmm_args, two_llcs_become_two_dies)
+{
+	struct shape s = { 1, 2, 1, 1, "2,sockets=1,dies=2,cores=1,threads=1",
+			   { "node,nodeid=0,cpus=0-1,memdev=mem0" },
+			   { "memory-backend-ram,id=mem0,size=1024M" } };
+	check_shape(&s);
+}
+
+Test(vmm_args, two_nodes_become_two_sockets_with_split_memory)
+{
+	struct shape s = { 2, 2, 1, 1, "4,sockets=2,dies=2,cores=1,threads=1",
+			   { "node,nodeid=0,cpus=0-1,memdev=mem0",
+			     "node,nodeid=1,cpus=2-3,memdev=mem1" },
+			   { "memory-backend-ram,id=mem0,size=512M",
+			     "memory-backend-ram,id=mem1,size=512M" } };
+	check_shape(&s);
+}
+
+Test(vmm_args, smt_threads_map_to_threads)
+{
+	struct shape s = { 1, 1, 1, 2, "2,sockets=1,dies=1,cores=1,threads=2",
+			   { "node,nodeid=0,cpus=0-1,memdev=mem0" },
+			   { "memory-backend-ram,id=mem0,size=1024M" } };
+	check_shape(&s);
+}
+
+Test(vmm_args, one_cpu_per_node_uses_single_cpu_ranges)
+{
+	struct shape s = { 2, 1, 1, 1, "2,sockets=2,dies=1,cores=1,threads=1",
+			   { "node,nodeid=0,cpus=0,memdev=mem0", "node,nodeid=1,cpus=1,memdev=mem1" },
+			   { "memory-backend-ram,id=mem0,size=512M",
+			     "memory-backend-ram,id=mem1,size=512M" } };
+	check_shape(&s);
+}
+
+Test(vmm_args, sixty_four_vcpus_is_the_largest_accepted_shape)
+{
+	struct shape s = { 2, 4, 4, 2, "64,sockets=2,dies=4,cores=4,threads=2",
+			   { "node,nodeid=0,cpus=0-31,memdev=mem0",
+			     "node,nodeid=1,cpus=32-63,memdev=mem1" },
+			   { "memory-backend-ram,id=mem0,size=512M",
+			     "memory-backend-ram,id=mem1,size=512M" } };
+	check_shape(&s);
+}
+
+Test(vmm_args, odd_memory_is_split_so_nodes_sum_to_total)
+{
+	struct vm_config cfg = base_cfg(2, 1, 1, 1);
+	cfg.memory_mb = 1025;
+	struct vm_args a;
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect_str_eq(argval(&a, "-m", 0), "1025");
+	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-ram,id=mem0,size=513M");
+	cr_expect_str_eq(argval(&a, "-object", 1), "memory-backend-ram,id=mem1,size=512M");
+	vm_args_free(&a);
+}
+
+Test(vmm_args, tcg_is_single_threaded_with_intel_l3_per_die)
+{
+	struct vm_config cfg = base_cfg(1, 1, 2, 1);
+	struct vm_args a;
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect_str_eq(a.argv[0], "qemu-system-x86_64");
+	cr_expect_str_eq(argval(&a, "-accel", 0), "tcg,thread=single");
+	cr_expect_str_eq(argval(&a, "-cpu", 0), "max,vendor=GenuineIntel,l3-cache=on");
+	cr_expect_str_eq(argval(&a, "-M", 0), "pc");
+	cr_expect_str_eq(argval(&a, "-display", 0), "none");
+	cr_expect(hasarg(&a, "-nodefaults") && hasarg(&a, "-no-user-config") &&
+		  hasarg(&a, "-no-reboot"), "missing -nodefaults/-no-user-config/-no-reboot");
+	cr_expect_str_eq(argval(&a, "-kernel", 0), "/k/vmlinux");
+	cr_expect_str_eq(argval(&a, "-initrd", 0), "/k/initrd.cpio");
+	cr_expect_str_eq(argval(&a, "-qmp", 0), "unix:/r/qmp.sock,server=on,wait=off");
+	vm_args_free(&a);
+}
+
+Test(vmm_args, kvm_uses_kvm_accel_and_host_cpu)
+{
+	struct vm_config cfg = base_cfg(1, 1, 2, 1);
+	struct vm_args a;
+	build_ok(&cfg, VM_ACCEL_KVM, &a);
+	cr_expect_str_eq(argval(&a, "-accel", 0), "kvm");
+	cr_expect_str_eq(argval(&a, "-cpu", 0), "host,l3-cache=on");
+	vm_args_free(&a);
+}
+
+Test(vmm_args, kernel_cmdline_has_console_init_panic_lpj_then_extra)
+{
+	struct vm_config cfg = base_cfg(1, 1, 1, 1);
+	cfg.cmdline_extra = "sched_ext.foo=1 loglevel=7";
+	struct vm_args a;
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	const char *ap = argval(&a, "-append", 0);
+	cr_assert_not_null(ap);
+	cr_expect(strstr(ap, "console=ttyS0 ") == ap, "append: %s", ap);
+	cr_expect(strstr(ap, " rdinit=/init "), "append: %s", ap);
+	cr_expect(strstr(ap, " panic=-1 "), "append: %s", ap);
+	cr_expect(strstr(ap, " loglevel=4 "), "append: %s", ap);
+	cr_expect(strstr(ap, " lpj=9199992 "), "2299998 kHz * 1000 / 250 = 9199992: %s", ap);
+	const char *tail = " sched_ext.foo=1 loglevel=7";
+	cr_expect_str_eq(ap + strlen(ap) - strlen(tail), tail, "extra must come last: %s", ap);
+	vm_args_free(&a);
+}
+
+Test(vmm_args, no_lpj_when_tsc_unknown)
+{
+	struct vm_config cfg = base_cfg(1, 1, 1, 1);
+	cfg.tsc_khz = 0;
+	struct vm_args a;
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect_null(strstr(argval(&a, "-append", 0), "lpj="));
+	vm_args_free(&a);
+}
+
+Test(vmm_args, control_port_always_shell_port_only_when_asked)
+{
+	struct vm_config cfg = base_cfg(1, 1, 1, 1);
+	struct vm_args a;
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect_str_eq(argval(&a, "-chardev", 1), "socket,id=ctl,path=/r/ctl.sock,server=on,wait=off");
+	cr_expect(hasarg(&a, "virtserialport,bus=vser.0,chardev=ctl,name=org.ktstr.ctl"));
+	cr_expect(!hasarg(&a, "virtserialport,bus=vser.0,chardev=shell,name=org.ktstr.shell"));
+	vm_args_free(&a);
+	cfg.shell_port = true;
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect_str_eq(argval(&a, "-chardev", 2), "socket,id=shell,path=/r/shell.sock,server=on,wait=off");
+	cr_expect(hasarg(&a, "virtserialport,bus=vser.0,chardev=shell,name=org.ktstr.shell"));
+	vm_args_free(&a);
+}
+
+static void expect_reject(struct vm_config cfg, const char *needle)
+{
+	struct vm_args a;
+	char err[512] = "";
+	int r = vm_build_args(&cfg, VM_ACCEL_TCG, "/r/c", NULL, "/r/q", &a, err, sizeof(err));
+	cr_expect_eq(r, -EINVAL, "%dn%dl%dc%dt should be rejected, got %d", cfg.topo.numa,
+		     cfg.topo.llcs, cfg.topo.cores, cfg.topo.threads, r);
+	cr_expect(strstr(err, needle), "error '%s' should mention '%s'", err, needle);
+	cr_expect_null(a.argv, "no argv on failure");
+}
+
+Test(vmm_args, zero_or_negative_dimensions_are_rejected)
+{
+	expect_reject(base_cfg(0, 1, 1, 1), "numa nodes must be between 1 and 64, got 0");
+	expect_reject(base_cfg(1, 0, 1, 1), "LLCs per node must be between 1 and 64, got 0");
+	expect_reject(base_cfg(1, 1, 0, 1), "cores per LLC must be between 1 and 64, got 0");
+	expect_reject(base_cfg(1, 1, 1, 0), "threads per core must be between 1 and 64, got 0");
+	expect_reject(base_cfg(1, 1, -3, 1), "got -3");
+}
+
+Test(vmm_args, more_than_64_vcpus_is_rejected)
+{
+	expect_reject(base_cfg(1, 1, 65, 1), "cores per LLC must be between 1 and 64, got 65");
+	expect_reject(base_cfg(3, 4, 4, 2), "has 96 vCPUs; at most 64 are supported");
+	expect_reject(base_cfg(64, 64, 64, 64), "at most 64");
+}
+
+Test(vmm_args, too_little_memory_per_node_is_rejected)
+{
+	struct vm_config cfg = base_cfg(4, 1, 1, 1);
+	cfg.memory_mb = 200;
+	expect_reject(cfg, "each node needs at least 64 MB");
+}
+
+Test(vmm_args, comma_in_path_is_rejected_not_misparsed)
+{
+	struct vm_config cfg = base_cfg(1, 1, 1, 1);
+	cfg.kernel = "/k/a,b";
+	expect_reject(cfg, "contains a comma");
+}
+
+/* ---------- boot budget ---------- */
+
+Test(vmm_budget, ten_seconds_plus_150ms_per_vcpu)
+{
+	cr_expect_eq(vm_boot_budget_ms(1, false), 10150);
+	cr_expect_eq(vm_boot_budget_ms(4, false), 10600);
+	cr_expect_eq(vm_boot_budget_ms(64, false), 19600);
+}
+
+Test(vmm_budget, capped_at_90_seconds)
+{
+	cr_expect_eq(vm_boot_budget_ms(533, false), 89950);
+	cr_expect_eq(vm_boot_budget_ms(534, false), 90000);
+	cr_expect_eq(vm_boot_budget_ms(10000, false), 90000);
+}
+
+Test(vmm_budget, tcg_multiplies_after_the_cap)
+{
+	cr_expect_eq(vm_boot_budget_ms(2, true), 10300 * VM_TCG_FACTOR);
+	cr_expect_eq(vm_boot_budget_ms(10000, true), 90000 * VM_TCG_FACTOR);
+}
+
+/* ---------- accelerator choice ---------- */
+
+static char tmpdir[64];
+
+static void mk_tmpdir(void)
+{
+	strcpy(tmpdir, "/tmp/ktstr-test-vmm-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb; (void)flag; (void)ftw;
+	return remove(p);
+}
+
+static void rm_tmpdir(void)
+{
+	if (!strncmp(tmpdir, "/tmp/ktstr-test-vmm-", 20))
+		nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *tmpfile_with(const char *name, const char *content, mode_t mode)
+{
+	static char paths[4][256];
+	static int k;
+	char *p = paths[k++ % 4];
+	snprintf(p, 256, "%s/%s", tmpdir, name);
+	FILE *f = fopen(p, "w");
+	cr_assert_not_null(f, "create %s", p);
+	fputs(content, f);
+	fclose(f);
+	chmod(p, mode);
+	return p;
+}
+
+static const char NOT_FOUND[] =
+	"/dev/kvm not found. KVM requires:\n"
+	"  - Linux kernel with KVM support (CONFIG_KVM)\n"
+	"  - Access to /dev/kvm (check permissions or add user to 'kvm' group)\n"
+	"  - Hardware virtualization enabled in BIOS (VT-x/AMD-V)";
+static const char DENIED[] =
+	"/dev/kvm: permission denied. Add your user to the 'kvm' group:\n"
+	"  sudo usermod -aG kvm $USER\n"
+	"  then log out and back in.";
+
+Test(vmm_accel, auto_picks_kvm_only_with_device_and_vmx_or_svm, .init = mk_tmpdir, .fini = rm_tmpdir)
+{
+	char err[512] = "";
+	const char *dev = tmpfile_with("kvm", "", 0600);
+	const char *vmx = tmpfile_with("ci1", "processor\t: 0\nflags\t\t: fpu vme vmx sse\n", 0644);
+	const char *svm = tmpfile_with("ci2", "flags\t\t: fpu svm\n", 0644);
+	const char *none = tmpfile_with("ci3", "flags\t\t: fpu vmxx hypervisor svm_lock\n", 0644);
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, NULL, dev, vmx, err, sizeof(err)), VM_ACCEL_KVM);
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, NULL, dev, svm, err, sizeof(err)), VM_ACCEL_KVM);
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, NULL, dev, none, err, sizeof(err)), VM_ACCEL_TCG,
+		     "vmxx/svm_lock are not vmx/svm");
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "", "/nonexistent/kvm", vmx, err, sizeof(err)),
+		     VM_ACCEL_TCG, "no device -> TCG");
+}
+
+Test(vmm_accel, env_overrides_auto_but_not_an_explicit_choice, .init = mk_tmpdir, .fini = rm_tmpdir)
+{
+	char err[512] = "";
+	const char *dev = tmpfile_with("kvm", "", 0600);
+	const char *vmx = tmpfile_with("ci", "flags\t\t: vmx\n", 0644);
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "tcg", dev, vmx, err, sizeof(err)), VM_ACCEL_TCG);
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "kvm", dev, "/nonexistent", err, sizeof(err)),
+		     VM_ACCEL_KVM, "explicit kvm does not need vmx in cpuinfo");
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_TCG, "kvm", dev, vmx, err, sizeof(err)), VM_ACCEL_TCG);
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "qemu", dev, vmx, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "KTSTR_ACCEL='qemu' is not valid"), "err: %s", err);
+}
+
+Test(vmm_accel, kvm_asked_without_device_gives_the_seed_not_found_text)
+{
+	char err[512] = "";
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "kvm", "/nonexistent/kvm", "/proc/cpuinfo",
+					err, sizeof(err)), -1);
+	cr_expect_str_eq(err, NOT_FOUND);
+	err[0] = '\0';
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_KVM, NULL, "/nonexistent/kvm", "/proc/cpuinfo",
+					err, sizeof(err)), -1);
+	cr_expect_str_eq(err, NOT_FOUND);
+}
+
+Test(vmm_accel, kvm_asked_without_permission_gives_the_seed_denied_text, .init = mk_tmpdir, .fini = rm_tmpdir)
+{
+	const char *dev = tmpfile_with("kvm", "", 0600);
+	chmod(tmpdir, 0755);
+	/* root ignores file modes: act as nobody, keeping root as the saved uid so the
+	 * .fini can still clean up */
+	bool root = geteuid() == 0;
+	if (root)
+		cr_assert_eq(setresuid(65534, 65534, 0), 0, "setresuid: %s", strerror(errno));
+	char err[512] = "";
+	int kvm = vm_choose_accel_at(VM_ACCEL_KVM, NULL, dev, "/proc/cpuinfo", err, sizeof(err));
+	int aut = vm_choose_accel_at(VM_ACCEL_AUTO, NULL, dev, "/proc/cpuinfo", err + 256, 256);
+	if (root)
+		cr_assert_eq(setresuid(0, 0, 0), 0, "restore uid: %s", strerror(errno));
+	cr_expect_eq(kvm, -1);
+	cr_expect_str_eq(err, DENIED);
+	cr_expect_eq(aut, VM_ACCEL_TCG, "AUTO falls back to TCG silently");
+}
+
+Test(vmm_accel, names)
+{
+	cr_expect_str_eq(vm_accel_name(VM_ACCEL_KVM), "kvm");
+	cr_expect_str_eq(vm_accel_name(VM_ACCEL_TCG), "tcg");
+}
+
+/* ---------- line splitting and the console ring ---------- */
+
+struct lines { char l[64][2048]; int n; };
+static void collect(void *ctx, const char *line)
+{
+	struct lines *ls = ctx;
+	if (ls->n < 64)
+		snprintf(ls->l[ls->n++], 2048, "%s", line);
+}
+
+Test(vmm_lines, lines_split_across_reads_and_crlf_stripped)
+{
+	struct vm_linebuf lb;
+	struct lines ls = { .n = 0 };
+	cr_assert_eq(vm_linebuf_init(&lb, 64, true), 0);
+	vm_linebuf_feed(&lb, "hel", 3, collect, &ls);
+	cr_expect_eq(ls.n, 0);
+	vm_linebuf_feed(&lb, "lo\r\nwor", 7, collect, &ls);
+	vm_linebuf_feed(&lb, "ld\n\n", 4, collect, &ls);
+	vm_linebuf_feed(&lb, "partial", 7, collect, &ls);
+	vm_linebuf_flush(&lb, collect, &ls);
+	cr_assert_eq(ls.n, 4);
+	cr_expect_str_eq(ls.l[0], "hello");
+	cr_expect_str_eq(ls.l[1], "world");
+	cr_expect_str_eq(ls.l[2], "");
+	cr_expect_str_eq(ls.l[3], "partial");
+	vm_linebuf_done(&lb);
+}
+
+Test(vmm_lines, overlong_line_is_cut_and_its_rest_dropped)
+{
+	struct vm_linebuf lb;
+	struct lines ls = { .n = 0 };
+	cr_assert_eq(vm_linebuf_init(&lb, 8, false), 0);
+	char big[100];
+	memset(big, 'x', sizeof(big));
+	vm_linebuf_feed(&lb, big, sizeof(big), collect, &ls);
+	vm_linebuf_feed(&lb, "yy\nok\n", 6, collect, &ls);
+	cr_assert_eq(ls.n, 2, "got %d lines", ls.n);
+	cr_expect_str_eq(ls.l[0], "xxxxxxxx");
+	cr_expect_str_eq(ls.l[1], "ok");
+	vm_linebuf_done(&lb);
+}
+
+Test(vmm_lines, console_control_bytes_are_replaced)
+{
+	struct vm_linebuf lb;
+	struct lines ls = { .n = 0 };
+	cr_assert_eq(vm_linebuf_init(&lb, 64, true), 0);
+	vm_linebuf_feed(&lb, "a\033[0mb\0c\tz\n", 11, collect, &ls);
+	cr_assert_eq(ls.n, 1);
+	cr_expect_str_eq(ls.l[0], "a?[0mb?c\tz");
+	vm_linebuf_done(&lb);
+}
+
+Test(vmm_console, ring_keeps_newest_lines_within_line_cap_and_log_keeps_all, .init = mk_tmpdir, .fini = rm_tmpdir)
+{
+	char err[256], path[300];
+	struct vm_console *c = vm_console_new(10, 1 << 20);
+	cr_assert_not_null(c);
+	snprintf(path, sizeof(path), "%s/console.log", tmpdir);
+	cr_assert_eq(vm_console_open_log(c, path, err, sizeof(err)), 0, "%s", err);
+	for (int i = 0; i < 30; i++) {
+		char l[32];
+		snprintf(l, sizeof(l), "line %d", i);
+		vm_console_push(c, l);
+	}
+	cr_expect_eq(vm_console_count(c), 10);
+	cr_expect_str_eq(vm_console_get(c, 0), "line 20");
+	cr_expect_str_eq(vm_console_get(c, 9), "line 29");
+	cr_expect_null(vm_console_get(c, 10));
+	char tail[256];
+	vm_console_tail_into(c, 3, tail, sizeof(tail));
+	cr_expect_str_eq(tail, "line 27\nline 28\nline 29");
+	vm_console_tail_into(c, 3, tail, 12); /* only the newest fits */
+	cr_expect_str_eq(tail, "line 29");
+	vm_console_free(c);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f);
+	int n = 0;
+	char buf[64];
+	while (fgets(buf, sizeof(buf), f))
+		n++;
+	fclose(f);
+	cr_expect_eq(n, 30, "console.log has every line, got %d", n);
+}
+
+Test(vmm_console, ring_respects_byte_cap)
+{
+	struct vm_console *c = vm_console_new(1000, 100);
+	char l[40];
+	memset(l, 'a', 39);
+	l[39] = '\0';
+	for (int i = 0; i < 10; i++)
+		vm_console_push(c, l);
+	cr_expect_eq(vm_console_count(c), 2, "two 40-byte lines fit in 100 bytes, got %zu",
+		     vm_console_count(c));
+	vm_console_free(c);
+}
+
+/* ---------- QMP helpers ---------- */
+
+Test(vmm_qmp, cpus_parse_takes_host_tid_not_props_thread_id)
+{
+	const char *resp = "{\"return\": [{\"thread-id\": 4242, \"props\": {\"core-id\": 0, "
+			   "\"thread-id\": 1, \"socket-id\": 0}, \"qom-path\": \"/m\", "
+			   "\"cpu-index\": 1, \"target\": \"x86_64\"}, {\"thread-id\": 4241, "
+			   "\"props\": {\"thread-id\": 0}, \"cpu-index\": 0}]}";
+	int tids[4];
+	cr_assert_eq(vm_qmp_parse_cpus(resp, tids, 4), 2);
+	cr_expect_eq(tids[0], 4241);
+	cr_expect_eq(tids[1], 4242);
+	cr_expect_eq(vm_qmp_parse_cpus("{\"error\": {}}", tids, 4), 0);
+	cr_expect_eq(vm_qmp_parse_cpus("garbage", tids, 4), 0);
+}
+
+Test(vmm_qmp, sysrq_upper_case_adds_shift)
+{
+	char buf[512];
+	cr_assert_eq(vm_qmp_sysrq_cmd('D', buf, sizeof(buf)), 0);
+	cr_expect(strstr(buf, "\"shift\"},{\"type\":\"qcode\",\"data\":\"alt\"},"
+			      "{\"type\":\"qcode\",\"data\":\"sysrq\"},{\"type\":\"qcode\",\"data\":\"d\"}"),
+		  "%s", buf);
+	cr_assert_eq(vm_qmp_sysrq_cmd('h', buf, sizeof(buf)), 0);
+	cr_expect_null(strstr(buf, "shift"), "%s", buf);
+	cr_expect_eq(vm_qmp_sysrq_cmd('\n', buf, sizeof(buf)), -EINVAL);
+}
+
+/* ---------- real QEMU ---------- */
+
+static const char *test_kernel(void)
+{
+	const char *k = getenv("KTSTR_TEST_KERNEL");
+	return k && *k ? k : "/work/devkernel/vmlinuz";
+}
+
+/* Minimal newc cpio writer: enough for a busybox initramfs. */
+static void cpio_entry(FILE *f, const char *name, unsigned mode, const void *data, size_t len,
+		       unsigned rmaj, unsigned rmin)
+{
+	static unsigned ino = 1;
+	size_t nl = strlen(name) + 1;
+	fprintf(f, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ino++, mode,
+		0u, 0u, 1u, 0u, len, 0u, 0u, rmaj, rmin, nl, 0u);
+	fwrite(name, 1, nl, f);
+	for (size_t p = (110 + nl) % 4; p && p < 4; p++)
+		fputc(0, f);
+	if (len)
+		fwrite(data, 1, len, f);
+	for (size_t p = len % 4; p && p < 4; p++)
+		fputc(0, f);
+}
+
+static void build_initramfs(const char *path, const char *init)
+{
+	FILE *bb = fopen("/bin/busybox", "rb");
+	cr_assert_not_null(bb, "the real-QEMU test needs a static /bin/busybox (apt install busybox-static)");
+	fseek(bb, 0, SEEK_END);
+	long n = ftell(bb);
+	fseek(bb, 0, SEEK_SET);
+	char *data = malloc((size_t)n);
+	cr_assert_eq(fread(data, 1, (size_t)n, bb), (size_t)n);
+	fclose(bb);
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	const char *dirs[] = { "bin", "dev", "sys", "proc" };
+	for (int i = 0; i < 4; i++)
+		cpio_entry(f, dirs[i], 040755, NULL, 0, 0, 0);
+	cpio_entry(f, "dev/console", 020600, NULL, 0, 5, 1);
+	cpio_entry(f, "bin/busybox", 0100755, data, (size_t)n, 0, 0);
+	cpio_entry(f, "init", 0100755, init, strlen(init), 0, 0);
+	cpio_entry(f, "TRAILER!!!", 0, NULL, 0, 0, 0);
+	fclose(f);
+	free(data);
+}
+
+static const char HELLO_INIT[] =
+	"#!/bin/busybox sh\n"
+	"/bin/busybox mount -t sysfs sys /sys\n"
+	"/bin/busybox mount -t devtmpfs dev /dev\n"
+	"for p in /sys/class/virtio-ports/*; do\n"
+	"  [ \"$(/bin/busybox cat $p/name)\" = org.ktstr.ctl ] && port=/dev/${p##*/}\n"
+	"done\n"
+	"exec 3<>$port\n"
+	"echo hello >&3\n"
+	"read line <&3\n"
+	"echo \"got $line\" >&3\n"
+	"/bin/busybox sleep 1\n"
+	"/bin/busybox poweroff -f\n";
+
+struct seen { bool hello, got_ping, sysrq; int ctl_lines; struct vm *vm; int sent; };
+
+static void seen_ctl(void *ctx, const char *line)
+{
+	struct seen *s = ctx;
+	s->ctl_lines++;
+	if (!strcmp(line, "hello")) {
+		s->hello = true;
+		s->sent = vm_sysrq(s->vm, 'h') ?: vm_ctl_send(s->vm, "ping");
+	}
+	if (!strcmp(line, "got ping"))
+		s->got_ping = true;
+}
+
+static void seen_console(void *ctx, const char *line)
+{
+	struct seen *s = ctx;
+	if (strstr(line, "sysrq: HELP"))
+		s->sysrq = true;
+}
+
+static struct vm_config real_cfg(const char *initrd)
+{
+	return (struct vm_config){ .topo = { 1, 1, 2, 1 }, .memory_mb = 256,
+				   .kernel = test_kernel(), .initrd = initrd,
+				   .accel = VM_ACCEL_TCG, .run_dir = tmpdir, .watchdog_ms = 60000 };
+}
+
+Test(vmm_real, control_port_both_ways_sysrq_tids_and_no_qemu_left, .init = mk_tmpdir, .fini = rm_tmpdir,
+     .timeout = 90)
+{
+	char initrd[300], err[1024] = "";
+	snprintf(initrd, sizeof(initrd), "%s/hello.cpio", tmpdir);
+	build_initramfs(initrd, HELLO_INIT);
+	struct vm_config cfg = real_cfg(initrd);
+	struct vm *vm = NULL;
+	int r = vm_start(&cfg, &vm, err, sizeof(err));
+	cr_assert_eq(r, 0, "vm_start: %s", err);
+	pid_t pid = vm_pid(vm);
+	cr_expect_gt(pid, 0);
+	cr_expect_eq(vm_accel(vm), VM_ACCEL_TCG);
+	cr_expect_null(vm_shell_sock(vm));
+	int tids[8];
+	cr_expect_eq(vm_vcpu_tids(vm, tids, 8), 2, "two vCPUs in query-cpus-fast");
+	cr_expect_gt(tids[0], 0);
+	struct seen s = { .vm = vm };
+	struct vm_callbacks cb = { .ctx = &s, .console_line = seen_console, .ctl_line = seen_ctl };
+	enum vm_status st;
+	while ((st = vm_poll(vm, 500, &cb)) == VM_RUNNING)
+		;
+	cr_expect_eq(st, VM_EXITED);
+	cr_expect(s.hello, "guest's hello arrived on the control port (%d lines)", s.ctl_lines);
+	cr_expect_eq(s.sent, 0, "sysrq + ctl send succeeded");
+	cr_expect(s.got_ping, "guest echoed our ping back");
+	cr_expect(s.sysrq, "SysRq-h help appeared on the console; tail:\n%s", vm_console_tail(vm, 20));
+	int ws = vm_stop(vm, 1000);
+	cr_expect(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "QEMU exit status %#x", ws);
+	char path[400];
+	snprintf(path, sizeof(path), "%s/console.log", tmpdir);
+	struct stat sb;
+	cr_expect(stat(path, &sb) == 0 && sb.st_size > 0, "console.log written");
+	vm_free(vm);
+	cr_expect(kill(pid, 0) < 0 && errno == ESRCH, "QEMU pid %d must be gone after vm_free", pid);
+	snprintf(path, sizeof(path), "%s/ctl.sock", tmpdir);
+	cr_expect(access(path, F_OK) < 0, "ctl.sock removed by vm_free");
+}
+
+static const char SLEEP_INIT[] = "#!/bin/busybox sh\n/bin/busybox sleep 1000\n";
+
+Test(vmm_real, watchdog_kills_qemu_at_its_deadline, .init = mk_tmpdir, .fini = rm_tmpdir, .timeout = 30)
+{
+	char initrd[300], err[1024] = "";
+	snprintf(initrd, sizeof(initrd), "%s/sleep.cpio", tmpdir);
+	build_initramfs(initrd, SLEEP_INIT);
+	struct vm_config cfg = real_cfg(initrd);
+	cfg.watchdog_ms = 700;
+	cfg.shell_port = true;
+	struct vm *vm = NULL;
+	cr_assert_eq(vm_start(&cfg, &vm, err, sizeof(err)), 0, "vm_start: %s", err);
+	cr_expect_not_null(vm_shell_sock(vm));
+	cr_expect(access(vm_shell_sock(vm), F_OK) == 0, "shell socket exists while running");
+	pid_t pid = vm_pid(vm);
+	enum vm_status st;
+	while ((st = vm_poll(vm, 200, NULL)) == VM_RUNNING)
+		;
+	cr_expect_eq(st, VM_WATCHDOG);
+	cr_expect_eq(vm_poll(vm, 0, NULL), VM_WATCHDOG, "status is sticky");
+	int ws = vm_stop(vm, 100);
+	cr_expect(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL, "killed by SIGKILL, status %#x", ws);
+	vm_free(vm);
+	cr_expect(kill(pid, 0) < 0 && errno == ESRCH, "QEMU pid %d gone", pid);
+}
+
+Test(vmm_real, kill_all_kills_live_qemu, .init = mk_tmpdir, .fini = rm_tmpdir, .timeout = 30)
+{
+	char initrd[300], err[1024] = "";
+	snprintf(initrd, sizeof(initrd), "%s/sleep.cpio", tmpdir);
+	build_initramfs(initrd, SLEEP_INIT);
+	struct vm_config cfg = real_cfg(initrd);
+	struct vm *vm = NULL;
+	cr_assert_eq(vm_start(&cfg, &vm, err, sizeof(err)), 0, "vm_start: %s", err);
+	vm_kill_all();
+	enum vm_status st;
+	while ((st = vm_poll(vm, 200, NULL)) == VM_RUNNING)
+		;
+	cr_expect_eq(st, VM_EXITED);
+	int ws = vm_stop(vm, 100);
+	cr_expect(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL, "status %#x", ws);
+	vm_free(vm);
+}
+
+Test(vmm_real, qemu_missing_from_path_names_it_and_the_package, .init = mk_tmpdir, .fini = rm_tmpdir)
+{
+	char initrd[300], err[1024] = "";
+	snprintf(initrd, sizeof(initrd), "%s/x.cpio", tmpdir);
+	build_initramfs(initrd, SLEEP_INIT);
+	setenv("PATH", tmpdir, 1);
+	unsetenv("KTSTR_QEMU");
+	struct vm_config cfg = real_cfg(initrd);
+	struct vm *vm = NULL;
+	cr_expect_eq(vm_start(&cfg, &vm, err, sizeof(err)), -ENOENT);
+	cr_expect_null(vm);
+	cr_expect_str_eq(err, "qemu-system-x86_64 not found in PATH; install QEMU: sudo apt "
+			      "install qemu-system-x86");
+}
+
+Test(vmm_real, qemu_dying_at_start_reports_its_log_tail, .init = mk_tmpdir, .fini = rm_tmpdir, .timeout = 30)
+{
+	char initrd[300], err[1024] = "";
+	snprintf(initrd, sizeof(initrd), "%s/x.cpio", tmpdir);
+	build_initramfs(initrd, SLEEP_INIT);
+	struct vm_config cfg = real_cfg(initrd);
+	cfg.kernel = tmpfile_with("notakernel", "this is not a kernel\n", 0644);
+	struct vm *vm = NULL;
+	int r = vm_start(&cfg, &vm, err, sizeof(err));
+	cr_expect_eq(r, -ECHILD, "r=%d err=%s", r, err);
+	cr_expect_null(vm);
+	cr_expect(strstr(err, "qemu-system-x86_64 exited at start (status 1): "), "err: %s", err);
+	cr_expect(strstr(err, "qemu.log"), "err names the log: %s", err);
+	/* QEMU's own last words (from qemu.log) are in the message */
+	char path[400], last[512] = "";
+	snprintf(path, sizeof(path), "%s/qemu.log", tmpdir);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f, "qemu.log exists");
+	while (fgets(last, sizeof(last), f))
+		;
+	fclose(f);
+	last[strcspn(last, "\n")] = '\0';
+	cr_expect(last[0] && strstr(err, last), "err '%s' should carry qemu.log's '%s'", err, last);
+}
+
+Test(vmm_real, missing_kernel_is_named)
+{
+	char err[512] = "";
+	strcpy(tmpdir, "/tmp");
+	struct vm_config cfg = real_cfg("/nonexistent/initrd");
+	cfg.kernel = "/nonexistent/bzImage";
+	struct vm *vm = NULL;
+	cr_expect_eq(vm_start(&cfg, &vm, err, sizeof(err)), -ENOENT);
+	cr_expect(strstr(err, "VM kernel '/nonexistent/bzImage' is not a readable file"), "%s", err);
+}
