@@ -13,7 +13,12 @@ int cpio_add_dir(struct cpio *c, const char *name, unsigned mode);
 int cpio_add_file(struct cpio *c, const char *name, const char *host_path, unsigned mode);
 int cpio_add_data(struct cpio *c, const char *name, const void *data, size_t len, unsigned mode);
 int cpio_add_symlink(struct cpio *c, const char *name, const char *target);
-int cpio_close(struct cpio *c, bool commit);     /* trailer, pad, fsync, rename (or unlink) */
+/* Device nodes come only from our own builder (dev/console for init's first stdio), never
+ * from host input. */
+int cpio_add_chardev(struct cpio *c, const char *name, unsigned mode, unsigned major, unsigned minor);
+int cpio_close(struct cpio *c, bool commit);
+/* Bumped whenever the base archive's layout changes: part of the base cache key. */
+#define INITRAMFS_BASE_FORMAT 1     /* trailer, pad, fsync, rename (or unlink) */
 
 /* Shared libraries a binary needs: DT_NEEDED closure plus PT_INTERP, resolved like ld.so
  * (RPATH/RUNPATH, ld.so.cache, default dirs). paths[] are host paths, malloc'd. */
