@@ -1,0 +1,271 @@
+/* ktstr_sched.c: userspace loader for ktstr_sched and its broken variants (built once per
+ * skeleton: -DSKEL_HEADER="x.skel.h" -DSKEL_NAME=x). Loads, attaches through a BPF link so
+ * the scheduler dies with this process, prints counters, and injects process faults. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#ifndef SKEL_HEADER
+#define SKEL_HEADER "ktstr_sched.skel.h"
+#define SKEL_NAME ktstr_sched
+#endif
+#include SKEL_HEADER
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define SKEL_OPEN CAT(SKEL_NAME, __open_opts)
+#define SKEL_LOAD CAT(SKEL_NAME, __load)
+#define SKEL_DESTROY CAT(SKEL_NAME, __destroy)
+
+/* Not in bookworm's uapi headers (libbpf 1.1 era); values from the kernel's uapi bpf.h:
+ * BPF_STRUCT_OPS follows BPF_LSM_CGROUP (43) in enum bpf_attach_type, BPF_F_LINK is
+ * map flag bit 13. */
+#define KTSTR_BPF_STRUCT_OPS 44
+#define KTSTR_BPF_F_LINK (1U << 13)
+#ifndef BPF_F_SLEEPABLE
+#define BPF_F_SLEEPABLE (1U << 4)
+#endif
+
+#define TAG "ktstr_sched"
+
+struct opts {
+	unsigned long long error_after_ms, stall_after_ms, exit_after_ms, crash_after_ms;
+	int stall_pid;
+	bool verbose, libbpf_debug;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static bool libbpf_debug;
+
+/* libbpf's messages, including the full verifier log of a rejected program, go to stderr
+ * untouched: the guest forwards them to the host as the scheduler log. */
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !libbpf_debug)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void usage(FILE *f, const char *argv0)
+{
+	fprintf(f,
+		"usage: %s [--verbose] [--error-after-ms N] [--stall-after-ms N [--stall-pid TID]]\n"
+		"          [--exit-after-ms N] [--crash-after-ms N] [--libbpf-debug]\n"
+		"  --verbose            print enqueue/dispatch counters every second\n"
+		"  --error-after-ms N   the BPF side calls scx_bpf_error() after N ms\n"
+		"  --stall-after-ms N   stop dispatching user tasks after N ms (watchdog fires)\n"
+		"  --stall-pid TID      stall only this task instead of all user tasks\n"
+		"  --exit-after-ms N    this process exits after N ms (the scheduler goes with it)\n"
+		"  --crash-after-ms N   this process dies of SIGSEGV after N ms\n",
+		argv0);
+}
+
+static int parse_ull(const char *name, const char *s, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-') {
+		fprintf(stderr, TAG ": %s expects a number of milliseconds, got '%s'\n", name, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "error-after-ms", required_argument, NULL, 'e' },
+		{ "stall-after-ms", required_argument, NULL, 's' },
+		{ "stall-pid", required_argument, NULL, 'p' },
+		{ "exit-after-ms", required_argument, NULL, 'x' },
+		{ "crash-after-ms", required_argument, NULL, 'c' },
+		{ "libbpf-debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long pid;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v': o->verbose = true; break;
+		case 'd': o->libbpf_debug = true; break;
+		case 'e': if (parse_ull("--error-after-ms", optarg, &o->error_after_ms)) return -EINVAL; break;
+		case 's': if (parse_ull("--stall-after-ms", optarg, &o->stall_after_ms)) return -EINVAL; break;
+		case 'x': if (parse_ull("--exit-after-ms", optarg, &o->exit_after_ms)) return -EINVAL; break;
+		case 'c': if (parse_ull("--crash-after-ms", optarg, &o->crash_after_ms)) return -EINVAL; break;
+		case 'p':
+			if (parse_ull("--stall-pid", optarg, &pid)) return -EINVAL;
+			if (pid == 0 || pid > INT_MAX) {
+				fprintf(stderr, TAG ": --stall-pid must be a task id > 0, got '%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->stall_pid = (int)pid;
+			break;
+		case 'h': usage(stdout, argv[0]); return 1;
+		default: usage(stderr, argv[0]); return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, TAG ": unexpected argument '%s'\n", argv[optind]);
+		usage(stderr, argv[0]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static unsigned long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+}
+
+/* libbpf 1.1 cannot attach struct_ops through a link itself (no ".struct_ops.link"):
+ * let it fill the map value (state READY on a BPF_F_LINK map), then create the link. */
+static int attach_link(struct bpf_map *ops)
+{
+	struct bpf_link *fill;
+	int fd;
+
+	fill = bpf_map__attach_struct_ops(ops);
+	if (!fill) {
+		fprintf(stderr, TAG ": cannot register struct_ops map '%s': %s\n",
+			bpf_map__name(ops), strerror(errno));
+		return -1;
+	}
+	/* Its detach would delete the map element, which a link-based map refuses. */
+	bpf_link__disconnect(fill);
+	bpf_link__destroy(fill);
+
+	fd = bpf_link_create(bpf_map__fd(ops), 0, KTSTR_BPF_STRUCT_OPS, NULL);
+	if (fd < 0) {
+		int e = errno;
+
+		fprintf(stderr, TAG ": cannot attach: bpf_link_create(BPF_STRUCT_OPS): %s\n", strerror(e));
+		if (e == EEXIST || e == EBUSY)
+			fprintf(stderr, TAG ": another sched_ext scheduler is active; see "
+				"/sys/kernel/sched_ext/root/ops\n");
+		return -1;
+	}
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	struct opts o = { 0 };
+	struct SKEL_NAME *skel;
+	struct bpf_program *init;
+	struct sigaction sa;
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	unsigned long long start, next_report;
+	int link_fd, err, ret = 1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err > 0 ? 0 : 2; /* 1: --help was printed */
+	libbpf_debug = o.libbpf_debug;
+	libbpf_set_print(print_libbpf);
+	setrlimit(RLIMIT_MEMLOCK, &rl); /* pre-5.11 kernels charge BPF memory to it */
+
+	/* libbpf's own verifier-log buffer starts at 16 MiB and grows on ENOSPC, so a
+	 * rejected program's log arrives whole; a fixed kernel_log_buf here would truncate. */
+	skel = SKEL_OPEN(&open_opts);
+	if (!skel) {
+		fprintf(stderr, TAG ": cannot open BPF skeleton: %s\n", strerror(errno));
+		return 1;
+	}
+	skel->rodata->error_after_ms = o.error_after_ms;
+	skel->rodata->stall_after_ms = o.stall_after_ms;
+	skel->rodata->stall_pid = o.stall_pid;
+	skel->rodata->loader_tgid = getpid();
+
+	err = bpf_map__set_map_flags(skel->maps.ktstr_ops,
+				     bpf_map__map_flags(skel->maps.ktstr_ops) | KTSTR_BPF_F_LINK);
+	init = bpf_object__find_program_by_name(skel->obj, "ktstr_init");
+	if (!err && init)
+		err = bpf_program__set_flags(init, bpf_program__flags(init) | BPF_F_SLEEPABLE);
+	if (err) {
+		fprintf(stderr, TAG ": cannot prepare BPF object: %s\n", strerror(-err));
+		goto out;
+	}
+
+	err = SKEL_LOAD(skel);
+	if (err) {
+		fprintf(stderr, TAG ": failed to load BPF skeleton: %s\n", strerror(-err));
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	link_fd = attach_link(skel->maps.ktstr_ops);
+	if (link_fd < 0)
+		goto out;
+	printf(TAG ": attached\n");
+
+	start = now_ms();
+	next_report = start + 1000;
+	while (!stop_signal) {
+		unsigned long long t = now_ms() - start;
+
+		if (skel->bss->exit_kind) {
+			/* The kernel disabled us (error, stall, sysrq): say why in the
+			 * kernel's own words (reason = its "disabled (...)" text), then leave. */
+			printf(TAG ": disabled by the kernel (%s)%s%s\n", skel->bss->exit_reason,
+			       skel->bss->exit_msg[0] ? ": " : "", skel->bss->exit_msg);
+			close(link_fd);
+			goto out;
+		}
+		if (o.crash_after_ms && t >= o.crash_after_ms) {
+			volatile int *volatile nowhere = NULL;
+
+			printf(TAG ": crashing on purpose after %llu ms\n", t);
+			*nowhere = 1;
+		}
+		if (o.exit_after_ms && t >= o.exit_after_ms) {
+			printf(TAG ": exiting on purpose after %llu ms\n", t);
+			ret = 3; /* nonzero: the harness should see an unexpected death */
+			_exit(ret); /* no clean detach: the link goes with the process */
+		}
+		if (o.verbose && now_ms() >= next_report) {
+			next_report += 1000;
+			printf(TAG ": t=%llus enqueued=%llu dispatched=%llu direct=%llu stalled=%llu\n",
+			       t / 1000, skel->bss->nr_enqueued, skel->bss->nr_dispatched,
+			       skel->bss->nr_direct, skel->bss->nr_stalled);
+		}
+		usleep(20 * 1000);
+	}
+
+	close(link_fd); /* detaches: the kernel switches tasks back to the fair class */
+	printf(TAG ": detached (signal %d)\n", (int)stop_signal);
+	ret = 0;
+out:
+	SKEL_DESTROY(skel);
+	return ret;
+}
