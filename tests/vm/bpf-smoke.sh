@@ -7,7 +7,7 @@ set -euo pipefail
 
 kernel=${1:?usage: $0 KERNEL(bzImage) [normal error stall exit crash bad_verifier bad_kfunc]}
 shift
-cases=${*:-normal error stall exit crash bad_verifier bad_kfunc}
+cases=${*:-normal cgroups error stall exit crash bad_verifier bad_kfunc}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bpfdir=${BPF_DIR:-$root/build/bpf}
 busybox=${BUSYBOX:-/usr/bin/busybox}
@@ -26,7 +26,7 @@ mkdir -p "$work/root"/{bin,proc,sys,dev,tmp}
 cp "$busybox" "$work/root/bin/busybox"
 cp "$bpfdir"/ktstr_sched "$bpfdir"/ktstr_sched_bad_verifier "$bpfdir"/ktstr_sched_bad_kfunc \
    "$work/root/bin/"
-for a in sh mount cat echo sleep kill dmesg grep poweroff seq tail head; do
+for a in sh mount cat echo sleep kill dmesg grep poweroff seq tail head yes mkdir; do
 	ln -s busybox "$work/root/bin/$a"
 done
 
@@ -52,6 +52,12 @@ spin_start() { SPIN=; for n in 1 2 3 4; do (while :; do :; done) & SPIN="$SPIN $
 # CPU ticks (utime+stime) each spinner got: fields 14 and 15 of /proc/PID/stat.
 spin_ticks() { t=; for p in $SPIN; do set -- $(cat /proc/$p/stat); shift 13; t="$t $(($1+$2))"; done; echo "SMOKE spin ticks:$t"; }
 spin_stop() { kill $SPIN 2>/dev/null; }
+# grp_start CG: in cgroup CG, two spinners and a `yes | cat` pipe pair (wakeup-heavy).
+grp_start() {
+	mkdir -p /sys/fs/cgroup/$1
+	sh -c "echo \$\$ > /sys/fs/cgroup/$1/cgroup.procs; (while :; do :; done) & (while :; do :; done) & yes | cat > /dev/null" &
+}
+grp_usage() { grep usage_usec /sys/fs/cgroup/$1/cpu.stat | { read k v; echo $v; }; }
 # run_bg ARGS...: start the loader, wait until sched_ext says enabled.
 run_bg() { ktstr_sched "$@" & LPID=$!; wait_enabled || echo "SMOKE not enabled"; state; }
 reap() { wait "$LPID"; echo "SMOKE loader rc=$?"; }
@@ -63,6 +69,13 @@ for c in $CASES; do
 	normal)
 		run_bg --verbose
 		spin_start; sleep 4; spin_ticks; spin_stop
+		kill -TERM "$LPID"; wait_gone "$LPID" 10; reap; state ;;
+	cgroups)
+		mount -t cgroup2 cgroup2 /sys/fs/cgroup
+		run_bg
+		grp_start a; grp_start b; sleep 5
+		echo "SMOKE cgroup usage_usec: $(grp_usage a) $(grp_usage b)"
+		echo 1 > /sys/fs/cgroup/a/cgroup.kill; echo 1 > /sys/fs/cgroup/b/cgroup.kill
 		kill -TERM "$LPID"; wait_gone "$LPID" 10; reap; state ;;
 	error)
 		run_bg --error-after-ms 2000
@@ -130,6 +143,16 @@ for c in $cases; do
 			echo "ok   normal: fair shares (ticks:$ticks)"
 		else
 			echo "FAIL normal: unfair shares (ticks:$ticks)"; fail=1
+		fi ;;
+	cgroups)
+		expect cgroups "SMOKE state=enabled ops=ktstr_sched"
+		expect cgroups "SMOKE loader rc=0"
+		# Same workers in each cgroup: the smaller usage is >= 80% of the larger.
+		u=$(awk '/^SMOKE cgroup usage_usec:/{print $4, $5; exit}' "$log.txt")
+		if [ -n "$u" ] && echo "$u" | awk '{mn=$1<$2?$1:$2; mx=$1<$2?$2:$1; exit !(mx>0 && mn*100>=mx*80)}'; then
+			echo "ok   cgroups: fair shares (usage_usec: $u)"
+		else
+			echo "FAIL cgroups: unfair shares (usage_usec: $u)"; fail=1
 		fi ;;
 	error)
 		expect error 'sched_ext: BPF scheduler "ktstr_sched" disabled (scx_bpf_error)'
