@@ -52,7 +52,9 @@ const char *vm_accel_name(enum vm_accel a); /* "kvm" | "tcg" */
 struct vm;
 
 /* Starts QEMU (it dies with us: PR_SET_PDEATHSIG plus vm_kill_all() from signal paths),
- * connects the control port and QMP. -errno with a message on failure. */
+ * connects the control port and QMP. -errno with a message on failure.
+ * PR_SET_PDEATHSIG fires when the calling THREAD exits: the thread that calls vm_start
+ * owns the VM until vm_free (the engine thread). KTSTR_QEMU overrides the QEMU binary. */
 int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen);
 
 struct vm_callbacks {
@@ -66,13 +68,17 @@ enum vm_status { VM_RUNNING, VM_EXITED, VM_WATCHDOG };
 enum vm_status vm_poll(struct vm *vm, int timeout_ms, const struct vm_callbacks *cb);
 
 int vm_ctl_send(struct vm *vm, const char *line);       /* appends '\n' */
-int vm_sysrq(struct vm *vm, char key);                  /* QMP send-key alt+sysrq+key */
-int vm_vcpu_tids(struct vm *vm, int *tids, int max);    /* QMP query-cpus-fast */
+int vm_sysrq(struct vm *vm, char key); /* QMP send-key alt+sysrq+key; upper case adds shift ('D' = sched_ext dump) */
+/* QMP query-cpus-fast: host tids by vCPU index; returns the count or -errno. Under TCG
+ * (thread=single) every vCPU reports the same tid. */
+int vm_vcpu_tids(struct vm *vm, int *tids, int max);
 const char *vm_shell_sock(const struct vm *vm);         /* NULL without shell_port */
 enum vm_accel vm_accel(const struct vm *vm);
 pid_t vm_pid(const struct vm *vm);
 int64_t vm_started_ms(const struct vm *vm);             /* CLOCK_MONOTONIC ms at QEMU start */
-const char *vm_console_tail(const struct vm *vm, int nlines); /* last lines of the ring, static buf */
+/* Last nlines of the console ring joined by '\n', in a per-VM buffer valid until the
+ * next call or vm_free. */
+const char *vm_console_tail(const struct vm *vm, int nlines);
 
 /* Asks QEMU to quit (QMP), kills it after a grace period; reaps it. Returns QEMU's exit
  * status as from waitpid (or -1). Safe to call twice. */
