@@ -7,13 +7,18 @@
 #include <stdio.h>
 #include "run.h"
 
-/* Sections, each only when relevant; KTSTR_DIAGNOSTICS=1 forces --- diagnostics ---. */
+/* Sections, each only when relevant; KTSTR_DIAGNOSTICS=1 forces --- diagnostics ---.
+ * Caller holds the run's lock (or is its only user). Call checks_finalize first. */
 void report_text(struct run *r, FILE *out);
-/* One JSON object (the contract in docs/json.md). Returned string is malloc'd. */
+/* One JSON object (the contract in docs/json.md). Returned string is malloc'd.
+ * Caller holds the lock, as for report_text. */
 char *report_json(struct run *r);
-/* Writes result.json and report.txt into r->dir atomically. */
+/* Writes sched.log, verifier.log, dump.log, guest.log, report.txt and, last, result.json
+ * into r->dir, each atomically (console.log is the VMM's). Takes the lock itself: call it
+ * WITHOUT holding it. */
 int report_write_dir(struct run *r, char *err, size_t errlen);
-/* Loads a run directory (result.json + console.log + sched.log ...) into a new run. */
+/* Loads a run directory (result.json + console.log + sched.log ...) into a new run
+ * (refs = 1, state done). Missing/damaged result.json -> -errno and a message. */
 int report_load_dir(const char *dir, struct run **out, char *err, size_t errlen);
 
 #endif
