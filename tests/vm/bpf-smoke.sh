@@ -5,9 +5,9 @@
 # libbpf's messages. Usage: tests/vm/bpf-smoke.sh KERNEL [CASES...]   (needs `make bpf`)
 set -euo pipefail
 
-kernel=${1:?usage: $0 KERNEL(bzImage) [normal error stall exit crash bad_verifier bad_kfunc]}
+kernel=${1:?usage: $0 KERNEL(bzImage) [normal cgroups error stall stall_pid exit crash bad_verifier bad_kfunc]}
 shift
-cases=${*:-normal cgroups error stall exit crash bad_verifier bad_kfunc}
+cases=${*:-normal cgroups error stall stall_pid exit crash bad_verifier bad_kfunc}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bpfdir=${BPF_DIR:-$root/build/bpf}
 busybox=${BUSYBOX:-/usr/bin/busybox}
@@ -85,6 +85,12 @@ for c in $CASES; do
 		run_bg --stall-after-ms 2000
 		spin_start; wait_gone "$LPID" 40 || echo "SMOKE loader still running"
 		spin_stop; reap; state ;;
+	stall_pid)
+		(while :; do :; done) & VICTIM=$!
+		echo "SMOKE victim=$VICTIM"
+		run_bg --stall-after-ms 1000 --stall-pid "$VICTIM"
+		wait_gone "$LPID" 40 || echo "SMOKE loader still running"
+		kill "$VICTIM"; reap; state ;;
 	exit)
 		run_bg --exit-after-ms 2000
 		wait_gone "$LPID" 20; reap; sleep 0.5; state ;;
@@ -166,6 +172,11 @@ for c in $cases; do
 		expect stall "ktstr_sched: disabled by the kernel (runnable task stall): "
 		expect stall "SMOKE loader rc=1"
 		expect stall "SMOKE state=disabled" ;;
+	stall_pid)
+		v=$(awk '/^SMOKE victim=/{sub(/^SMOKE victim=/,""); print; exit}' "$log.txt")
+		expect stall_pid 'sched_ext: BPF scheduler "ktstr_sched" disabled (runnable task stall)'
+		expect stall_pid "[$v] failed to run for"
+		expect stall_pid "SMOKE state=disabled" ;;
 	exit)
 		expect exit "ktstr_sched: exiting on purpose"
 		expect exit "SMOKE loader rc=3"
