@@ -282,12 +282,12 @@ static char *capture(body_fn fn, struct run *r)
 
 enum { SEC_VSTATS, SEC_SCHEDLOG, SEC_DIAG, SEC_DUMP, SEC_TIMELINE, SEC_STATS, SEC__N };
 static const struct { const char *heading, *json; body_fn fn; } sections[SEC__N] = {
-	[SEC_VSTATS] = { "verifier stats", "verifier_stats", body_verifier_stats },
-	[SEC_SCHEDLOG] = { "scheduler log", "scheduler_log", body_schedlog },
-	[SEC_DIAG] = { "diagnostics", "diagnostics", body_diagnostics },
-	[SEC_DUMP] = { "sched_ext dump", "sched_ext_dump", body_dump },
-	[SEC_TIMELINE] = { "timeline", "timeline", body_timeline },
-	[SEC_STATS] = { "stats", "stats", body_stats },
+	[SEC_VSTATS] = { "--- verifier stats ---", "verifier_stats", body_verifier_stats },
+	[SEC_SCHEDLOG] = { "--- scheduler log ---", "scheduler_log", body_schedlog },
+	[SEC_DIAG] = { "--- diagnostics ---", "diagnostics", body_diagnostics },
+	[SEC_DUMP] = { "--- sched_ext dump ---", "sched_ext_dump", body_dump },
+	[SEC_TIMELINE] = { "--- timeline ---", "timeline", body_timeline },
+	[SEC_STATS] = { "--- stats ---", "stats", body_stats },
 };
 
 static bool section_relevant(struct run *r, int s)
@@ -378,7 +378,7 @@ void report_text(struct run *r, FILE *out)
 		if (!section_relevant(r, s))
 			continue;
 		char *body = capture(sections[s].fn, r);
-		fprintf(out, "--- %s ---\n%s", sections[s].heading, body ? body : "");
+		fprintf(out, "%s\n%s", sections[s].heading, body ? body : "");
 		free(body);
 	}
 	if (r->dir[0])
