@@ -68,7 +68,8 @@ enum vm_status { VM_RUNNING, VM_EXITED, VM_WATCHDOG };
 enum vm_status vm_poll(struct vm *vm, int timeout_ms, const struct vm_callbacks *cb);
 
 int vm_ctl_send(struct vm *vm, const char *line);       /* appends '\n' */
-int vm_sysrq(struct vm *vm, char key); /* QMP send-key alt+sysrq+key; upper case adds shift ('D' = sched_ext dump) */
+/* QMP send-key alt+sysrq+key; an upper-case key adds shift ('D' = sched_ext dump). */
+int vm_sysrq(struct vm *vm, char key);
 /* QMP query-cpus-fast: host tids by vCPU index; returns the count or -errno. Under TCG
  * (thread=single) every vCPU reports the same tid. */
 int vm_vcpu_tids(struct vm *vm, int *tids, int max);
