@@ -223,6 +223,8 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A closed log pipe must not kill the scheduler along with the process. */
+	signal(SIGPIPE, SIG_IGN);
 
 	link_fd = attach_link(skel->maps.ktstr_ops);
 	if (link_fd < 0)
@@ -250,8 +252,8 @@ int main(int argc, char **argv)
 		}
 		if (o.exit_after_ms && t >= o.exit_after_ms) {
 			printf(TAG ": exiting on purpose after %llu ms\n", t);
-			ret = 3; /* nonzero: the harness should see an unexpected death */
-			_exit(ret); /* no clean detach: the link goes with the process */
+			/* Nonzero, and no clean detach: the link goes with the process. */
+			_exit(3);
 		}
 		if (o.verbose && now_ms() >= next_report) {
 			next_report += 1000;
