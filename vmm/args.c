@@ -208,7 +208,7 @@ int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *
 
 	char cmd[2048]; /* x86 COMMAND_LINE_SIZE */
 	int len = snprintf(cmd, sizeof(cmd),
-			   "console=ttyS0 rdinit=/init panic=-1 loglevel=4 no_timer_check "
+			   "console=ttyS0 rdinit=/init panic=-1 loglevel=5 no_timer_check "
 			   "i8042.noaux random.trust_cpu=on mitigations=off");
 	if (cfg->tsc_khz)
 		len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " lpj=%llu",

@@ -180,7 +180,7 @@ Test(vmm_args, kernel_cmdline_has_console_init_panic_lpj_then_extra)
 	cr_expect(strstr(ap, "console=ttyS0 ") == ap, "append: %s", ap);
 	cr_expect(strstr(ap, " rdinit=/init "), "append: %s", ap);
 	cr_expect(strstr(ap, " panic=-1 "), "append: %s", ap);
-	cr_expect(strstr(ap, " loglevel=4 "), "append: %s", ap);
+	cr_expect(strstr(ap, " loglevel=5 "), "append: %s", ap);
 	cr_expect(strstr(ap, " lpj=9199992 "), "2299998 kHz * 1000 / 250 = 9199992: %s", ap);
 	const char *tail = " sched_ext.foo=1 loglevel=7";
 	cr_expect_str_eq(ap + strlen(ap) - strlen(tail), tail, "extra must come last: %s", ap);
