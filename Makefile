@@ -36,7 +36,8 @@ KTSTR := $(BUILD)/ktstr
 INIT  := $(BUILD)/ktstr-init
 
 .PHONY: all deps pkgcheck kernel run test check vmtest tuitest bench asan clean fuzz
-all: pkgcheck $(KTSTR) $(INIT) bpf
+# bpf needs the test kernel's BTF, so it is built after `make kernel` (run, test do both).
+all: pkgcheck $(KTSTR) $(INIT)
 
 deps:
 	@bash scripts/install-deps.sh
@@ -82,21 +83,22 @@ $(BUILD)/unit: $(UNIT_OBJ) $(BUILD)/libktstr.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libktstr.a $(PKG_LIBS) -lcriterion
 
 # check: fast unit tests. test: everything CI runs (installs deps, fetches the kernel).
-check: pkgcheck $(BUILD)/unit
-	@$(BUILD)/unit --jobs 2
+# Unit tests that boot (vmm, initramfs) use the cached test kernel; `make kernel` first.
+check: pkgcheck $(BUILD)/unit $(KTSTR)
+	@KTSTR_TEST_KERNEL=$${KTSTR_TEST_KERNEL:-$$($(KTSTR) kernel path 2>/dev/null)} $(BUILD)/unit --jobs 2
 
 test: deps
 	@$(MAKE) --no-print-directory all kernel
 	@$(MAKE) --no-print-directory bpf
 	@$(MAKE) --no-print-directory check vmtest tuitest
 
-vmtest: all
+vmtest: all bpf
 	@bash tests/vm/run.sh
 
 tuitest: all
 	@bash tests/tui/run.sh
 
-bench: all kernel $(BUILD)/bench_initramfs
+bench: all kernel bpf $(BUILD)/bench_initramfs
 	@bash tests/bench/run.sh
 
 asan:
