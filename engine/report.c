@@ -126,34 +126,31 @@ static void body_verifier_stats(struct run *r, FILE *f)
 
 static void body_schedlog(struct run *r, FILE *f)
 {
-	size_t n, nv;
-	const char **v = ring_lines(r->schedlog, &n);
-	if (v) {
-		print_folded(f, v, n);
-		free(v);
-	}
-	const char **vl = ring_lines(r->verifier, &nv);
-	if (!vl || !nv) {
-		free(vl);
-		return;
-	}
-	/* The scheduler's own output may already carry the verifier log (libbpf prints it). */
+	size_t ns = ring_count(r->schedlog), nv = ring_count(r->verifier);
+	/* The scheduler's own output may already carry the verifier log (libbpf prints it);
+	 * append the verifier ring only when it does not. */
 	bool dup = false;
-	for (size_t i = 0; i < ring_count(r->schedlog) && !dup; i++)
-		dup = !strcmp(ring_get(r->schedlog, i), vl[0]);
-	if (!dup) {
-		char **c;
-		size_t nc;
-		if (!verifier_collapse(vl, nv, &c, &nc)) {
-			for (size_t i = 0; i < nc; i++)
-				fprintf(f, "%s\n", c[i]);
-			verifier_lines_free(c, nc);
-		} else {
-			for (size_t i = 0; i < nv; i++)
-				fprintf(f, "%s\n", vl[i]);
-		}
+	for (size_t i = 0; nv && i < ns && !dup; i++)
+		dup = !strcmp(ring_get(r->schedlog, i), ring_get(r->verifier, 0));
+	size_t n = ns + (dup ? 0 : nv);
+	const char **v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return;
+	for (size_t i = 0; i < ns; i++)
+		v[i] = ring_get(r->schedlog, i);
+	for (size_t i = ns; i < n; i++)
+		v[i] = ring_get(r->verifier, i - ns);
+	/* Verifier loop iterations first (they differ in register state, so plain cycle
+	 * folding misses them), then repeated blocks of any text. */
+	char **c;
+	size_t nc;
+	if (!verifier_collapse(v, n, &c, &nc)) {
+		print_folded(f, (const char *const *)c, nc);
+		verifier_lines_free(c, nc);
+	} else {
+		print_folded(f, v, n);
 	}
-	free(vl);
+	free(v);
 }
 
 static void body_diagnostics(struct run *r, FILE *f)

@@ -379,3 +379,36 @@ Test(report, load_errors_are_clear)
 	cr_assert_eq(report_write_dir(r, err, sizeof(err)), -EINVAL);
 	cr_assert(strstr(err, "has no run directory"), "%s", err);
 }
+
+Test(report, scheduler_log_folds_verifier_loops_even_when_libbpf_printed_them)
+{
+	feed("{\"t\":\"sched\",\"event\":\"started\"}");
+	FILE *f = fopen("tests/fixtures/verifier-loop.log", "r");
+	cr_assert_not_null(f);
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		/* the same lines in both rings, as when libbpf echoes the log to stderr */
+		json_t *o = json_pack("{s:s, s:s}", "t", "verifier", "line", line);
+		json_t *p = json_pack("{s:s, s:s, s:s}", "t", "log", "src", "sched", "line", line);
+		char *a = json_dumps(o, JSON_COMPACT), *b = json_dumps(p, JSON_COMPACT);
+		feed(a);
+		feed(b);
+		free(a);
+		free(b);
+		json_decref(o);
+		json_decref(p);
+	}
+	fclose(f);
+	feed("{\"t\":\"sched\",\"event\":\"exited\",\"code\":1}");
+	checks_finalize(r);
+	char *t = text();
+	static const char *const heads[] = {
+		"--- verifier stats ---\n  processed=52  states=9/12\n",
+		"--- scheduler log ---\nGlobal function ktstr_verify_loop()",
+		"--- 7 identical iterations omitted ---\n; *p = acc; @ main.bpf.c:506\n",
+		"= r6\nR1 invalid mem access 'scalar'\n",
+		"--- diagnostics ---\n",
+	};
+	assert_order(t, heads, sizeof(heads) / sizeof(heads[0]));
+	free(t);
+}
