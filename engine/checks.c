@@ -40,6 +40,12 @@ static double off_pct(const struct run_worker *w)
 	return 100.0 * ((double)w->wall_ns - cpu) / (double)w->wall_ns;
 }
 
+/* Workers the guest reported without a cgroup are grouped under one visible name. */
+static const char *cg_of(const struct run_worker *w)
+{
+	return w->cgroup[0] ? w->cgroup : "(none)";
+}
+
 static struct run_cgroup *cgroup_slot(struct run *r, const char *name)
 {
 	for (int i = 0; i < r->ncgroups; i++)
@@ -83,7 +89,7 @@ static void cgroup_stats(struct run *r)
 		cgroup_slot(r, r->scn.cgroups[i].name);
 	for (int i = 0; i < r->nworkers; i++) {
 		const struct run_worker *w = &r->workers[i];
-		struct run_cgroup *c = cgroup_slot(r, w->cgroup);
+		struct run_cgroup *c = cgroup_slot(r, cg_of(w));
 		if (!c)
 			continue;
 		int ci = (int)(c - r->cgroups);
@@ -139,7 +145,7 @@ static void worker_checks(struct run *r)
 		const struct run_cgroup *c = &r->cgroups[i];
 		int nwall = 0;
 		for (int j = 0; j < r->nworkers; j++)
-			nwall += r->workers[j].wall_ns && !strcmp(r->workers[j].cgroup, c->name);
+			nwall += r->workers[j].wall_ns && !strcmp(cg_of(&r->workers[j]), c->name);
 		if (nwall < 2)
 			continue;
 		checked++;

@@ -196,3 +196,16 @@ Test(checks, eevdf_has_no_scheduler_checks)
 	cr_assert_not_null(find("max_gap_ms", true, 0), "worker checks still run under EEVDF");
 	cr_assert_eq(r->result, RESULT_PASS);
 }
+
+Test(checks, workers_without_a_cgroup_are_grouped_visibly)
+{
+	struct run_worker *a = worker(8, 10, 1, 1), *b = worker(9, 90, 1, 2);
+	a->cgroup[0] = 0;
+	b->cgroup[0] = 0;
+	checks_evaluate(r, false);
+	cr_assert_eq(r->ncgroups, 2, "cg0 from the scenario, then the unnamed group");
+	cr_assert_str_eq(r->cgroups[1].name, "(none)");
+	cr_assert_eq(r->cgroups[1].workers, 2);
+	cr_assert_eq(r->cgroups[0].workers, 0);
+	cr_assert_not_null(find("max_spread_pct", false, 0), "80%% spread among them is judged");
+}
