@@ -163,6 +163,12 @@ static void worker_checks(struct run *r)
 			      r->spread_threshold_pct, worst_spread);
 }
 
+void checks_stats(struct run *r, bool tcg)
+{
+	thresholds(r, tcg);
+	cgroup_stats(r);
+}
+
 void checks_evaluate(struct run *r, bool tcg)
 {
 	thresholds(r, tcg);

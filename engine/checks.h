@@ -16,6 +16,9 @@
 /* Fills r->cgroups from r->workers, sets the effective thresholds, appends run_check
  * entries (gap per worker, spread per cgroup with >= 2 workers). Caller holds the lock. */
 void checks_evaluate(struct run *r, bool tcg);
+/* Only r->cgroups and the effective thresholds, no checks: for live views (the TUI's
+ * spread pane) while the run is still going. Caller holds the lock. */
+void checks_stats(struct run *r, bool tcg);
 
 /* Scheduler lifecycle and guest-result messages (the seed's words). */
 #define CHECK_MSG_NOT_ATTACHED_CHECK \

@@ -209,3 +209,13 @@ Test(checks, workers_without_a_cgroup_are_grouped_visibly)
 	cr_assert_eq(r->cgroups[0].workers, 0);
 	cr_assert_not_null(find("max_spread_pct", false, 0), "80%% spread among them is judged");
 }
+
+Test(checks, stats_alone_adds_no_checks)
+{
+	worker(2, 10, 9000, 1);
+	worker(3, 60, 10, 2);
+	checks_stats(r, false);
+	cr_assert_eq(r->nchecks, 0);
+	cr_assert_float_eq(r->cgroups[0].spread_pct, 50, 1e-6);
+	cr_assert_float_eq(r->gap_threshold_ms, 2000, 1e-9);
+}
