@@ -179,6 +179,17 @@ void checks_evaluate(struct run *r, bool tcg)
 	worker_checks(r);
 }
 
+const char *checks_not_attached_why(const struct run *r)
+{
+	static const char std[] = "scheduler process exited during BPF load/startup";
+	const char *why = r->sched_exit_reason;
+	/* The guest names other causes (no sched_ext in the kernel, an attach timeout);
+	 * a process that exited gets the seed's words. */
+	if (!why[0] || strstr(why, "exited during") || r->sched_exit_code)
+		return std;
+	return why;
+}
+
 void checks_finalize(struct run *r)
 {
 	bool tcg = !strcmp(r->accel, "tcg");
@@ -189,7 +200,8 @@ void checks_finalize(struct run *r)
 
 	if (r->scn.sched.kind != SCHED_EEVDF) {
 		if (r->sched_load_failed && !r->sched_attached)
-			run_add_check(r, "scheduler", false, "%s", CHECK_MSG_NOT_ATTACHED_CHECK);
+			run_add_check(r, "scheduler", false, "scheduler did not turn on — %s",
+				      checks_not_attached_why(r));
 		if (r->sched_died) {
 			check_fmt_died(msg, sizeof(msg), r->steps_done, r->steps, r->sched_died_ms);
 			run_add_check(r, "scheduler", false, "%s", msg);

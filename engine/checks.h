@@ -29,6 +29,11 @@ void checks_stats(struct run *r, bool tcg);
 	"no test result received from guest (no result arrived on the control port; " \
 	"check kernel log and scheduler exit status)"
 
+/* Why a scheduler never attached, for "scheduler did not turn on — WHY" and
+ * "scheduler: NOT ATTACHED — WHY": the seed's "scheduler process exited during BPF
+ * load/startup" unless the guest named another cause (e.g. an attach timeout). */
+const char *checks_not_attached_why(const struct run *r);
+
 /* The whole verdict at the end of a run (caller holds the lock): lifecycle checks
  * ("scheduler": did not turn on / died in one of the three seed forms; "result": no test
  * result), then checks_evaluate when the guest finished the workload with the scheduler

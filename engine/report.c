@@ -370,7 +370,7 @@ void report_text(struct run *r, FILE *out)
 			fprintf(out, "  %s\n", r->sched_exit_reason);
 	}
 	if (r->sched_load_failed && !r->sched_attached && r->scn.sched.kind != SCHED_EEVDF)
-		fprintf(out, "  %s\n", CHECK_MSG_NOT_ATTACHED_LINE);
+		fprintf(out, "  scheduler: NOT ATTACHED — %s\n", checks_not_attached_why(r));
 	for (int s = 0; s < SEC__N; s++) {
 		if (!section_relevant(r, s))
 			continue;

@@ -361,7 +361,7 @@ static bool ingest_sched(struct run *r, json_t *o, int64_t ts)
 		r->sched_started = true;
 		r->sched_attached = true;
 	} else if (!strcmp(ev, "exited") || !strcmp(ev, "disabled") || !strcmp(ev, "not_attached")) {
-		if (!strcmp(ev, "exited"))
+		if (json_object_get(o, "code"))
 			r->sched_exit_code = (int)code;
 		if (r->sched_attached && strcmp(ev, "not_attached")) {
 			/* Only the first death counts: "disabled" and "exited" both follow a crash. */

@@ -219,3 +219,23 @@ Test(checks, stats_alone_adds_no_checks)
 	cr_assert_float_eq(r->cgroups[0].spread_pct, 50, 1e-6);
 	cr_assert_float_eq(r->gap_threshold_ms, 2000, 1e-9);
 }
+
+Test(checks, not_attached_names_another_cause_when_the_guest_gives_one)
+{
+	r->scn.sched.kind = SCHED_NAME;
+	cr_assert_not_null(run_ingest(r, "{\"t\":\"sched\",\"event\":\"started\"}"));
+	cr_assert_not_null(run_ingest(r, "{\"t\":\"sched\",\"event\":\"not_attached\",\"reason\":\"timeout: sched_ext not "
+				      "enabled after 10000 ms\"}"));
+	checks_finalize(r);
+	cr_assert_str_eq(find("scheduler", false, 0)->message,
+			 "scheduler did not turn on — timeout: sched_ext not enabled after 10000 ms");
+	run_put(r);
+	setup();
+	r->scn.sched.kind = SCHED_NAME;
+	cr_assert_not_null(run_ingest(r, "{\"t\":\"sched\",\"event\":\"not_attached\",\"code\":1,"
+				      "\"reason\":\"scheduler process exited during BPF load/startup\"}"));
+	checks_finalize(r);
+	cr_assert_eq(r->sched_exit_code, 1);
+	cr_assert_str_eq(find("scheduler", false, 0)->message,
+			 "scheduler did not turn on — scheduler process exited during BPF load/startup");
+}
