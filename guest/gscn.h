@@ -1,0 +1,50 @@
+/* The normalized scenario the guest runs (/ktstr/scenario.json, format in guest/README.md)
+ * and the guest's work-type table. Pure parsing (jansson), so host unit tests link it. */
+#ifndef KTSTR_GUEST_GSCN_H
+#define KTSTR_GUEST_GSCN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define GSCN_MAX_CGROUPS 64
+#define GSCN_MAX_WORKERS 1024    /* all cgroups together */
+#define GSCN_MAX_ARGS 64
+#define GSCN_MAX_DURATION_MS (24 * 3600 * 1000)
+
+enum gwork {
+	GW_SPIN_WAIT, GW_MIXED, GW_BURSTY, GW_IO_SYNC_WRITE, GW_IO_RAND_READ, GW_IO_CONVOY,
+	GW_YIELD_HEAVY, GW_PIPE_IO, GW_FUTEX_PING_PONG, GW_CACHE_PIPE, GW_FUTEX_FAN_OUT,
+	GW_FAN_OUT_COMPUTE, GW__COUNT
+};
+const char *gscn_work_name(int w);     /* "SpinWait" ..., "?" out of range */
+int gscn_work_from_name(const char *n); /* -1 when unknown (case-sensitive, PascalCase) */
+int gscn_work_group(int w);            /* 1 ungrouped, 2 pairs, 5 fan-out */
+bool gscn_work_implemented(int w);
+void gscn_implemented_list(char *buf, size_t len); /* "SpinWait, Mixed, ..." */
+
+struct gscn_cgroup {
+	char name[64];
+	int workers;
+	int work;             /* enum gwork */
+	char cpuset[256];     /* "" = inherit */
+};
+
+struct gscn {
+	char name[128];
+	int duration_ms;
+	int steps;
+	struct gscn_cgroup cg[GSCN_MAX_CGROUPS];
+	int ncg;
+	bool has_sched;
+	char sched_path[256];
+	char sched_name[128];
+	char sched_args[GSCN_MAX_ARGS][512];
+	int nargs;
+};
+
+/* 0, or -EINVAL with a message naming the field and the fix. Unknown keys are ignored
+ * (a newer host may add some). Checks work names (unknown or not implemented here) and
+ * grouped worker counts, in the seed's words. */
+int gscn_parse(const char *text, struct gscn *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,161 @@
+/* The guest shell: busybox sh on a PTY whose master is relayed to and from a virtio port
+ * (org.ktstr.shell), where the host's TUI or `ktstr shell` attaches a raw terminal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "guest/guest.h"
+#include "guest/gutil.h"
+
+struct relay { int port, master; };
+
+static bool copy_some(int from, int to)
+{
+	char buf[4096];
+	ssize_t n = read(from, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	for (ssize_t o = 0; o < n;) {
+		ssize_t w = write(to, buf + o, (size_t)(n - o));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		o += w;
+	}
+	return true;
+}
+
+static void *relay_main(void *arg)
+{
+	struct relay *r = arg;
+	for (;;) {
+		struct pollfd p[2] = { { r->master, POLLIN, 0 }, { r->port, POLLIN, 0 } };
+		int n = poll(p, 2, 200);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			/* EIO on the master: the shell (the last slave user) is gone. */
+			if (!copy_some(r->master, r->port))
+				break;
+		}
+		if (p[1].revents & POLLIN) {
+			if (!copy_some(r->port, r->master))
+				g_sleep_ms(100); /* host side not connected: reads say EOF */
+		} else if (p[1].revents & (POLLHUP | POLLERR)) {
+			g_sleep_ms(100);
+		}
+	}
+	close(r->master);
+	close(r->port);
+	free(r);
+	return NULL;
+}
+
+static void install_busybox(void)
+{
+	if (!access("/bin/sh", X_OK) || access("/bin/busybox", X_OK))
+		return;
+	pid_t p = fork();
+	if (p == 0) {
+		execl("/bin/busybox", "busybox", "--install", "-s", "/bin", (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	if (p > 0)
+		waitpid(p, &st, 0);
+}
+
+pid_t gshell_start(const char *port_dev, const char *cmdline)
+{
+	char v[64];
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	if (g_cmdline_get(cmdline, "ktstr.rows", v, sizeof(v)) && atoi(v) > 0)
+		ws.ws_row = (unsigned short)atoi(v);
+	if (g_cmdline_get(cmdline, "ktstr.cols", v, sizeof(v)) && atoi(v) > 0)
+		ws.ws_col = (unsigned short)atoi(v);
+	char term[64] = "linux";
+	g_cmdline_get(cmdline, "ktstr.term", term, sizeof(term));
+
+	install_busybox();
+	int port = open(port_dev, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (port < 0) {
+		g_log("guest", "shell: cannot open %s: %s", port_dev, strerror(errno));
+		return -1;
+	}
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0 || grantpt(m) || unlockpt(m)) {
+		g_log("guest", "shell: cannot allocate a PTY: %s (is devpts mounted on /dev/pts?)",
+		      strerror(errno));
+		if (m >= 0)
+			close(m);
+		close(port);
+		return -1;
+	}
+	char sname[128];
+	if (ptsname_r(m, sname, sizeof(sname))) {
+		g_log("guest", "shell: ptsname: %s", strerror(errno));
+		close(m);
+		close(port);
+		return -1;
+	}
+	ioctl(m, TIOCSWINSZ, &ws);
+	pid_t pid = fork();
+	if (pid < 0) {
+		g_log("guest", "shell: fork: %s", strerror(errno));
+		close(m);
+		close(port);
+		return -1;
+	}
+	if (pid == 0) {
+		setsid();
+		signal(SIGUSR1, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		int s = open(sname, O_RDWR);
+		if (s < 0)
+			_exit(126);
+		ioctl(s, TIOCSCTTY, 0);
+		dup2(s, 0);
+		dup2(s, 1);
+		dup2(s, 2);
+		if (s > 2)
+			close(s);
+		setenv("TERM", term, 1);
+		setenv("PS1", "ktstr:\\w# ", 1);
+		chdir("/root");
+		execl("/bin/sh", "sh", "-l", (char *)NULL);
+		execl("/bin/busybox", "sh", "-l", (char *)NULL);
+		dprintf(2, "ktstr-init: cannot run /bin/sh: %s\n", strerror(errno));
+		_exit(127);
+	}
+	g_track(pid);
+	struct relay *r = malloc(sizeof(*r));
+	pthread_t th;
+	if (!r) {
+		close(m);
+		close(port);
+		return pid;
+	}
+	r->port = port;
+	r->master = m;
+	if (pthread_create(&th, NULL, relay_main, r)) {
+		free(r);
+		close(m);
+		close(port);
+		return pid;
+	}
+	pthread_detach(th);
+	g_log("guest", "shell: /bin/sh (pid %d) on %s", (int)pid, port_dev);
+	return pid;
+}

@@ -1,0 +1,326 @@
+/* Cgroups and workers in the guest: create the scenario's cgroups under
+ * /sys/fs/cgroup/ktstr, fork one process per worker with a two-phase start (fork, move
+ * into the cgroup, release), stream their live counters, stop them and report. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "guest/guest.h"
+#include "guest/gutil.h"
+#include "guest/work.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+#define CG_BASE CG_ROOT "/ktstr"
+
+struct shm_hdr {
+	int64_t t0_ns;
+	int64_t pad[7];
+};
+
+struct wk {
+	pid_t pid;
+	int cg;          /* index into the scenario's cgroups */
+	struct gslot *slot;
+};
+
+static const struct gscn *S;
+static struct wk wks[GSCN_MAX_WORKERS];
+static int nwk;
+static struct shm_hdr *shm;
+static int start_w = -1;
+
+static void oserr(char *buf, size_t len, int e)
+{
+	snprintf(buf, len, "%s (os error %d)", strerror(e), e);
+}
+
+int gwk_cgroups(const struct gscn *s)
+{
+	bool want_cpuset = false;
+	char e[128], p[512];
+	for (int i = 0; i < s->ncg; i++)
+		want_cpuset |= s->cg[i].cpuset[0] != 0;
+	if (!s->ncg)
+		return 0;
+	if (mkdir(CG_BASE, 0755) && errno != EEXIST) {
+		oserr(e, sizeof(e), errno);
+		g_error("cgroup parent %s: mkdir: %s (is cgroup2 mounted on " CG_ROOT "?)", CG_BASE, e);
+		return -1;
+	}
+	static const char *const parents[] = { CG_ROOT, CG_BASE };
+	for (int k = 0; k < 2; k++) {
+		snprintf(p, sizeof(p), "%s/cgroup.subtree_control", parents[k]);
+		int rc = g_write_file(p, "+cpu");
+		if (rc) {
+			oserr(e, sizeof(e), -rc);
+			g_log("guest", "enable +cpu in %s: %s (cpu.* knobs will be missing)", p, e);
+		}
+		if (want_cpuset && (rc = g_write_file(p, "+cpuset"))) {
+			oserr(e, sizeof(e), -rc);
+			g_log("guest", "enable +cpuset in %s: %s", p, e);
+		}
+	}
+	for (int i = 0; i < s->ncg; i++) {
+		const struct gscn_cgroup *c = &s->cg[i];
+		snprintf(p, sizeof(p), CG_BASE "/%s", c->name);
+		if (mkdir(p, 0755) && errno != EEXIST) {
+			oserr(e, sizeof(e), errno);
+			g_error("cgroup '%s': create %s: %s", c->name, p, e);
+			return -1;
+		}
+		if (!c->cpuset[0])
+			continue;
+		snprintf(p, sizeof(p), CG_BASE "/%s/cpuset.cpus", c->name);
+		int rc = g_write_file(p, c->cpuset);
+		if (rc == -ENOENT) {
+			oserr(e, sizeof(e), ENOENT);
+			g_error("cgroup '%s': set cpuset.cpus='%s' (requires +cpuset in parent "
+				"cgroup.subtree_control): %s", c->name, c->cpuset, e);
+			return -1;
+		}
+		if (rc) {
+			oserr(e, sizeof(e), -rc);
+			g_error("cgroup '%s': set cpuset.cpus='%s': %s (the CPUs must exist in the "
+				"guest; check the topology)", c->name, c->cpuset, e);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Writes pid into the cgroup; EBUSY (sched_ext's cgroup_prep_move) is retried. */
+static int move_pid(const char *cg, pid_t pid)
+{
+	char p[512], v[32];
+	snprintf(p, sizeof(p), CG_BASE "/%s/cgroup.procs", cg);
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	int rc = 0;
+	for (int i = 0; i < 4; i++) {
+		rc = g_write_file(p, v);
+		if (rc != -EBUSY)
+			break;
+		g_sleep_ms(100);
+	}
+	return rc == -ESRCH ? 0 : rc;
+}
+
+static __attribute__((noreturn)) void worker_main(int idx, int start_r, struct gwork_ctx *c)
+{
+	char name[16];
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	snprintf(name, sizeof(name), "ktstr-w%d", idx);
+	prctl(PR_SET_NAME, name);
+	if (g_ctl_fd >= 0)
+		close(g_ctl_fd);
+	close(start_w);
+	/* Phase two: init closes its end once every worker sits in its cgroup. */
+	char b;
+	ssize_t n;
+	while ((n = read(start_r, &b, 1)) < 0 && errno == EINTR && !g_wstop)
+		;
+	close(start_r);
+	if (g_wstop)
+		_exit(0);
+	int rc = gwork_run(c);
+	_exit(rc ? 1 : 0);
+}
+
+int gwk_spawn(const struct gscn *s)
+{
+	S = s;
+	int total = 0;
+	for (int i = 0; i < s->ncg; i++)
+		total += s->cg[i].workers;
+	size_t sz = sizeof(struct shm_hdr) + (size_t)(total ? total : 1) * sizeof(struct gslot);
+	shm = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED) {
+		shm = NULL;
+		g_error("cannot map %zu bytes of shared memory for %d workers: %s", sz, total,
+			strerror(errno));
+		return -1;
+	}
+	struct gslot *slots = (struct gslot *)(shm + 1);
+	for (int i = 0; i < total; i++)
+		slots[i].cpu = slots[i].max_gap_cpu = -1;
+	int sp[2];
+	if (pipe2(sp, O_CLOEXEC)) {
+		g_error("pipe: %s", strerror(errno));
+		return -1;
+	}
+	start_w = sp[1];
+	for (int g = 0; g < s->ncg; g++) {
+		const struct gscn_cgroup *cg = &s->cg[g];
+		int grp = gscn_work_group(cg->work);
+		int pa[2] = { -1, -1 }, pb[2] = { -1, -1 }; /* pair pipes: a: 0->1, b: 1->0 */
+		for (int w = 0; w < cg->workers; w++) {
+			int role = grp == 2 ? w % 2 : 0;
+			struct gwork_ctx c = {
+				.work = cg->work, .role = role, .rfd = -1, .wfd = -1,
+				.slot = &slots[nwk], .t0_ns = &shm->t0_ns, .stop = &g_wstop,
+			};
+			if (cg->work == GW_PIPE_IO && role == 0) {
+				if (pipe2(pa, O_CLOEXEC) || pipe2(pb, O_CLOEXEC)) {
+					g_error("pipe for PipeIo pair in cgroup '%s': %s", cg->name,
+						strerror(errno));
+					return -1;
+				}
+			}
+			if (cg->work == GW_PIPE_IO) {
+				c.rfd = role ? pa[0] : pb[0];
+				c.wfd = role ? pb[1] : pa[1];
+			}
+			if (grp == 2)
+				c.futex = &slots[nwk - role].futex;
+			pid_t pid = fork();
+			if (pid < 0) {
+				g_error("fork worker %d of cgroup '%s': %s", w, cg->name, strerror(errno));
+				return -1;
+			}
+			if (pid == 0) {
+				if (cg->work == GW_PIPE_IO) {
+					close(role ? pa[1] : pb[1]);
+					close(role ? pb[0] : pa[0]);
+				}
+				worker_main(nwk, sp[0], &c);
+			}
+			g_track(pid);
+			setpgid(pid, pid); /* both sides, so the group exists before either runs on */
+			wks[nwk].pid = pid;
+			wks[nwk].cg = g;
+			wks[nwk].slot = &slots[nwk];
+			nwk++;
+			if (cg->work == GW_PIPE_IO && role == 1) {
+				close(pa[0]);
+				close(pa[1]);
+				close(pb[0]);
+				close(pb[1]);
+			}
+			int rc = move_pid(cg->name, pid);
+			if (rc) {
+				char e[128];
+				oserr(e, sizeof(e), -rc);
+				g_error("cgroup '%s': move worker pid %d into cgroup.procs: %s", cg->name,
+					(int)pid, e);
+				close(sp[0]);
+				return -1;
+			}
+		}
+	}
+	close(sp[0]);
+	return 0;
+}
+
+int64_t gwk_release(void)
+{
+	int64_t t0 = g_now_ns();
+	if (shm)
+		__atomic_store_n(&shm->t0_ns, t0, __ATOMIC_RELEASE);
+	if (start_w >= 0) {
+		close(start_w);
+		start_w = -1;
+	}
+	return t0;
+}
+
+#define LD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+void gwk_sample(int64_t elapsed_ms)
+{
+	struct gj j;
+	int i = 0;
+	if (!nwk)
+		return;
+	/* Split into several lines when many workers do not fit in one. */
+	while (i < nwk) {
+		gj_begin(&j, "sample", g_now_ns());
+		gj_int(&j, "elapsed_ms", elapsed_ms);
+		gj_arr_open(&j, "workers");
+		for (; i < nwk && gj_room(&j) > 160; i++) {
+			struct gslot *s = wks[i].slot;
+			int cpu = LD(s->cpu);
+			gj_obj_open(&j, NULL);
+			gj_int(&j, "tid", wks[i].pid);
+			gj_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
+			gj_int(&j, "iters", (int64_t)LD(s->iters));
+			gj_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
+			gj_int(&j, "cpu", cpu >= 0 && cpu < 64 ? cpu : -1);
+			gj_obj_close(&j);
+		}
+		gj_arr_close(&j);
+		g_emit(&j);
+	}
+}
+
+static bool all_exited(void)
+{
+	for (int i = 0; i < nwk; i++)
+		if (!g_exited(wks[i].pid, NULL))
+			return false;
+	return true;
+}
+
+void gwk_stop(void)
+{
+	if (start_w >= 0)
+		gwk_release(); /* workers still parked at the start line: let them see the stop */
+	for (int i = 0; i < nwk; i++)
+		if (!g_exited(wks[i].pid, NULL))
+			kill(wks[i].pid, SIGUSR1);
+	int64_t deadline = g_now_ns() + GWK_STOP_WAIT_MS * 1000000LL;
+	g_reap();
+	while (!all_exited() && g_now_ns() < deadline) {
+		g_sleep_ms(10);
+		g_reap();
+	}
+	int killed = 0;
+	for (int i = 0; i < nwk; i++)
+		if (!g_exited(wks[i].pid, NULL)) {
+			kill(-wks[i].pid, SIGKILL);
+			kill(wks[i].pid, SIGKILL);
+			killed++;
+		}
+	if (killed) {
+		g_log("guest", "%d worker(s) did not stop within %d ms of SIGUSR1 and were killed",
+		      killed, GWK_STOP_WAIT_MS);
+		for (int k = 0; k < 100 && !all_exited(); k++) {
+			g_sleep_ms(10);
+			g_reap();
+		}
+	}
+}
+
+void gwk_report(void)
+{
+	for (int i = 0; i < nwk; i++) {
+		struct gslot *s = wks[i].slot;
+		const struct gscn_cgroup *cg = &S->cg[wks[i].cg];
+		struct gj j;
+		gj_begin(&j, "worker", g_now_ns());
+		gj_int(&j, "tid", wks[i].pid);
+		gj_str(&j, "cgroup", cg->name);
+		gj_str(&j, "work", gscn_work_name(cg->work));
+		gj_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
+		gj_int(&j, "wall_ns", (int64_t)LD(s->wall_ns));
+		gj_int(&j, "iters", (int64_t)LD(s->iters));
+		gj_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
+		gj_int(&j, "max_gap_cpu", LD(s->max_gap_cpu));
+		gj_int(&j, "max_gap_at_ms", (int64_t)(LD(s->max_gap_at_ns) / 1000000));
+		gj_arr_open(&j, "cpus");
+		for (int c = 0; c < 64; c++) /* the host's masks hold 64 CPUs */
+			if (gcpu_isset(s->cpus, c))
+				gj_int(&j, NULL, c);
+		gj_arr_close(&j);
+		gj_int(&j, "migrations", LD(s->migrations));
+		int st = 0;
+		bool clean = g_exited(wks[i].pid, &st) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		gj_bool(&j, "completed", __atomic_load_n(&s->done, __ATOMIC_ACQUIRE) && clean);
+		g_emit(&j);
+	}
+}

@@ -1,0 +1,219 @@
+/* Work loops and progress metering of a guest worker (see work.h). Each worker is its own
+ * process; the only thing it shares is its slot (and a pair's pipe or futex word). */
+#include <errno.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest/gscn.h"
+#include "guest/work.h"
+
+#define ST(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+
+int64_t gw_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int64_t cpu_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct meter {
+	struct gwork_ctx *c;
+	int64_t start_ns, start_cpu, last_ns, last_cpu_upd;
+	uint64_t units, iters, max_gap, max_gap_at;
+	int last_cpu;
+	uint32_t migrations;
+};
+
+static void meter_publish(struct meter *m, int64_t now)
+{
+	struct gslot *s = m->c->slot;
+	ST(s->cpu_ns, (uint64_t)(cpu_now_ns() - m->start_cpu));
+	ST(s->wall_ns, (uint64_t)(now - m->start_ns));
+	m->last_cpu_upd = now;
+}
+
+static void checkpoint(struct meter *m)
+{
+	struct gslot *s = m->c->slot;
+	int64_t now = gw_now_ns();
+	int cpu = sched_getcpu();
+	uint64_t gap = (uint64_t)(now - m->last_ns);
+	if (gap > m->max_gap) {
+		int64_t t0 = *m->c->t0_ns;
+		m->max_gap = gap;
+		ST(s->max_gap_ns, gap);
+		ST(s->max_gap_cpu, cpu);
+		ST(s->max_gap_at_ns, (uint64_t)(now > t0 ? now - t0 : 0));
+	}
+	m->last_ns = now;
+	if (cpu >= 0) {
+		if (m->last_cpu >= 0 && cpu != m->last_cpu)
+			ST(s->migrations, ++m->migrations);
+		m->last_cpu = cpu;
+		ST(s->cpu, cpu);
+		if (cpu < GCPU_MAX && !gcpu_isset(s->cpus, cpu))
+			__atomic_or_fetch(&s->cpus[cpu / 64], 1ull << (cpu % 64), __ATOMIC_RELAXED);
+	}
+	/* CPU time is a syscall: refresh it at most every 10 ms of wall time. */
+	if (now - m->last_cpu_upd >= 10000000)
+		meter_publish(m, now);
+}
+
+/* Counts units of work; every GW_CHECK_UNITS a checkpoint. */
+static inline void units(struct meter *m, uint64_t n)
+{
+	uint64_t before = m->units / GW_CHECK_UNITS;
+	m->units += n;
+	if (m->units / GW_CHECK_UNITS != before)
+		checkpoint(m);
+}
+
+static inline void iter_done(struct meter *m)
+{
+	m->iters++;
+	ST(m->c->slot->iters, m->iters);
+}
+
+static void spin(unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		__builtin_ia32_pause();
+}
+
+/* Waits for fd readable, waking every GW_WAIT_POLL_MS to notice stop. 1 ready, 0 stop. */
+static int wait_readable(struct gwork_ctx *c, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	while (!*c->stop) {
+		int r = poll(&p, 1, GW_WAIT_POLL_MS);
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
+static int pipe_exchange(struct gwork_ctx *c)
+{
+	char b = 'x';
+	/* EPIPE: the partner has gone (stop), not an error. */
+	if (c->role == 0 && write(c->wfd, &b, 1) < 0 && errno != EINTR)
+		return errno == EPIPE ? 0 : -errno;
+	int r = wait_readable(c, c->rfd);
+	if (r <= 0)
+		return r;
+	ssize_t n = read(c->rfd, &b, 1);
+	if (n == 0)
+		return 0; /* partner gone */
+	if (n < 0 && errno != EINTR && errno != EAGAIN)
+		return -errno;
+	if (c->role == 1 && write(c->wfd, &b, 1) < 0 && errno != EINTR)
+		return errno == EPIPE ? 0 : -errno;
+	return 1;
+}
+
+static long futex(uint32_t *uaddr, int op, uint32_t val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, uaddr, op, val, ts, NULL, 0);
+}
+
+/* Turn word: the worker whose role equals it goes next. Shared (not PRIVATE) futex: the
+ * pair are separate processes over a MAP_SHARED page. */
+static int futex_exchange(struct gwork_ctx *c)
+{
+	uint32_t me = (uint32_t)c->role, other = me ^ 1;
+	if (__atomic_load_n(c->futex, __ATOMIC_ACQUIRE) == me) {
+		__atomic_store_n(c->futex, other, __ATOMIC_RELEASE);
+		futex(c->futex, FUTEX_WAKE, 1, NULL);
+	}
+	struct timespec to = { 0, GW_WAIT_POLL_MS * 1000000L };
+	while (__atomic_load_n(c->futex, __ATOMIC_ACQUIRE) != me) {
+		if (*c->stop)
+			return 0;
+		if (futex(c->futex, FUTEX_WAIT, other, &to) < 0 && errno != EAGAIN &&
+		    errno != EINTR && errno != ETIMEDOUT)
+			return -errno;
+	}
+	return 1;
+}
+
+int gwork_run(struct gwork_ctx *c)
+{
+	struct meter m = { .c = c, .last_cpu = -1 };
+	int rc = 0;
+	m.start_ns = m.last_ns = m.last_cpu_upd = gw_now_ns();
+	m.start_cpu = cpu_now_ns();
+	checkpoint(&m);
+	while (!*c->stop && !rc) {
+		switch (c->work) {
+		case GW_SPIN_WAIT:
+			spin(GW_SPINS);
+			units(&m, GW_SPINS);
+			break;
+		case GW_MIXED:
+			spin(GW_SPINS);
+			sched_yield();
+			units(&m, GW_SPINS);
+			break;
+		case GW_YIELD_HEAVY:
+			sched_yield();
+			units(&m, 1);
+			break;
+		case GW_BURSTY: {
+			int64_t end = gw_now_ns() + GW_BURST_MS * 1000000LL;
+			while (!*c->stop && gw_now_ns() < end) {
+				spin(GW_SPINS);
+				units(&m, GW_SPINS);
+			}
+			struct timespec ts = { 0, GW_SLEEP_MS * 1000000L };
+			while (!*c->stop && nanosleep(&ts, &ts) && errno == EINTR)
+				;
+			/* The sleep is part of the pattern: count it as one checkpoint of its own. */
+			units(&m, GW_CHECK_UNITS - m.units % GW_CHECK_UNITS);
+			break;
+		}
+		case GW_PIPE_IO: {
+			spin(GW_SPINS);
+			int r = pipe_exchange(c);
+			if (r < 0)
+				rc = r;
+			else if (r == 0)
+				goto out;
+			units(&m, GW_SPINS);
+			break;
+		}
+		case GW_FUTEX_PING_PONG: {
+			spin(GW_SPINS);
+			int r = futex_exchange(c);
+			if (r < 0)
+				rc = r;
+			else if (r == 0)
+				goto out;
+			units(&m, GW_SPINS);
+			break;
+		}
+		default:
+			rc = -ENOSYS;
+			goto out;
+		}
+		iter_done(&m);
+	}
+out:
+	checkpoint(&m);
+	meter_publish(&m, gw_now_ns());
+	__atomic_store_n(&c->slot->done, rc ? 0u : 1u, __ATOMIC_RELEASE);
+	return rc;
+}
