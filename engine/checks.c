@@ -123,7 +123,7 @@ static void worker_checks(struct run *r)
 	int bad = 0, worst = -1;
 	for (int i = 0; i < r->nworkers; i++) {
 		const struct run_worker *w = &r->workers[i];
-		if (w->completed && w->iters == 0)
+		if (w->reported && w->iters == 0)
 			run_add_check(r, "progress", false, "tid %d made no progress (0 work units)", w->tid);
 		if (worst < 0 || w->max_gap_ms > r->workers[worst].max_gap_ms)
 			worst = i;

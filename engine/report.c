@@ -486,13 +486,14 @@ static json_t *build_json(struct run *r)
 	a = json_array();
 	for (int i = 0; i < r->nworkers; i++) {
 		const struct run_worker *w = &r->workers[i];
-		json_array_append_new(a, json_pack("{s:i, s:o, s:o, s:f, s:f, s:I, s:o, s:i, s:I, s:o, s:i, s:b}",
+		json_array_append_new(a, json_pack("{s:i, s:o, s:o, s:f, s:f, s:I, s:o, s:i, s:I, s:o, s:i, s:b, s:b}",
 						   "tid", w->tid, "cgroup", jsafe(w->cgroup), "work", jsafe(w->work),
 						   "cpu_ms", (double)w->cpu_ns / 1e6, "wall_ms", (double)w->wall_ns / 1e6,
 						   "iters", (json_int_t)w->iters, "max_gap_ms", jnum(w->max_gap_ms),
 						   "max_gap_cpu", w->max_gap_cpu, "max_gap_at_ms",
 						   (json_int_t)w->max_gap_at_ms, "cpus", jmask_list(w->cpus_mask),
-						   "migrations", w->migrations, "completed", w->completed));
+						   "migrations", w->migrations, "completed", w->completed,
+						   "reported", w->reported));
 	}
 	json_object_set_new(o, "workers", a);
 
@@ -824,7 +825,8 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 		w->max_gap_at_ms = jint(e, "max_gap_at_ms", 0);
 		w->cpus_mask = jmask(json_object_get(e, "cpus"));
 		w->migrations = (int)jint(e, "migrations", 0);
-		w->completed = json_object_get(e, "completed") ? jbool(e, "completed") : true;
+		w->completed = jbool(e, "completed");
+		w->reported = json_object_get(e, "reported") ? jbool(e, "reported") : true;
 	}
 	json_array_foreach(json_object_get(o, "cgroups"), i, e) {
 		if (!json_is_object(e) || r->ncgroups >= SCN_MAX_CGROUPS)

@@ -412,19 +412,25 @@ static bool ingest_sample(struct run *r, json_t *o)
 			rw->cpu_ns = (uint64_t)cpu_ns;
 		if (iters >= 0)
 			rw->iters = (uint64_t)iters;
-		if (gap > rw->max_gap_ms && !rw->completed)
+		if (gap > rw->max_gap_ms && !rw->reported)
 			rw->max_gap_ms = gap;
 		if (cpu >= 0) {
-			if (rw->cpu >= 0 && rw->cpu != cpu && !rw->completed)
+			if (rw->cpu >= 0 && rw->cpu != cpu && !rw->reported)
 				rw->migrations++;
 			rw->cpu = (int)cpu;
 			rw->cpus_mask |= 1ull << cpu;
 		}
 	}
-	struct run_sample *s = &r->samples[r->nsamples % RUN_SAMPLES];
-	s->elapsed_ms = el;
-	s->nworkers = (int)json_array_size(ws);
-	r->nsamples++;
+	/* The guest splits one tick over several lines when many workers do not fit. */
+	struct run_sample *last = r->nsamples ? &r->samples[(r->nsamples - 1) % RUN_SAMPLES] : NULL;
+	if (last && last->elapsed_ms == el) {
+		last->nworkers += (int)json_array_size(ws);
+	} else {
+		struct run_sample *s = &r->samples[r->nsamples % RUN_SAMPLES];
+		s->elapsed_ms = el;
+		s->nworkers = (int)json_array_size(ws);
+		r->nsamples++;
+	}
 	return true;
 }
 
@@ -470,6 +476,7 @@ static bool ingest_worker(struct run *r, json_t *o)
 		w->cpus_mask = mask;
 	w->migrations = (int)mig;
 	w->completed = done;
+	w->reported = true;
 	return true;
 }
 

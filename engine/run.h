@@ -33,7 +33,8 @@ struct run_worker {
 	uint64_t cpus_mask;         /* CPUs it ran on (bit per CPU id < 64) */
 	int cpu;                    /* last CPU seen */
 	int migrations;
-	bool completed;             /* final report arrived */
+	bool completed;             /* final report says it ran to the end and exited cleanly */
+	bool reported;              /* the final "worker" message arrived */
 };
 
 struct run_cgroup {

@@ -97,6 +97,9 @@ Test(run, samples_and_worker_reports_are_keyed_by_tid)
 	cr_assert_eq(w->migrations, 1);
 	cr_assert_eq(r->nsamples, 2);
 	cr_assert_eq(r->samples[1].elapsed_ms, 400);
+	ok("{\"t\":\"sample\",\"elapsed_ms\":400,\"workers\":[{\"tid\":11,\"cpu\":1}]}", "sample");
+	cr_assert_eq(r->nsamples, 2, "a tick split over two lines is one sample");
+	cr_assert_eq(r->samples[1].nworkers, 2);
 	ok("{\"t\":\"worker\",\"tid\":10,\"cgroup\":\"cg0\",\"work\":\"SpinWait\",\"cpu_ns\":900000000,\"wall_ns\":1000000000,"
 	   "\"iters\":77,\"max_gap_ms\":12.0,\"max_gap_cpu\":1,\"max_gap_at_ms\":450,\"cpus\":[0,1,3],\"migrations\":4,"
 	   "\"completed\":true}", "worker");
@@ -107,6 +110,10 @@ Test(run, samples_and_worker_reports_are_keyed_by_tid)
 	cr_assert_eq(w->max_gap_at_ms, 450);
 	cr_assert_eq(w->migrations, 4);
 	cr_assert(w->completed);
+	cr_assert(w->reported);
+	ok("{\"t\":\"sample\",\"elapsed_ms\":600,\"workers\":[{\"tid\":10,\"max_gap_ms\":99,\"cpu\":0}]}", "sample");
+	cr_assert_float_eq(w->max_gap_ms, 12.0, 1e-9, "a late sample never overrides the final report");
+	cr_assert_eq(w->migrations, 4);
 }
 
 Test(run, scheduler_exit_before_attach_is_a_load_failure)
