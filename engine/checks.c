@@ -210,7 +210,9 @@ void checks_finalize(struct run *r)
 	if (!r->guest_done && !r->error[0])
 		run_add_check(r, "result", false, "%s", CHECK_MSG_NO_RESULT);
 	bool loaded = r->scn.sched.kind == SCHED_EEVDF || !r->sched_load_failed;
-	if (r->guest_done && loaded) {
+	/* A dead scheduler is the failure; workers that fell back to another scheduler
+	 * afterwards would only add noise to the header. */
+	if (r->guest_done && loaded && !r->sched_died) {
 		checks_evaluate(r, tcg);
 	} else {
 		/* No verdict on numbers from a run that never ran as declared; the report

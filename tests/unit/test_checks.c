@@ -161,6 +161,7 @@ Test(checks, finalize_died_and_passes_and_expect_err)
 	cr_assert_str_eq(find("scheduler", false, 0)->message,
 			 "scheduler process died unexpectedly after completing step 2 of 5 (12.3s into test)");
 	cr_assert_eq(r->exit_code, 1);
+	cr_assert_null(find("max_gap_ms", true, 0), "no worker verdict after the scheduler died");
 	checks_finalize(r);
 	cr_assert_null(find("scheduler", false, 1), "finalize is idempotent");
 
