@@ -24,6 +24,7 @@
 static const char *const STAGE_NO_INIT = "init script never started (kernel or mount failure)";
 static const char *const STAGE_NO_PAYLOAD = "init started but payload never ran (cgroup/scheduler setup failed)";
 static const char *const STAGE_NO_RESULT = "payload started but produced no test result";
+static const char *const STAGE_DONE = "payload completed and reported a result";
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
@@ -75,7 +76,7 @@ static const char *stage_label(const struct run *r)
 		return STAGE_NO_INIT;
 	if (r->workload_start_ns < 0 && strcmp(r->stage, "running") && strcmp(r->stage, "report"))
 		return STAGE_NO_PAYLOAD;
-	return STAGE_NO_RESULT;
+	return r->guest_done ? STAGE_DONE : STAGE_NO_RESULT;
 }
 
 static void print_folded(FILE *f, const char *const *lines, size_t n)
@@ -115,6 +116,9 @@ static void body_verifier_stats(struct run *r, FILE *f)
 	verifier_parse(v, n, &s);
 	verifier_stats_line(&s, line, sizeof(line));
 	fprintf(f, "  %s\n", line);
+	/* The first line is the verifier's own summary unless the log starts with state. */
+	if (s.headline[0] && !(s.headline[0] >= '0' && s.headline[0] <= '9'))
+		fprintf(f, "  summary: %s\n", s.headline);
 	if (s.rejected[0])
 		fprintf(f, "  rejected: %s\n", s.rejected);
 	if (s.rejected_insn[0])
