@@ -349,7 +349,15 @@ bool gsched_check(void)
 	wait_reason(seq0, why, sizeof(why));
 	if (!enabled)
 		sched_event("disabled", 0, false, why);
-	if (died || (g_reap(), g_exited(sched_pid, &st))) {
+	/* A loader usually exits right after the kernel disabled it: wait a moment so the
+	 * host also gets its exit code. */
+	for (int i = 0; !died && i < 50; i++) {
+		g_reap();
+		died = g_exited(sched_pid, &st);
+		if (!died)
+			g_sleep_ms(20);
+	}
+	if (died) {
 		drain_output(500);
 		sched_event("exited", g_exit_code(st), true, why);
 	}
