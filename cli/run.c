@@ -34,11 +34,16 @@ static void set_scheduler(struct scenario *s, const char *spec, int nargs, char 
 		s->sched.args[s->sched.nargs++] = strdup(args[i]);
 }
 
-static void progress(struct run *r, const struct engine_event *ev, bool verbose)
+static void progress(struct run *r, const struct engine_event *ev, bool verbose,
+		     enum run_state *last_state, bool *last_accel)
 {
 	run_lock(r);
 	switch (ev->type) {
 	case EV_STATE:
+		if (r->state == *last_state && !(r->state == RUN_BOOTING && !*last_accel && r->accel[0]))
+			break;
+		*last_state = r->state;
+		*last_accel = r->accel[0] != 0;
 		if (r->state == RUN_BOOTING && r->accel[0])
 			fprintf(stderr, "ktstr: booting %s (accel=%s, %d vcpus, %d MiB), scheduler %s\n",
 				r->kernel_version[0] ? r->kernel_version : r->kernel_key, r->accel,
@@ -185,7 +190,8 @@ int cmd_run(int argc, char **argv)
 		engine_free(e);
 		goto out_scn;
 	}
-	bool finished = false;
+	bool finished = false, last_accel = false;
+	enum run_state last_state = RUN_PENDING;
 	while (!finished) {
 		struct pollfd p = { .fd = engine_event_fd(e), .events = POLLIN };
 		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
@@ -193,7 +199,7 @@ int cmd_run(int argc, char **argv)
 		struct engine_event ev;
 		while (engine_next_event(e, &ev)) {
 			if (!json || ev.type == EV_BOOT)
-				progress(ev.run, &ev, verbose);
+				progress(ev.run, &ev, verbose, &last_state, &last_accel);
 			if (ev.type == EV_RESULT)
 				finished = true;
 			engine_event_done(&ev);

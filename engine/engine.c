@@ -162,12 +162,11 @@ static void on_ctl(void *p, const char *line)
 	enum run_state before = r->state;
 	char stage_before[sizeof(r->stage)];
 	memcpy(stage_before, r->stage, sizeof(stage_before));
+	/* run_ingest stamps sys_rdy_ms from elapsed_ms: make it exact for this line. */
+	r->elapsed_ms = now_ms() - c->vm_start_ms;
+	bool had_rdy = r->sys_rdy_ms >= 0;
 	const char *type = run_ingest(r, line);
-	bool boot = false;
-	if (type && !strcmp(type, "sys_rdy") && r->sys_rdy_ms < 0) {
-		r->sys_rdy_ms = now_ms() - c->vm_start_ms;
-		boot = true;
-	}
+	bool boot = !had_rdy && r->sys_rdy_ms >= 0;
 	if (type && !strcmp(type, "stage") && !strcmp(r->stage, "running"))
 		r->state = RUN_RUNNING;
 	if (type && !strcmp(type, "done") && r->state < RUN_FINISHING)
@@ -319,7 +318,7 @@ static void *run_thread(void *arg)
 
 finish:
 	run_lock(r);
-	checks_evaluate(r, !strcmp(r->accel, "tcg"));
+	checks_finalize(r);
 	r->state = RUN_DONE;
 	run_unlock(r);
 	if (report_write_dir(r, err, sizeof(err)))

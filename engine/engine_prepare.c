@@ -129,8 +129,9 @@ int engine_prepare(const struct run_request *req, struct run *r, struct run_plan
 	if ((rc = sched_resolve(&r->scn.sched, sched_path, sizeof(sched_path), err, errlen)))
 		return rc;
 	bool has_sched = r->scn.sched.kind != SCHED_EEVDF;
+	const char *slash = strrchr(r->scn.sched.spec, '/');
 	snprintf(r->sched_label, sizeof(r->sched_label), "%s",
-		 has_sched ? r->scn.sched.spec : "eevdf");
+		 !has_sched ? "eevdf" : slash ? slash + 1 : r->scn.sched.spec);
 
 	if ((rc = cache_root(root, sizeof(root), err, errlen)))
 		return rc;
