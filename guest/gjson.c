@@ -148,12 +148,17 @@ void gj_strn(struct gj *j, const char *k, const char *s, size_t n)
 	key(j, k);
 	put(j, "\"", 1);
 	if (!j->overflow) {
-		/* Truncate long text rather than lose the line: keep GJ_RESERVE for what follows. */
-		size_t room = j->len + GJ_RESERVE < GJ_CAP ? GJ_CAP - GJ_RESERVE - j->len : 0;
-		if (room > 1) {
-			size_t w = gj_escape(j->buf + j->len, room, s ? s : "", s ? n : 0, NULL);
-			j->len += w;
+		/* Whole if it fits (short values may use the reserve); else truncate long text
+		 * rather than lose the line, keeping GJ_RESERVE for the members that follow. */
+		size_t used, len = s ? n : 0;
+		size_t room = j->len + 16 < GJ_CAP ? GJ_CAP - 16 - j->len : 0;
+		size_t w = room > 1 ? gj_escape(j->buf + j->len, room, s ? s : "", len, &used) : 0;
+		if (room <= 1 || used < len) {
+			room = j->len + GJ_RESERVE < GJ_CAP ? GJ_CAP - GJ_RESERVE - j->len : 0;
+			w = room > 1 ? gj_escape(j->buf + j->len, room, s ? s : "", len, NULL) : 0;
 		}
+		j->len += w;
+		j->buf[j->len] = 0;
 	}
 	put(j, "\"", 1);
 }

@@ -65,25 +65,34 @@ qemu-system-x86_64 -M pc -accel tcg,thread=single -smp "${SMP:-2}" -m "${MEM:-51
 	-device virtio-serial-pci -chardev "socket,id=ctl,path=$W/ctl.sock,server=on,wait=off" \
 	-device virtserialport,chardev=ctl,name=org.ktstr.ctl "${SHELLDEV[@]}" &
 QPID=$!
-python3 - "$W/ctl.sock" "$OUT" "${STOP_AFTER:-0}" <<'PY'
-import socket, sys, time, json
-path, out, stop_after = sys.argv[1], sys.argv[2], float(sys.argv[3])
-s = socket.socket(socket.AF_UNIX)
-for _ in range(200):
-    try:
-        s.connect(path); break
-    except OSError:
-        time.sleep(0.05)
-s.settimeout(1.0)
-t0 = time.time(); buf = b""; sent = False; done = False
+python3 - "$W/ctl.sock" "$OUT" "${STOP_AFTER:-0}" "$W/sh.sock" "${SHELL_CMD:-}" <<'PY'
+import socket, sys, time, json, select, os
+path, out, stop_after, shpath, shcmd = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4], sys.argv[5]
+def conn(p):
+    s = socket.socket(socket.AF_UNIX)
+    for _ in range(200):
+        try:
+            s.connect(p); return s
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("cannot connect " + p)
+s = conn(path)
+sh = conn(shpath) if shcmd else None
+t0 = time.time(); buf = b""; sent = False; done = False; shsent = False
 with open(out, "w") as f:
     while time.time() - t0 < 120 and not done:
         if stop_after and not sent and time.time() - t0 > stop_after:
             s.sendall(b'not json\n{"t":"stop"}\n'); sent = True
-        try:
-            d = s.recv(65536)
-        except socket.timeout:
+        if sh and not shsent and time.time() - t0 > 8:
+            sh.sendall(shcmd.encode() + b"\n"); shsent = True
+        r, _, _ = select.select([s] + ([sh] if sh else []), [], [], 1.0)
+        if sh in r:
+            d = sh.recv(65536)
+            if d:
+                sys.stderr.write("[shell] " + d.decode("utf-8", "replace")); sys.stderr.flush()
+        if s not in r:
             continue
+        d = s.recv(65536)
         if not d:
             break
         buf += d
