@@ -307,8 +307,9 @@ static void *run_thread(void *arg)
 	r->vm_exit_code = status;
 	if (st == VM_WATCHDOG && !done)
 		snprintf(r->error, sizeof(r->error),
-			 "run watchdog fired after %d ms with no result from the guest; QEMU was "
-			 "killed (raise KTSTR_WATCHDOG_MS if the scenario legitimately needs longer)",
+			 "no test result received from guest: the run watchdog fired after %d ms and "
+			 "QEMU was killed (see --- diagnostics --- for the console tail; raise "
+			 "KTSTR_WATCHDOG_MS if the scenario legitimately needs longer)",
 			 s->plan.watchdog_ms);
 	run_unlock(r);
 	pthread_mutex_lock(&e->lock);

@@ -29,8 +29,8 @@ run2 "missing file" "nope\.json" run "$T/nope.json"
 run2 "unknown flag" "usage" run "$ROOT/examples/two-cgroups.json" --bogus
 # No kernel anywhere: an empty cache and no env.
 mkdir -p "$T/emptycache"
-KTSTR_CACHE_DIR=$T/emptycache KTSTR_KERNEL= KTSTR_TEST_KERNEL= \
-	run2 "no kernel" "no kernel found" run "$ROOT/examples/two-cgroups.json"
+(unset KTSTR_KERNEL KTSTR_TEST_KERNEL; export KTSTR_CACHE_DIR=$T/emptycache
+	run2 "no kernel" "no kernel found" run "$ROOT/examples/two-cgroups.json") || exit 1
 expect_grep "ktstr kernel fetch --debian" "$T/o.txt" "hint names our command"
 echo "not a kernel" > "$T/notkernel"
 run2 "not a bzImage" "notkernel.*bzImage|bzImage.*notkernel" run "$ROOT/examples/two-cgroups.json" --kernel "$T/notkernel"
