@@ -354,6 +354,8 @@ void report_text(struct run *r, FILE *out)
 {
 	char tags[400];
 	header_tags(r, tags, sizeof(tags));
+	if (r->warning[0])
+		fprintf(out, "warning: %s\n", r->warning);
 	if (r->result == RESULT_PASS) {
 		text_pass(r, out, tags);
 		return;
@@ -466,6 +468,7 @@ static json_t *build_json(struct run *r)
 	json_object_set_new(o, "error", jstr_or_null(r->error));
 	json_object_set_new(o, "id", jsafe(r->id));
 	json_object_set_new(o, "run_dir", jstr_or_null(r->dir));
+	json_object_set_new(o, "warning", r->warning[0] ? json_string(r->warning) : json_null());
 	json_object_set_new(o, "started_unix", json_integer(r->started_unix));
 
 	a = json_array();
@@ -779,6 +782,7 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 		    !strcmp(res, "error") ? RESULT_ERROR : RESULT_NONE;
 	r->exit_code = (int)jint(o, "exit_code", 0);
 	CPY(r->error, jstr(o, "error", ""));
+	CPY(r->warning, jstr(o, "warning", ""));
 	CPY(r->id, jstr(o, "id", ""));
 	CPY(r->dir, dir);
 	r->started_unix = jint(o, "started_unix", 0);

@@ -125,6 +125,7 @@ struct run {
 	enum run_result result;
 	int exit_code;               /* 0 pass, 1 fail, 2 bad input, 3 infrastructure */
 	char error[1024];            /* infrastructure error, user-facing */
+	char warning[1024];          /* host-side warning shown before the verdict (kfunc BTF check) */
 	double gap_threshold_ms, spread_threshold_pct; /* effective thresholds */
 };
 
