@@ -14,7 +14,7 @@
 
 static void usage(void)
 {
-	fputs("usage: ktstr run SCENARIO.json [--json] [--kernel SPEC] [--scheduler NAME|PATH]\n"
+	fputs("usage: ktstr run SCENARIO.json... [--json] [--kernel SPEC] [--scheduler NAME|PATH]\n"
 	      "                 [--topo NxLxCxT] [--duration-ms N] [--accel kvm|tcg]\n"
 	      "                 [--runs-dir DIR] [--kernel-arg ARG]... [-v] [-- SCHEDULER ARGS]\n",
 	      stderr);
@@ -66,6 +66,93 @@ static void progress(struct run *r, const struct engine_event *ev, bool verbose,
 		break;
 	}
 	run_unlock(r);
+}
+
+/* What a suite of scenarios saw, for the closing summary. */
+struct suite_tally {
+	int passed, failed, errors;
+	int expect_err_total, expect_err_passed;
+	bool any_attached;
+};
+
+/* Runs one scenario to its end and prints its report. Returns its exit code. */
+static int run_one(struct run_request *req, bool json, bool verbose, struct suite_tally *t)
+{
+	char err[4096];
+	struct engine *e = engine_new();
+	if (!e) {
+		cli_error("cannot start the engine (out of memory or file descriptors)");
+		t->errors++;
+		return 3;
+	}
+	struct run *run = NULL;
+	int src = engine_start(e, req, &run, err, sizeof(err));
+	if (src) {
+		cli_error("%s", err);
+		engine_free(e);
+		t->errors++;
+		return src == -EINVAL || src == -ENOENT ? 2 : 3;
+	}
+	bool finished = false, last_accel = false;
+	enum run_state last_state = RUN_PENDING;
+	while (!finished) {
+		struct pollfd p = { .fd = engine_event_fd(e), .events = POLLIN };
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			break;
+		struct engine_event ev;
+		while (engine_next_event(e, &ev)) {
+			if (!json || ev.type == EV_BOOT)
+				progress(ev.run, &ev, verbose, &last_state, &last_accel);
+			if (ev.type == EV_RESULT)
+				finished = true;
+			engine_event_done(&ev);
+		}
+	}
+	run_lock(run);
+	if (json) {
+		char *text = report_json(run);
+		if (text) {
+			fputs(text, stdout);
+			fputc('\n', stdout);
+			free(text);
+		}
+	} else {
+		report_text(run, stdout);
+	}
+	fflush(stdout);
+	int rc = run->exit_code;
+	if (run->sched_attached)
+		t->any_attached = true;
+	if (run->scn.expect_err) {
+		t->expect_err_total++;
+		if (rc == 0)
+			t->expect_err_passed++;
+	}
+	if (rc == 0)
+		t->passed++;
+	else if (rc == 1)
+		t->failed++;
+	else
+		t->errors++;
+	run_unlock(run);
+	run_put(run);
+	engine_free(e);
+	return rc;
+}
+
+/* The seed's warning: expect_err inverts a load failure into a pass, so a suite can look
+ * green while no scheduler ever loaded. Say so loudly. */
+static void suite_summary(const struct suite_tally *t, int n)
+{
+	fprintf(stderr, "ktstr: suite: %d scenarios, %d passed, %d failed, %d errors\n", n, t->passed,
+		t->failed, t->errors);
+	if (t->expect_err_total > 0 && t->expect_err_passed == t->expect_err_total && !t->any_attached)
+		fprintf(stderr,
+			"ktstr: WARNING: all %d expect_err scenarios \"passed\" but no scheduler ever attached in "
+			"this suite. expect_err inverts a load failure into a pass, so this suite can look green "
+			"with zero schedulers loaded. Check the kernel's BTF before trusting the run: "
+			"`ktstr kernel check` (see docs/troubleshooting.md#kfunc-btf-mismatch).\n",
+			t->expect_err_total);
 }
 
 int cmd_run(int argc, char **argv)
@@ -135,92 +222,66 @@ int cmd_run(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	const char *file = argv[optind++];
-	if (optind < argc) {
-		cli_error("run: unexpected argument '%s' (scheduler arguments go after --)", argv[optind]);
-		return 2;
-	}
 	if (nsched_args > 0 && !sched) {
 		cli_error("run: scheduler arguments after -- need --scheduler NAME|PATH");
 		return 2;
 	}
-
-	struct run_request req = { .kernel_spec = kernel, .runs_root = runs, .log_events = verbose,
-				   .kernel_args = kargs[0] ? kargs : NULL };
-	char err[4096];
-	if (scn_load(file, &req.scn, err, sizeof(err))) {
-		cli_error("%s", err);
-		return 2;
-	}
-	int rc = 2;
+	int accel_v = 0;
 	if (accel) {
 		if (!strcmp(accel, "kvm"))
-			req.accel = VM_ACCEL_KVM;
+			accel_v = VM_ACCEL_KVM;
 		else if (!strcmp(accel, "tcg"))
-			req.accel = VM_ACCEL_TCG;
+			accel_v = VM_ACCEL_TCG;
 		else {
 			cli_error("--accel '%s': expected kvm or tcg", accel);
-			goto out_scn;
+			return 2;
 		}
-	}
-	if (sched)
-		set_scheduler(&req.scn, sched, nsched_args, sched_args);
-	if (topo && scn_topo_parse(topo, &req.scn.topo, err, sizeof(err))) {
-		cli_error("--topo: %s", err);
-		goto out_scn;
-	}
-	if (duration)
-		req.scn.duration_ms = (int)duration;
-	if (scn_validate(&req.scn, err, sizeof(err))) {
-		cli_error("%s", err);
-		goto out_scn;
 	}
 
-	struct engine *e = engine_new();
-	if (!e) {
-		cli_error("cannot start the engine (out of memory or file descriptors)");
-		rc = 3;
-		goto out_scn;
-	}
-	struct run *run = NULL;
-	int src = engine_start(e, &req, &run, err, sizeof(err));
-	if (src) {
-		cli_error("%s", err);
-		rc = src == -EINVAL || src == -ENOENT ? 2 : 3;
-		engine_free(e);
-		goto out_scn;
-	}
-	bool finished = false, last_accel = false;
-	enum run_state last_state = RUN_PENDING;
-	while (!finished) {
-		struct pollfd p = { .fd = engine_event_fd(e), .events = POLLIN };
-		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
-			break;
-		struct engine_event ev;
-		while (engine_next_event(e, &ev)) {
-			if (!json || ev.type == EV_BOOT)
-				progress(ev.run, &ev, verbose, &last_state, &last_accel);
-			if (ev.type == EV_RESULT)
-				finished = true;
-			engine_event_done(&ev);
+	/* Every scenario is loaded and validated before the first VM boots: bad input costs
+	 * no boot and runs nothing. */
+	int nfiles = argc - optind;
+	struct run_request *reqs = calloc((size_t)nfiles, sizeof(*reqs));
+	if (!reqs)
+		return 3;
+	int loaded = 0, rc = 2;
+	char err[4096];
+	for (int i = 0; i < nfiles; i++, loaded++) {
+		struct run_request *q = &reqs[i];
+		*q = (struct run_request){ .kernel_spec = kernel, .runs_root = runs, .log_events = verbose,
+					   .kernel_args = kargs[0] ? kargs : NULL, .accel = accel_v };
+		if (scn_load(argv[optind + i], &q->scn, err, sizeof(err))) {
+			cli_error("%s", err);
+			goto out;
+		}
+		if (sched)
+			set_scheduler(&q->scn, sched, nsched_args, sched_args);
+		if (topo && scn_topo_parse(topo, &q->scn.topo, err, sizeof(err))) {
+			cli_error("--topo: %s", err);
+			loaded++;
+			goto out;
+		}
+		if (duration)
+			q->scn.duration_ms = (int)duration;
+		if (scn_validate(&q->scn, err, sizeof(err))) {
+			cli_error("%s", err);
+			loaded++;
+			goto out;
 		}
 	}
-	run_lock(run);
-	if (json) {
-		char *text = report_json(run);
-		if (text) {
-			fputs(text, stdout);
-			fputc('\n', stdout);
-			free(text);
-		}
-	} else {
-		report_text(run, stdout);
+
+	struct suite_tally t = { 0 };
+	rc = 0;
+	for (int i = 0; i < nfiles; i++) {
+		int one = run_one(&reqs[i], json, verbose, &t);
+		if (one > rc) /* the suite's code is its worst scenario's */
+			rc = one;
 	}
-	rc = run->exit_code;
-	run_unlock(run);
-	run_put(run);
-	engine_free(e);
-out_scn:
-	scn_free(&req.scn);
+	if (nfiles > 1)
+		suite_summary(&t, nfiles);
+out:
+	for (int i = 0; i < loaded; i++)
+		scn_free(&reqs[i].scn);
+	free(reqs);
 	return rc;
 }
