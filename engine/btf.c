@@ -29,7 +29,7 @@ static uint32_t le32(const unsigned char *p)
 static int read_payload(const char *bz, unsigned char **out, size_t *outlen, char *err, size_t errlen)
 {
 	unsigned char hdr[0x260];
-	int fd = open(bz, O_RDONLY | O_CLOEXEC);
+	int fd = open(bz, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open kernel image %s: %s", bz, strerror(errno));
 		return -errno;
@@ -179,7 +179,7 @@ static int silent_print(enum libbpf_print_level l, const char *f, va_list ap)
 static bool file_is_elf(const char *path)
 {
 	unsigned char m[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return false;
 	bool ok = read(fd, m, 4) == 4 && !memcmp(m, "\177ELF", 4);

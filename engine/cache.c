@@ -91,7 +91,7 @@ int cache_kernels_dir(const char *root, char *buf, size_t len, char *err, size_t
 bool kernel_is_bzimage(const char *path)
 {
 	unsigned char m[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return false;
 	bool ok = pread(fd, m, 4, 0x202) == 4 && !memcmp(m, "HdrS", 4);
@@ -106,7 +106,7 @@ int kernel_image_version(const char *path, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!kernel_is_bzimage(path))
 		return -EINVAL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	int rc = -ENODATA;

@@ -205,7 +205,8 @@ int cpio_add_file(struct cpio *c, const char *name, const char *host_path, unsig
 	int rc = prep(c, name, n, sizeof(n));
 	if (rc)
 		return rc;
-	int fd = open(host_path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it. */
+	int fd = open(host_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno; /* nothing written yet: the archive stays usable */
 	struct stat st;

@@ -140,7 +140,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 
 int fs_copy_file(const char *src, const char *dst, mode_t mode)
 {
-	int in = open(src, O_RDONLY | O_CLOEXEC);
+	int in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (in < 0)
 		return -errno;
 	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -179,7 +179,7 @@ int fs_read_file(const char *path, size_t max, char **out, size_t *len)
 	*out = NULL;
 	if (len)
 		*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
@@ -249,7 +249,7 @@ uint64_t fs_fnv1a(uint64_t h, const void *data, size_t len)
 
 int fs_hash_file(const char *path, uint64_t *h)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	char buf[1 << 16];

@@ -163,7 +163,7 @@ out:
 static bool is_ar(const char *path)
 {
 	char m[8];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return false;
 	bool ok = read(fd, m, 8) == 8 && !memcmp(m, "!<arch>\n", 8);
