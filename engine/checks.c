@@ -228,7 +228,10 @@ void checks_finalize(struct run *r)
 			      "see --- diagnostics --- and the guest log");
 		failed = true;
 	}
-	if (r->error[0]) {
+	/* Under EEVDF nothing of the user's can explain a silent guest: that is our
+	 * infrastructure failing (kernel, init, QEMU). With a scheduler it is a test failure. */
+	bool silent_eevdf = !r->guest_done && r->scn.sched.kind == SCHED_EEVDF;
+	if (r->error[0] || silent_eevdf) {
 		r->result = RESULT_ERROR;
 		r->exit_code = 3;
 		return;

@@ -363,8 +363,10 @@ void report_text(struct run *r, FILE *out)
 	if (r->result == RESULT_NONE)
 		fprintf(out, "ktstr: '%s' %s %s (stage %s):\n", r->scn.name, tags, run_state_name(r->state),
 			r->stage[0] ? r->stage : "-");
-	else if (r->result == RESULT_ERROR)
+	else if (r->result == RESULT_ERROR && r->error[0])
 		fprintf(out, "ktstr: '%s' %s error: %s\n", r->scn.name, tags, r->error);
+	else if (r->result == RESULT_ERROR)
+		fprintf(out, "ktstr: '%s' %s error:\n", r->scn.name, tags);
 	else
 		fprintf(out, "ktstr: '%s' %s failed:\n", r->scn.name, tags);
 	for (int i = 0; i < r->nchecks; i++) {
