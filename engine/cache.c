@@ -353,8 +353,10 @@ int cache_remove(const char *root, const char *key, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	/* Rename first so a concurrent reader never sees a half-removed entry. */
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s/../.tmp-%d-rm-%s", e.dir, (int)getpid(), key) >=
+	char tmp[PATH_MAX], kdir[PATH_MAX - 256];
+	if ((rc = cache_kernels_dir(root, kdir, sizeof(kdir), err, errlen)))
+		return rc;
+	if (snprintf(tmp, sizeof(tmp), "%s/.tmp-%d-rm-%s", kdir, (int)getpid(), key) >=
 	    (int)sizeof(tmp) || rename(e.dir, tmp)) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot remove %s: %s", e.dir, strerror(errno));

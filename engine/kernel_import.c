@@ -40,7 +40,7 @@ static la_ssize_t inner_read(struct archive *a, void *outer, const void **buf)
 	return n;
 }
 
-static int extract_to(struct archive *a, const char *dst, char *err, size_t errlen)
+static int extract_to(struct archive *a, const char *deb, const char *dst, char *err, size_t errlen)
 {
 	int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -53,8 +53,8 @@ static int extract_to(struct archive *a, const char *dst, char *err, size_t errl
 	for (;;) {
 		la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
 		if (n < 0) {
-			snprintf(err, errlen, "reading %s from the package: %s", dst,
-				 archive_error_string(a));
+			snprintf(err, errlen, "%s is damaged or truncated: reading %s failed: %s",
+				 deb, strrchr(dst, '/') + 1, archive_error_string(a));
 			rc = -EIO;
 			break;
 		}
@@ -131,7 +131,7 @@ static int import_deb(const char *deb, const char *tmpdir, struct deb_found *f, 
 			snprintf(f->version, sizeof(f->version), "%s", ver);
 			char dst[PATH_MAX];
 			if (pjoin(dst, sizeof(dst), tmpdir, img ? "bzImage" : "config") ||
-			    (rc = extract_to(inner, dst, err, errlen)))
+			    (rc = extract_to(inner, deb, dst, err, errlen)))
 				goto out;
 			rc = -EINVAL;
 			if (img)
