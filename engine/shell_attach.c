@@ -27,6 +27,14 @@ static int connect_unix(const char *path)
 	return fd;
 }
 
+int shell_check_tty(int fd, char *err, size_t errlen)
+{
+	if (isatty(fd))
+		return 0;
+	snprintf(err, errlen, "stdin must be a terminal for interactive shell mode");
+	return -ENOTTY;
+}
+
 static bool run_over(struct run *run)
 {
 	run_lock(run);

@@ -1,0 +1,112 @@
+/* `-i` resolution for shell mode, in the seed's words. FIFOs, devices and sockets are
+ * skipped; the directory structure is kept under /include-files/<basename>. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "include_files.h"
+
+static int resolve(const char *arg, char *out, size_t len, char *err, size_t errlen)
+{
+	/* Bare names (no '/', not . or ..) are searched in PATH. */
+	if (!strchr(arg, '/') && strcmp(arg, ".") && strcmp(arg, "..")) {
+		const char *path = getenv("PATH");
+		char buf[8192];
+		snprintf(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin");
+		for (char *sv, *d = strtok_r(buf, ":", &sv); d; d = strtok_r(NULL, ":", &sv)) {
+			snprintf(out, len, "%s/%s", d, arg);
+			if (!access(out, X_OK))
+				return 0;
+		}
+		if (!access(arg, R_OK)) {
+			snprintf(out, len, "%s", arg);
+			return 0;
+		}
+		snprintf(err, errlen, "-i %s: not found in filesystem or PATH", arg);
+		return -ENOENT;
+	}
+	struct stat st;
+	if (stat(arg, &st)) {
+		snprintf(err, errlen, "--include-files path not found: %s", arg);
+		return -ENOENT;
+	}
+	snprintf(out, len, "%s", arg);
+	return 0;
+}
+
+/* Returns the number of regular files added, or -errno. */
+static int walk(struct include_set *s, const char *host, const char *guest, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(host, &st)) {
+		snprintf(err, errlen, "-i %s: %s", host, strerror(errno));
+		return -errno;
+	}
+	if (S_ISREG(st.st_mode)) {
+		if (s->n >= INCLUDE_MAX) {
+			snprintf(err, errlen, "-i: more than %d files; include fewer", INCLUDE_MAX);
+			return -E2BIG;
+		}
+		s->store[2 * s->n] = strdup(guest);
+		s->store[2 * s->n + 1] = strdup(host);
+		if (!s->store[2 * s->n] || !s->store[2 * s->n + 1])
+			return -ENOMEM;
+		s->extra[s->n].guest_path = s->store[2 * s->n];
+		s->extra[s->n].host_path = s->store[2 * s->n + 1];
+		s->n++;
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	DIR *d = opendir(host);
+	if (!d) {
+		snprintf(err, errlen, "-i %s: %s", host, strerror(errno));
+		return -errno;
+	}
+	int found = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char h[4096], g[4096];
+		snprintf(h, sizeof(h), "%s/%s", host, de->d_name);
+		snprintf(g, sizeof(g), "%s/%s", guest, de->d_name);
+		int rc = walk(s, h, g, err, errlen);
+		if (rc < 0) {
+			closedir(d);
+			return rc;
+		}
+		found += rc;
+	}
+	closedir(d);
+	return found;
+}
+
+int include_add(struct include_set *s, const char *arg, char *warning, size_t wlen,
+		char *err, size_t errlen)
+{
+	char path[4096], guest[4096];
+	warning[0] = 0;
+	int rc = resolve(arg, path, sizeof(path), err, errlen);
+	if (rc)
+		return rc;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	snprintf(guest, sizeof(guest), "/include-files/%s", base);
+	rc = walk(s, path, guest, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		snprintf(warning, wlen, "warning: -i %s: directory contains no regular files", arg);
+	return 0;
+}
+
+void include_free(struct include_set *s)
+{
+	for (int i = 0; i < 2 * s->n; i++)
+		free(s->store[i]);
+	s->n = 0;
+}
