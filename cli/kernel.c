@@ -103,7 +103,6 @@ static int do_list(int argc, char **argv)
 		free(v);
 		return 0;
 	}
-	bool any_corrupt = false, any_stale = false;
 	if (!n)
 		printf("no cached kernels in %s/kernels; add one with `ktstr kernel fetch --debian` "
 		       "or `ktstr kernel import PATH`\n", root);
@@ -113,7 +112,6 @@ static int do_list(int argc, char **argv)
 		const struct kernel_entry *e = &v[i];
 		if (e->corrupt) {
 			printf("%-44s (corrupt: %s)\n", e->key, e->error);
-			any_corrupt = true;
 			continue;
 		}
 		char sz[16];
@@ -121,18 +119,10 @@ static int do_list(int argc, char **argv)
 		printf("%-44s %-26s %-14s %-20s %7s%s%s%s\n", e->key, e->version, e->source,
 		       e->created_iso, sz, e->has_sched_ext ? " (sched_ext)" : " (no sched_ext)",
 		       e->vmlinux[0] ? "" : " (no vmlinux)", e->stale_kconfig ? " (stale kconfig)" : "");
-		any_stale |= e->stale_kconfig;
 	}
-	if (any_corrupt)
-		fprintf(stderr, "warning: entries marked (corrupt) cannot be used — cached metadata is "
-			"missing, malformed, or references a missing image. Inspect the entry directory "
-			"under %s/kernels to remove it manually, or run `ktstr kernel clean --corrupt-only "
-			"--force` which removes ONLY corrupt entries and leaves valid ones intact.\n", root);
-	if (any_stale)
-		fprintf(stderr, "warning: entries marked (stale kconfig) were built against a different "
-			"ktstr.kconfig. Rebuild with: `ktstr kernel rm <key>` then `ktstr kernel import "
-			"PATH` (or `ktstr kernel fetch --debian`) so the entry is checked against this "
-			"ktstr's required options.\n");
+	char warn[2048];
+	cache_list_warnings(root, v, n, warn, sizeof(warn));
+	fputs(warn, stderr);
 	free(v);
 	return 0;
 }

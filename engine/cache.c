@@ -319,6 +319,28 @@ int cache_list(const char *root, struct kernel_entry **out, int *n, char *err, s
 	return 0;
 }
 
+void cache_list_warnings(const char *root, const struct kernel_entry *v, int n, char *buf, size_t len)
+{
+	bool corrupt = false, stale = false;
+	for (int i = 0; i < n; i++) {
+		corrupt |= v[i].corrupt;
+		stale |= !v[i].corrupt && v[i].stale_kconfig;
+	}
+	int o = 0;
+	buf[0] = '\0';
+	if (corrupt)
+		o = snprintf(buf, len, "warning: entries marked (corrupt) cannot be used — cached "
+			     "metadata is missing, malformed, or references a missing image. Inspect "
+			     "the entry directory under %s/kernels to remove it manually, or run `ktstr "
+			     "kernel clean --corrupt-only --force` which removes ONLY corrupt entries and "
+			     "leaves valid ones intact.\n", root);
+	if (stale && o >= 0 && (size_t)o < len)
+		snprintf(buf + o, len - (size_t)o, "warning: entries marked (stale kconfig) were built "
+			 "against a different ktstr.kconfig. Rebuild with: `ktstr kernel rm <key>` then "
+			 "`ktstr kernel import PATH` (or `ktstr kernel fetch --debian`) so the entry is "
+			 "checked against this ktstr's required options.\n");
+}
+
 static bool key_is_safe(const char *key)
 {
 	return key && *key && key[0] != '.' && !strchr(key, '/') && strlen(key) < 128;

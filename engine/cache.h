@@ -61,6 +61,9 @@ bool kernel_is_bzimage(const char *path);
 /* The first word of the setup header's kernel_version string ("7.2.13+deb14-cloud-amd64"). */
 int kernel_image_version(const char *path, char *buf, size_t len);
 
+/* The warnings shown after a listing that has corrupt or stale-kconfig entries ("" if
+ * none), one per line, for the CLI and the TUI's kernels pane. */
+void cache_list_warnings(const char *root, const struct kernel_entry *v, int n, char *buf, size_t len);
 /* <root>/kernels, created if missing, with a clear message when it is not writable. */
 int cache_kernels_dir(const char *root, char *buf, size_t len, char *err, size_t errlen);
 /* Removes only corrupt entries (and leftovers of killed imports); *removed counts entries. */

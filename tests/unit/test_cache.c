@@ -293,6 +293,11 @@ Test(cache, corrupt_entries_carry_stable_error_kinds_and_clean_removes_only_them
 			cr_expect_eq(strncmp(v[i].error, "metadata.json malformed: ", 25), 0, "%s", v[i].error);
 		else if (!strcmp(v[i].key, "e-good"))
 			cr_expect_not(v[i].corrupt, "%s", v[i].error);
+	char warn[2048];
+	cache_list_warnings(root, v, n, warn, sizeof(warn));
+	cr_expect_eq(strncmp(warn, "warning: entries marked (corrupt) cannot be used — cached metadata "
+			     "is missing, malformed, or references a missing image.", 110), 0, "%s", warn);
+	cr_expect_not_null(strstr(warn, "`ktstr kernel clean --corrupt-only --force`"), "%s", warn);
 	free(v);
 
 	int removed = 0;
@@ -301,6 +306,8 @@ Test(cache, corrupt_entries_carry_stable_error_kinds_and_clean_removes_only_them
 	cr_assert_eq(cache_list(root, &v, &n, err, sizeof(err)), 0);
 	cr_expect_eq(n, 1);
 	cr_expect_str_eq(v[0].key, "e-good");
+	cache_list_warnings(root, v, n, warn, sizeof(warn));
+	cr_expect_str_eq(warn, "", "warning printed with no corrupt entry left");
 	free(v);
 }
 
