@@ -242,3 +242,42 @@ Test(initramfs, run_archive_has_scenario_scheduler_and_its_libraries, .init = se
 	cr_expect_eq(initramfs_run(run, "{}", NULL, bad, 1, err, sizeof(err)), -EINVAL);
 	cr_expect_neq(access(run, F_OK), 0);
 }
+
+/* The real consumer: the 7.2 kernel unpacks base + run concatenated, runs /init from the
+ * base and sees the run archive's files (a dynamically linked binary with its libraries). */
+Test(initramfs, kernel_boots_the_concatenation, .init = setup, .fini = teardown, .timeout = 150)
+{
+	const char *kernel = "/work/devkernel/vmlinuz";
+	if (access(kernel, R_OK) || system("command -v qemu-system-x86_64 >/dev/null 2>&1"))
+		cr_skip_test("needs %s and qemu-system-x86_64", kernel);
+	char init[512], base[1024], run[512], out[512], err[1024], cmd[4096];
+	bool cached;
+	snprintf(init, sizeof(init), "%s/init", dir);
+	const char *s = "#!/bin/busybox sh\n"
+			"/bin/busybox mount -t proc proc /proc\n"
+			"echo \"SCN=$(cat /ktstr/scenario.json)\"\n"
+			"[ -e /.ktstr_init_ok ] && echo MARKER-OK\n"
+			"/ktstr/sched/bin / >/dev/null && echo SCHED-RUNS\n"
+			"poweroff -f\n";
+	cr_assert_eq(fs_write_atomic(init, s, strlen(s), 0755), 0);
+	snprintf(run, sizeof(run), "%s/run.cpio", dir);
+	snprintf(out, sizeof(out), "%s/initrd.cpio", dir);
+	cr_assert_eq(initramfs_base(dir, init, "/usr/bin/busybox", base, sizeof(base), &cached, err,
+				    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(initramfs_run(run, "{\"boot\":42}", "/bin/ls", NULL, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(initramfs_concat(base, run, out, err, sizeof(err)), 0, "%s", err);
+	snprintf(cmd, sizeof(cmd),
+		 "timeout 120 qemu-system-x86_64 -M pc -accel tcg,thread=single -smp 1 -m 512 "
+		 "-nodefaults -no-user-config -display none -serial stdio -kernel %s -initrd %s "
+		 "-append 'console=ttyS0 rdinit=/init panic=-1 loglevel=4' -no-reboot "
+		 "</dev/null 2>&1", kernel, out);
+	FILE *f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	static char log[1 << 16];
+	size_t n = fread(log, 1, sizeof(log) - 1, f);
+	log[n] = '\0';
+	pclose(f);
+	cr_expect_not_null(strstr(log, "SCN={\"boot\":42}"), "console:\n%s", log);
+	cr_expect_not_null(strstr(log, "MARKER-OK"), "console:\n%s", log);
+	cr_expect_not_null(strstr(log, "SCHED-RUNS"), "console:\n%s", log);
+}
