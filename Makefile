@@ -61,7 +61,7 @@ $(KTSTR): $(APP_OBJ) $(BUILD)/libktstr.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libktstr.a $(PKG_LIBS)
 
 # The guest's PID 1: static, so the initramfs needs no libc of its own.
-$(INIT): $(GUEST_SRC) $(wildcard guest/*.h)
+$(INIT): $(GUEST_SRC) $(wildcard guest/*.h) bpf/ktstr_trace.h
 	@mkdir -p $(BUILD)
 	$(CC) -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) $(WNO) -D_GNU_SOURCE -I. -static -o $@ $(GUEST_SRC) -l:libjansson.a -lpthread
 
@@ -80,7 +80,7 @@ run: deps
 RUN_ARGS ?= tui examples/two-cgroups.json
 
 # The guest's pure helpers (no main, no PID-1 side effects) are unit-tested on the host.
-GUEST_PURE_OBJ := $(call obj,guest/gjson.c guest/gutil.c guest/gscn.c guest/work.c)
+GUEST_PURE_OBJ := $(call obj,guest/gjson.c guest/gutil.c guest/gscn.c guest/work.c guest/gtl.c)
 $(BUILD)/unit: $(UNIT_OBJ) $(GUEST_PURE_OBJ) $(BUILD)/libktstr.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(GUEST_PURE_OBJ) $(BUILD)/libktstr.a $(PKG_LIBS) -lcriterion
 

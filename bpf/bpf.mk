@@ -1,5 +1,5 @@
-# bpf/bpf.mk (included by the top-level Makefile): builds ktstr_sched and its two broken
-# variants into build/bpf/. vmlinux.h is generated from the test kernel's BTF at build time
+# bpf/bpf.mk (included by the top-level Makefile): builds ktstr_sched, its two broken
+# variants and the timeline tracer ktstr_trace into build/bpf/. vmlinux.h is generated from the test kernel's BTF at build time
 # (never committed); the loaders are static so the guest needs no shared libraries.
 
 BPF_OUT     := $(BUILD)/bpf
@@ -9,6 +9,8 @@ BPFTOOL     ?= bpftool
 KTSTR_VMLINUX ?=
 BPF_NAMES   := ktstr_sched ktstr_sched_bad_verifier ktstr_sched_bad_kfunc
 BPF_BINS    := $(addprefix $(BPF_OUT)/,$(BPF_NAMES))
+# The timeline tracer: its own loader; the host puts it in the initramfs when it exists.
+BPF_TRACE   := $(BPF_OUT)/ktstr_trace
 BPF_HDRS    := bpf/scx_common.bpf.h bpf/ktstr_iface.bpf.h
 # vmlinux.h from newer kernels has anonymous tagged members bpftool 7.1 prints as bare
 # declarations; harmless for CO-RE, so that one warning is silenced.
@@ -17,7 +19,7 @@ BPF_CFLAGS  := -target bpf -O2 -g -D__TARGET_ARCH_x86 -Wall -Wno-missing-declara
 BPF_LDLIBS  := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
 
 .PHONY: bpf bpf-clean FORCE
-bpf: $(BPF_BINS)
+bpf: $(BPF_BINS) $(BPF_TRACE)
 
 # Where the BTF comes from, re-evaluated every build: KTSTR_VMLINUX, then KTSTR_KERNEL's
 # vmlinux (a build directory or the file), then the cached test kernel
@@ -58,7 +60,12 @@ $(BPF_BINS): $(BPF_OUT)/%: bpf/ktstr_sched.c $(BPF_OUT)/%.skel.h
 	$(CC) $(ALL_CFLAGS) -I$(BPF_OUT) -DSKEL_HEADER='"$*.skel.h"' -DSKEL_NAME=$* \
 	  -static -o $@ $< $(BPF_LDLIBS)
 
+$(BPF_OUT)/ktstr_trace.bpf.o: bpf/ktstr_trace.h
+
+$(BPF_TRACE): bpf/ktstr_trace.c bpf/ktstr_trace.h $(BPF_OUT)/ktstr_trace.skel.h
+	$(CC) $(ALL_CFLAGS) -I$(BPF_OUT) -Ibpf -static -o $@ $< $(BPF_LDLIBS)
+
 bpf-clean:
 	rm -rf $(BPF_OUT)
 
-.SECONDARY: $(addprefix $(BPF_OUT)/,$(addsuffix .bpf.o,$(BPF_NAMES)) $(addsuffix .skel.h,$(BPF_NAMES)))
+.SECONDARY: $(addprefix $(BPF_OUT)/,$(addsuffix .bpf.o,$(BPF_NAMES) ktstr_trace) $(addsuffix .skel.h,$(BPF_NAMES) ktstr_trace))

@@ -46,6 +46,31 @@ static int beside_exe(const char *name, char *out, size_t len)
 	return access(out, R_OK) ? -ENOENT : 0;
 }
 
+/* The timeline tracer (bpf/ktstr_trace, built by `make bpf`): KTSTR_TRACE=path, or "off";
+ * else next to the binary, in its bpf/, or up to 4 parents' build/bpf/ (build/asan/unit).
+ * Optional: without it the guest says so in a log line and sends no timeline. */
+static bool find_tracer(char *out, size_t len)
+{
+	const char *v = getenv("KTSTR_TRACE");
+	if (v && *v)
+		return strcmp(v, "off") && snprintf(out, len, "%s", v) < (int)len && !access(out, X_OK);
+	char dir[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (n <= 0)
+		return false;
+	dir[n] = 0;
+	static const char *const subs[] = { "ktstr_trace", "bpf/ktstr_trace" };
+	char *slash = strrchr(dir, '/');
+	for (int up = 0; slash && slash != dir && up < 5; up++, slash = strrchr(dir, '/')) {
+		*slash = 0;
+		for (int i = 0; i < 2; i++)
+			if (snprintf(out, len, "%s/%s%s", dir, up ? "build/" : "", subs[i]) < (int)len &&
+			    !access(out, X_OK) && (up == 0 || i == 1))
+				return true;
+	}
+	return false;
+}
+
 static int find_in_path(const char *name, char *out, size_t len)
 {
 	const char *path = getenv("PATH");
@@ -201,8 +226,20 @@ int engine_prepare(const struct run_request *req, struct run *r, struct run_plan
 		return -ENOMEM;
 	}
 	snprintf(path, sizeof(path), "%s/run.cpio", r->dir);
-	rc = initramfs_run(path, scn_json, has_sched ? sched_path : NULL, req->extra, req->nextra,
-			   err, errlen);
+	char tracer[PATH_MAX];
+	int nextra = req->nextra > 0 ? req->nextra : 0;
+	struct initramfs_extra *extra = calloc((size_t)nextra + 1, sizeof(*extra));
+	if (!extra) {
+		free(scn_json);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (nextra)
+		memcpy(extra, req->extra, (size_t)nextra * sizeof(*extra));
+	if (find_tracer(tracer, sizeof(tracer)))
+		extra[nextra++] = (struct initramfs_extra){ KTSTR_GUEST_TRACE_BIN, tracer };
+	rc = initramfs_run(path, scn_json, has_sched ? sched_path : NULL, extra, nextra, err, errlen);
+	free(extra);
 	free(scn_json);
 	if (rc)
 		return rc;

@@ -628,12 +628,34 @@ static char *ring_text(const struct ring *rg, size_t *len)
 	return buf;
 }
 
+/* timeline.tsv: the timeline slices, oldest first; times in ns since the workload started. */
+#define TIMELINE_HEADER "# tid\tcpu\tstart_ns\tend_ns\tstate (r run, w wait)"
+
+static char *timeline_text(const struct run *r, size_t *len)
+{
+	char *buf = NULL;
+	*len = 0;
+	FILE *f = open_memstream(&buf, len);
+	if (!f)
+		return NULL;
+	fprintf(f, "%s\n", TIMELINE_HEADER);
+	for (size_t i = 0; i < r->nslices; i++) {
+		const struct run_slice *s = run_slice_at(r, i);
+		fprintf(f, "%d\t%d\t%lld\t%lld\t%c\n", s->tid, s->cpu, (long long)s->start_ns,
+			(long long)s->end_ns, s->state == 'r' ? 'r' : 'w');
+	}
+	fclose(f);
+	return buf;
+}
+
 int report_write_dir(struct run *r, char *err, size_t errlen)
 {
 	char dir[sizeof(r->dir)];
-	struct { const char *name; char *data; size_t len; } files[6] = {
+	enum { NFILES = 7 };
+	struct { const char *name; char *data; size_t len; } files[NFILES] = {
 		{ "sched.log", NULL, 0 }, { "verifier.log", NULL, 0 }, { "dump.log", NULL, 0 },
-		{ "guest.log", NULL, 0 }, { "report.txt", NULL, 0 }, { "result.json", NULL, 0 },
+		{ "guest.log", NULL, 0 }, { "timeline.tsv", NULL, 0 }, { "report.txt", NULL, 0 },
+		{ "result.json", NULL, 0 },
 	};
 	int rc = 0;
 
@@ -648,17 +670,18 @@ int report_write_dir(struct run *r, char *err, size_t errlen)
 	files[1].data = ring_text(r->verifier, &files[1].len);
 	files[2].data = ring_text(r->dump, &files[2].len);
 	files[3].data = ring_text(r->guestlog, &files[3].len);
-	FILE *f = open_memstream(&files[4].data, &files[4].len);
+	files[4].data = timeline_text(r, &files[4].len);
+	FILE *f = open_memstream(&files[5].data, &files[5].len);
 	if (f) {
 		report_text(r, f);
 		fclose(f);
 	}
-	files[5].data = report_json(r);
-	files[5].len = files[5].data ? strlen(files[5].data) : 0;
+	files[6].data = report_json(r);
+	files[6].len = files[6].data ? strlen(files[6].data) : 0;
 	run_unlock(r);
 
 	/* result.json last: a directory with it is complete. */
-	for (int i = 0; i < 6 && !rc; i++) {
+	for (int i = 0; i < NFILES && !rc; i++) {
 		if (!files[i].data) {
 			snprintf(err, errlen, "%s/%s: out of memory building it", dir, files[i].name);
 			rc = -ENOMEM;
@@ -666,7 +689,7 @@ int report_write_dir(struct run *r, char *err, size_t errlen)
 		}
 		rc = write_atomic(dir, files[i].name, files[i].data, files[i].len, err, errlen);
 	}
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < NFILES; i++)
 		free(files[i].data);
 	return rc;
 }
@@ -744,6 +767,32 @@ static void load_logs(const char *dir, const char *name, struct ring *rg)
 		if (n > LOAD_MAX_LINE)
 			line[LOAD_MAX_LINE] = 0;
 		ring_push(rg, line);
+	}
+	free(line);
+	fclose(f);
+}
+
+/* timeline.tsv back into the slices ring; lines that do not parse are skipped. */
+static void load_timeline(const char *dir, struct run *r)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	if (snprintf(path, sizeof(path), "%s/timeline.tsv", dir) >= (int)sizeof(path))
+		return;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) >= 0) {
+		int tid, cpu, used = 0;
+		long long a, b;
+		char st;
+		if (line[0] == '#' ||
+		    sscanf(line, "%d\t%d\t%lld\t%lld\t%c%n", &tid, &cpu, &a, &b, &st, &used) != 5 ||
+		    (line[used] && line[used] != '\n') || tid < 0 || cpu < -1 || cpu >= 4096 || a < 0 ||
+		    b < a || (st != 'r' && st != 'w'))
+			continue;
+		struct run_slice s = { tid, cpu, a, b, st };
+		run_add_slice(r, &s);
 	}
 	free(line);
 	fclose(f);
@@ -879,6 +928,7 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 	load_logs(dir, "verifier.log", r->verifier);
 	load_logs(dir, "dump.log", r->dump);
 	load_logs(dir, "guest.log", r->guestlog);
+	load_timeline(dir, r);
 }
 
 int report_load_dir(const char *dir, struct run **out, char *err, size_t errlen)

@@ -13,7 +13,8 @@ void report_text(struct run *r, FILE *out);
 /* One JSON object (the contract in docs/json.md). Returned string is malloc'd.
  * Caller holds the lock, as for report_text. */
 char *report_json(struct run *r);
-/* Writes sched.log, verifier.log, dump.log, guest.log, report.txt and, last, result.json
+/* Writes sched.log, verifier.log, dump.log, guest.log, timeline.tsv (the slices: tid cpu
+ * start_ns end_ns r/w, tab-separated), report.txt and, last, result.json
  * into r->dir, each atomically (console.log is the VMM's). Takes the lock itself: call it
  * WITHOUT holding it. */
 int report_write_dir(struct run *r, char *err, size_t errlen);

@@ -56,6 +56,16 @@ void gwk_sample(int64_t elapsed_ms);
 void gwk_stop(void);
 void gwk_report(void);
 
+/* Timeline tracer (gtrace.c), all optional: a failure is a "log" line, never an error.
+ * start before the workers fork; track once their tids are known (waits for the tracer);
+ * t0 at release; stop after the workers exited (drains, flushes). */
+int gtrace_start(void);                   /* 0 started, -1 not (logged) */
+void gtrace_child(void);                  /* in a forked worker: drop the tracer's fds */
+void gtrace_track(const int *tids, int n);
+void gtrace_t0(int64_t t0_ns);
+void gtrace_stop(void);
+int gwk_tids(int *out, int max);          /* the workers' tids (pids); count */
+
 /* Shell on a PTY relayed to a port (gshell.c). Returns the shell's pid or -1. */
 pid_t gshell_start(const char *port_dev, const char *cmdline);
 

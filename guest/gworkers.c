@@ -120,6 +120,7 @@ static __attribute__((noreturn)) void worker_main(int idx, int start_r, struct g
 	if (g_ctl_fd >= 0)
 		close(g_ctl_fd);
 	close(start_w);
+	gtrace_child();
 	/* Phase two: init closes its end once every worker sits in its cgroup. */
 	char b;
 	ssize_t n;
@@ -215,6 +216,14 @@ int gwk_spawn(const struct gscn *s)
 	}
 	close(sp[0]);
 	return 0;
+}
+
+int gwk_tids(int *out, int max)
+{
+	int n = 0;
+	for (int i = 0; i < nwk && n < max; i++)
+		out[n++] = wks[i].pid;
+	return n;
 }
 
 int64_t gwk_release(void)

@@ -535,6 +535,8 @@ int main(int argc, char **argv)
 			power_off();
 		}
 	}
+	/* The tracer loads (slow under TCG) while cgroups and workers are set up. */
+	gtrace_start();
 	g_stage("cgroups");
 	if (gwk_cgroups(&scn)) {
 		gsched_stop();
@@ -548,8 +550,11 @@ int main(int argc, char **argv)
 		send_done(false, 0, scn.steps, 0);
 		power_off();
 	}
+	static int tids[GSCN_MAX_WORKERS];
+	gtrace_track(tids, gwk_tids(tids, GSCN_MAX_WORKERS));
 	g_stage("running");
 	int64_t t0 = gwk_release(), last_sample = t0, now = t0;
+	gtrace_t0(t0);
 	bool sched_died = false;
 	for (;;) {
 		g_sleep_ms(GSCHED_POLL_MS);
@@ -573,6 +578,7 @@ int main(int argc, char **argv)
 	int64_t elapsed_ms = (g_now_ns() - t0) / 1000000;
 	gwk_sample(elapsed_ms);
 	gwk_stop();
+	gtrace_stop();
 	g_stage("report");
 	gwk_report();
 	if (sched_died)

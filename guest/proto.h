@@ -14,6 +14,7 @@
 #define KTSTR_GUEST_SCENARIO "/ktstr/scenario.json" /* normalized scenario, see guest/README.md */
 #define KTSTR_GUEST_SCHED_DIR "/ktstr/sched"         /* scheduler binary lives here as ./bin */
 #define KTSTR_GUEST_INIT_OK "/.ktstr_init_ok"        /* written last into the base archive */
+#define KTSTR_GUEST_TRACE_BIN "/ktstr/trace/bin"     /* optional timeline tracer (bpf/ktstr_trace) */
 
 /* Guest -> host message types ("t"). Fields listed are the contract.
  *  hello     proto, kernel (uname -r), kernel_boot_ms (guest uptime when init started)
@@ -28,6 +29,13 @@
  *  dump      line (one line of the sched_ext debug dump)
  *  sample    elapsed_ms, workers: [{tid, cpu_ns, iters, max_gap_ms, cpu}]   every KTSTR_SAMPLE_MS
  *  tl        tid, cpu, start_ns, end_ns, state: "run" | "wait"   (timeline slice, downsampled)
+ *            start_ns/end_ns: guest CLOCK_MONOTONIC ns since the workers were released (the
+ *            "running" stage), not absolute. run: on cpu; wait: runnable on cpu's runqueue
+ *            (the CPU it was woken or preempted on). Consecutive slices shorter than the
+ *            tid's resolution (1 ms, doubled while a tid sends over 40 per interval) are
+ *            merged and take the state that held most of their time; at most 2000 tl lines
+ *            per KTSTR_SAMPLE_MS interval; each tid's longest wait of an interval is always
+ *            sent exactly (it may lie inside a merged slice). Only when the tracer loaded.
  *  worker    tid, cgroup, work, cpu_ns, wall_ns, iters, max_gap_ms, max_gap_cpu,
  *            max_gap_at_ms, cpus [ids], migrations, completed (bool)
  *  step      done, total, elapsed_ms   (a scenario step completed)
