@@ -434,9 +434,27 @@ static int entry_from_path(const char *path, struct kernel_entry *e, char *err, 
 	} else {
 		snprintf(e->image, sizeof(e->image), "%s", path);
 	}
+	char magic[4] = { 0 };
+	int mfd = open(e->image, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (mfd >= 0) {
+		if (read(mfd, magic, 4) != 4)
+			magic[0] = 0;
+		close(mfd);
+	}
+	if (S_ISREG(st.st_mode) && !memcmp(magic, "\177ELF", 4)) {
+		/* An uncompressed vmlinux: QEMU boots it through its PVH note, and it has the BTF. */
+		snprintf(e->vmlinux, sizeof(e->vmlinux), "%s", path);
+		snprintf(e->key, sizeof(e->key), "path:vmlinux");
+		snprintf(e->source, sizeof(e->source), "path");
+		snprintf(e->dir, sizeof(e->dir), "%s", path);
+		e->created_unix = st.st_mtime;
+		e->size_bytes = (uint64_t)st.st_size;
+		return 0;
+	}
 	if (!kernel_is_bzimage(e->image)) {
-		snprintf(err, errlen, "%s is not a bzImage (no \"HdrS\" setup header at 0x202); "
-			 "pass a kernel's arch/x86/boot/bzImage, a distribution vmlinuz, or a cache key",
+		snprintf(err, errlen, "%s is neither a bzImage (no \"HdrS\" setup header at 0x202) nor "
+			 "an ELF vmlinux; pass a kernel's arch/x86/boot/bzImage, a distribution "
+			 "vmlinuz, a vmlinux, or a cache key",
 			 e->image);
 		return -EINVAL;
 	}

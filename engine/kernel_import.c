@@ -351,6 +351,13 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 	fs_fsync_dir(tmp);
 	if (rename(tmp, final)) {
 		rc = -errno;
+		if (rc == -EEXIST || rc == -ENOTEMPTY) {
+			/* A concurrent import of the same files won the race: use its entry. */
+			fs_rm_rf(tmp);
+			cache_read_entry(final, e.key, out);
+			if (!out->corrupt)
+				return 0;
+		}
 		snprintf(err, errlen, "cannot move the new entry into %s: %s", final, strerror(errno));
 		goto fail;
 	}

@@ -343,6 +343,8 @@ Test(cache, resolve_order_spec_then_test_kernel_then_ktstr_kernel_then_newest, .
 	cr_assert_eq(cache_resolve(BZ, &r, err, sizeof(err)), 0, "%s", err);
 	cr_expect_str_eq(r.image, BZ);
 	cr_expect_str_eq(r.source, "path");
+	cr_assert_eq(cache_resolve(e.vmlinux, &r, err, sizeof(err)), 0, "%s", err);
+	cr_expect_str_eq(r.vmlinux, e.vmlinux, "a vmlinux path boots as itself (PVH)");
 
 	setenv("KTSTR_KERNEL", e.key, 1);
 	cr_assert_eq(cache_resolve(NULL, &r, err, sizeof(err)), 0, "%s", err);
