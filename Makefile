@@ -103,10 +103,11 @@ tuitest: all
 bench: all kernel bpf $(BUILD)/bench_initramfs
 	@bash tests/bench/run.sh
 
-asan:
+asan: $(KTSTR)
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang WERROR= \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" build/asan/unit
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 build/asan/unit --jobs 1
+	@KTSTR_TEST_KERNEL=$${KTSTR_TEST_KERNEL:-$$($(KTSTR) kernel path 2>/dev/null)} \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 build/asan/unit --jobs 1
 
 clean:
 	rm -rf $(BUILD)
