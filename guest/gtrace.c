@@ -219,7 +219,9 @@ void gtrace_track(const int *tids, int n)
 			break;
 	}
 	if (tr_in < 0 || write(tr_in, "go\n", 3) != 3) {
-		g_log("guest", "timeline: the tracer is not reading its input; no timeline");
+		/* EPIPE: it exited (its stderr, forwarded above, says why). */
+		g_log("guest", "timeline: the tracer exited before it was ready (see the lines "
+		      "above); no timeline for this run");
 		return;
 	}
 	int waited = 0;
