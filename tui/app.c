@@ -1,0 +1,553 @@
+/* The workstation's main loop: poll() on the terminal and the engine's event fd with a
+ * 150 ms timeout, redraw the active pane from the run model under run_lock, dispatch keys
+ * through the keymap. Panes live in views/; this file only lays out and dispatches. */
+#include <errno.h>
+#include <locale.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "tui/app.h"
+#include "tui/tui.h"
+#include "views/model.h"
+
+static const struct view_ops *const all_views[TUI_NVIEWS] = {
+	&view_runs, &view_timeline, &view_spread, &view_schedlog,
+	&view_verifier, &view_dump, &view_console, &view_kernels,
+};
+
+static struct app *app_of(struct tui_ctx *c)
+{
+	return (struct app *)((char *)c - offsetof(struct app, ctx));
+}
+
+void app_status(struct app *a, bool err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof(a->status), fmt, ap);
+	va_end(ap);
+	a->status_err = err;
+}
+
+static void ctx_status(struct tui_ctx *c, const char *fmt, ...)
+{
+	struct app *a = app_of(c);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof(a->status), fmt, ap);
+	va_end(ap);
+	a->status_err = false;
+}
+
+/* Panes call this with the displayed run locked, so the switch happens later in the
+ * loop (dropping the old run's last reference under its own lock would free a held
+ * mutex). */
+static void ctx_open_run(struct tui_ctx *c, const char *dir)
+{
+	struct app *a = app_of(c);
+	snprintf(a->open_req, sizeof(a->open_req), "%s", dir ? dir : "\001live");
+}
+
+void app_set_run(struct app *a, struct run *r)
+{
+	if (a->cur == r)
+		return;
+	if (a->cur)
+		run_put(a->cur);
+	a->cur = r ? run_get(r) : NULL;
+	a->ctx.cur_dir[0] = 0;
+	if (r) {
+		run_lock(r);
+		snprintf(a->ctx.cur_dir, sizeof(a->ctx.cur_dir), "%s", r->dir);
+		run_unlock(r);
+	}
+	for (int i = 0; i < TUI_NVIEWS; i++)
+		if (a->views[i].ops->reset)
+			a->views[i].ops->reset(&a->views[i]);
+}
+
+/* Opening a run shows the pane that explains it best. */
+static int best_pane(struct run *r)
+{
+	run_lock(r);
+	int p = 1;
+	if (r->verifier && ring_count(r->verifier))
+		p = 4;
+	else if (r->result != RESULT_PASS && r->schedlog && ring_count(r->schedlog))
+		p = 3;
+	run_unlock(r);
+	return p;
+}
+
+int app_open_dir(struct app *a, const char *dir)
+{
+	struct run *r;
+	char err[1024];
+	int rc = report_load_dir(dir, &r, err, sizeof(err));
+	if (rc) {
+		app_status(a, true, "%s", err);
+		return rc;
+	}
+	app_set_run(a, r);
+	run_put(r);
+	a->active = best_pane(r);
+	app_status(a, false, "opened %s", dir);
+	return 0;
+}
+
+static bool live_running(struct app *a)
+{
+	if (!a->live)
+		return false;
+	run_lock(a->live);
+	bool on = a->live->state != RUN_DONE;
+	run_unlock(a->live);
+	return on;
+}
+
+static void next_run_line(struct app *a)
+{
+	char topo[32];
+	scn_topo_label(&a->scn.topo, topo, sizeof(topo));
+	snprintf(a->ctx.next_run, sizeof(a->ctx.next_run), "scenario %s  kernel %s  topo %s  sched %s",
+		 a->scn.name[0] ? a->scn.name : "(default)", a->kernel_spec[0] ? a->kernel_spec : "(default)",
+		 topo, a->scn.sched.kind == SCHED_EEVDF ? "eevdf" : a->scn.sched.spec);
+}
+
+int app_start_run(struct app *a)
+{
+	if (!a->eng) {
+		app_status(a, true, "the engine could not start, so no runs from here; use `ktstr run`");
+		return -ENODEV;
+	}
+	if (live_running(a)) {
+		app_status(a, true, "a run is already going; x stops it");
+		return -EBUSY;
+	}
+	char err[1024] = "";
+	if (scn_validate(&a->scn, err, sizeof(err))) {
+		app_status(a, true, "%s", err);
+		return -EINVAL;
+	}
+	app_status(a, false, "starting %s (resolving the kernel, building the initramfs)...",
+		   a->scn.name[0] ? a->scn.name : "run");
+	struct run_request req = {
+		.scn = a->scn,
+		.kernel_spec = a->kernel_spec[0] ? a->kernel_spec : NULL,
+		.shell_port = true,
+		.log_events = false,  /* panes read the rings; per-line events would only be dropped */
+	};
+	struct run *r = NULL;
+	int rc = engine_start(a->eng, &req, &r, err, sizeof(err));
+	if (rc) {
+		app_status(a, true, "%s", err);
+		return rc;
+	}
+	if (a->live)
+		run_put(a->live);
+	a->live = r;
+	app_set_run(a, r);
+	run_lock(r);
+	app_status(a, false, "started %s", r->id);
+	run_unlock(r);
+	return 0;
+}
+
+static void drain_events(struct app *a)
+{
+	struct engine_event ev;
+	while (a->eng && engine_next_event(a->eng, &ev)) {
+		if (ev.type == EV_RESULT && ev.run && ev.run == a->live) {
+			run_lock(ev.run);
+			app_status(a, ev.run->result != RESULT_PASS, "run %s finished: %s (exit %d)", ev.run->id,
+				   run_result_name(ev.run->result), ev.run->exit_code);
+			run_unlock(ev.run);
+		}
+		engine_event_done(&ev);
+	}
+}
+
+/* ---- drawing ---- */
+
+static void draw_tabs(struct app *a, struct dwin *w)
+{
+	dw_row(w, 0, DC_TAB);
+	int x = 0;
+	for (int i = 0; i < TUI_NVIEWS; i++) {
+		char lab[32];
+		snprintf(lab, sizeof(lab), " %c %s ", all_views[i]->key, all_views[i]->title);
+		x = dw_text(w, 0, x, i == a->active ? DC_TAB_ON : DC_TAB, lab, 0);
+	}
+	if (x + 8 < dw_cols(w))
+		dw_text(w, 0, dw_cols(w) - 7, DC_TAB, "? help", 0);
+}
+
+static int result_col(enum run_result r)
+{
+	return r == RESULT_PASS ? DC_OK : r == RESULT_NONE ? DC_WARN : DC_FAIL;
+}
+
+static void draw_header(struct app *a, struct dwin *w)
+{
+	struct run *r = a->cur;
+	if (!r) {
+		dw_text(w, 1, 0, DC_DIM, "No run open: r starts one, 1 lists past runs, :open RUN_DIR opens one.", 0);
+		return;
+	}
+	run_lock(r);
+	char topo[32];
+	scn_topo_label(&r->scn.topo, topo, sizeof(topo));
+	int x = dw_text(w, 1, 0, DC_HEAD, r->id[0] ? r->id : "(run)", 0);
+	if (r->state != RUN_DONE)
+		x = dw_printf(w, 1, x + 1, DC_WARN, "%s%s%s", run_state_name(r->state), r->stage[0] ? ":" : "",
+			      r->stage);
+	else
+		x = dw_printf(w, 1, x + 1, result_col(r->result), "%s", run_result_name(r->result));
+	int failed = 0;
+	for (int i = 0; i < r->nchecks; i++)
+		failed += !r->checks[i].ok;
+	if (failed)
+		x = dw_printf(w, 1, x + 1, DC_FAIL, "(%d check%s failed)", failed, failed == 1 ? "" : "s");
+	dw_printf(w, 1, x + 1, DC_NORMAL, "%s  %s  %s  %.1fs", r->kernel_version[0] ? r->kernel_version : r->kernel_key,
+		  topo, r->sched_label[0] ? r->sched_label : "eevdf",
+		  (double)(r->guest_elapsed_ms > 0 ? r->guest_elapsed_ms : r->elapsed_ms) / 1000.0);
+	run_unlock(r);
+}
+
+static void draw_status(struct app *a, struct dwin *w)
+{
+	int y = dw_rows(w) - 1;
+	dw_row(w, y, DC_NORMAL);
+	if (a->status[0]) {
+		dw_text(w, y, 0, a->status_err ? DC_FAIL : DC_OK, a->status, 0);
+		return;
+	}
+	struct view *v = &a->views[a->active];
+	const char *h = v->ops->hint ? v->ops->hint(v) : NULL;
+	int x = dw_text(w, y, 0, DC_DIM, "q quit  ? help  : cmd  / search  r run  x stop  s shell", 0);
+	if (h)
+		dw_text(w, y, x + 2, DC_DIM, h, 0);
+	if (a->search[0])
+		dw_printf(w, y, dw_cols(w) - 20 > x ? dw_cols(w) - 20 : x + 2, DC_DIM, "/%.18s", a->search);
+}
+
+static void live_line(struct app *a)
+{
+	a->ctx.live_line[0] = 0;
+	a->ctx.live = a->live;
+	if (!a->live)
+		return;
+	struct run *r = a->live;
+	run_lock(r);
+	char topo[32];
+	scn_topo_label(&r->scn.topo, topo, sizeof(topo));
+	snprintf(a->ctx.live_line, sizeof(a->ctx.live_line), "%-16s %7.1fs  %-24.24s %-9.9s %-12.12s %s",
+		 r->state == RUN_DONE ? run_result_name(r->result) : r->stage[0] ? r->stage : run_state_name(r->state),
+		 (double)r->elapsed_ms / 1000.0, r->kernel_version[0] ? r->kernel_version : r->kernel_key, topo,
+		 r->sched_label, r->id);
+	run_unlock(r);
+}
+
+static void draw(struct app *a)
+{
+	int H, W;
+	getmaxyx(stdscr, H, W);
+	erase();
+	struct dwin whole;
+	dw_for(stdscr, 0, 0, H, W, &whole);
+	if (H < 8 || W < 30) {
+		dw_printf(&whole, 0, 0, DC_FAIL, "terminal %dx%d is too small; ktstr needs 80x24", W, H);
+		refresh();
+		return;
+	}
+	next_run_line(a);
+	live_line(a);
+	draw_tabs(a, &whole);
+	draw_header(a, &whole);
+	struct dwin pane;
+	dw_for(stdscr, 2, 0, H - 3, W, &pane);
+	struct view *v = &a->views[a->active];
+	if (a->help) {
+		keymap_help(&pane, v->ops->name);
+	} else if (v->ops->needs_run && !a->cur) {
+		dw_text(&pane, 1, 2, DC_DIM, "No run open. Press 1 for the runs list (Enter opens one), r to start "
+			"a run, or :open RUN_DIR.", 0);
+	} else {
+		if (a->cur)
+			run_lock(a->cur);
+		v->ops->draw(v, &pane, a->cur);
+		if (a->cur)
+			run_unlock(a->cur);
+	}
+	draw_status(a, &whole);
+	refresh();
+}
+
+/* ---- keys ---- */
+
+static void do_search(struct app *a, int dir)
+{
+	struct view *v = &a->views[a->active];
+	if (!a->search[0]) {
+		app_status(a, true, "no search yet: / and a pattern first");
+		return;
+	}
+	if (!v->ops->search || (v->ops->needs_run && !a->cur)) {
+		app_status(a, true, "the %s pane has nothing to search", v->ops->title);
+		return;
+	}
+	if (a->cur)
+		run_lock(a->cur);
+	bool found = v->ops->search(v, a->cur, a->search, dir);
+	if (a->cur)
+		run_unlock(a->cur);
+	if (!found)
+		app_status(a, true, "pattern not found: %s", a->search);
+}
+
+static void pass_to_view(struct app *a, enum req q, int key)
+{
+	struct view *v = &a->views[a->active];
+	if (v->ops->needs_run && !a->cur)
+		return;
+	if (a->cur)
+		run_lock(a->cur);
+	v->ops->handle(v, a->cur, q, key);
+	if (a->cur)
+		run_unlock(a->cur);
+}
+
+static void handle_key(struct app *a, int ch)
+{
+	if (ch == KEY_RESIZE) {
+		clearok(curscr, TRUE);
+		return;
+	}
+	if (a->help) {
+		a->help = false;
+		return;
+	}
+	a->status[0] = 0;
+	struct view *v = &a->views[a->active];
+	if (v->modal) {
+		pass_to_view(a, REQ_NONE, ch);
+		return;
+	}
+	enum req q = keymap_lookup(v->ops->name, ch);
+	char buf[256];
+	switch (q) {
+	case REQ_NONE:
+		return;
+	case REQ_QUIT:
+		a->quit = true;
+		return;
+	case REQ_HELP:
+		a->help = true;
+		return;
+	case REQ_NEXT_PANE:
+	case REQ_PREV_PANE:
+		a->active = (a->active + (q == REQ_NEXT_PANE ? 1 : TUI_NVIEWS - 1)) % TUI_NVIEWS;
+		return;
+	case REQ_PANE1: case REQ_PANE2: case REQ_PANE3: case REQ_PANE4:
+	case REQ_PANE5: case REQ_PANE6: case REQ_PANE7: case REQ_PANE8:
+		a->active = (int)(q - REQ_PANE1);
+		return;
+	case REQ_CMD:
+		if (cmdline_read(":", buf, sizeof(buf)))
+			cmdline_exec(a, buf);
+		return;
+	case REQ_SEARCH:
+		if (cmdline_read("/", buf, sizeof(buf))) {
+			snprintf(a->search, sizeof(a->search), "%s", buf);
+			do_search(a, 1);
+		}
+		return;
+	case REQ_SEARCH_NEXT:
+	case REQ_SEARCH_PREV:
+		do_search(a, q == REQ_SEARCH_NEXT ? 1 : -1);
+		return;
+	case REQ_RUN:
+		app_start_run(a);
+		return;
+	case REQ_STOP:
+		if (live_running(a)) {
+			engine_stop(a->eng, a->live);
+			app_status(a, false, "stopping the VM...");
+		} else {
+			app_status(a, true, "no run is going");
+		}
+		return;
+	case REQ_SHELL:
+		shell_attach_tui(a);
+		return;
+	default:
+		pass_to_view(a, q, ch);
+	}
+}
+
+/* ---- setup ---- */
+
+static void usage(FILE *f)
+{
+	fputs("usage: ktstr tui [SCENARIO] [--open RUN_DIR] [--kernel SPEC]\n"
+	      "  SCENARIO       scenario file `r` runs (default: 1x1x2x1, eevdf, 3 s)\n"
+	      "  --open RUN_DIR open a finished run (a directory with result.json)\n"
+	      "  --kernel SPEC  kernel for runs started here (path or cache key)\n", f);
+}
+
+static int parse_args(struct app *a, int argc, char **argv, const char **open_dir, const char **scn_path)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+			usage(stdout);
+			return 1;
+		} else if (!strcmp(s, "--open") || !strcmp(s, "--kernel")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "ktstr: %s needs a value\n", s);
+				usage(stderr);
+				return 2;
+			}
+			if (!strcmp(s, "--open"))
+				*open_dir = argv[++i];
+			else
+				snprintf(a->kernel_spec, sizeof(a->kernel_spec), "%s", argv[++i]);
+		} else if (s[0] == '-') {
+			fprintf(stderr, "ktstr: unknown option '%s' for tui\n", s);
+			usage(stderr);
+			return 2;
+		} else if (!*scn_path) {
+			*scn_path = s;
+		} else {
+			fprintf(stderr, "ktstr: tui takes one scenario, got '%s' and '%s'\n", *scn_path, s);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static void app_free(struct app *a)
+{
+	for (int i = 0; i < TUI_NVIEWS; i++)
+		if (a->views[i].ops && a->views[i].ops->done)
+			a->views[i].ops->done(&a->views[i]);
+	if (a->eng)
+		engine_free(a->eng);  /* stops every VM and joins the run threads */
+	if (a->cur)
+		run_put(a->cur);
+	if (a->live)
+		run_put(a->live);
+	if (a->have_scn)
+		scn_free(&a->scn);
+	free(a);
+}
+
+int tui_main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	struct app *a = calloc(1, sizeof(*a));
+	if (!a)
+		return 3;
+	const char *open_dir = NULL, *scn_path = NULL;
+	int rc = parse_args(a, argc, argv, &open_dir, &scn_path);
+	if (rc) {
+		free(a);
+		return rc == 1 ? 0 : rc;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "ktstr: the workstation needs a terminal on stdin and stdout; for scripts "
+			"use `ktstr run SCENARIO` (add --json for machines)\n");
+		free(a);
+		return 2;
+	}
+	char err[1024] = "";
+	if (scn_path) {
+		if (scn_load(scn_path, &a->scn, err, sizeof(err))) {
+			fprintf(stderr, "ktstr: %s\n", err);
+			free(a);
+			return 2;
+		}
+	} else {
+		scn_init_default(&a->scn);
+		snprintf(a->scn.name, sizeof(a->scn.name), "default");
+	}
+	a->have_scn = true;
+	if (runs_root(a->runs_root, sizeof(a->runs_root), err, sizeof(err)))
+		a->runs_root[0] = 0;
+	a->ctx.runs_root = a->runs_root;
+	a->ctx.open_run = ctx_open_run;
+	a->ctx.status = ctx_status;
+	snprintf(a->ctx.kernel_pick, sizeof(a->ctx.kernel_pick), "%s", a->kernel_spec);
+	for (int i = 0; i < TUI_NVIEWS; i++) {
+		a->views[i] = (struct view){ .ops = all_views[i], .ctx = &a->ctx, .search = a->search };
+		if (all_views[i]->init)
+			all_views[i]->init(&a->views[i]);
+	}
+	if (open_dir) {
+		struct run *r;
+		if (report_load_dir(open_dir, &r, err, sizeof(err))) {
+			fprintf(stderr, "ktstr: %s\n", err);
+			app_free(a);
+			return 2;
+		}
+		app_set_run(a, r);
+		run_put(r);
+		a->active = best_pane(a->cur);
+	}
+	a->eng = engine_new();
+	if (!a->eng)
+		app_status(a, true, "the engine could not start; finished runs can still be opened");
+
+	tui_signals_install();
+	if (!initscr()) {
+		tui_signals_restore();
+		app_free(a);
+		fprintf(stderr, "ktstr: cannot initialise the terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+		return 3;
+	}
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	dw_setup();
+	if (!a->status[0] && a->cur)
+		app_status(a, false, "opened %s  (? for keys)", a->ctx.cur_dir);
+
+	while (!a->quit && !tui_stop_signal) {
+		drain_events(a);
+		if (a->open_req[0]) {
+			if (!strcmp(a->open_req, "\001live"))
+				app_set_run(a, a->live);
+			else
+				app_open_dir(a, a->open_req);
+			a->open_req[0] = 0;
+		}
+		draw(a);
+		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+				       { .fd = a->eng ? engine_event_fd(a->eng) : -1, .events = POLLIN } };
+		int n = poll(p, 2, 150);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0 && (p[0].revents & (POLLHUP | POLLERR)) && !(p[0].revents & POLLIN))
+			break;  /* the terminal went away */
+		int ch;
+		while (!a->quit && (ch = getch()) != ERR)
+			handle_key(a, ch);
+	}
+	bool stopping = live_running(a);
+	endwin();
+	tui_signals_restore();
+	if (stopping)
+		fprintf(stderr, "ktstr: stopping the running VM...\n");
+	int sig = tui_stop_signal;
+	app_free(a);
+	return sig ? 128 + sig : 0;
+}

@@ -1,0 +1,61 @@
+/* TUI internals shared by the tui/ files: the application state, the curses-facing half of the
+ * drawing API, the keymap, the command line, shell attach and signal handling. */
+#ifndef KTSTR_TUI_APP_H
+#define KTSTR_TUI_APP_H
+
+#include <curses.h>
+#include <signal.h>
+#include <stdbool.h>
+#include "engine.h"
+#include "views/view.h"
+
+#define TUI_NVIEWS 8
+
+struct app {
+	struct engine *eng;
+	struct run *cur;              /* displayed run (a reference) or NULL */
+	struct run *live;             /* the run we started (a reference) or NULL */
+	struct scenario scn;          /* the scenario `r` runs */
+	bool have_scn;
+	char kernel_spec[1024];       /* --kernel / :kernel / Kernels pane */
+	char runs_root[1024];
+	struct view views[TUI_NVIEWS];
+	int active;
+	bool help;
+	bool quit;
+	char search[256];
+	char status[512];
+	bool status_err;
+	struct tui_ctx ctx;
+	char open_req[1024];          /* a pane asked to open this run dir */
+};
+
+/* draw.c */
+void dw_setup(void);                       /* colours (NO_COLOR aware) and glyph set */
+struct dwin *dw_for(WINDOW *win, int y, int x, int h, int w, struct dwin *buf);
+struct dwin { WINDOW *win; int y, x, h, w; };
+
+/* keymap.c: one table -> dispatch and the help overlay. */
+enum req keymap_lookup(const char *scope, int key);
+void keymap_help(struct dwin *w, const char *scope);
+
+/* cmdline.c: ':' prompt through readline, history in ~/.cache/ktstr/tui_history. */
+/* Reads one line (outside curses); returns false on EOF/empty. */
+bool cmdline_read(const char *prompt, char *buf, size_t len);
+void cmdline_exec(struct app *a, const char *line);
+
+/* shell.c */
+void shell_attach_tui(struct app *a);
+
+/* signals.c */
+extern volatile sig_atomic_t tui_stop_signal;
+void tui_signals_install(void);
+void tui_signals_restore(void);
+
+/* app.c */
+void app_status(struct app *a, bool err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int app_start_run(struct app *a);
+int app_open_dir(struct app *a, const char *dir);
+void app_set_run(struct app *a, struct run *r);   /* takes a reference */
+
+#endif

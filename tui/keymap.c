@@ -1,0 +1,149 @@
+/* The one key table (tig's request table): keymap_lookup dispatches from it and
+ * keymap_help draws the `?` overlay from it, so the help can never disagree with the
+ * keys. Entries with a scope apply only in those panes and win over global ones. */
+#include <string.h>
+
+#include "tui/app.h"
+
+struct keybind {
+	int key;
+	enum req req;
+	const char *scope;        /* NULL: every pane; else "name,name" */
+	const char *keyname;
+	const char *help;
+};
+
+#define K(k, r, s, n, h) { k, r, s, n, h }
+static const struct keybind keymap[] = {
+	K('j', REQ_NEXT_INSN, "verifier", "j", "next instruction"),
+	K('k', REQ_PREV_INSN, "verifier", "k", "previous instruction"),
+	K('r', REQ_REJECTED, "verifier", "r", "jump to the rejected instruction"),
+	K('e', REQ_EXPAND_ALL, "verifier", "e", "show/hide omitted loop iterations"),
+	K('+', REQ_ZOOM_IN, "timeline", "+", "zoom in"),
+	K('=', REQ_ZOOM_IN, "timeline", "=", "zoom in"),
+	K('-', REQ_ZOOM_OUT, "timeline", "-", "zoom out"),
+	K('0', REQ_ZOOM_FIT, "timeline", "0", "whole run"),
+	K('e', REQ_EXPAND_ALL, "schedlog,dump", "e", "expand every fold"),
+	K('z', REQ_FOLD_ALL, "schedlog,dump", "z", "fold everything"),
+	K('f', REQ_FOLLOW, "schedlog,console", "f", "follow the newest line on/off"),
+	K('c', REQ_CHECK, "kernels", "c", "check scx kfuncs in the kernel's BTF"),
+	K('d', REQ_DELETE, "kernels", "d", "delete the kernel (asks y/n)"),
+	K('\n', REQ_ENTER, "runs", "Enter", "open the run in the other panes"),
+	K('\n', REQ_ENTER, "kernels", "Enter", "use this kernel for the next run"),
+	K('\n', REQ_ENTER, "schedlog,dump", "Enter", "expand/collapse the fold"),
+	K('\n', REQ_ENTER, "verifier", "Enter", "expand an omitted-iterations line"),
+
+	K('q', REQ_QUIT, NULL, "q", "quit (stops every VM)"),
+	K('?', REQ_HELP, NULL, "?", "this help"),
+	K('\t', REQ_NEXT_PANE, NULL, "Tab", "next pane"),
+	K(KEY_BTAB, REQ_PREV_PANE, NULL, "S-Tab", "previous pane"),
+	K('1', REQ_PANE1, NULL, "1-8", "panes: 1 runs 2 timeline 3 spread 4 schedlog 5 verifier 6 dump 7 console 8 kernels"),
+	K('2', REQ_PANE2, NULL, "2", NULL),
+	K('3', REQ_PANE3, NULL, "3", NULL),
+	K('4', REQ_PANE4, NULL, "4", NULL),
+	K('5', REQ_PANE5, NULL, "5", NULL),
+	K('6', REQ_PANE6, NULL, "6", NULL),
+	K('7', REQ_PANE7, NULL, "7", NULL),
+	K('8', REQ_PANE8, NULL, "8", NULL),
+	K(':', REQ_CMD, NULL, ":", "command: run FILE, kernel KEY, topo NxLxCxT, sched NAME|PATH, open DIR, quit"),
+	K('/', REQ_SEARCH, NULL, "/", "search"),
+	K('n', REQ_SEARCH_NEXT, NULL, "n", "next match"),
+	K('N', REQ_SEARCH_PREV, NULL, "N", "previous match"),
+	K('r', REQ_RUN, NULL, "r", "start a run of the current scenario"),
+	K('x', REQ_STOP, NULL, "x", "stop the running VM"),
+	K('s', REQ_SHELL, NULL, "s", "shell in the running VM (Ctrl-] detaches)"),
+	K('R', REQ_REFRESH, NULL, "R", "reload the list"),
+	K(KEY_UP, REQ_UP, NULL, "Up", "up"),
+	K('k', REQ_UP, NULL, "k", "up"),
+	K(KEY_DOWN, REQ_DOWN, NULL, "Down", "down"),
+	K('j', REQ_DOWN, NULL, "j", "down"),
+	K(KEY_PPAGE, REQ_PGUP, NULL, "PgUp", "page up"),
+	K(KEY_NPAGE, REQ_PGDN, NULL, "PgDn", "page down"),
+	K(' ', REQ_PGDN, NULL, "Space", "page down"),
+	K('g', REQ_TOP, NULL, "g", "first line"),
+	K(KEY_HOME, REQ_TOP, NULL, "Home", "first line"),
+	K('G', REQ_BOTTOM, NULL, "G", "last line"),
+	K(KEY_END, REQ_BOTTOM, NULL, "End", "last line"),
+	K(KEY_LEFT, REQ_LEFT, NULL, "Left", "scroll/pan left"),
+	K('h', REQ_LEFT, NULL, "h", "scroll/pan left"),
+	K(KEY_RIGHT, REQ_RIGHT, NULL, "Right", "scroll/pan right"),
+	K('l', REQ_RIGHT, NULL, "l", "scroll/pan right"),
+	K('\n', REQ_ENTER, NULL, "Enter", "open / expand"),
+	K(KEY_ENTER, REQ_ENTER, NULL, "Enter", "open / expand"),
+	K('\r', REQ_ENTER, NULL, "Enter", "open / expand"),
+};
+#define NKEYS (sizeof(keymap) / sizeof(keymap[0]))
+
+static bool in_scope(const char *scope, const char *name)
+{
+	if (!scope)
+		return true;
+	size_t n = strlen(name);
+	for (const char *p = scope; (p = strstr(p, name)); p += n)
+		if ((p == scope || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
+			return true;
+	return false;
+}
+
+enum req keymap_lookup(const char *scope, int key)
+{
+	if (key == '\r' || key == KEY_ENTER)
+		key = '\n';
+	for (size_t i = 0; i < NKEYS; i++)  /* pane entries first ... */
+		if (keymap[i].scope && keymap[i].key == key && in_scope(keymap[i].scope, scope))
+			return keymap[i].req;
+	for (size_t i = 0; i < NKEYS; i++)  /* ... then global ones */
+		if (!keymap[i].scope && keymap[i].key == key)
+			return keymap[i].req;
+	return REQ_NONE;
+}
+
+/* One help line per (request, scope): every key bound to it, then what it does. A
+ * global key shadowed in this pane is left out. */
+static void help_lines(struct dwin *w, const char *scope, bool pane, int *y, int *x, int colw)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct keybind *k = &keymap[i];
+		if (!k->help)
+			continue;
+		if (pane ? !(k->scope && in_scope(k->scope, scope)) : k->scope != NULL)
+			continue;
+		if (!pane && keymap_lookup(scope, k->key) != k->req)
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = keymap[j].req == k->req && keymap[j].scope == k->scope &&
+			       (pane || keymap_lookup(scope, keymap[j].key) == keymap[j].req);
+		if (seen)
+			continue;
+		char keys[48] = "";
+		for (size_t j = i; j < NKEYS; j++) {
+			if (keymap[j].req != k->req || keymap[j].scope != k->scope)
+				continue;
+			if (!pane && keymap_lookup(scope, keymap[j].key) != k->req)
+				continue;
+			if (strstr(keys, keymap[j].keyname))
+				continue;
+			size_t l = strlen(keys);
+			snprintf(keys + l, sizeof(keys) - l, "%s%s", l ? " " : "", keymap[j].keyname);
+		}
+		if (*y >= dw_rows(w)) {  /* next column */
+			*y = 2;
+			*x += colw;
+		}
+		dw_text(w, *y, *x, DC_HEAD, keys, 0);
+		dw_text(w, *y, *x + 12, DC_NORMAL, k->help, 0);
+		(*y)++;
+	}
+}
+
+void keymap_help(struct dwin *w, const char *scope)
+{
+	for (int y = 0; y < dw_rows(w); y++)
+		dw_row(w, y, DC_NORMAL);
+	dw_printf(w, 0, 0, DC_TITLE, " Keys (%s pane) - any key closes ", scope);
+	int y = 2, x = 1, colw = dw_cols(w) / 2;
+	dw_text(w, 1, 1, DC_DIM, "this pane:", 0);
+	help_lines(w, scope, true, &y, &x, colw);
+	help_lines(w, scope, false, &y, &x, colw);
+}

@@ -1,0 +1,126 @@
+/* View models: what the panes show, computed from the run model without any curses, so
+ * they are unit-tested (tests/unit/test_views.c) and cheap per frame: logs are indexed,
+ * never copied; folds are recomputed incrementally when a ring's total changes. */
+#ifndef KTSTR_VIEW_MODEL_H
+#define KTSTR_VIEW_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "collapse.h"
+#include "ring.h"
+#include "run.h"
+
+/* ---- logs: plain, cycle-collapsed (scheduler log) or folded in sections (dump) ---- */
+enum logm_kind { LOGM_PLAIN, LOGM_CYCLES, LOGM_SECTIONS };
+
+/* A run of lines in absolute numbering (line L is ring_get(ring, L - dropped)). Cycles:
+ * repeat > 1 is a block of len lines seen repeat times; sections: a header + body. */
+struct logm_group { uint64_t first; size_t len, repeat; bool open, head; };
+
+struct logm {
+	enum logm_kind kind;
+	size_t max_block;          /* longest cycle tried (cycles) */
+	uint64_t seen_total, dropped;
+	size_t seen_count;
+	struct logm_group *g;
+	size_t ng, capg;
+	size_t *rows_before;       /* prefix sums of display rows, ng + 1 entries */
+	size_t nrows;
+};
+
+enum logm_row_kind { LR_LINE, LR_CYCLE_HEAD, LR_SECTION_HEAD };
+struct logm_row {
+	enum logm_row_kind kind;
+	const char *text;          /* NULL for LR_CYCLE_HEAD */
+	size_t group;
+	uint64_t line;             /* absolute line number (cycle head: the block's first) */
+	size_t len, repeat;        /* of the group */
+	bool open;
+};
+
+void logm_init(struct logm *m, enum logm_kind kind, size_t max_block);
+void logm_done(struct logm *m);
+void logm_reset(struct logm *m);                 /* forget everything (run changed) */
+/* Brings the model up to the ring's contents; cheap when nothing changed. Caller holds
+ * the run's lock. Returns the number of display rows dropped from the top (ring wrap). */
+size_t logm_sync(struct logm *m, const struct ring *r);
+size_t logm_rows(const struct logm *m);
+bool logm_row(const struct logm *m, const struct ring *r, size_t row, struct logm_row *out);
+/* Opens/closes the fold the row is in; false when it has no fold. *row is moved to the
+ * fold's first row so the cursor stays on it. */
+bool logm_toggle(struct logm *m, size_t *row);
+void logm_set_all(struct logm *m, bool open);
+/* Next row (dir +1) or previous (dir -1) after `from` whose text contains pat (case-
+ * insensitive), wrapping around; -1 when none. Sections: folded lines are searched too
+ * and the section with the match is opened. */
+long logm_search(struct logm *m, const struct ring *r, size_t from, const char *pat, int dir);
+/* Dump section headers: "CPU 3   : ..." and task lines "  R name[pid] ...". */
+bool logm_is_section_head(const char *line);
+
+/* ---- timeline ---- */
+struct tl_row { int tid; int widx; char cgroup[64]; bool cg_head; };
+/* Rows: a header per cgroup (scenario order, then others), then its workers by tid. */
+int tl_rows(const struct run *r, struct tl_row *out, int max);
+/* Time extent of the run's data in ms since the workload started. */
+void tl_extent(const struct run *r, int64_t *t0_ms, int64_t *t1_ms);
+
+enum tl_state { TL_NONE = 0, TL_ALIVE, TL_WAIT, TL_RUN, TL_GAP };
+struct tl_cell { unsigned char st; signed char cpu; };  /* cpu: -1 unknown or mixed */
+/* Downsamples [t0_ms, t1_ms) into ncols cells per row (cells[row * ncols + col]): slices
+ * when the run has them, else each worker's lifetime; each worker's longest gap
+ * (max_gap_at_ms, max_gap_ms) is marked TL_GAP on top. One pass over the slices. */
+void tl_cells(const struct run *r, const struct tl_row *rows, int nrows, int64_t t0_ms,
+	      int64_t t1_ms, int ncols, struct tl_cell *cells);
+/* Column of time t in [t0, t1) over ncols; -1 outside. */
+int tl_col(int64_t t_ms, int64_t t0_ms, int64_t t1_ms, int ncols);
+
+/* ---- verifier ---- */
+struct verm {
+	uint64_t seen_total;
+	size_t seen_count;
+	char **raw;                /* copies of the ring's lines */
+	size_t nraw;
+	char **col;                /* verifier_collapse output */
+	size_t ncol;
+	bool expanded;             /* show raw lines instead of the collapsed ones */
+	struct verifier_summary sum;
+};
+void verm_init(struct verm *v);
+void verm_done(struct verm *v);
+void verm_sync(struct verm *v, const struct ring *r);  /* rebuilds when the ring changed */
+size_t verm_count(const struct verm *v);
+const char *verm_line(const struct verm *v, size_t i);
+bool verm_is_insn(const char *line);              /* "192: (63) ..." */
+bool verm_is_omitted(const char *line);           /* "--- N identical iterations omitted ---" */
+/* Next/previous instruction line strictly after/before `from`; -1 when none. */
+long verm_step(const struct verm *v, long from, int dir);
+/* The rejected instruction's line (the last instruction before the error); -1 none. */
+long verm_rejected(const struct verm *v);
+/* Switches collapsed/expanded keeping the position on the same instruction when it can;
+ * returns the new index for `at`. */
+long verm_toggle(struct verm *v, long at);
+
+/* ---- runs history ---- */
+struct runs_entry {
+	char dir[1024];
+	char id[128];
+	char result[8];            /* "pass" "fail" "error" "none"; "live" for the live run */
+	char kernel[128];
+	char topo[32];
+	char sched[128];
+	int64_t started_unix;
+	int64_t duration_ms;
+	int nfailed;               /* failing checks */
+};
+/* Reads every <root>/<dir>/result.json (fields only, no logs), newest first. A missing
+ * root is an empty list. Damaged entries are listed with result "?". Caller frees. */
+int runs_scan(const char *root, struct runs_entry **out, int *n, char *err, size_t errlen);
+/* The runs root the engine uses: KTSTR_RUNS_DIR or <cache root>/runs. */
+int runs_root(char *buf, size_t len, char *err, size_t errlen);
+
+/* ---- spread ---- */
+/* A worker's CPU share in percent (cpu / wall), 0 when it has no wall time. */
+double spread_share_pct(const struct run_worker *w);
+
+#endif

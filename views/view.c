@@ -1,0 +1,35 @@
+/* Cursor and scroll arithmetic shared by the list-like panes. */
+#include "views/view.h"
+
+void listpos_clamp(struct listpos *p, long n)
+{
+	int h = p->height > 0 ? p->height : 1;
+	if (p->cur >= n)
+		p->cur = n - 1;
+	if (p->cur < 0)
+		p->cur = 0;
+	if (p->top > p->cur)
+		p->top = p->cur;
+	if (p->cur >= p->top + h)
+		p->top = p->cur - h + 1;
+	if (p->top > n - h)
+		p->top = n - h;
+	if (p->top < 0)
+		p->top = 0;
+}
+
+bool listpos_nav(struct listpos *p, long n, enum req q)
+{
+	int h = p->height > 1 ? p->height : 2;
+	switch (q) {
+	case REQ_UP: p->cur--; break;
+	case REQ_DOWN: p->cur++; break;
+	case REQ_PGUP: p->cur -= h - 1; p->top -= h - 1; break;
+	case REQ_PGDN: p->cur += h - 1; p->top += h - 1; break;
+	case REQ_TOP: p->cur = 0; break;
+	case REQ_BOTTOM: p->cur = n - 1; break;
+	default: return false;
+	}
+	listpos_clamp(p, n);
+	return true;
+}
