@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "lock.h"
 
 const char *const cache_ktstr_kconfig[] = {
 	"CONFIG_SCHED_CLASS_EXT=y", "CONFIG_BPF_SYSCALL=y", "CONFIG_DEBUG_INFO_BTF=y",
@@ -368,7 +369,7 @@ int cache_lookup(const char *root, const char *key, struct kernel_entry *out, ch
 	return 0;
 }
 
-int cache_remove(const char *root, const char *key, char *err, size_t errlen)
+static int remove_entry(const char *root, const char *key, char *err, size_t errlen)
 {
 	struct kernel_entry e;
 	int rc = cache_lookup(root, key, &e, err, errlen);
@@ -387,6 +388,19 @@ int cache_remove(const char *root, const char *key, char *err, size_t errlen)
 	rc = fs_rm_rf(tmp);
 	if (rc)
 		snprintf(err, errlen, "removing %s: %s", tmp, strerror(-rc));
+	return rc;
+}
+
+/* Exclusive on the entry's lock: waits for runs using it (they hold it shared). */
+int cache_remove(const char *root, const char *key, char *err, size_t errlen)
+{
+	struct kernel_entry e;
+	struct ktstr_lock lk;
+	int rc = cache_lookup(root, key, &e, err, errlen);
+	if (rc || (rc = lock_kernel_entry(root, key, LOCK_EX, &lk, err, errlen)))
+		return rc;
+	rc = remove_entry(root, key, err, errlen);
+	lock_release_unlink(&lk);
 	return rc;
 }
 

@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "fsutil.h"
 #include "initramfs.h"
+#include "lock.h"
 #include "sched_resolve.h"
 #include "vm.h"
 #include "guest/proto.h"
@@ -151,16 +152,27 @@ static void kfunc_precheck(const struct kernel_entry *ke, struct run *r)
 		 ke->version, broken, ke->key);
 }
 
-int engine_prepare(const struct run_request *req, struct run *r, struct run_plan *plan,
+static int prepare(const struct run_request *req, struct run *r, struct run_plan *plan,
 		   char *err, size_t errlen)
 {
 	char root[PATH_MAX], path[PATH_MAX];
 	int rc;
-	memset(plan, 0, sizeof(*plan));
 
 	struct kernel_entry ke;
 	if ((rc = cache_resolve(req->kernel_spec, &ke, err, errlen)))
 		return rc;
+	/* A cached entry is held shared for the whole run, so `ktstr kernel rm` in another
+	 * process waits instead of deleting the image under us; recheck after waiting. */
+	if (strcmp(ke.source, "path")) {
+		if ((rc = cache_root(root, sizeof(root), err, errlen)) ||
+		    (rc = lock_kernel_entry(root, ke.key, LOCK_SH, &plan->kernel_lock, err, errlen)))
+			return rc;
+		if (access(ke.image, R_OK)) {
+			snprintf(err, errlen, "cached kernel '%s' was removed while this run waited for "
+				 "it; import or fetch it again, or pick another with --kernel", ke.key);
+			return -ENOENT;
+		}
+	}
 	snprintf(r->kernel_key, sizeof(r->kernel_key), "%s", ke.key);
 	snprintf(r->kernel_path, sizeof(r->kernel_path), "%s", ke.image);
 	snprintf(r->kernel_version, sizeof(r->kernel_version), "%s", ke.version);
@@ -183,7 +195,11 @@ int engine_prepare(const struct run_request *req, struct run *r, struct run_plan
 
 	if ((rc = cache_root(root, sizeof(root), err, errlen)))
 		return rc;
-	const char *runs = req->runs_root ? req->runs_root : getenv("KTSTR_RUNS_DIR");
+	/* KTSTR_SIDECAR_DIR relocates the runs root (e.g. off NFS) and skips the cross-process
+	 * flock, so each concurrent run must get its own path (docs/locks.md). */
+	const char *sidecar = getenv("KTSTR_SIDECAR_DIR");
+	bool no_flock = !req->runs_root && sidecar && *sidecar;
+	const char *runs = req->runs_root ? req->runs_root : no_flock ? sidecar : getenv("KTSTR_RUNS_DIR");
 	char runs_buf[PATH_MAX];
 	if (!runs || !*runs) {
 		snprintf(runs_buf, sizeof(runs_buf), "%s/runs", root);
@@ -191,6 +207,8 @@ int engine_prepare(const struct run_request *req, struct run *r, struct run_plan
 	}
 	make_run_id(&r->scn, r->id, sizeof(r->id));
 	snprintf(r->dir, sizeof(r->dir), "%s/%s", runs, r->id);
+	if (!no_flock && (rc = lock_run_dir(runs, r->id, &plan->run_lock, err, errlen)))
+		return rc;
 	if ((rc = fs_mkdir_p(r->dir, 0755))) {
 		snprintf(err, errlen, "cannot create run directory %s: %s (set KTSTR_RUNS_DIR to a "
 			 "writable directory)", r->dir, strerror(-rc));
@@ -267,8 +285,20 @@ int engine_prepare(const struct run_request *req, struct run *r, struct run_plan
 	return 0;
 }
 
+int engine_prepare(const struct run_request *req, struct run *r, struct run_plan *plan,
+		   char *err, size_t errlen)
+{
+	memset(plan, 0, sizeof(*plan));
+	int rc = prepare(req, r, plan, err, errlen);
+	if (rc) /* callers do not clean up a failed prepare: drop its locks here */
+		engine_prepare_cleanup(plan);
+	return rc;
+}
+
 void engine_prepare_cleanup(struct run_plan *plan)
 {
 	if (plan->initrd[0] && !getenv("KTSTR_KEEP_INITRD"))
 		unlink(plan->initrd);
+	lock_release_unlink(&plan->run_lock);
+	lock_release(&plan->kernel_lock);
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include "engine.h"
+#include "lock.h"
 
 struct run_plan {
 	char boot_image[4096];   /* what QEMU's -kernel gets */
@@ -15,13 +16,17 @@ struct run_plan {
 	bool shell_port;
 	bool boot_budget_override; /* KTSTR_BOOT_BUDGET_MS set: keep r->boot_budget_ms */
 	bool base_was_cached;
+	/* Held from prepare until engine_prepare_cleanup: the kernel entry SH (so `kernel rm`
+	 * waits), the run directory EX (none under KTSTR_SIDECAR_DIR). */
+	struct ktstr_lock kernel_lock;
+	struct ktstr_lock run_lock;
 };
 
 /* Fills plan and the run's identity fields (dir, kernel, scheduler label). -EINVAL for the
  * user's mistakes (no kernel, scheduler not found), other -errno for infrastructure. */
 int engine_prepare(const struct run_request *req, struct run *r, struct run_plan *plan,
 		   char *err, size_t errlen);
-/* Removes what only the VM needed (the concatenated initrd). */
+/* Removes what only the VM needed (the concatenated initrd) and releases the locks. */
 void engine_prepare_cleanup(struct run_plan *plan);
 /* The normalized scenario the guest reads (guest/README.md); malloc'd JSON text. */
 char *engine_guest_scenario(const struct scenario *scn, bool has_sched);

@@ -17,6 +17,7 @@
 #include "btf.h"
 #include "cache.h"
 #include "fsutil.h"
+#include "lock.h"
 
 #define DEB_MODULES "usr/lib/modules/"
 
@@ -194,6 +195,7 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 	/* kdir is kept short of PATH_MAX so every path built from it fits. */
 	char kdir[PATH_MAX - 256], tmp[PATH_MAX - 128], p[PATH_MAX], final[PATH_MAX];
 	int rc;
+	struct ktstr_lock lk = { 0 };
 	if (npaths < 1) {
 		snprintf(err, errlen, "nothing to import: give a bzImage or Debian kernel .deb files");
 		return -EINVAL;
@@ -321,11 +323,22 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 		goto fail;
 	}
 	struct stat st;
+	/* Publishing holds the entry's lock EX (runs hold it SH, rm EX); reusing a good entry
+	 * needs no lock, so re-importing never waits for runs. Checked again under the lock. */
+	struct kernel_entry cur;
+	if (!stat(final, &st) && !cache_read_entry(final, e.key, &cur) && !cur.corrupt) {
+		fs_rm_rf(tmp);
+		*out = cur;
+		return 0;
+	}
+	if ((rc = lock_kernel_entry(root, e.key, LOCK_EX, &lk, err, errlen)))
+		goto fail;
 	if (!stat(final, &st)) {
 		/* Same image already cached: reuse it unless it is corrupt. */
 		struct kernel_entry old;
 		cache_read_entry(final, e.key, &old);
 		if (!old.corrupt) {
+			lock_release(&lk);
 			fs_rm_rf(tmp);
 			*out = old;
 			return 0;
@@ -353,6 +366,7 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 		rc = -errno;
 		if (rc == -EEXIST || rc == -ENOTEMPTY) {
 			/* A concurrent import of the same files won the race: use its entry. */
+			lock_release(&lk);
 			fs_rm_rf(tmp);
 			cache_read_entry(final, e.key, out);
 			if (!out->corrupt)
@@ -362,9 +376,11 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 		goto fail;
 	}
 	fs_fsync_dir(kdir);
+	lock_release(&lk);
 	cache_read_entry(final, e.key, out);
 	return 0;
 fail:
+	lock_release(&lk);
 	fs_rm_rf(tmp);
 	return rc ? rc : -EIO;
 }
