@@ -307,14 +307,23 @@ int gsched_wait_attached(void)
 	}
 }
 
-/* Waits a little for the kernel's "disabled" line (and its message) to be read. */
+/* Error exits (scx_bpf_error, runtime error, stall) print their message on the line after
+ * "disabled (KIND)"; other kinds print none. */
+static bool reason_has_message(const char *r)
+{
+	return strstr(r, "(scx_bpf_error)") || strstr(r, "(runtime error)") ||
+	       strstr(r, "(runnable task stall)");
+}
+
+/* Waits for the kernel's "disabled" line and, for error kinds, its message: under TCG a
+ * busy guest can take a while to hand them to the kmsg reader. */
 static void wait_reason(int seq0, char *out, size_t len)
 {
-	for (int i = 0; i < 40; i++) {
+	for (int i = 0; i < 160; i++) {
 		pthread_mutex_lock(&reason_lock);
 		bool have = reason_seq != seq0 && reason_msg;
 		bool any = reason_seq != seq0;
-		if (have || (any && i >= 10)) {
+		if (have || (any && !reason_has_message(reason)) || (any && i >= 120)) {
 			snprintf(out, len, "%s", reason);
 			pthread_mutex_unlock(&reason_lock);
 			return;
