@@ -264,52 +264,59 @@ int lock_acquire_ex(const char *path, int mode, int timeout_ms, const char *purp
 		return -EOPNOTSUPP;
 
 	long long deadline = now_ms() + timeout_ms, nap = 5;
+	int fd = -1;
+	bool rw = true;
 	for (;;) {
-		bool rw = true;
-		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-		if (fd < 0 && errno == EACCES) {
-			rw = false; /* another user's lockfile: flock works on a read-only fd */
-			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		}
 		if (fd < 0) {
-			int e = errno;
-			snprintf(err, errlen, "cannot open lockfile %s: %s (make %s writable)", path,
-				 strerror(e), dir);
-			return -e;
-		}
-		if (!flock(fd, mode | LOCK_NB)) {
-			/* A releaser may have unlinked the file we opened: only the inode the path
-			 * names now counts. */
-			struct stat a, b;
-			if (!fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-				if (mode == LOCK_EX && rw)
-					write_owner(fd);
-				lk->fd = fd;
-				lk->mode = mode;
-				lk->held = true;
-				return 0;
+			rw = true;
+			fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+			if (fd < 0 && errno == EACCES) {
+				rw = false; /* another user's lockfile: flock works on a read-only fd */
+				fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 			}
-			close(fd);
-			continue;
+			if (fd < 0) {
+				int e = errno;
+				snprintf(err, errlen, "cannot open lockfile %s: %s (make %s writable)", path,
+					 strerror(e), dir);
+				return -e;
+			}
 		}
-		int e = errno;
-		if (e != EWOULDBLOCK && e != EINTR) {
+		int got = flock(fd, mode | LOCK_NB), e = errno;
+		/* A releaser may have unlinked (or replaced) the file we opened while we waited:
+		 * only the inode the path names now counts. */
+		struct stat a, b;
+		bool same = !fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+		if (!got && same) {
+			if (mode == LOCK_EX && rw)
+				write_owner(fd);
+			lk->fd = fd;
+			lk->mode = mode;
+			lk->held = true;
+			return 0;
+		}
+		if (got && e != EWOULDBLOCK && e != EINTR) {
 			close(fd);
 			snprintf(err, errlen, "flock %s on %s: %s", mode == LOCK_SH ? "LOCK_SH" : "LOCK_EX",
 				 path, strerror(e));
 			return -e;
 		}
+		if (!same) { /* stale inode (locked or not): reopen the path */
+			close(fd);
+			fd = -1;
+			if (!got)
+				continue;
+		}
 		long long left = deadline - now_ms();
 		if (left <= 0) {
 			struct lock_holder h[LOCK_MAX_HOLDERS];
 			struct stat st;
-			int n = fstat(fd, &st) ? 0 : lock_holders(st.st_dev, st.st_ino, h, LOCK_MAX_HOLDERS);
-			close(fd);
+			int n = stat(path, &st) ? 0 : lock_holders(st.st_dev, st.st_ino, h, LOCK_MAX_HOLDERS);
+			if (fd >= 0)
+				close(fd);
 			lock_format_timeout(err, errlen, mode, purpose ? purpose : path, timeout_ms, path,
 					    h, n > 0 ? n : 0, tail);
 			return -ETIMEDOUT;
 		}
-		close(fd);
 		sleep_ms(nap < left ? nap : left);
 		nap = nap * 2 > 100 ? 100 : nap * 2;
 	}
