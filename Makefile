@@ -43,12 +43,12 @@ deps:
 	@bash scripts/install-deps.sh
 
 pkgcheck:
+	@command -v pkg-config >/dev/null || { echo "pkg-config: command not found; install it: sudo apt install pkg-config (or run: make deps)" >&2; exit 2; }
 	@for p in $(PKGS); do pkg-config --exists $$p || { \
 	  case $$p in libbpf) d=$(deb_libbpf);; libelf) d=$(deb_libelf);; zlib) d=$(deb_zlib);; \
 	  ncursesw) d=$(deb_ncursesw);; jansson) d=$(deb_jansson);; libarchive) d=$(deb_libarchive);; \
 	  libcurl) d=$(deb_libcurl);; esac; \
 	  echo "ktstr: pkg-config cannot find '$$p'; install it: sudo apt install $$d (or run: make deps)" >&2; exit 2; }; done
-	@command -v pkg-config >/dev/null || { echo "pkg-config: command not found; install it: sudo apt install pkg-config" >&2; exit 2; }
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

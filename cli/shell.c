@@ -1,5 +1,6 @@
 /* `ktstr shell`: boot the kernel with a busybox shell on the VM's shell port and wire it to
  * this terminal in raw mode. Ctrl-] detaches (and powers the VM off). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +62,10 @@ int cmd_shell(int argc, char **argv)
 	}
 	struct engine *e = engine_new();
 	struct run *run = NULL;
-	if (!e || engine_start(e, &req, &run, err, sizeof(err))) {
+	int src = e ? engine_start(e, &req, &run, err, sizeof(err)) : -ENOMEM;
+	if (src) {
 		cli_error("%s", e ? err : "cannot start the engine");
-		rc = 3;
+		rc = src == -EINVAL || src == -ENOENT ? 2 : 3; /* as `ktstr run` */
 		engine_free(e);
 		goto out;
 	}

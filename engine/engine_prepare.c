@@ -223,7 +223,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	else if (beside_exe("ktstr-init", init, sizeof(init))) {
 		snprintf(err, errlen, "guest init not found next to the ktstr binary (%s); build it "
 			 "with `make` or set KTSTR_INIT=/path/to/ktstr-init", init);
-		return -ENOENT;
+		return -ENOPKG; /* an installation problem, not the user's input */
 	}
 	const char *eb = getenv("KTSTR_BUSYBOX");
 	if (eb && *eb)
@@ -231,8 +231,18 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	else if (find_in_path("busybox", busybox, sizeof(busybox))) {
 		snprintf(err, errlen, "busybox not found in PATH; install it: sudo apt install "
 			 "busybox-static (or set KTSTR_BUSYBOX=/path/to/static/busybox)");
-		return -ENOENT;
+		return -ENOPKG;
 	}
+	/* The guest has no libc of its own: a dynamic busybox would leave shell mode dead. */
+	struct elf_deps bd = { 0 };
+	if (!elf_deps_resolve(busybox, &bd, err, errlen) && bd.n > 0) {
+		elf_deps_free(&bd);
+		snprintf(err, errlen, "busybox at %s is dynamically linked; the guest needs a static "
+			 "one: sudo apt install busybox-static (or set KTSTR_BUSYBOX)", busybox);
+		return -ENOPKG;
+	}
+	elf_deps_free(&bd);
+	err[0] = 0;
 	char base[PATH_MAX];
 	if ((rc = initramfs_base(root, init, busybox, base, sizeof(base), &plan->base_was_cached,
 				 err, errlen)))

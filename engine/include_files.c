@@ -38,6 +38,40 @@ static int resolve(const char *arg, char *out, size_t len, char *err, size_t err
 	return 0;
 }
 
+static int add_extra(struct include_set *s, const char *guest, const char *host, char *err, size_t errlen)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->extra[i].guest_path, guest))
+			return 0;
+	if (s->n >= INCLUDE_MAX) {
+		snprintf(err, errlen, "-i: more than %d files; include fewer", INCLUDE_MAX);
+		return -E2BIG;
+	}
+	s->store[2 * s->n] = strdup(guest);
+	s->store[2 * s->n + 1] = strdup(host);
+	if (!s->store[2 * s->n] || !s->store[2 * s->n + 1])
+		return -ENOMEM;
+	s->extra[s->n].guest_path = s->store[2 * s->n];
+	s->extra[s->n].host_path = s->store[2 * s->n + 1];
+	s->n++;
+	return 0;
+}
+
+/* A dynamically linked program needs its libraries and interpreter at their host paths:
+ * the guest has no libc of its own. Non-ELF files have none. */
+static int add_libraries(struct include_set *s, const char *host, char *err, size_t errlen)
+{
+	struct elf_deps d;
+	char ignore[512];
+	if (elf_deps_resolve(host, &d, ignore, sizeof(ignore)))
+		return 0;
+	int rc = 0;
+	for (int i = 0; i < d.n && !rc; i++)
+		rc = add_extra(s, d.paths[i], d.paths[i], err, errlen);
+	elf_deps_free(&d);
+	return rc;
+}
+
 /* Returns the number of regular files added, or -errno. */
 static int walk(struct include_set *s, const char *host, const char *guest, char *err, size_t errlen)
 {
@@ -47,18 +81,10 @@ static int walk(struct include_set *s, const char *host, const char *guest, char
 		return -errno;
 	}
 	if (S_ISREG(st.st_mode)) {
-		if (s->n >= INCLUDE_MAX) {
-			snprintf(err, errlen, "-i: more than %d files; include fewer", INCLUDE_MAX);
-			return -E2BIG;
-		}
-		s->store[2 * s->n] = strdup(guest);
-		s->store[2 * s->n + 1] = strdup(host);
-		if (!s->store[2 * s->n] || !s->store[2 * s->n + 1])
-			return -ENOMEM;
-		s->extra[s->n].guest_path = s->store[2 * s->n];
-		s->extra[s->n].host_path = s->store[2 * s->n + 1];
-		s->n++;
-		return 1;
+		int rc = add_extra(s, guest, host, err, errlen);
+		if (!rc && (st.st_mode & 0111))
+			rc = add_libraries(s, host, err, errlen);
+		return rc < 0 ? rc : 1;
 	}
 	if (!S_ISDIR(st.st_mode))
 		return 0;
@@ -99,8 +125,12 @@ int include_add(struct include_set *s, const char *arg, char *warning, size_t wl
 	rc = walk(s, path, guest, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (rc == 0)
+	struct stat st;
+	if (rc == 0 && !stat(path, &st) && S_ISDIR(st.st_mode))
 		snprintf(warning, wlen, "warning: -i %s: directory contains no regular files", arg);
+	else if (rc == 0)
+		snprintf(warning, wlen, "warning: -i %s: not a regular file (FIFOs, devices and sockets "
+			 "are skipped)", arg);
 	return 0;
 }
 

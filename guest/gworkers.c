@@ -80,8 +80,9 @@ int gwk_cgroups(const struct gscn *s)
 		int rc = g_write_file(p, c->cpuset);
 		if (rc == -ENOENT) {
 			oserr(e, sizeof(e), ENOENT);
-			g_error("cgroup '%s': set cpuset.cpus='%s' (requires +cpuset in parent "
-				"cgroup.subtree_control): %s", c->name, c->cpuset, e);
+			g_error("cgroup '%s': set cpuset.cpus='%s' "
+				"(requires +cpuset in parent cgroup.subtree_control): %s",
+				c->name, c->cpuset, e);
 			return -1;
 		}
 		if (rc) {

@@ -12,7 +12,7 @@ expect_grep '^--include-files path not found: ./missing-file$' "$T/o.txt" "path"
 mkdir -p "$T/empty" "$T/inc"; echo 'payload-from-host' > "$T/inc/note.txt"
 S=ktstr-shell-$$
 tmux new-session -d -s "$S" -x 120 -y 40 \
-	"cd '$T' && '$KTSTR' shell -i '$T/empty' -i '$T/inc' 2> '$T/shell.err'; echo SHELL-EXIT=\$?; sleep 30"
+	"cd '$T' && '$KTSTR' shell -i '$T/empty' -i '$T/inc' -i jq 2> '$T/shell.err'; echo SHELL-EXIT=\$?; sleep 30"
 trap 'tmux kill-session -t "$S" 2>/dev/null; cleanup_tmp' EXIT
 seen=
 for i in $(seq 1 120); do
@@ -24,6 +24,10 @@ done
 tmux send-keys -t "$S" "cat /include-files/inc/note.txt" Enter
 sleep 2
 tmux capture-pane -p -t "$S" | grep -q 'payload-from-host' || { tmux capture-pane -p -t "$S" >&2; fail "included file missing in the guest"; }
+# A dynamically linked program runs: its libraries came along.
+tmux send-keys -t "$S" "/include-files/jq --version" Enter
+sleep 2
+tmux capture-pane -p -t "$S" | grep -q '^jq-1' || { tmux capture-pane -p -t "$S" >&2; fail "dynamic include did not run"; }
 tmux send-keys -t "$S" C-]
 for i in $(seq 1 30); do
 	sleep 1
