@@ -108,7 +108,7 @@ static void let_go(struct holder h)
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
-TestSuite(lock, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(lock, .init = setup, .fini = teardown);
 
 Test(lock, timeout_message_names_the_holder_pid_and_cmdline)
 {
@@ -563,7 +563,7 @@ static void import_race(const char *kdir, char keys[2][128])
 	cr_assert_eq(tmps, 0);
 }
 
-Test(lock, concurrent_imports_share_one_entry, .timeout = 120)
+Test(lock, concurrent_imports_share_one_entry)
 {
 	if (access("/work/devkernel/vmlinuz", R_OK))
 		cr_skip_test("no /work/devkernel/vmlinuz");
