@@ -2,6 +2,7 @@
  * syntax (and duplicate keys); a small position scanner over the same text maps every key
  * path ("cgroups[1].workers") to where its key and value start, for semantic errors. */
 #include "scenario.h"
+#include "fsutil.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -752,51 +753,27 @@ int scn_parse(const char *text, const char *path, struct scenario *out, char *er
 
 int scn_load(const char *path, struct scenario *out, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0) {
-		int e = errno;
-		snprintf(err, errlen, "%s: cannot open scenario: %s", path, strerror(e));
-		return -e;
+	char *buf;
+	size_t got;
+	int rc = fs_read_file(path, SCN_MAX_FILE, &buf, &got);
+	if (rc == -EFBIG) {
+		snprintf(err, errlen, "%s: larger than the %d-byte limit for a scenario file", path, SCN_MAX_FILE);
+		return -EINVAL;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (rc == -EINVAL) {
 		snprintf(err, errlen, "%s: not a regular file; give the path of a scenario .json file", path);
 		return -EINVAL;
 	}
-	if (st.st_size > SCN_MAX_FILE) {
-		close(fd);
-		snprintf(err, errlen, "%s: %lld bytes, larger than the %d-byte limit for a scenario file", path,
-			 (long long)st.st_size, SCN_MAX_FILE);
-		return -EINVAL;
+	if (rc) {
+		snprintf(err, errlen, "%s: cannot open scenario: %s", path, strerror(-rc));
+		return rc;
 	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
-			snprintf(err, errlen, "%s: read failed: %s", path, strerror(e));
-			free(buf);
-			close(fd);
-			return -e;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = 0;
 	if (strlen(buf) != got) {
 		free(buf);
 		snprintf(err, errlen, "%s: contains a NUL byte; a scenario is a UTF-8 JSON text file", path);
 		return -EINVAL;
 	}
-	int rc = scn_parse(buf, path, out, err, errlen);
+	rc = scn_parse(buf, path, out, err, errlen);
 	free(buf);
 	return rc;
 }
