@@ -43,3 +43,7 @@ HOME= env -u KTSTR_CACHE_DIR -u XDG_CACHE_HOME "$KTSTR" kernel list > "$T/o.txt"
 expect_grep "HOME is set to the empty string; cannot resolve cache directory" "$T/o.txt" "HOME empty"
 # Nothing was left in the runs dir by the refused runs.
 [ -z "$(ls -A "$T/runs" 2>/dev/null)" ] || fail "refused runs left run directories: $(ls "$T/runs")"
+# An unusable cache directory is named with the fix.
+KTSTR_CACHE_DIR=/proc/ktstr-nope "$KTSTR" kernel import "$("$KTSTR" kernel path)" > "$T/o.txt" 2>&1
+[ $? -ne 0 ] || fail "import into an unusable cache succeeded"
+expect_grep '/proc/ktstr-nope.*KTSTR_CACHE_DIR' "$T/o.txt" "unusable cache"
