@@ -232,9 +232,9 @@ static void draw_status(struct app *a, struct dwin *w)
 	const char *h = v->ops->hint ? v->ops->hint(v) : NULL;
 	int x = dw_text(w, y, 0, DC_DIM, "q quit  ? help  : cmd  / search  r run  x stop  s shell", 0);
 	if (h)
-		dw_text(w, y, x + 2, DC_DIM, h, 0);
-	if (a->search[0])
-		dw_printf(w, y, dw_cols(w) - 20 > x ? dw_cols(w) - 20 : x + 2, DC_DIM, "/%.18s", a->search);
+		x = dw_text(w, y, x + 2, DC_DIM, h, 0);
+	if (a->search[0] && dw_cols(w) - 20 > x + 2)
+		dw_printf(w, y, dw_cols(w) - 20, DC_DIM, "/%.18s", a->search);
 }
 
 static void live_line(struct app *a)
@@ -396,7 +396,7 @@ static void handle_key(struct app *a, int ch)
 static void usage(FILE *f)
 {
 	fputs("usage: ktstr tui [SCENARIO] [--open RUN_DIR] [--kernel SPEC]\n"
-	      "  SCENARIO       scenario file `r` runs (default: 1x1x2x1, eevdf, 3 s)\n"
+	      "  SCENARIO       scenario file `r` runs (default: 1x1x2x1, eevdf, 3 s, cg0: 2 SpinWait)\n"
 	      "  --open RUN_DIR open a finished run (a directory with result.json)\n"
 	      "  --kernel SPEC  kernel for runs started here (path or cache key)\n", f);
 }
@@ -474,8 +474,13 @@ int tui_main(int argc, char **argv)
 			return 2;
 		}
 	} else {
+		/* Defaults plus one cgroup of two spinners, so `r` runs something checkable. */
 		scn_init_default(&a->scn);
 		snprintf(a->scn.name, sizeof(a->scn.name), "default");
+		a->scn.ncgroups = 1;
+		snprintf(a->scn.cgroups[0].name, sizeof(a->scn.cgroups[0].name), "cg0");
+		a->scn.cgroups[0].workers = 2;
+		a->scn.cgroups[0].work = WORK_SPIN_WAIT;
 	}
 	a->have_scn = true;
 	if (runs_root(a->runs_root, sizeof(a->runs_root), err, sizeof(err)))

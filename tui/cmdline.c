@@ -94,7 +94,8 @@ void cmdline_exec(struct app *a, const char *line)
 		snprintf(arg, sizeof(arg), "%s", sp);
 	}
 	char err[1024] = "";
-	bool need_arg = strcmp(verb, "quit") && strcmp(verb, "q") && strcmp(verb, "help") && strcmp(verb, "run");
+	bool need_arg = !strcmp(verb, "kernel") || !strcmp(verb, "topo") || !strcmp(verb, "sched") ||
+			!strcmp(verb, "open");
 	if (need_arg && !arg[0]) {
 		app_status(a, true, "%s needs an argument (e.g. `:%s %s`)", verb,
 			   verb, !strcmp(verb, "topo") ? "1x1x2x1" : !strcmp(verb, "sched") ? "eevdf" :

@@ -85,6 +85,14 @@ static bool in_scope(const char *scope, const char *name)
 	return false;
 }
 
+static bool pane_has(const char *scope, int key)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keymap[i].scope && keymap[i].key == key && in_scope(keymap[i].scope, scope))
+			return true;
+	return false;
+}
+
 enum req keymap_lookup(const char *scope, int key)
 {
 	if (key == '\r' || key == KEY_ENTER)
@@ -108,7 +116,7 @@ static void help_lines(struct dwin *w, const char *scope, bool pane, int *y, int
 			continue;
 		if (pane ? !(k->scope && in_scope(k->scope, scope)) : k->scope != NULL)
 			continue;
-		if (!pane && keymap_lookup(scope, k->key) != k->req)
+		if (!pane && (keymap_lookup(scope, k->key) != k->req || pane_has(scope, k->key)))
 			continue;
 		bool seen = false;
 		for (size_t j = 0; j < i && !seen; j++)

@@ -46,7 +46,8 @@ void logpane_draw(struct logpane *p, struct view *v, struct dwin *w, const struc
 	long n = (long)logm_rows(&p->m);
 	p->pos.height = dw_rows(w) - 1;
 	listpos_clamp(&p->pos, n);
-	int x = dw_printf(w, 0, 0, DC_HEAD, "%s  %ld rows", p->label, n);
+	int x = dw_printf(w, 0, 0, DC_HEAD, "%s", p->label);
+	x = dw_printf(w, 0, x + 2, DC_DIM, "row %ld/%ld", n ? p->pos.cur + 1 : 0, n);
 	if (r && ring_total(r) > ring_count(r))
 		x = dw_printf(w, 0, x, DC_DIM, "  (%llu oldest dropped)",
 			      (unsigned long long)(ring_total(r) - ring_count(r)));

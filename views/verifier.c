@@ -73,7 +73,7 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 	verifier_stats_line(s, stats, sizeof(stats));
 	int x = dw_text(w, 0, 0, DC_HEAD, "Verifier  ", 0);
 	x = dw_text(w, 0, x, DC_NORMAL, stats, 0);
-	dw_printf(w, 0, x + 2, DC_DIM, "%ld lines%s", n, p->m.expanded ? " (all iterations)" : "");
+	int stats_end = x;
 	dw_text(w, 1, 0, DC_FAIL, s->headline[0] ? s->headline : "(no headline)", 0);
 	x = dw_text(w, 2, 0, DC_HEAD, "rejected: ", 0);
 	x = dw_text(w, 2, x, DC_FAIL, s->rejected_insn[0] ? s->rejected_insn : "-", 0);
@@ -93,6 +93,7 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 		p->jumped = true;
 	}
 	listpos_clamp(&p->pos, n);
+	dw_printf(w, 0, stats_end + 2, DC_DIM, "line %ld/%ld%s", p->pos.cur + 1, n, p->m.expanded ? " (all iterations)" : "");
 	for (int y = 0; y < p->pos.height; y++) {
 		long i = p->pos.top + y;
 		if (i >= n)
