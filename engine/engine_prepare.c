@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +99,26 @@ char *engine_guest_scenario(const struct scenario *scn, bool has_sched)
 		json_object_set_new(cg, "name", json_string(c->name));
 		json_object_set_new(cg, "workers", json_integer(c->workers));
 		json_object_set_new(cg, "work", json_string(scn_work_name(c->work)));
-		if (c->cpuset[0])
-			json_object_set_new(cg, "cpuset", json_string(c->cpuset));
+		/* A CpusetSpec is resolved by scn_resolve; resolve here too for a caller that
+		 * skipped it (nothing is sent when it does not resolve). */
+		char list[sizeof(c->cpuset)], e[256];
+		const char *cpus = c->cpuset;
+		if (!cpus[0] && c->cpuset_spec.kind > CPUSET_LIST &&
+		    !scn_cpuset_resolve(&scn->topo, &c->cpuset_spec, c->name, list, sizeof(list), e, sizeof(e)))
+			cpus = list;
+		if (cpus[0])
+			json_object_set_new(cg, "cpuset", json_string(cpus));
+		static const struct { const char *key; size_t off; } knobs[] = {
+			{ "cpuset_mems", offsetof(struct scn_cgroup, cpuset_mems) },
+			{ "cpu_max", offsetof(struct scn_cgroup, cpu_max) },
+			{ "memory_max", offsetof(struct scn_cgroup, memory_max) },
+			{ "memory_swap_max", offsetof(struct scn_cgroup, memory_swap_max) },
+		};
+		for (size_t k = 0; k < sizeof(knobs) / sizeof(knobs[0]); k++) {
+			const char *val = (const char *)c + knobs[k].off;
+			if (val[0])
+				json_object_set_new(cg, knobs[k].key, json_string(val));
+		}
 		json_array_append_new(cgs, cg);
 	}
 	json_object_set_new(o, "cgroups", cgs);
@@ -158,6 +177,9 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	char root[PATH_MAX], path[PATH_MAX];
 	int rc;
 
+	/* CpusetSpecs resolve against the final topology, before anything is locked or booted. */
+	if ((rc = scn_resolve(&r->scn, err, errlen)))
+		return rc;
 	struct kernel_entry ke;
 	if ((rc = cache_resolve(req->kernel_spec, &ke, err, errlen)))
 		return rc;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,8 +370,209 @@ static int cpulist_max(const char *s)
 	}
 }
 
+/* ---- CpusetSpec ------------------------------------------------------------------ */
+
+void scn_fmt_f64(double v, char *buf, size_t len)
+{
+	char tmp[64], digits[32];
+	int p, nd = 0, exp10;
+	if (!len)
+		return;
+	if (isnan(v) || isinf(v)) {
+		snprintf(buf, len, "%s", isnan(v) ? "NaN" : v < 0 ? "-inf" : "inf");
+		return;
+	}
+	/* The fewest significant digits that read back as the same double. */
+	for (p = 1; p < 17; p++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", p - 1, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	snprintf(tmp, sizeof(tmp), "%.*e", p - 1, v);
+	const char *q = tmp;
+	bool neg = *q == '-';
+	if (neg)
+		q++;
+	for (; *q && *q != 'e'; q++)
+		if (isdigit((unsigned char)*q) && nd < (int)sizeof(digits) - 1)
+			digits[nd++] = *q;
+	exp10 = *q == 'e' ? atoi(q + 1) : 0;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	digits[nd] = 0;
+	/* Positional notation: `point` digits before the decimal point. */
+	int point = exp10 + 1;
+	size_t o = 0;
+#define PUT(ch) do { if (o + 1 < len) buf[o++] = (ch); } while (0)
+	if (neg)
+		PUT('-');
+	if (point <= 0) {
+		PUT('0');
+		PUT('.');
+		for (int i = 0; i < -point; i++)
+			PUT('0');
+		for (int i = 0; i < nd; i++)
+			PUT(digits[i]);
+	} else {
+		for (int i = 0; i < nd || i < point; i++) {
+			if (i == point)
+				PUT('.');
+			PUT(i < nd ? digits[i] : '0');
+		}
+	}
+#undef PUT
+	buf[o] = 0;
+}
+
+int scn_usable_cpus(const struct scn_topology *t, int *cpus, int max)
+{
+	int n = scn_topo_cpus(t);
+	if (n > 2)
+		n--; /* the last CPU stays with the root cgroup */
+	if (n > max)
+		n = max;
+	for (int i = 0; i < n; i++)
+		cpus[i] = i; /* CPUs are numbered node, LLC, core, thread: sequential */
+	return n < 0 ? 0 : n;
+}
+
+/* "0-2,5" from a membership array. */
+static void cpus_to_list(const bool *set, int n, char *out, size_t len)
+{
+	size_t o = 0;
+	out[0] = 0;
+	for (int i = 0; i < n; i++) {
+		if (!set[i])
+			continue;
+		int j = i;
+		while (j + 1 < n && set[j + 1])
+			j++;
+		if (o < len)
+			o += (size_t)snprintf(out + o, len - o, j > i ? "%s%d-%d" : "%s%d", o ? "," : "", i, j);
+		i = j;
+	}
+}
+
+#define SPEC_FAIL(...) do { \
+		int n_ = snprintf(err, errlen, "cgroup '%s': CpusetSpec validation failed: ", cg); \
+		if (n_ >= 0 && (size_t)n_ < errlen) \
+			snprintf(err + n_, errlen - (size_t)n_, __VA_ARGS__); \
+		return -EINVAL; \
+	} while (0)
+
+/* The rules that hold on any topology; the parser checks these with file positions. */
+static int spec_check_shape(const struct scn_cpuset_spec *sp, const char *cg, char *err, size_t errlen)
+{
+	char a[64], b[64];
+	switch (sp->kind) {
+	case CPUSET_DISJOINT:
+	case CPUSET_OVERLAP:
+		if (sp->of < 1)
+			SPEC_FAIL("partition count must be at least 1, got %ld", sp->of);
+		if (sp->index >= sp->of)
+			SPEC_FAIL("index %ld >= partition count %ld", sp->index, sp->of);
+		if (sp->kind == CPUSET_OVERLAP && !(sp->frac >= 0.0 && sp->frac <= 1.0)) {
+			scn_fmt_f64(sp->frac, a, sizeof(a));
+			SPEC_FAIL("overlap frac=%s must lie in [0.0, 1.0]", a);
+		}
+		return 0;
+	case CPUSET_RANGE:
+		scn_fmt_f64(sp->start_frac, a, sizeof(a));
+		scn_fmt_f64(sp->end_frac, b, sizeof(b));
+		if (!(sp->start_frac >= 0.0 && sp->start_frac <= 1.0 && sp->end_frac >= 0.0 &&
+		      sp->end_frac <= 1.0))
+			SPEC_FAIL("Range fracs must lie in [0.0, 1.0]: start_frac=%s, end_frac=%s", a, b);
+		if (!(sp->start_frac < sp->end_frac))
+			SPEC_FAIL("Range needs start_frac < end_frac: start_frac=%s, end_frac=%s", a, b);
+		return 0;
+	case CPUSET_LLC:
+	case CPUSET_NUMA:
+		if (sp->index < 0)
+			SPEC_FAIL("%s index %ld is negative", sp->kind == CPUSET_LLC ? "llc" : "numa", sp->index);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int scn_cpuset_resolve(const struct scn_topology *t, const struct scn_cpuset_spec *sp,
+		       const char *cg, char *out, size_t outlen, char *err, size_t errlen)
+{
+	bool set[SCN_MAX_VCPUS] = { false };
+	int usable[SCN_MAX_VCPUS];
+	int total = scn_topo_cpus(t), rc;
+	if (outlen)
+		out[0] = 0;
+	if (sp->kind == CPUSET_NONE)
+		return 0;
+	if (sp->kind == CPUSET_LIST)
+		return 0; /* a plain list is checked by validate_core */
+	if ((rc = spec_check_shape(sp, cg, err, errlen)))
+		return rc;
+	if (total < 1 || total > SCN_MAX_VCPUS)
+		SPEC_FAIL("the topology has %d CPUs; at most %d are supported", total, SCN_MAX_VCPUS);
+	int nu = scn_usable_cpus(t, usable, SCN_MAX_VCPUS);
+	int per_llc = t->cores * t->threads, per_node = t->llcs * per_llc;
+	switch (sp->kind) {
+	case CPUSET_LLC:
+		if (sp->index >= (long)t->numa * t->llcs)
+			SPEC_FAIL("llc %ld is out of range: the topology has %d LLCs (0-%d)", sp->index,
+				  t->numa * t->llcs, t->numa * t->llcs - 1);
+		for (int i = 0; i < per_llc; i++)
+			set[sp->index * per_llc + i] = true;
+		break;
+	case CPUSET_NUMA:
+		if (sp->index >= t->numa)
+			SPEC_FAIL("numa node %ld is out of range: the topology has %d NUMA node%s (0-%d)",
+				  sp->index, t->numa, t->numa == 1 ? "" : "s", t->numa - 1);
+		for (int i = 0; i < per_node; i++)
+			set[sp->index * per_node + i] = true;
+		break;
+	case CPUSET_DISJOINT:
+	case CPUSET_OVERLAP: {
+		if (nu < sp->of)
+			SPEC_FAIL("not enough usable CPUs (%d) for %ld partitions", nu, sp->of);
+		/* Equal chunks; the last partition takes the remainder. Overlap widens each
+		 * partition by frac of a chunk into its neighbours. */
+		int chunk = nu / (int)sp->of, idx = (int)sp->index;
+		int ov = sp->kind == CPUSET_OVERLAP ? (int)(chunk * sp->frac) : 0;
+		int s = idx * chunk - (idx ? ov : 0);
+		int e = idx == sp->of - 1 ? nu : (idx + 1) * chunk + ov;
+		if (s < 0)
+			s = 0;
+		if (e > nu)
+			e = nu;
+		for (int i = s; i < e; i++)
+			set[usable[i]] = true;
+		break;
+	}
+	case CPUSET_RANGE: {
+		int s = (int)(nu * sp->start_frac), e = (int)(nu * sp->end_frac);
+		if (e > nu)
+			e = nu;
+		for (int i = s; i < e; i++)
+			set[usable[i]] = true;
+		if (e <= s) {
+			char a[64], b[64];
+			scn_fmt_f64(sp->start_frac, a, sizeof(a));
+			scn_fmt_f64(sp->end_frac, b, sizeof(b));
+			SPEC_FAIL("Range start_frac=%s, end_frac=%s holds no CPU of the %d usable CPUs; "
+				  "widen the range", a, b, nu);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	cpus_to_list(set, total, out, outlen);
+	if (outlen && !out[0])
+		SPEC_FAIL("resolves to no CPUs on this topology");
+	return 0;
+}
+
 /* Cross-field rules shared with scn_validate. Fills path (the offending value) and msg. */
-static int validate_core(const struct scenario *s, char *path, size_t plen, char *msg, size_t mlen)
+static int validate_core(const struct scenario *s, bool final, char *path, size_t plen, char *msg,
+			 size_t mlen)
 {
 	const struct scn_topology *t = &s->topo;
 	int cpus;
@@ -400,8 +602,8 @@ static int validate_core(const struct scenario *s, char *path, size_t plen, char
 		for (int j = 0; j < i; j++) {
 			if (!strcmp(s->cgroups[j].name, g->name)) {
 				snprintf(path, plen, "cgroups[%d].name", i);
-				snprintf(msg, mlen, "cgroups[%d].name: duplicate cgroup name '%s' (also cgroups[%d]); "
-					 "names must be unique", i, g->name, j);
+				snprintf(msg, mlen, "cgroup '%s' collides with a cgroup already tracked (declared twice in this scenario) — declare it in exactly one place",
+					 g->name);
 				return -EINVAL;
 			}
 		}
@@ -412,7 +614,16 @@ static int validate_core(const struct scenario *s, char *path, size_t plen, char
 				 scn_work_name(g->work), i, grp, g->workers);
 			return -EINVAL;
 		}
-		if (g->cpuset[0]) {
+		if (g->cpuset_spec.kind > CPUSET_LIST) {
+			/* Topology-dependent rules wait for the final topology (--topo). */
+			char list[128];
+			int rc = final ? scn_cpuset_resolve(t, &g->cpuset_spec, g->name, list, sizeof(list), msg, mlen)
+				       : spec_check_shape(&g->cpuset_spec, g->name, msg, mlen);
+			if (rc) {
+				snprintf(path, plen, "cgroups[%d].cpuset", i);
+				return rc;
+			}
+		} else if (g->cpuset[0]) {
 			int max = cpulist_max(g->cpuset);
 			if (max < 0) {
 				snprintf(path, plen, "cgroups[%d].cpuset", i);
@@ -427,6 +638,13 @@ static int validate_core(const struct scenario *s, char *path, size_t plen, char
 				return -EINVAL;
 			}
 		}
+		if (final && g->cpuset_mems[0] && cpulist_max(g->cpuset_mems) >= t->numa) {
+			snprintf(path, plen, "cgroups[%d].cpuset_mems", i);
+			snprintf(msg, mlen, "cgroups[%d].cpuset_mems: node %d is outside the topology's %d NUMA "
+				 "node%s (0-%d)", i, cpulist_max(g->cpuset_mems), t->numa, t->numa == 1 ? "" : "s",
+				 t->numa - 1);
+			return -EINVAL;
+		}
 		total += g->workers;
 	}
 	if (total > SCN_MAX_WORKERS) {
@@ -440,7 +658,19 @@ static int validate_core(const struct scenario *s, char *path, size_t plen, char
 int scn_validate(const struct scenario *s, char *err, size_t errlen)
 {
 	char path[160];
-	return validate_core(s, path, sizeof(path), err, errlen);
+	return validate_core(s, true, path, sizeof(path), err, errlen);
+}
+
+int scn_resolve(struct scenario *s, char *err, size_t errlen)
+{
+	int rc = 0;
+	for (int i = 0; !rc && i < s->ncgroups && i < SCN_MAX_CGROUPS; i++) {
+		struct scn_cgroup *g = &s->cgroups[i];
+		if (g->cpuset_spec.kind > CPUSET_LIST)
+			rc = scn_cpuset_resolve(&s->topo, &g->cpuset_spec, g->name, g->cpuset,
+						sizeof(g->cpuset), err, errlen);
+	}
+	return rc;
 }
 
 static int parse_topology(struct pctx *c, json_t *v, struct scenario *s)
@@ -549,9 +779,158 @@ static int parse_scheduler(struct pctx *c, json_t *v, struct scenario *s)
 	return 0;
 }
 
+static int get_num(struct pctx *c, json_t *v, const char *path, double *out)
+{
+	if (!json_is_number(v))
+		return perr(c, path, false, "%s: expected number, got %s", path, jtype(v));
+	*out = json_number_value(v);
+	return 0;
+}
+
+/* {"llc": N} | {"numa": N} | {"disjoint": {"index": i, "of": n}} |
+ * {"range": {"start_frac": a, "end_frac": b}} | {"overlap": {"index": i, "of": n, "frac": f}} */
+static int parse_cpuset_spec(struct pctx *c, json_t *x, const char *path, struct scn_cpuset_spec *sp)
+{
+	static const char *const kinds[] = { "llc", "numa", "disjoint", "range", "overlap", NULL };
+	static const char *const part_keys[] = { "index", "of", NULL };
+	static const char *const range_keys[] = { "start_frac", "end_frac", NULL };
+	static const char *const overlap_keys[] = { "index", "of", "frac", NULL };
+	char what[96], sub[160], sub2[192];
+	snprintf(what, sizeof(what), "%s (a CpusetSpec)", path);
+	if (check_keys(c, x, path, what, kinds))
+		return -EINVAL;
+	if (json_object_size(x) != 1)
+		return perr(c, path, false, "%s: give exactly one of llc, numa, disjoint, range, overlap "
+			    "(or a CPU list string like \"0-3\")", path);
+	const char *k = json_object_iter_key(json_object_iter(x));
+	json_t *v = json_object_get(x, k);
+	snprintf(sub, sizeof(sub), "%s.%s", path, k);
+	long n;
+	if (!strcmp(k, "llc") || !strcmp(k, "numa")) {
+		if (get_int(c, v, sub, 0, 100000, &n))
+			return -EINVAL;
+		sp->kind = !strcmp(k, "llc") ? CPUSET_LLC : CPUSET_NUMA;
+		sp->index = n;
+		return 0;
+	}
+	const char *const *keys = !strcmp(k, "range") ? range_keys : !strcmp(k, "overlap") ? overlap_keys
+											  : part_keys;
+	if (want(c, v, sub, JSON_OBJECT, "object"))
+		return -EINVAL;
+	if (check_keys(c, v, sub, sub, keys))
+		return -EINVAL;
+	for (int i = 0; keys[i]; i++)
+		if (!json_object_get(v, keys[i]))
+			return perr(c, sub, false, "%s: missing key '%s'", sub, keys[i]);
+	if (!strcmp(k, "range")) {
+		sp->kind = CPUSET_RANGE;
+		snprintf(sub2, sizeof(sub2), "%s.start_frac", sub);
+		if (get_num(c, json_object_get(v, "start_frac"), sub2, &sp->start_frac))
+			return -EINVAL;
+		snprintf(sub2, sizeof(sub2), "%s.end_frac", sub);
+		return get_num(c, json_object_get(v, "end_frac"), sub2, &sp->end_frac);
+	}
+	sp->kind = !strcmp(k, "overlap") ? CPUSET_OVERLAP : CPUSET_DISJOINT;
+	snprintf(sub2, sizeof(sub2), "%s.index", sub);
+	if (get_int(c, json_object_get(v, "index"), sub2, 0, 100000, &sp->index))
+		return -EINVAL;
+	snprintf(sub2, sizeof(sub2), "%s.of", sub);
+	if (get_int(c, json_object_get(v, "of"), sub2, 0, 100000, &sp->of))
+		return -EINVAL;
+	if (sp->kind == CPUSET_OVERLAP) {
+		snprintf(sub2, sizeof(sub2), "%s.frac", sub);
+		return get_num(c, json_object_get(v, "frac"), sub2, &sp->frac);
+	}
+	return 0;
+}
+
+static int parse_u64(const char **p, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (!isdigit((unsigned char)**p))
+		return -1;
+	for (; isdigit((unsigned char)**p); (*p)++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(**p - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* cpu.max: "QUOTA [PERIOD]", QUOTA "max" or microseconds; the kernel's bounds: a quota of
+ * at least 1 ms, a period of 1 ms..1 s. */
+static bool cpu_max_ok(const char *s)
+{
+	uint64_t q, per;
+	const char *p = s;
+	if (!strncmp(p, "max", 3))
+		p += 3;
+	else if (parse_u64(&p, &q) || q < 1000 || q > 17592186044415ULL) /* kernel max_cfs_runtime, us */
+		return false;
+	if (!*p)
+		return true;
+	if (*p++ != ' ' || parse_u64(&p, &per) || *p)
+		return false;
+	return per >= 1000 && per <= 1000000;
+}
+
+/* memory.max / memory.swap.max: bytes as an integer, or "max". */
+static int parse_mem_knob(struct pctx *c, json_t *x, const char *path, char *out, size_t len)
+{
+	if (json_is_string(x) && !strcmp(json_string_value(x), "max")) {
+		snprintf(out, len, "max");
+		return 0;
+	}
+	if (!json_is_integer(x) || json_integer_value(x) < 0)
+		return perr(c, path, false, "%s: expected a byte count (integer >= 0) or \"max\", got %s%s%s",
+			    path, json_is_string(x) ? "'" : "", json_is_string(x) ? json_string_value(x) : jtype(x),
+			    json_is_string(x) ? "'" : "");
+	snprintf(out, len, "%lld", (long long)json_integer_value(x));
+	return 0;
+}
+
+/* The cgroup controller knobs: shapes only; the guest enables the controllers. */
+static int parse_knobs(struct pctx *c, json_t *v, const char *base, struct scn_cgroup *g)
+{
+	char path[64];
+	json_t *x;
+	snprintf(path, sizeof(path), "%s.cpu_max", base);
+	if ((x = json_object_get(v, "cpu_max"))) {
+		if (want(c, x, path, JSON_STRING, "string"))
+			return -EINVAL;
+		const char *cm = json_string_value(x);
+		if (strlen(cm) >= sizeof(g->cpu_max) || !cpu_max_ok(cm))
+			return perr(c, path, false, "%s: '%s' is not a cpu.max value; write \"QUOTA PERIOD\" in "
+				    "microseconds (e.g. \"50000 100000\" for half a CPU) or \"max\"; QUOTA >= 1000, "
+				    "PERIOD 1000..1000000", path, cm);
+		snprintf(g->cpu_max, sizeof(g->cpu_max), "%s", cm);
+	}
+	snprintf(path, sizeof(path), "%s.memory_max", base);
+	if ((x = json_object_get(v, "memory_max")) &&
+	    parse_mem_knob(c, x, path, g->memory_max, sizeof(g->memory_max)))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s.memory_swap_max", base);
+	if ((x = json_object_get(v, "memory_swap_max")) &&
+	    parse_mem_knob(c, x, path, g->memory_swap_max, sizeof(g->memory_swap_max)))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s.cpuset_mems", base);
+	if ((x = json_object_get(v, "cpuset_mems"))) {
+		if (want(c, x, path, JSON_STRING, "string"))
+			return -EINVAL;
+		const char *m = json_string_value(x);
+		if (strlen(m) >= sizeof(g->cpuset_mems) || cpulist_max(m) < 0)
+			return perr(c, path, false, "%s: '%s' is not a NUMA node list; write it like \"0\" or \"0-1\"",
+				    path, m);
+		snprintf(g->cpuset_mems, sizeof(g->cpuset_mems), "%s", m);
+	}
+	return 0;
+}
+
 static int parse_cgroup(struct pctx *c, json_t *v, int idx, struct scn_cgroup *g)
 {
-	static const char *const keys[] = { "name", "workers", "work", "cpuset", NULL };
+	static const char *const keys[] = { "name", "workers", "work", "cpuset", "cpu_max", "memory_max",
+					    "memory_swap_max", "cpuset_mems", NULL };
 	char base[32], path[64], what[48];
 	snprintf(base, sizeof(base), "cgroups[%d]", idx);
 	snprintf(what, sizeof(what), "cgroup %s", base);
@@ -597,15 +976,20 @@ static int parse_cgroup(struct pctx *c, json_t *v, int idx, struct scn_cgroup *g
 	}
 	snprintf(path, sizeof(path), "%s.cpuset", base);
 	if ((x = json_object_get(v, "cpuset"))) {
-		if (want(c, x, path, JSON_STRING, "string"))
-			return -EINVAL;
+		if (json_is_object(x))
+			return parse_cpuset_spec(c, x, path, &g->cpuset_spec) ? -EINVAL : parse_knobs(c, v, base, g);
+		if (!json_is_string(x))
+			return perr(c, path, false, "%s: expected a CPU list string or a CpusetSpec object "
+				    "({\"llc\": N}, {\"numa\": N}, {\"disjoint\": ...}, {\"range\": ...}, "
+				    "{\"overlap\": ...}), got %s", path, jtype(x));
 		const char *cs = json_string_value(x);
 		if (strlen(cs) >= sizeof(g->cpuset) || cpulist_max(cs) < 0)
 			return perr(c, path, false, "%s: '%s' is not a CPU list; write it like \"0-3\" or \"0,2-3\"",
 				    path, cs);
 		snprintf(g->cpuset, sizeof(g->cpuset), "%s", cs);
+		g->cpuset_spec.kind = CPUSET_LIST;
 	}
-	return 0;
+	return parse_knobs(c, v, base, g);
 }
 
 static int parse_root(struct pctx *c, json_t *root, struct scenario *s)
@@ -695,7 +1079,7 @@ static int parse_root(struct pctx *c, json_t *root, struct scenario *s)
 		s->expect_err = json_is_true(x);
 	}
 	char path[160], msg[768];
-	if (validate_core(s, path, sizeof(path), msg, sizeof(msg)))
+	if (validate_core(s, false, path, sizeof(path), msg, sizeof(msg)))
 		return perr(c, path, false, "%s", msg);
 	return 0;
 }

@@ -38,11 +38,34 @@ struct scn_scheduler {
 	int nargs;
 };
 
+/* A cgroup's cpuset: a plain CPU list, or a spec resolved against the topology (the Rust
+ * ktstr's CpusetSpec). Fractional specs slice scn_usable_cpus(); llc/numa take all the
+ * CPUs of that LLC/node. */
+enum scn_cpuset_kind { CPUSET_NONE, CPUSET_LIST, CPUSET_LLC, CPUSET_NUMA, CPUSET_DISJOINT,
+		       CPUSET_RANGE, CPUSET_OVERLAP };
+struct scn_cpuset_spec {
+	enum scn_cpuset_kind kind;
+	long index;                /* llc, numa: the LLC/node; disjoint, overlap: the partition */
+	long of;                   /* disjoint, overlap: partition count */
+	double start_frac, end_frac; /* range: [start, end) of the usable CPUs */
+	double frac;               /* overlap: share of a partition that overlaps its neighbours */
+};
+
 struct scn_cgroup {
 	char name[64];
 	int workers;
 	enum scn_work work;
-	char cpuset[128];          /* optional cpu list "0-3,5"; empty = inherit */
+	/* The CPU list written to cpuset.cpus; empty = inherit. For a spec it is filled by
+	 * scn_resolve (the topology may change after parsing: --topo). */
+	char cpuset[128];
+	struct scn_cpuset_spec cpuset_spec;
+	/* Controller knobs written verbatim in the guest; "" = not set. Shapes are checked
+	 * by the parser: cpu.max "QUOTA [PERIOD]" (QUOTA may be "max"), memory.* bytes or
+	 * "max", cpuset.mems a node list. */
+	char cpu_max[48];
+	char memory_max[24];
+	char memory_swap_max[24];
+	char cpuset_mems[64];
 };
 
 struct scn_checks {
@@ -73,7 +96,23 @@ void scn_free(struct scenario *s);   /* frees sched.args; the struct itself is t
 int scn_copy(struct scenario *dst, const struct scenario *src);
 /* Defaults without a file: topology 1x1x2x1, 512 MB, eevdf, 3000 ms, no cgroups. */
 void scn_init_default(struct scenario *s);
-/* Validation shared by the loader and command-line overrides (topology cap, groups). */
+/* Validation shared by the loader and command-line overrides (topology cap, groups, and
+ * every CpusetSpec against the final topology). Messages carry no file position. */
 int scn_validate(const struct scenario *s, char *err, size_t errlen);
+/* Writes each CpusetSpec's CPU list into cgroups[i].cpuset for the current topology (the
+ * engine calls it before building the guest's scenario; scn_validate checked the rest).
+ * 0 or -EINVAL with the CpusetSpec message. */
+int scn_resolve(struct scenario *s, char *err, size_t errlen);
+
+/* usable_cpus(): every CPU but the last one (kept for the root cgroup) when there are more
+ * than 2. Fills cpus[] (ascending) and returns the count. */
+int scn_usable_cpus(const struct scn_topology *t, int *cpus, int max);
+/* Resolves sp into a CPU list string ("0-2,5") for cgroup cg. 0, or -EINVAL with
+ * "cgroup 'NAME': CpusetSpec validation failed: REASON" (the seed's words). */
+int scn_cpuset_resolve(const struct scn_topology *t, const struct scn_cpuset_spec *sp,
+		       const char *cg, char *out, size_t outlen, char *err, size_t errlen);
+/* A double the way Rust's Display writes it: shortest round-trip digits, no exponent,
+ * no trailing ".0" (-1, 0.5, 0.1). */
+void scn_fmt_f64(double v, char *buf, size_t len);
 
 #endif

@@ -1,8 +1,13 @@
-/* Normalized scenario parsing and the guest's work-type table (see gscn.h). */
+/* Normalized scenario parsing, the guest's work-type table, and the cgroup knob table with
+ * the wording of a failed knob write (see gscn.h). No side effects: host tests link it. */
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "guest/gscn.h"
 #include "guest/gutil.h"
@@ -121,8 +126,8 @@ int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 		snprintf(g->name, sizeof(g->name), "%s", json_string_value(n));
 		for (size_t k = 0; k < i; k++)
 			if (!strcmp(s->cg[k].name, g->name))
-				FAIL("scenario.json: cgroup '%s' declared twice (cgroups[%zu] and [%zu]); use "
-				     "a fresh name", g->name, k, i);
+				FAIL("cgroup '%s' collides with a cgroup already tracked (declared twice in this scenario) — declare it in exactly one place",
+				     g->name);
 		if (w && (!json_is_integer(w) || json_integer_value(w) < 0 ||
 			  json_integer_value(w) > GSCN_MAX_WORKERS))
 			FAIL("scenario.json: cgroups[%zu].workers must be an integer in 0..%d", i,
@@ -152,6 +157,29 @@ int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 				FAIL("scenario.json: cgroups[%zu].cpuset must be a CPU list like \"0-3\" or "
 				     "\"0,2-3\"", i);
 			snprintf(g->cpuset, sizeof(g->cpuset), "%s", cv);
+		}
+		/* The host checked the shapes; here only what keeps the write one safe line. */
+		static const struct { const char *key; size_t off, len; } kv[] = {
+			{ "cpuset_mems", offsetof(struct gscn_cgroup, cpuset_mems), sizeof(g->cpuset_mems) },
+			{ "cpu_max", offsetof(struct gscn_cgroup, cpu_max), sizeof(g->cpu_max) },
+			{ "memory_max", offsetof(struct gscn_cgroup, memory_max), sizeof(g->memory_max) },
+			{ "memory_swap_max", offsetof(struct gscn_cgroup, memory_swap_max),
+			  sizeof(g->memory_swap_max) },
+		};
+		for (size_t k = 0; k < sizeof(kv) / sizeof(kv[0]); k++) {
+			json_t *x = json_object_get(c, kv[k].key);
+			char *dst = (char *)g + kv[k].off;
+			if (!x || json_is_null(x))
+				continue;
+			if (json_is_integer(x) && json_integer_value(x) >= 0) {
+				snprintf(dst, kv[k].len, "%lld", (long long)json_integer_value(x));
+				continue;
+			}
+			const char *xv = json_string_value(x);
+			if (!xv || !*xv || strlen(xv) >= kv[k].len || strspn(xv, "0123456789max ,-") != strlen(xv))
+				FAIL("scenario.json: cgroups[%zu].%s must be a string of digits, \"max\", ' ', "
+				     "',' or '-' under %zu bytes", i, kv[k].key, kv[k].len);
+			snprintf(dst, kv[k].len, "%s", xv);
 		}
 		s->ncg++;
 	}
@@ -187,4 +215,119 @@ int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 out:
 	json_decref(o);
 	return rc;
+}
+
+/* ---- cgroup knobs ------------------------------------------------------------------ */
+
+static const struct { const char *file, *ctrl, *absent, *rejected; size_t off; } knobs[GK__COUNT] = {
+	[GK_CPUSET_CPUS] = { "cpuset.cpus", "cpuset", "(requires +cpuset in parent cgroup.subtree_control)",
+			     "(the CPUs must exist in the guest; check the topology)",
+			     offsetof(struct gscn_cgroup, cpuset) },
+	[GK_CPUSET_MEMS] = { "cpuset.mems", "cpuset", "(requires +cpuset in parent cgroup.subtree_control)",
+			     "(the NUMA nodes must exist in the guest; check the topology)",
+			     offsetof(struct gscn_cgroup, cpuset_mems) },
+	[GK_CPU_MAX] = { "cpu.max", "cpu", "(requires +cpu in parent cgroup.subtree_control)",
+			 "(the kernel rejected the value; cpu.max is \"QUOTA PERIOD\" in microseconds)",
+			 offsetof(struct gscn_cgroup, cpu_max) },
+	[GK_MEMORY_MAX] = { "memory.max", "memory", "(requires +memory in parent cgroup.subtree_control)",
+			    "(the kernel rejected the value)", offsetof(struct gscn_cgroup, memory_max) },
+	[GK_MEMORY_SWAP_MAX] = { "memory.swap.max", "memory",
+				 "(requires +memory in parent cgroup.subtree_control; file absent on CONFIG_SWAP=n kernels)",
+				 "(the kernel rejected the value)",
+				 offsetof(struct gscn_cgroup, memory_swap_max) },
+};
+
+const char *gscn_knob_file(int k)
+{
+	return k >= 0 && k < GK__COUNT ? knobs[k].file : "?";
+}
+
+const char *gscn_knob_controller(int k)
+{
+	return k >= 0 && k < GK__COUNT ? knobs[k].ctrl : "?";
+}
+
+const char *gscn_knob_value(const struct gscn_cgroup *c, int k)
+{
+	return k >= 0 && k < GK__COUNT ? (const char *)c + knobs[k].off : "";
+}
+
+void gscn_oserr(char *buf, size_t len, int err)
+{
+	snprintf(buf, len, "%s (os error %d)", strerror(err), err);
+}
+
+void gscn_knob_error(char *buf, size_t len, const char *cg, int k, const char *value, int err)
+{
+	char e[128];
+	gscn_oserr(e, sizeof(e), err);
+	if (k < 0 || k >= GK__COUNT)
+		k = GK_CPU_MAX;
+	if (err == ENOENT)
+		snprintf(buf, len, "cgroup '%s': set %s='%s' %s: %s", cg, knobs[k].file, value, knobs[k].absent, e);
+	else
+		snprintf(buf, len, "cgroup '%s': set %s='%s': %s %s", cg, knobs[k].file, value, e,
+			 knobs[k].rejected);
+}
+
+/* "\"text\"" (first line, trimmed) or "\"<read failed: ERR>\"". */
+static void quoted_file(char *out, size_t len, const char *dir, const char *name)
+{
+	char p[512], buf[256], e[128];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	int rc = g_read_file(p, buf, sizeof(buf));
+	if (rc < 0) {
+		gscn_oserr(e, sizeof(e), -rc);
+		snprintf(out, len, "\"<read failed: %s>\"", e);
+		return;
+	}
+	buf[strcspn(buf, "\n")] = 0;
+	snprintf(out, len, "\"%s\"", buf);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void gscn_cgroup_snapshot(char *buf, size_t len, const char *parent, const char *name, int err)
+{
+	char child[512], pc[300], ps[300], cc[300], listing[1024], e[128], p[600];
+	struct stat st;
+	snprintf(child, sizeof(child), "%s/%s", parent, name);
+	quoted_file(pc, sizeof(pc), parent, "cgroup.controllers");
+	quoted_file(ps, sizeof(ps), parent, "cgroup.subtree_control");
+	quoted_file(cc, sizeof(cc), child, "cgroup.controllers");
+	snprintf(p, sizeof(p), "%s/cpuset.cpus", child);
+	bool cpus_exists = !stat(p, &st);
+	/* The listing is the tell: a missing directory cannot be listed; an existing one
+	 * shows which knob files its enabled controllers gave it. */
+	DIR *d = opendir(child);
+	if (!d) {
+		gscn_oserr(e, sizeof(e), errno);
+		snprintf(listing, sizeof(listing), "<read_dir failed: %s>", e);
+	} else {
+		char *names[256];
+		int n = 0;
+		struct dirent *de;
+		while ((de = readdir(d)) && n < 256)
+			if (de->d_name[0] != '.' && (names[n] = strdup(de->d_name)))
+				n++;
+		closedir(d);
+		qsort(names, (size_t)n, sizeof(names[0]), name_cmp);
+		size_t o = 0;
+		listing[o++] = '[';
+		listing[o] = 0;
+		for (int i = 0; i < n; i++) {
+			if (o + strlen(names[i]) + 6 < sizeof(listing))
+				o += (size_t)snprintf(listing + o, sizeof(listing) - o, "%s%s", i ? "," : "", names[i]);
+			else if (o + 5 < sizeof(listing) && !strstr(listing, ",..."))
+				o += (size_t)snprintf(listing + o, sizeof(listing) - o, ",...");
+			free(names[i]);
+		}
+		snprintf(listing + o, sizeof(listing) - o, "]");
+	}
+	gscn_oserr(e, sizeof(e), err);
+	snprintf(buf, len, "cgroup-state-snapshot: parent=%s name=%s parent.cgroup.controllers=%s parent.cgroup.subtree_control=%s child.cgroup.controllers=%s child.cpuset.cpus.exists=%s child.listing=%s: %s",
+		 parent, name, pc, ps, cc, cpus_exists ? "true" : "false", listing, e);
 }

@@ -27,7 +27,31 @@ struct gscn_cgroup {
 	int workers;
 	int work;             /* enum gwork */
 	char cpuset[256];     /* "" = inherit */
+	/* Controller knobs, written verbatim after the cgroup is made; "" = leave as is. */
+	char cpuset_mems[64];
+	char cpu_max[48];
+	char memory_max[24];
+	char memory_swap_max[24];
 };
+
+/* The cgroup knob files a scenario can set, in the order they are written, with the
+ * controller each needs enabled in the parent's cgroup.subtree_control. */
+enum gknob { GK_CPUSET_CPUS, GK_CPUSET_MEMS, GK_CPU_MAX, GK_MEMORY_MAX, GK_MEMORY_SWAP_MAX, GK__COUNT };
+const char *gscn_knob_file(int k);        /* "cpu.max" */
+const char *gscn_knob_controller(int k);  /* "cpu", "memory", "cpuset" */
+const char *gscn_knob_value(const struct gscn_cgroup *c, int k); /* "" when not set */
+
+/* The failed write of knob k in cgroup cg, in the seed's words: with err ENOENT (the file
+ * is absent: its controller is not enabled) "cgroup 'cg_0': set cpu.max='100000 100000'
+ * (requires +cpu in parent cgroup.subtree_control): No such file or directory (os error 2)";
+ * other errors say the kernel rejected the value. */
+void gscn_knob_error(char *buf, size_t len, const char *cg, int k, const char *value, int err);
+/* The one-line state of a cgroup whose directory is missing (the seed's typo diagnostic):
+ * "cgroup-state-snapshot: parent=P name=N parent.cgroup.controllers="..." ...: ERR".
+ * Reads the real files under parent. */
+void gscn_cgroup_snapshot(char *buf, size_t len, const char *parent, const char *name, int err);
+/* "No such file or directory (os error 2)", like Rust's io::Error. */
+void gscn_oserr(char *buf, size_t len, int err);
 
 struct gscn {
 	char name[128];

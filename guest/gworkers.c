@@ -40,12 +40,44 @@ static void oserr(char *buf, size_t len, int e)
 	snprintf(buf, len, "%s (os error %d)", strerror(e), e);
 }
 
+/* Enables one controller in both parents; a failure is logged, and the knob write that
+ * needed it fails later with the wording that names the controller. */
+static void enable_controller(const char *ctrl)
+{
+	static const char *const parents[] = { CG_ROOT, CG_BASE };
+	char p[512], v[32], e[128];
+	snprintf(v, sizeof(v), "+%s", ctrl);
+	for (int k = 0; k < 2; k++) {
+		snprintf(p, sizeof(p), "%s/cgroup.subtree_control", parents[k]);
+		int rc = g_write_file(p, v);
+		if (rc) {
+			oserr(e, sizeof(e), -rc);
+			g_log("guest", "enable %s in %s: %s (%s.* knobs will be missing)", v, p, e, ctrl);
+		}
+	}
+}
+
+/* A failed write in cgroup `name`: the seed's snapshot when the directory itself is gone
+ * (a name that was never created), else the knob's wrapped error. */
+static void knob_failed(const char *name, int knob, const char *value, int err)
+{
+	char msg[2048], dir[512];
+	struct stat st;
+	snprintf(dir, sizeof(dir), CG_BASE "/%s", name);
+	if (err == ENOENT && stat(dir, &st) && errno == ENOENT)
+		gscn_cgroup_snapshot(msg, sizeof(msg), CG_BASE, name, err);
+	else
+		gscn_knob_error(msg, sizeof(msg), name, knob, value, err);
+	g_error("%s", msg);
+}
+
 int gwk_cgroups(const struct gscn *s)
 {
-	bool want_cpuset = false;
+	bool want[GK__COUNT] = { false };
 	char e[128], p[512];
 	for (int i = 0; i < s->ncg; i++)
-		want_cpuset |= s->cg[i].cpuset[0] != 0;
+		for (int k = 0; k < GK__COUNT; k++)
+			want[k] |= gscn_knob_value(&s->cg[i], k)[0] != 0;
 	if (!s->ncg)
 		return 0;
 	if (mkdir(CG_BASE, 0755) && errno != EEXIST) {
@@ -53,19 +85,12 @@ int gwk_cgroups(const struct gscn *s)
 		g_error("cgroup parent %s: mkdir: %s (is cgroup2 mounted on " CG_ROOT "?)", CG_BASE, e);
 		return -1;
 	}
-	static const char *const parents[] = { CG_ROOT, CG_BASE };
-	for (int k = 0; k < 2; k++) {
-		snprintf(p, sizeof(p), "%s/cgroup.subtree_control", parents[k]);
-		int rc = g_write_file(p, "+cpu");
-		if (rc) {
-			oserr(e, sizeof(e), -rc);
-			g_log("guest", "enable +cpu in %s: %s (cpu.* knobs will be missing)", p, e);
-		}
-		if (want_cpuset && (rc = g_write_file(p, "+cpuset"))) {
-			oserr(e, sizeof(e), -rc);
-			g_log("guest", "enable +cpuset in %s: %s", p, e);
-		}
-	}
+	/* +cpu always (cpu.stat, cpu.weight for schedulers); the others when a knob needs them. */
+	enable_controller("cpu");
+	if (want[GK_CPUSET_CPUS] || want[GK_CPUSET_MEMS])
+		enable_controller("cpuset");
+	if (want[GK_MEMORY_MAX] || want[GK_MEMORY_SWAP_MAX])
+		enable_controller("memory");
 	for (int i = 0; i < s->ncg; i++) {
 		const struct gscn_cgroup *c = &s->cg[i];
 		snprintf(p, sizeof(p), CG_BASE "/%s", c->name);
@@ -74,22 +99,16 @@ int gwk_cgroups(const struct gscn *s)
 			g_error("cgroup '%s': create %s: %s", c->name, p, e);
 			return -1;
 		}
-		if (!c->cpuset[0])
-			continue;
-		snprintf(p, sizeof(p), CG_BASE "/%s/cpuset.cpus", c->name);
-		int rc = g_write_file(p, c->cpuset);
-		if (rc == -ENOENT) {
-			oserr(e, sizeof(e), ENOENT);
-			g_error("cgroup '%s': set cpuset.cpus='%s' "
-				"(requires +cpuset in parent cgroup.subtree_control): %s",
-				c->name, c->cpuset, e);
-			return -1;
-		}
-		if (rc) {
-			oserr(e, sizeof(e), -rc);
-			g_error("cgroup '%s': set cpuset.cpus='%s': %s (the CPUs must exist in the "
-				"guest; check the topology)", c->name, c->cpuset, e);
-			return -1;
+		for (int k = 0; k < GK__COUNT; k++) {
+			const char *v = gscn_knob_value(c, k);
+			if (!v[0])
+				continue;
+			snprintf(p, sizeof(p), CG_BASE "/%s/%s", c->name, gscn_knob_file(k));
+			int rc = g_write_file(p, v);
+			if (rc) {
+				knob_failed(c->name, k, v, -rc);
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -205,6 +224,16 @@ int gwk_spawn(const struct gscn *s)
 				close(pb[1]);
 			}
 			int rc = move_pid(cg->name, pid);
+			char dir[512];
+			struct stat st;
+			snprintf(dir, sizeof(dir), CG_BASE "/%s", cg->name);
+			if (rc == -ENOENT && stat(dir, &st) && errno == ENOENT) {
+				char msg[2048];
+				gscn_cgroup_snapshot(msg, sizeof(msg), CG_BASE, cg->name, ENOENT);
+				g_error("%s", msg);
+				close(sp[0]);
+				return -1;
+			}
 			if (rc) {
 				char e[128];
 				oserr(e, sizeof(e), -rc);
