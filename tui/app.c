@@ -214,9 +214,11 @@ static void draw_header(struct app *a, struct dwin *w)
 		failed += !r->checks[i].ok;
 	if (failed)
 		x = dw_printf(w, 1, x + 1, DC_FAIL, "(%d check%s failed)", failed, failed == 1 ? "" : "s");
-	dw_printf(w, 1, x + 1, DC_NORMAL, "%s  %s  %s  %.1fs", r->kernel_version[0] ? r->kernel_version : r->kernel_key,
-		  topo, r->sched_label[0] ? r->sched_label : "eevdf",
-		  (double)(r->guest_elapsed_ms > 0 ? r->guest_elapsed_ms : r->elapsed_ms) / 1000.0);
+	/* Live: time since QEMU started; finished: how long the workload ran. */
+	bool done = r->state == RUN_DONE && r->guest_elapsed_ms > 0;
+	dw_printf(w, 1, x + 1, DC_NORMAL, "%s  %s  %s  %s %.1fs", r->kernel_version[0] ? r->kernel_version : r->kernel_key,
+		  topo, r->sched_label[0] ? r->sched_label : "eevdf", done ? "workload" : "T+",
+		  (double)(done ? r->guest_elapsed_ms : r->elapsed_ms) / 1000.0);
 	run_unlock(r);
 }
 

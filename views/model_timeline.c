@@ -61,14 +61,15 @@ int tl_rows(const struct run *r, struct tl_row *out, int max)
 	return k;
 }
 
-/* Slice times are guest ns; the timeline is ms since the workload started (the same base
- * as max_gap_at_ms). Without a workload start, the oldest slice is time 0. */
+/* The timeline is ms since the workload started (the base of max_gap_at_ms). The guest
+ * sends slices relative to that start (guest/gtl.h); absolute guest times (at or after
+ * workload_start_ns) are rebased, so either form draws in the right place. */
 static int64_t slice_base_ns(const struct run *r)
 {
-	if (r->workload_start_ns >= 0)
-		return r->workload_start_ns;
 	const struct run_slice *s = run_slice_at(r, 0);
-	return s ? s->start_ns : 0;
+	if (s && r->workload_start_ns > 0 && s->start_ns >= r->workload_start_ns)
+		return r->workload_start_ns;
+	return 0;
 }
 
 void tl_extent(const struct run *r, int64_t *t0, int64_t *t1)

@@ -337,6 +337,18 @@ Test(views_timeline, slices_downsample_to_run_and_wait_with_cpu)
 	cr_assert_eq(c[20].st, TL_NONE);
 	cr_assert_eq(cells[2 * 80].st, TL_NONE, "tid 102 has no slices");
 	cr_assert_eq(tl_col(7999, 0, 8000, 80), 79);
+	run_put(r);
+	/* The guest's form: ns since the workload started. */
+	r = two_cgroup_run();
+	r->workload_start_ns = 5000000000LL;
+	struct run_slice rel = { 102, 3, 500000000, 1500000000, 'r' };
+	run_add_slice(r, &rel);
+	n = tl_rows(r, rows, 16);
+	tl_cells(r, rows, n, 0, 8000, 80, cells);
+	cr_assert_eq(cells[2 * 80 + 4].st, TL_NONE);
+	cr_assert_eq(cells[2 * 80 + 5].st, TL_RUN, "relative slice at 500 ms lands in column 5");
+	cr_assert_eq(cells[2 * 80 + 5].cpu, 3);
+	cr_assert_eq(cells[2 * 80 + 15].st, TL_NONE);
 	cr_assert_eq(tl_col(8000, 0, 8000, 80), -1);
 	cr_assert_eq(tl_col(-1, 0, 8000, 80), -1);
 	run_put(r);
