@@ -256,7 +256,7 @@ static void live_line(struct app *a)
 	run_unlock(r);
 }
 
-static void draw(struct app *a)
+void app_draw(struct app *a)
 {
 	int H, W;
 	getmaxyx(stdscr, H, W);
@@ -403,13 +403,23 @@ static void usage(FILE *f)
 	      "  --kernel SPEC  kernel for runs started here (path or cache key)\n", f);
 }
 
-static int parse_args(struct app *a, int argc, char **argv, const char **open_dir, const char **scn_path)
+static int parse_args(struct app *a, int argc, char **argv, const char **open_dir, const char **scn_path,
+		      int *bench)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
 			usage(stdout);
 			return 1;
+		} else if (!strcmp(s, "--bench-frames") && i + 1 < argc) {
+			/* Undocumented in usage: the benchmark's entry (tui/bench.c). */
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+			if (*end || n < 1 || n > 1000000) {
+				fprintf(stderr, "ktstr: --bench-frames takes a count of frames (1..1000000)\n");
+				return 2;
+			}
+			*bench = (int)n;
 		} else if (!strcmp(s, "--open") || !strcmp(s, "--kernel")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "ktstr: %s needs a value\n", s);
@@ -457,12 +467,13 @@ int tui_main(int argc, char **argv)
 	if (!a)
 		return 3;
 	const char *open_dir = NULL, *scn_path = NULL;
-	int rc = parse_args(a, argc, argv, &open_dir, &scn_path);
+	int bench = 0;
+	int rc = parse_args(a, argc, argv, &open_dir, &scn_path, &bench);
 	if (rc) {
 		free(a);
 		return rc == 1 ? 0 : rc;
 	}
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+	if (!bench && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		fprintf(stderr, "ktstr: the workstation needs a terminal on stdin and stdout; for scripts "
 			"use `ktstr run SCENARIO` (add --json for machines)\n");
 		free(a);
@@ -507,6 +518,11 @@ int tui_main(int argc, char **argv)
 		run_put(r);
 		a->active = best_pane(a->cur);
 	}
+	if (bench) {
+		rc = tui_bench(a, bench, 200, 50);
+		app_free(a);
+		return rc;
+	}
 	a->eng = engine_new();
 	if (!a->eng)
 		app_status(a, true, "the engine could not start; finished runs can still be opened");
@@ -537,7 +553,7 @@ int tui_main(int argc, char **argv)
 				app_open_dir(a, a->open_req);
 			a->open_req[0] = 0;
 		}
-		draw(a);
+		app_draw(a);
 		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
 				       { .fd = a->eng ? engine_event_fd(a->eng) : -1, .events = POLLIN } };
 		int n = poll(p, 2, 150);

@@ -57,5 +57,9 @@ void app_status(struct app *a, bool err, const char *fmt, ...) __attribute__((fo
 int app_start_run(struct app *a);
 int app_open_dir(struct app *a, const char *dir);
 void app_set_run(struct app *a, struct run *r);   /* takes a reference */
+void app_draw(struct app *a);                     /* one frame of the whole screen */
+
+/* bench.c: per-pane frame times on a screen drawn to /dev/null; prints, returns 0. */
+int tui_bench(struct app *a, int frames, int cols, int rows);
 
 #endif
