@@ -158,8 +158,9 @@ Test(scenario, grouped_work_count_uses_seed_words_and_group_index)
 
 Test(scenario, duplicate_and_invalid_cgroup_names)
 {
-	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\"},{\"name\":\"c\"}]}",
-		   "cgroups[1].name: duplicate cgroup name 'c' (also cgroups[0])");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"cg_0\"},\n{\"name\":\"cg_0\"}]}",
+		   "t.json:2:9: cgroup 'cg_0' collides with a cgroup already tracked (declared twice in this "
+		   "scenario) — declare it in exactly one place");
 	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"a/b\"}]}", "not a valid cgroup name");
 	expect_err("{\"name\":\"a\",\"cgroups\":[]}", "at least one cgroup");
 	expect_err("{\"name\":\"a\"}", "missing required key 'cgroups'");
@@ -268,4 +269,197 @@ Test(scenario, validate_without_positions)
 	s.cgroups[0].workers = 5;
 	cr_assert_eq(scn_validate(&s, err, sizeof(err)), -EINVAL);
 	cr_assert(strstr(err, "cap of 64"), "%s", err);
+}
+
+/* ---- CpusetSpec and cgroup knobs ---------------------------------------------------- */
+
+static struct scn_topology topo(const char *label)
+{
+	struct scn_topology t;
+	cr_assert_eq(scn_topo_parse(label, &t, err, sizeof(err)), 0, "%s", err);
+	return t;
+}
+
+/* Resolves sp on the topology; returns the list, or "ERR: message". */
+static const char *resolve(const char *label, struct scn_cpuset_spec sp, const char *cg)
+{
+	static char out[256];
+	struct scn_topology t = topo(label);
+	char list[128];
+	if (scn_cpuset_resolve(&t, &sp, cg, list, sizeof(list), err, sizeof(err)))
+		snprintf(out, sizeof(out), "ERR: %s", err);
+	else
+		snprintf(out, sizeof(out), "%s", list);
+	return out;
+}
+
+Test(cpuset_spec, usable_cpus_keep_the_last_cpu_when_more_than_two)
+{
+	int c[SCN_MAX_VCPUS];
+	struct scn_topology t = topo("1n1l8c1t");
+	cr_assert_eq(scn_usable_cpus(&t, c, SCN_MAX_VCPUS), 7, "8 CPUs -> usable 0-6");
+	cr_assert_eq(c[6], 6);
+	t = topo("1n1l3c1t");
+	cr_assert_eq(scn_usable_cpus(&t, c, SCN_MAX_VCPUS), 2);
+	t = topo("1n1l2c1t");
+	cr_assert_eq(scn_usable_cpus(&t, c, SCN_MAX_VCPUS), 2, "2 CPUs: nothing reserved");
+	t = topo("1n1l1c1t");
+	cr_assert_eq(scn_usable_cpus(&t, c, SCN_MAX_VCPUS), 1);
+}
+
+Test(cpuset_spec, llc_and_numa_take_all_their_cpus)
+{
+	cr_assert_str_eq(resolve("1n2l1c1t", (struct scn_cpuset_spec){ .kind = CPUSET_LLC, .index = 1 }, "c"), "1");
+	cr_assert_str_eq(resolve("2n4l2c1t", (struct scn_cpuset_spec){ .kind = CPUSET_LLC, .index = 3 }, "c"), "6-7",
+			 "the last LLC keeps the CPU usable_cpus() reserves");
+	cr_assert_str_eq(resolve("2n4l2c1t", (struct scn_cpuset_spec){ .kind = CPUSET_NUMA, .index = 1 }, "c"), "4-7");
+	cr_assert_str_eq(resolve("1n2l2c2t", (struct scn_cpuset_spec){ .kind = CPUSET_LLC, .index = 0 }, "c"), "0-3");
+	cr_assert_str_eq(resolve("1n2l1c1t", (struct scn_cpuset_spec){ .kind = CPUSET_LLC, .index = 2 }, "cg_3"),
+			 "ERR: cgroup 'cg_3': CpusetSpec validation failed: llc 2 is out of range: the topology has 2 LLCs (0-1)");
+	cr_assert_str_eq(resolve("2n2l1c1t", (struct scn_cpuset_spec){ .kind = CPUSET_NUMA, .index = 2 }, "c"),
+			 "ERR: cgroup 'c': CpusetSpec validation failed: numa node 2 is out of range: the topology has 2 NUMA nodes (0-1)");
+}
+
+Test(cpuset_spec, disjoint_splits_usable_cpus_and_the_last_takes_the_rest)
+{
+	/* 8 CPUs: usable 0-6, chunks of 2. */
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_DISJOINT, .index = 0, .of = 3 }, "c"), "0-1");
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_DISJOINT, .index = 1, .of = 3 }, "c"), "2-3");
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_DISJOINT, .index = 2, .of = 3 }, "c"), "4-6");
+	cr_assert_str_eq(resolve("1n1l2c1t", (struct scn_cpuset_spec){ .kind = CPUSET_DISJOINT, .index = 1, .of = 2 }, "c"), "1");
+}
+
+Test(cpuset_spec, range_and_overlap_slice_usable_cpus)
+{
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_RANGE, .start_frac = 0.5,
+									.end_frac = 1.0 }, "c"), "3-6");
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_RANGE, .start_frac = 0,
+									.end_frac = 0.5 }, "c"), "0-2");
+	/* usable 7, chunk 3, overlap 1 CPU each side */
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_OVERLAP, .index = 0, .of = 2,
+									.frac = 0.5 }, "c"), "0-3");
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_OVERLAP, .index = 1, .of = 2,
+									.frac = 0.5 }, "c"), "2-6");
+	cr_assert_str_eq(resolve("1n1l2c1t", (struct scn_cpuset_spec){ .kind = CPUSET_RANGE, .start_frac = 0,
+									.end_frac = 0.4 }, "c"),
+			 "ERR: cgroup 'c': CpusetSpec validation failed: Range start_frac=0, end_frac=0.4 holds no CPU "
+			 "of the 2 usable CPUs; widen the range");
+}
+
+Test(cpuset_spec, seed_errors_word_for_word)
+{
+	cr_assert_str_eq(resolve("1n1l5c1t", (struct scn_cpuset_spec){ .kind = CPUSET_DISJOINT, .index = 0, .of = 8 }, "cg_0"),
+			 "ERR: cgroup 'cg_0': CpusetSpec validation failed: not enough usable CPUs (4) for 8 partitions");
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_DISJOINT, .index = 3, .of = 3 }, "cg_1"),
+			 "ERR: cgroup 'cg_1': CpusetSpec validation failed: index 3 >= partition count 3");
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_RANGE, .start_frac = -1,
+									.end_frac = 0.5 }, "cg_2"),
+			 "ERR: cgroup 'cg_2': CpusetSpec validation failed: Range fracs must lie in [0.0, 1.0]: start_frac=-1, end_frac=0.5");
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_RANGE, .start_frac = 0.5,
+									.end_frac = 0.5 }, "c"),
+			 "ERR: cgroup 'c': CpusetSpec validation failed: Range needs start_frac < end_frac: start_frac=0.5, end_frac=0.5");
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_OVERLAP, .index = 0, .of = 2,
+									.frac = 1.5 }, "c"),
+			 "ERR: cgroup 'c': CpusetSpec validation failed: overlap frac=1.5 must lie in [0.0, 1.0]");
+	cr_assert_str_eq(resolve("1n1l8c1t", (struct scn_cpuset_spec){ .kind = CPUSET_DISJOINT, .index = 0, .of = 0 }, "c"),
+			 "ERR: cgroup 'c': CpusetSpec validation failed: partition count must be at least 1, got 0");
+}
+
+Test(cpuset_spec, numbers_print_like_rust_display)
+{
+	static const struct { double v; const char *s; } c[] = {
+		{ -1, "-1" }, { 0.5, "0.5" }, { 0.1, "0.1" }, { 0, "0" }, { -0.0, "-0" }, { 1, "1" },
+		{ 123.456, "123.456" }, { 1e-7, "0.0000001" }, { 2.5e-5, "0.000025" },
+		{ 1e21, "1000000000000000000000" }, { 1.0 / 3, "0.3333333333333333" }, { 100, "100" },
+	};
+	char buf[64];
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		scn_fmt_f64(c[i].v, buf, sizeof(buf));
+		cr_assert_str_eq(buf, c[i].s, "%.17g", c[i].v);
+	}
+}
+
+Test(cpuset_spec, topology_independent_errors_come_from_the_parser_with_positions)
+{
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"cg_0\"},{\"name\":\"cg_1\",\n"
+		   " \"cpuset\":{\"disjoint\":{\"index\":3,\"of\":3}}}]}",
+		   "t.json:2:11: cgroup 'cg_1': CpusetSpec validation failed: index 3 >= partition count 3");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"cg_2\",\"cpuset\":{\"range\":{\"start_frac\":-1,"
+		   "\"end_frac\":0.5}}}]}",
+		   "cgroup 'cg_2': CpusetSpec validation failed: Range fracs must lie in [0.0, 1.0]: start_frac=-1, end_frac=0.5");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"cpuset\":{\"llc\":0,\"numa\":0}}]}",
+		   "give exactly one of llc, numa, disjoint, range, overlap");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"cpuset\":{\"lcc\":0}}]}",
+		   "unknown key 'lcc' in cgroups[0].cpuset (a CpusetSpec); valid keys: llc, numa, disjoint, range, overlap");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"cpuset\":{\"disjoint\":{\"index\":0}}}]}",
+		   "cgroups[0].cpuset.disjoint: missing key 'of'");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"cpuset\":{\"range\":{\"start_frac\":\"0\",\"end_frac\":1}}}]}",
+		   "cgroups[0].cpuset.range.start_frac: expected number, got string");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"cpuset\":3}]}",
+		   "cgroups[0].cpuset: expected a CPU list string or a CpusetSpec object");
+}
+
+Test(cpuset_spec, topology_dependent_errors_wait_for_the_final_topology)
+{
+	struct scenario s;
+	/* The file's default topology has 1 LLC; --topo 1n2l1c1t makes {"llc": 1} valid. */
+	cr_assert_eq(parse("{\"name\":\"a\",\"cgroups\":[{\"name\":\"cg_0\",\"cpuset\":{\"llc\":1}}]}", &s), 0, "%s", err);
+	cr_assert_eq(s.cgroups[0].cpuset_spec.kind, CPUSET_LLC);
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "cgroup 'cg_0': CpusetSpec validation failed: llc 1 is out of range: the topology has 1 LLCs (0-0)");
+	s.topo = topo("1n2l1c1t");
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(s.cgroups[0].cpuset[0], 0, "validate does not write");
+	cr_assert_eq(scn_resolve(&s, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(s.cgroups[0].cpuset, "1");
+	/* And the other way: a topology shrunk below the partition count. */
+	cr_assert_eq(parse("{\"name\":\"a\",\"topology\":\"1n1l8c1t\",\"cgroups\":[{\"name\":\"cg_0\","
+			   "\"cpuset\":{\"disjoint\":{\"index\":0,\"of\":8}}}]}", &s), 0, "%s", err);
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "cgroup 'cg_0': CpusetSpec validation failed: not enough usable CPUs (7) for 8 partitions");
+	s.topo = topo("1n1l5c1t");
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "cgroup 'cg_0': CpusetSpec validation failed: not enough usable CPUs (4) for 8 partitions");
+	cr_assert_eq(scn_resolve(&s, err, sizeof(err)), -EINVAL);
+}
+
+Test(cgroup_knobs, shapes_are_parsed_and_kept_verbatim)
+{
+	struct scenario s;
+	cr_assert_eq(parse("{\"name\":\"a\",\"topology\":\"2n2l1c1t\",\"cgroups\":[{\"name\":\"c\",\"cpu_max\":\"50000 100000\","
+			   "\"memory_max\":4294967296,\"memory_swap_max\":\"max\",\"cpuset_mems\":\"0-1\"},"
+			   "{\"name\":\"d\",\"cpu_max\":\"max 100000\",\"memory_max\":\"max\"},{\"name\":\"e\",\"cpu_max\":\"max\"}]}",
+			   &s), 0, "%s", err);
+	cr_assert_str_eq(s.cgroups[0].cpu_max, "50000 100000");
+	cr_assert_str_eq(s.cgroups[0].memory_max, "4294967296");
+	cr_assert_str_eq(s.cgroups[0].memory_swap_max, "max");
+	cr_assert_str_eq(s.cgroups[0].cpuset_mems, "0-1");
+	cr_assert_str_eq(s.cgroups[1].cpu_max, "max 100000");
+	cr_assert_str_eq(s.cgroups[1].memory_max, "max");
+	cr_assert_str_eq(s.cgroups[2].cpu_max, "max");
+	cr_assert_eq(s.cgroups[2].memory_max[0], 0, "unset stays empty");
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), 0, "%s", err);
+	s.topo = topo("1n2l1c1t");
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), -EINVAL, "node 1 is gone on a 1-node topology");
+	cr_assert_str_eq(err, "cgroups[0].cpuset_mems: node 1 is outside the topology's 1 NUMA node (0-0)");
+}
+
+Test(cgroup_knobs, bad_shapes_name_the_key_and_the_form)
+{
+	static const char *const bad_cpu_max[] = { "50000 100000 1", "half", "500 100000", "50000 100",
+						   "50000 2000000", "50000  100000", "", "max 0", "-1 100000" };
+	char t[256];
+	for (size_t i = 0; i < sizeof(bad_cpu_max) / sizeof(bad_cpu_max[0]); i++) {
+		snprintf(t, sizeof(t), "{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"cpu_max\":\"%s\"}]}", bad_cpu_max[i]);
+		expect_err(t, "cgroups[0].cpu_max: '");
+		cr_assert(strstr(err, "is not a cpu.max value; write \"QUOTA PERIOD\" in microseconds"), "%s", err);
+	}
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"cpu_max\":50000}]}",
+		   "t.json:1:46: cgroups[0].cpu_max: expected string, got integer");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"memory_max\":\"4G\"}]}",
+		   "cgroups[0].memory_max: expected a byte count (integer >= 0) or \"max\", got '4G'");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"memory_swap_max\":-1}]}",
+		   "cgroups[0].memory_swap_max: expected a byte count (integer >= 0) or \"max\", got integer");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"cpuset_mems\":\"0-\"}]}",
+		   "cgroups[0].cpuset_mems: '0-' is not a NUMA node list");
 }
