@@ -10,7 +10,10 @@ SESSION=t
 TMPD=$(mktemp -d /tmp/ktstr-tui.XXXXXX)
 FAILS=0
 CHECKS=0
-export KTSTR_CACHE_DIR=$TMPD/cache KTSTR_RUNS_DIR=$TMPD/runs
+# Live tests (TUI_REAL_CACHE=1) use the real kernel cache; others a private empty one.
+[ "${TUI_REAL_CACHE:-0}" = 1 ] || export KTSTR_CACHE_DIR=$TMPD/cache
+export KTSTR_RUNS_DIR=$TMPD/runs
+: "${KTSTR_CACHE_DIR:=${XDG_CACHE_HOME:-$HOME/.cache}/ktstr}"
 mkdir -p "$KTSTR_CACHE_DIR" "$KTSTR_RUNS_DIR"
 
 tm() { tmux -L "$SOCK" "$@"; }

@@ -1,0 +1,37 @@
+# A live run from the workstation: r boots the VM, panes update while it runs, s attaches
+# a shell (Ctrl-] detaches), the verdict arrives, q quits with no QEMU left behind.
+# Boots one small VM (2 vCPUs, ~10 s under TCG); skipped without a cached kernel.
+TUI_REAL_CACHE=1
+. "$(dirname "$0")/lib.sh"
+if ! "$KTSTR" kernel path >/dev/null 2>&1; then
+	echo "  skip no cached kernel (make kernel)"
+	tui_done
+fi
+cat > "$TMPD/live.json" <<JSON
+{ "name": "tuilive", "topology": { "numa": 1, "llcs": 1, "cores": 2, "threads": 1 },
+  "memory_mb": 512, "scheduler": "eevdf", "duration_ms": 8000,
+  "cgroups": [ { "name": "cg0", "workers": 2, "work": "SpinWait" } ] }
+JSON
+tui_start -- "$TMPD/live.json"
+expect "Next run: scenario tuilive" "scenario from the command line"
+keys r
+expect "tuilive-[0-9-]+ (booting|running)" "r starts the run" 10
+keys 2
+expect "running:running" "the guest reaches the workload" 60
+t1=$(screen | sed -n 2p | grep -o 'T+ [0-9.]*s')
+sleep 1
+t2=$(screen | sed -n 2p | grep -o 'T+ [0-9.]*s')
+[ -n "$t1" ] && [ "$t1" != "$t2" ] && ok "header updates live ($t1 -> $t2)" || bad "header updates live ($t1 -> $t2)"
+expect "^ +[0-9]+ .*[0-9·!░]{10}" "timeline draws worker rows while running"
+keys s
+expect "ktstr:.*#" "s attaches the VM shell" 15
+type_text 'echo tui-shell-$((6*7))'; keys Enter
+expect "^tui-shell-42" "the shell runs commands in the guest"
+keys C-]
+expect "detached from the VM shell" "Ctrl-] returns to the workstation"
+expect "finished: pass \(exit 0\)" "the verdict arrives" 60
+keys q
+expect "^EXIT=0" "q quits"
+sleep 1
+if pgrep -f "qemu-system.*$TMPD" >/dev/null; then bad "no QEMU left"; else ok "no QEMU left"; fi
+tui_done
