@@ -46,6 +46,11 @@ lim=$(j '[.workers[] | select(.cgroup == "limited") | .cpu_ms] | add')
 free=$(j '[.workers[] | select(.cgroup == "free") | .cpu_ms] | add')
 echo "cpu_ms: limited=$lim free=$free"
 expect_eq "$(j "$lim < 0.7 * $free and $lim > 0")" true "limited cgroup's CPU time ($lim ms) under 0.7x the free one's ($free ms)"
+# The quota itself: half a CPU for the cgroup, so CPU time over wall time stays near 0.5
+# (uncapped, the same pinned pair gets about 0.85 of CPU 1).
+share=$(j '([.workers[] | select(.cgroup == "limited") | .cpu_ms] | add) / ([.workers[] | select(.cgroup == "limited") | .wall_ms] | max)')
+echo "limited cgroup's CPU share: $share"
+expect_eq "$(j "$share < 0.6")" true "limited cgroup's CPU share ($share) under cpu.max's 0.5 + slack"
 expect_eq "$(jq -c '[.workers[] | select(.cgroup == "limited") | .cpus] | unique' "$T/out.json")" '[[1]]' "limited workers ran on CPU 1 only"
 expect_eq "$(j '[.scenario.cgroups[] | select(.name == "limited") | .cpuset][0]')" 1 "resolved cpuset in the report"
 
