@@ -31,11 +31,12 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ -z "$(ls -A "$T/runs" 2>/dev/null)" ] || fail "refused runs left run directories: $(ls "$T/runs")"
 
 # 2. Boot 1: "limited" has cpu.max 50000/100000 (half a CPU for the cgroup) and cpuset
-# {"llc": 1} (CPU 1 on 1n2l1c1t); "free" has neither. Spread is not what this tests.
+# {"llc": 1} (CPU 1 on 1n2l1c1t); "free" has neither. The memory and cpuset.mems knobs
+# ride along: the run only passes if every write succeeded. Spread is not tested here.
 s=$(scenario knobs '{"name":"cgroup-knobs","topology":"1n2l1c1t","duration_ms":3000,
  "cgroups":[
-  {"name":"limited","workers":2,"work":"SpinWait","cpu_max":"50000 100000","cpuset":{"llc":1}},
-  {"name":"free","workers":2,"work":"SpinWait"}],
+  {"name":"limited","workers":2,"work":"SpinWait","cpu_max":"50000 100000","cpuset":{"llc":1},"cpuset_mems":"0"},
+  {"name":"free","workers":2,"work":"SpinWait","memory_max":268435456,"memory_swap_max":"max"}],
  "checks":{"max_spread_pct":100}}')
 "$KTSTR" run "$s" --json > "$T/out.json" 2> "$T/err.txt"
 rc=$?
