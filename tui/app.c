@@ -116,7 +116,7 @@ static void next_run_line(struct app *a)
 	char topo[32];
 	scn_topo_label(&a->scn.topo, topo, sizeof(topo));
 	snprintf(a->ctx.next_run, sizeof(a->ctx.next_run), "scenario %s  kernel %s  topo %s  sched %s",
-		 a->scn.name[0] ? a->scn.name : "(default)", a->kernel_spec[0] ? a->kernel_spec : "(default)",
+		 a->scn.name[0] ? a->scn.name : "(default)", a->ctx.kernel_pick[0] ? a->ctx.kernel_pick : "(default)",
 		 topo, a->scn.sched.kind == SCHED_EEVDF ? "eevdf" : a->scn.sched.spec);
 }
 
@@ -139,7 +139,7 @@ int app_start_run(struct app *a)
 		   a->scn.name[0] ? a->scn.name : "run");
 	struct run_request req = {
 		.scn = a->scn,
-		.kernel_spec = a->kernel_spec[0] ? a->kernel_spec : NULL,
+		.kernel_spec = a->ctx.kernel_pick[0] ? a->ctx.kernel_pick : NULL,
 		.shell_port = true,
 		.log_events = false,  /* panes read the rings; per-line events would only be dropped */
 	};
@@ -247,10 +247,14 @@ static void live_line(struct app *a)
 		return;
 	struct run *r = a->live;
 	run_lock(r);
+	if (r->state == RUN_DONE) {  /* finished: it is in the history list now */
+		run_unlock(r);
+		return;
+	}
 	char topo[32];
 	scn_topo_label(&r->scn.topo, topo, sizeof(topo));
 	snprintf(a->ctx.live_line, sizeof(a->ctx.live_line), "%-16s %7.1fs  %-24.24s %-9.9s %-12.12s %s",
-		 r->state == RUN_DONE ? run_result_name(r->result) : r->stage[0] ? r->stage : run_state_name(r->state),
+		 r->stage[0] ? r->stage : run_state_name(r->state),
 		 (double)r->elapsed_ms / 1000.0, r->kernel_version[0] ? r->kernel_version : r->kernel_key, topo,
 		 r->sched_label, r->id);
 	run_unlock(r);

@@ -17,7 +17,7 @@ struct app {
 	struct run *live;             /* the run we started (a reference) or NULL */
 	struct scenario scn;          /* the scenario `r` runs */
 	bool have_scn;
-	char kernel_spec[1024];       /* --kernel / :kernel / Kernels pane */
+	char kernel_spec[1024];       /* --kernel; then ctx.kernel_pick is the one used */
 	char runs_root[1024];
 	struct view views[TUI_NVIEWS];
 	int active;

@@ -120,7 +120,6 @@ void cmdline_exec(struct app *a, const char *line)
 		}
 		app_start_run(a);
 	} else if (!strcmp(verb, "kernel")) {
-		snprintf(a->kernel_spec, sizeof(a->kernel_spec), "%s", arg);
 		snprintf(a->ctx.kernel_pick, sizeof(a->ctx.kernel_pick), "%s", arg);
 		app_status(a, false, "kernel for the next run: %s", arg);
 	} else if (!strcmp(verb, "topo")) {

@@ -32,9 +32,9 @@ struct view;
 struct tui_ctx {
 	struct run *live;                 /* the running run, or NULL */
 	const char *runs_root;            /* "" when unknown */
-	char kernel_pick[128];            /* kernel for the next run ("" default) */
+	char kernel_pick[1024];           /* kernel for the next run: spec or key ("" default) */
 	char next_run[256];               /* "scenario X  kernel K  topo T  sched S" */
-	char live_line[256];              /* the live run's one-line state, "" none */
+	char live_line[256];              /* the running run's one-line state, "" none */
 	char cur_dir[1024];               /* the displayed run's directory */
 	/* dir NULL: show the live run. */
 	void (*open_run)(struct tui_ctx *c, const char *dir);

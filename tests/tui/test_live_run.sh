@@ -14,6 +14,12 @@ cat > "$TMPD/live.json" <<JSON
 JSON
 tui_start -- "$TMPD/live.json"
 expect "Next run: scenario tuilive" "scenario from the command line"
+keys 8
+keys Enter
+expect "kernel for the next run: " "Enter in the kernels pane picks a kernel"
+key=$(screen | grep -o 'kernel for the next run: .*' | sed 's/kernel for the next run: //; s/ *$//')
+keys 1
+expect "kernel $(printf '%s' "$key" | sed 's/[][+.*^$()|?{}\\]/\\&/g')" "the runs pane shows the picked kernel"
 keys r
 expect "tuilive-[0-9-]+ (booting|running)" "r starts the run" 10
 keys 2
@@ -30,8 +36,14 @@ expect "^tui-shell-42" "the shell runs commands in the guest"
 keys C-]
 expect "detached from the VM shell" "Ctrl-] returns to the workstation"
 expect "finished: pass \(exit 0\)" "the verdict arrives" 60
+keys 1
+expect_not "^  live " "a finished run leaves the live row (it is in the history)"
+expect "pass .*tuilive-" "the finished run is in the history list"
+keys r
+expect "tuilive-[0-9-]+ (booting|running)" "a second run starts" 10
+sleep 2
 keys q
-expect "^EXIT=0" "q quits"
+expect "^EXIT=0" "q during a run quits"
 sleep 1
 if pgrep -f "qemu-system.*$TMPD" >/dev/null; then bad "no QEMU left"; else ok "no QEMU left"; fi
 tui_done
