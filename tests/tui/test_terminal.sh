@@ -9,7 +9,7 @@ if screen_esc | grep -Eq $'\e\\[(3[0-7]|4[0-7]|38;|48;)'; then bad "NO_COLOR: no
 tm resize-window -t $SESSION -x 120 -y 40 2>/dev/null || tm resize-pane -t $SESSION -x 120 -y 40
 sleep 0.5
 expect "^-{120}$" "KEY_RESIZE redraws at the new width"
-pid=$(pgrep -n -f "build/ktstr tui --open")
+pid=$(pgrep -n -f "$(basename "$KTSTR") tui --open")
 [ -n "$pid" ] && kill -TERM "$pid"
 expect "^EXIT=143" "SIGTERM ends the TUI (128+15)"
 expect "^icanon echo" "terminal restored after SIGTERM"
