@@ -13,4 +13,13 @@ pid=$(pgrep -n -f "$(basename "$KTSTR") tui --open")
 [ -n "$pid" ] && kill -TERM "$pid"
 expect "^EXIT=143" "SIGTERM ends the TUI (128+15)"
 expect "^icanon echo" "terminal restored after SIGTERM"
+# A crash: the handler ends curses, then the default action (and cli/main.c's VM
+# teardown) runs.
+tm kill-server 2>/dev/null
+tui_start -- --open "$FIXTURE"
+expect "rejected: 8: \(63\)" "running again"
+pid=$(pgrep -n -f "$(basename "$KTSTR") tui --open")
+[ -n "$pid" ] && kill -SEGV "$pid"
+expect "^EXIT=139" "SIGSEGV still kills the process (128+11)"
+expect "^icanon echo" "terminal restored after SIGSEGV"
 tui_done
