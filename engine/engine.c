@@ -212,6 +212,17 @@ static void warn_boot_budget(struct run_slot *s, int64_t elapsed, bool port_exis
 	push_event(s->e, EV_BOOT, r, LOG_HOST, msg);
 }
 
+/* A host-side line for the run's guest log and an EV_BOOT event (the CLI prints it on
+ * stderr), like the boot-budget warning. */
+static void host_warning(struct run_slot *s, const char *msg)
+{
+	struct run *r = s->run;
+	run_lock(r);
+	ring_push(r->guestlog, msg);
+	run_unlock(r);
+	push_event(s->e, EV_BOOT, r, LOG_HOST, msg);
+}
+
 static void fail_infra(struct run_slot *s, const char *fmt, ...)
 {
 	struct run *r = s->run;
@@ -250,12 +261,29 @@ static void *run_thread(void *arg)
 		.run_dir = r->dir,
 		.watchdog_ms = s->plan.watchdog_ms,
 		.shell_port = s->plan.shell_port,
+		.perf_mode = s->plan.perf_mode,
 	};
 	struct vm *vm = NULL;
+	if (s->plan.skip) {
+		host_warning(s, "ktstr: SKIP: performance_mode scenario under --no-perf-mode");
+		run_lock(r);
+		r->result = RESULT_SKIP;
+		run_unlock(r);
+		goto finish;
+	}
 	int rc = vm_start(&cfg, &vm, err, sizeof(err));
 	if (rc) {
 		fail_infra(s, "%s", err);
 		goto finish;
+	}
+	/* Performance mode's warnings (hugepage fallback, pinning, RT) reach the run's guest
+	 * log and the consumer the same way the boot-budget warning does. */
+	for (const char *p = vm_perf_notes(vm); *p;) {
+		const char *nl = strchrnul(p, '\n');
+		char line[512];
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		host_warning(s, line);
+		p = *nl ? nl + 1 : nl;
 	}
 	pthread_mutex_lock(&e->lock);
 	s->vm = vm;
@@ -319,6 +347,10 @@ static void *run_thread(void *arg)
 
 finish:
 	run_lock(r);
+	/* A run the user stopped did not run as declared: it cannot pass. */
+	if (s->stop == 1)
+		run_add_check(r, "stopped", false, "run stopped by the user after %.1fs, before the "
+			      "scenario's %d ms were over", (double)r->elapsed_ms / 1000.0, r->scn.duration_ms);
 	checks_finalize(r);
 	r->state = RUN_DONE;
 	run_unlock(r);

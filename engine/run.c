@@ -23,7 +23,7 @@ const char *run_state_name(enum run_state s)
 
 const char *run_result_name(enum run_result r)
 {
-	static const char *const n[] = { "none", "pass", "fail", "error" };
+	static const char *const n[] = { "none", "pass", "fail", "error", "skip" };
 	return (unsigned)r < sizeof(n) / sizeof(n[0]) ? n[r] : "?";
 }
 
@@ -408,6 +408,11 @@ static bool ingest_sample(struct run *r, json_t *o)
 		struct run_worker *rw = run_worker_by_tid(r, (int)tid);
 		if (!rw)
 			continue;
+		const char *cg = NULL, *work = NULL;
+		if (!rw->cgroup[0] && get_str(w, "cgroup", false, &cg) && cg)
+			snprintf(rw->cgroup, sizeof(rw->cgroup), "%s", cg);
+		if (!rw->work[0] && get_str(w, "work", false, &work) && work)
+			snprintf(rw->work, sizeof(rw->work), "%s", work);
 		if (cpu_ns >= 0)
 			rw->cpu_ns = (uint64_t)cpu_ns;
 		if (iters >= 0)

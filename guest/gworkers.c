@@ -281,11 +281,15 @@ void gwk_sample(int64_t elapsed_ms)
 		gj_begin(&j, "sample", g_now_ns());
 		gj_int(&j, "elapsed_ms", elapsed_ms);
 		gj_arr_open(&j, "workers");
-		for (; i < nwk && gj_room(&j) > 160; i++) {
+		for (; i < nwk && gj_room(&j) > 300; i++) {
 			struct gslot *s = wks[i].slot;
+			const struct gscn_cgroup *cg = &S->cg[wks[i].cg];
 			int cpu = LD(s->cpu);
 			gj_obj_open(&j, NULL);
 			gj_int(&j, "tid", wks[i].pid);
+			/* Live views group by cgroup before the final report arrives. */
+			gj_str(&j, "cgroup", cg->name);
+			gj_str(&j, "work", gscn_work_name(cg->work));
 			gj_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
 			gj_int(&j, "iters", (int64_t)LD(s->iters));
 			gj_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);

@@ -27,7 +27,8 @@
  *            reason (kernel's exit kind + message when known)
  *  verifier  line (one line of a verifier log, in order)
  *  dump      line (one line of the sched_ext debug dump)
- *  sample    elapsed_ms, workers: [{tid, cpu_ns, iters, max_gap_ms, cpu}]   every KTSTR_SAMPLE_MS
+ *  sample    elapsed_ms, workers: [{tid, cgroup, work, cpu_ns, iters, max_gap_ms, cpu}]
+ *            every KTSTR_SAMPLE_MS
  *  tl        tid, cpu, start_ns, end_ns, state: "run" | "wait"   (timeline slice, downsampled)
  *            start_ns/end_ns: guest CLOCK_MONOTONIC ns since the workers were released (the
  *            "running" stage), not absolute. run: on cpu; wait: runnable on cpu's runqueue

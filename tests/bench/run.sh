@@ -3,7 +3,7 @@
 # initramfs build cold and cached, a 2-vCPU scenario end to end, and the TUI frame figures.
 set -u
 cd "$(dirname "$0")/../.."
-K=build/ktstr
+K=${KTSTR:-build/ktstr}
 export KTSTR_RUNS_DIR=$(mktemp -d /tmp/ktstr-bench-runs.XXXXXX)
 trap 'rm -rf "$KTSTR_RUNS_DIR"' EXIT
 echo "== initramfs"

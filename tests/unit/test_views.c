@@ -2,6 +2,7 @@
  * search), timeline rows and downsampling with gap marks, verifier stepping, the runs
  * history scan. Run models are built by hand with run_new and filled fields/rings. */
 #include <criterion/criterion.h>
+#include "views/model.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,6 @@
 
 /* The view models live in views/ and are linked only into build/ktstr; the unit binary
  * compiles them here until the Makefile links views/model_*.o into build/unit too. */
-#include "views/model_log.c"
-#include "views/model_runs.c"
-#include "views/model_timeline.c"
-#include "views/model_verifier.c"
 
 static double now_ms(void)
 {
