@@ -16,7 +16,11 @@ static void usage(void)
 {
 	fputs("usage: ktstr run SCENARIO.json... [--json] [--kernel SPEC] [--scheduler NAME|PATH]\n"
 	      "                 [--topo NxLxCxT] [--duration-ms N] [--accel kvm|tcg]\n"
-	      "                 [--runs-dir DIR] [--kernel-arg ARG]... [-v] [-- SCHEDULER ARGS]\n",
+	      "                 [--runs-dir DIR] [--kernel-arg ARG]... [--perf-mode|--no-perf-mode]\n"
+	      "                 [-v] [-- SCHEDULER ARGS]\n"
+	      "  --perf-mode      performance mode for every scenario (hugepage RAM, pinned vCPUs)\n"
+	      "  --no-perf-mode   no performance mode; performance_mode scenarios are skipped\n"
+	      "                   (same as KTSTR_NO_PERF_MODE=1)\n",
 	      stderr);
 }
 
@@ -167,12 +171,15 @@ int cmd_run(int argc, char **argv)
 		{ "runs-dir", required_argument, 0, 'r' },
 		{ "kernel-arg", required_argument, 0, 'K' },
 		{ "verbose", no_argument, 0, 'v' },
+		{ "perf-mode", no_argument, 0, 'P' },
+		{ "no-perf-mode", no_argument, 0, 'N' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	bool json = false, verbose = false;
 	const char *kernel = NULL, *sched = NULL, *topo = NULL, *runs = NULL, *accel = NULL;
 	long duration = 0;
+	int perf_mode = 0; /* run_request.perf_mode */
 	char kargs[2048] = "";
 	int c;
 	/* Scheduler arguments follow "--"; split them off before option parsing. */
@@ -195,6 +202,14 @@ int cmd_run(int argc, char **argv)
 		case 'a': accel = optarg; break;
 		case 'r': runs = optarg; break;
 		case 'v': verbose = true; break;
+		case 'P':
+		case 'N':
+			if (perf_mode && perf_mode != (c == 'P' ? 1 : -1)) {
+				cli_error("--perf-mode and --no-perf-mode contradict each other; pass one");
+				return 2;
+			}
+			perf_mode = c == 'P' ? 1 : -1;
+			break;
 		case 'K':
 			if (strlen(kargs) + strlen(optarg) + 2 >= sizeof(kargs)) {
 				cli_error("--kernel-arg: command line too long");
@@ -249,7 +264,8 @@ int cmd_run(int argc, char **argv)
 	for (int i = 0; i < nfiles; i++, loaded++) {
 		struct run_request *q = &reqs[i];
 		*q = (struct run_request){ .kernel_spec = kernel, .runs_root = runs, .log_events = verbose,
-					   .kernel_args = kargs[0] ? kargs : NULL, .accel = accel_v };
+					   .kernel_args = kargs[0] ? kargs : NULL, .accel = accel_v,
+					   .perf_mode = perf_mode };
 		if (scn_load(argv[optind + i], &q->scn, err, sizeof(err))) {
 			cli_error("%s", err);
 			goto out;

@@ -33,6 +33,10 @@ struct run_request {
 	const char *kernel_args;     /* appended to the guest kernel command line; may be NULL */
 	const struct initramfs_extra *extra; /* extra files for the guest (shell -i); may be NULL */
 	int nextra;
+	/* 0: the scenario's performance_mode; 1: --perf-mode (on for any scenario);
+	 * -1: --no-perf-mode (off; a performance_mode scenario is skipped). With 0,
+	 * KTSTR_NO_PERF_MODE=1 in the environment means -1. */
+	int perf_mode;
 };
 
 struct engine;

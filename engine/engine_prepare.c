@@ -238,6 +238,17 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	}
 	r->started_unix = time(NULL);
 
+	/* Performance mode: --perf-mode / --no-perf-mode win over KTSTR_NO_PERF_MODE=1, which
+	 * wins over the scenario. A scenario that requires it is skipped, never run without. */
+	int pm = req->perf_mode;
+	const char *np = getenv("KTSTR_NO_PERF_MODE");
+	if (pm == 0 && np && *np && strcmp(np, "0"))
+		pm = -1;
+	plan->perf_mode = pm > 0 || (pm == 0 && r->scn.performance_mode);
+	plan->skip = pm < 0 && r->scn.performance_mode;
+	if (plan->skip)
+		return 0;
+
 	char init[PATH_MAX], busybox[PATH_MAX];
 	const char *ei = getenv("KTSTR_INIT");
 	if (ei && *ei)

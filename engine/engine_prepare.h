@@ -16,6 +16,8 @@ struct run_plan {
 	bool shell_port;
 	bool boot_budget_override; /* KTSTR_BOOT_BUDGET_MS set: keep r->boot_budget_ms */
 	bool base_was_cached;
+	bool perf_mode;          /* the VM runs in performance mode */
+	bool skip;               /* performance_mode scenario under --no-perf-mode: no VM */
 	/* Held from prepare until engine_prepare_cleanup: the kernel entry SH (so `kernel rm`
 	 * waits), the run directory EX (none under KTSTR_SIDECAR_DIR). */
 	struct ktstr_lock kernel_lock;

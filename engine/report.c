@@ -360,6 +360,11 @@ void report_text(struct run *r, FILE *out)
 		text_pass(r, out, tags);
 		return;
 	}
+	if (r->result == RESULT_SKIP) {
+		fprintf(out, "ktstr: '%s' %s skipped: performance_mode scenario under --no-perf-mode\n",
+			r->scn.name, tags);
+		return;
+	}
 	if (r->result == RESULT_NONE)
 		fprintf(out, "ktstr: '%s' %s %s (stage %s):\n", r->scn.name, tags, run_state_name(r->state),
 			r->stage[0] ? r->stage : "-");
@@ -830,7 +835,7 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 
 	const char *res = jstr(o, "result", "none");
 	r->result = !strcmp(res, "pass") ? RESULT_PASS : !strcmp(res, "fail") ? RESULT_FAIL :
-		    !strcmp(res, "error") ? RESULT_ERROR : RESULT_NONE;
+		    !strcmp(res, "error") ? RESULT_ERROR : !strcmp(res, "skip") ? RESULT_SKIP : RESULT_NONE;
 	r->exit_code = (int)jint(o, "exit_code", 0);
 	CPY(r->error, jstr(o, "error", ""));
 	CPY(r->warning, jstr(o, "warning", ""));

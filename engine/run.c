@@ -14,6 +14,7 @@
 
 #define RUN_CONSOLE_BYTES (4u << 20)
 #define RUN_LOG_BYTES (16u << 20)
+#define RUN_SCHEDLOG_BYTES (128u << 20)
 
 const char *run_state_name(enum run_state s)
 {
@@ -58,7 +59,7 @@ struct run *run_new(const struct scenario *scn)
 	r->gap_threshold_ms = -1;
 	r->spread_threshold_pct = -1;
 	r->console = ring_new(RUN_CONSOLE_LINES, RUN_CONSOLE_BYTES);
-	r->schedlog = ring_new(RUN_LOG_LINES, RUN_LOG_BYTES);
+	r->schedlog = ring_new(RUN_SCHEDLOG_LINES, RUN_SCHEDLOG_BYTES);
 	r->verifier = ring_new(RUN_LOG_LINES, RUN_LOG_BYTES);
 	r->dump = ring_new(RUN_LOG_LINES, RUN_LOG_BYTES);
 	r->guestlog = ring_new(RUN_LOG_LINES, RUN_LOG_BYTES);

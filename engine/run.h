@@ -14,13 +14,18 @@
 #define RUN_MAX_CHECKS 256
 #define RUN_CONSOLE_LINES 20000
 #define RUN_LOG_LINES 100000
+/* The scheduler log is what a crash is read from: keep up to a million lines (the ring
+ * grows by doubling, so a short log costs nothing). */
+#define RUN_SCHEDLOG_LINES 1000000
 #define RUN_TL_SLICES 200000   /* timeline slices kept (downsampled in the guest) */
 #define RUN_SAMPLES 4096       /* per-run sample history (every KTSTR_SAMPLE_MS) */
 
 enum run_state { RUN_PENDING, RUN_BOOTING, RUN_RUNNING, RUN_FINISHING, RUN_DONE };
-enum run_result { RESULT_NONE, RESULT_PASS, RESULT_FAIL, RESULT_ERROR };
+/* RESULT_SKIP: not run on purpose (a performance_mode scenario under --no-perf-mode);
+ * exit code 0. Appended last so stored numbers keep their meaning. */
+enum run_result { RESULT_NONE, RESULT_PASS, RESULT_FAIL, RESULT_ERROR, RESULT_SKIP };
 const char *run_state_name(enum run_state s);   /* "pending" ... "done" */
-const char *run_result_name(enum run_result r); /* "none" "pass" "fail" "error" */
+const char *run_result_name(enum run_result r); /* "none" "pass" "fail" "error" "skip" */
 
 struct run_worker {
 	int tid;

@@ -995,7 +995,8 @@ static int parse_cgroup(struct pctx *c, json_t *v, int idx, struct scn_cgroup *g
 static int parse_root(struct pctx *c, json_t *root, struct scenario *s)
 {
 	static const char *const keys[] = { "name", "topology", "memory_mb", "scheduler", "duration_ms",
-					    "cgroups", "checks", "expect_err", NULL };
+					    "cgroups", "checks", "expect_err",
+					    "performance_mode", NULL };
 	static const char *const check_keys_valid[] = { "max_gap_ms", "max_spread_pct", NULL };
 	json_t *x;
 	long n;
@@ -1077,6 +1078,11 @@ static int parse_root(struct pctx *c, json_t *root, struct scenario *s)
 		if (want(c, x, "expect_err", JSON_TRUE, "boolean"))
 			return -EINVAL;
 		s->expect_err = json_is_true(x);
+	}
+	if ((x = json_object_get(root, "performance_mode"))) {
+		if (want(c, x, "performance_mode", JSON_TRUE, "boolean"))
+			return -EINVAL;
+		s->performance_mode = json_is_true(x);
 	}
 	char path[160], msg[768];
 	if (validate_core(s, false, path, sizeof(path), msg, sizeof(msg)))

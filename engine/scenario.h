@@ -85,6 +85,9 @@ struct scenario {
 	int ncgroups;
 	struct scn_checks checks;
 	bool expect_err;
+	/* Wants performance mode (hugepage RAM, pinned RT vCPUs; docs/vmm.md). Under
+	 * --no-perf-mode / KTSTR_NO_PERF_MODE=1 such a scenario is skipped, not run. */
+	bool performance_mode;
 };
 
 /* Loads and validates. On error returns -EINVAL (bad content) or -errno (I/O) and writes

@@ -21,6 +21,29 @@ int vm_boot_budget_ms(int vcpus, bool tcg)
 	return (int)(ms * (tcg ? VM_TCG_FACTOR : 1));
 }
 
+int vm_hugepages_needed(int memory_mb)
+{
+	if (memory_mb <= 0)
+		memory_mb = VM_DEFAULT_MEMORY_MB;
+	return memory_mb / 2;
+}
+
+bool vm_hugepage_plan(int memory_mb, long free_pages, char *warn, size_t warnlen)
+{
+	int need = vm_hugepages_needed(memory_mb);
+	if (warnlen)
+		warn[0] = '\0';
+	if (free_pages >= need && need > 0)
+		return true;
+	if (free_pages <= 0)
+		snprintf(warn, warnlen, "performance_mode: WARNING: no 2MB hugepages available, "
+			 "guest memory will use regular pages");
+	else
+		snprintf(warn, warnlen, "performance_mode: WARNING: need %d 2MB hugepages, only %ld "
+			 "free — falling back to regular pages", need, free_pages);
+	return false;
+}
+
 int vm_topo_vcpus(const struct vm_topology *t, char *err, size_t errlen)
 {
 	const struct { const char *name; int v; } dims[] = {
@@ -163,13 +186,22 @@ int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *
 	add(&b, "-smp");
 	addf(&b, "%d,sockets=%d,dies=%d,cores=%d,threads=%d", n, t->numa, t->llcs, t->cores,
 	     t->threads);
+	/* Hugepage backing splits RAM in whole 2 MB pages (an odd MB is dropped), so every
+	 * node's backend is a multiple of the page size and -m equals their sum. */
+	int unit = cfg->hugepages ? 2 : 1, units = mem / unit;
 	add(&b, "-m");
-	addf(&b, "%d", mem);
+	addf(&b, "%d", units * unit);
 	int per_node = n / t->numa;
 	for (int i = 0; i < t->numa; i++) {
-		int node_mb = mem / t->numa + (i < mem % t->numa ? 1 : 0);
+		int node_mb = (units / t->numa + (i < units % t->numa ? 1 : 0)) * unit;
 		add(&b, "-object");
-		addf(&b, "memory-backend-ram,id=mem%d,size=%dM", i, node_mb);
+		/* memfd + hugetlb needs no hugetlbfs mount; prealloc faults every page in at
+		 * start, so a shortage fails QEMU at once instead of SIGBUS mid-run. */
+		if (cfg->hugepages)
+			addf(&b, "memory-backend-memfd,id=mem%d,size=%dM,hugetlb=on,"
+			     "hugetlbsize=2M,prealloc=on", i, node_mb);
+		else
+			addf(&b, "memory-backend-ram,id=mem%d,size=%dM", i, node_mb);
 		add(&b, "-numa");
 		if (per_node == 1)
 			addf(&b, "node,nodeid=%d,cpus=%d,memdev=mem%d", i, i, i);
@@ -177,6 +209,10 @@ int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *
 			addf(&b, "node,nodeid=%d,cpus=%d-%d,memdev=mem%d", i, i * per_node,
 			     (i + 1) * per_node - 1, i);
 	}
+	/* Performance mode starts the guest paused: vm_start pins the vCPU threads, then
+	 * sends QMP cont, so no guest instruction runs unpinned. */
+	if (cfg->perf_mode)
+		add(&b, "-S");
 	add(&b, "-nodefaults");
 	add(&b, "-no-user-config");
 	add(&b, "-display");

@@ -38,6 +38,7 @@ struct vm {
 	struct vm_console *con;
 	struct vm_linebuf con_lb, ctl_lb;
 	char *tail_buf;            /* vm_console_tail's answer */
+	char perf_notes[2048];     /* vm_perf_notes */
 };
 
 /* ---- registry of live QEMU pids: lock-free slots so a signal handler can read it. */
@@ -327,6 +328,21 @@ int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t err
 
 	struct vm_config acfg = *cfg;
 	acfg.tsc_khz = vm->cfg.tsc_khz;
+	/* Hugepages only when every page the guest needs is free now; otherwise the seed's
+	 * warning and regular pages (prealloc would make QEMU fail on a shortage). */
+	acfg.hugepages = false;
+	if (cfg->perf_mode) {
+		char warn[256];
+		acfg.hugepages = vm_hugepage_plan(cfg->memory_mb,
+						  vm_free_hugepages(VM_HUGEPAGES_FREE_PATH),
+						  warn, sizeof(warn));
+		if (!acfg.hugepages)
+			vm_note(vm->perf_notes, sizeof(vm->perf_notes), "%s", warn);
+		else
+			vm_note(vm->perf_notes, sizeof(vm->perf_notes), "performance_mode: guest "
+				"memory on %d 2MB hugepages", vm_hugepages_needed(cfg->memory_mb));
+	}
+	vm->cfg.hugepages = acfg.hugepages;
 	struct vm_args args = { 0 };
 	char path[PATH_MAX];
 	int devnull = -1, log_fd = -1, pipefd[2] = { -1, -1 };
@@ -396,6 +412,12 @@ int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t err
 	/* -qmp is created before the chardevs, so it is listening by now. */
 	if ((r = vm_qmp_connect(&vm->qmp, vm->qmp_path, 5000, err, errlen)))
 		goto fail;
+	if (cfg->perf_mode) {
+		/* QEMU was started with -S: pin first, then let the guest run. */
+		(void)vm_perf_pin(&vm->qmp, vm->accel, vm->perf_notes, sizeof(vm->perf_notes));
+		if ((r = vm_qmp_cmd(&vm->qmp, "{\"execute\":\"cont\"}", 5000, NULL, err, errlen)))
+			goto fail;
+	}
 	vm_args_free(&args);
 	close(devnull);
 	close(log_fd);
@@ -591,6 +613,8 @@ const char *vm_shell_sock(const struct vm *vm)
 	return vm->cfg.shell_port ? vm->shell_path : NULL;
 }
 
+const char *vm_perf_notes(const struct vm *vm) { return vm->perf_notes; }
+bool vm_hugepages_used(const struct vm *vm) { return vm->cfg.hugepages; }
 enum vm_accel vm_accel(const struct vm *vm) { return vm->accel; }
 pid_t vm_pid(const struct vm *vm) { return vm->pid; }
 int64_t vm_started_ms(const struct vm *vm) { return vm->started_ms; }

@@ -24,6 +24,13 @@ struct vm_config {
 	int watchdog_ms;           /* whole-run deadline from QEMU start; 0 = none */
 	bool shell_port;           /* add the KTSTR_PORT_SHELL port */
 	unsigned tsc_khz;          /* host TSC kHz for lpj=; 0: vm_start measures it */
+	/* Performance mode (docs/vmm.md): vm_start backs guest RAM with 2 MB hugepages when
+	 * enough are free, pins vCPU threads to host CPUs and tries SCHED_FIFO for them;
+	 * what it could not do is reported as one warning line each (vm_perf_notes). */
+	bool perf_mode;
+	/* Back every NUMA node's RAM with a 2 MB hugetlb memfd (prealloc'd). vm_start sets it
+	 * from perf_mode and the free hugepage count; vm_build_args only obeys it. */
+	bool hugepages;
 };
 
 #define VM_MAX_VCPUS 64
@@ -34,6 +41,15 @@ struct vm_config {
  * VM_TCG_FACTOR under TCG (docs/vmm.md says why). */
 #define VM_TCG_FACTOR 4
 int vm_boot_budget_ms(int vcpus, bool tcg);
+
+/* 2 MB hugepages for guest RAM. needed = memory_mb / 2 (memory_mb 0: the default size);
+ * vm_hugepage_plan says whether free_pages covers it, else writes the seed's warning
+ * (without newline) into warn and returns false. vm_free_hugepages reads a free_hugepages
+ * file (VM_HUGEPAGES_FREE_PATH); a missing or unreadable file counts as 0. */
+#define VM_HUGEPAGES_FREE_PATH "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+int vm_hugepages_needed(int memory_mb);
+bool vm_hugepage_plan(int memory_mb, long free_pages, char *warn, size_t warnlen);
+long vm_free_hugepages(const char *path);
 
 /* Fills argv (NULL-terminated, strings owned by *store, free with vm_args_free) for
  * qemu-system-x86_64. Pure: no I/O, for unit tests. ctl_sock/shell_sock/qmp_sock are
@@ -74,6 +90,10 @@ int vm_sysrq(struct vm *vm, char key);
  * (thread=single) every vCPU reports the same tid. */
 int vm_vcpu_tids(struct vm *vm, int *tids, int max);
 const char *vm_shell_sock(const struct vm *vm);         /* NULL without shell_port */
+/* What performance mode did or could not do at start: '\n'-separated lines, each one
+ * "performance_mode: ..." (warnings say WARNING). "" without perf_mode. */
+const char *vm_perf_notes(const struct vm *vm);
+bool vm_hugepages_used(const struct vm *vm);
 enum vm_accel vm_accel(const struct vm *vm);
 pid_t vm_pid(const struct vm *vm);
 int64_t vm_started_ms(const struct vm *vm);             /* CLOCK_MONOTONIC ms at QEMU start */

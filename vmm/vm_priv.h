@@ -71,6 +71,13 @@ unsigned vm_host_tsc_khz(void);
 /* --- argv helpers, exposed for tests. */
 int vm_topo_vcpus(const struct vm_topology *t, char *err, size_t errlen);
 
+/* --- performance mode (perf.c). vm_note appends one line to a '\n'-separated buffer. */
+void vm_note(char *notes, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Pins each distinct vCPU thread (QMP query-cpus-fast) to its own host CPU and tries
+ * SCHED_FIFO 1 for them; notes says what was done or not. 0, or -errno when the thread
+ * ids could not be read. */
+int vm_perf_pin(struct vm_qmp *q, enum vm_accel accel, char *notes, size_t len);
+
 /* --- pid registry (async-signal-safe kill). */
 void vm_registry_add(pid_t pid);
 void vm_registry_del(pid_t pid);

@@ -738,3 +738,109 @@ Test(vmm_real, missing_kernel_is_named)
 	cr_expect_eq(vm_start(&cfg, &vm, err, sizeof(err)), -ENOENT);
 	cr_expect(strstr(err, "VM kernel '/nonexistent/bzImage' is not a readable file"), "%s", err);
 }
+
+/* ---------- performance mode: hugepage arithmetic and memory backends ---------- */
+
+static const char NO_HUGE[] = "performance_mode: WARNING: no 2MB hugepages available, guest "
+			      "memory will use regular pages";
+
+Test(vmm_perf, hugepages_needed_is_memory_over_two_mb)
+{
+	cr_expect_eq(vm_hugepages_needed(512), 256);
+	cr_expect_eq(vm_hugepages_needed(1025), 512, "an odd MB does not need its own page");
+	cr_expect_eq(vm_hugepages_needed(0), VM_DEFAULT_MEMORY_MB / 2, "0 means the default size");
+}
+
+Test(vmm_perf, enough_free_pages_means_hugepages_and_no_warning)
+{
+	char w[256] = "stale";
+	cr_expect(vm_hugepage_plan(512, 256, w, sizeof(w)), "exactly enough pages");
+	cr_expect_str_eq(w, "");
+	cr_expect(vm_hugepage_plan(512, 2048, w, sizeof(w)));
+}
+
+Test(vmm_perf, no_free_pages_gives_the_seed_none_available_warning)
+{
+	char w[256];
+	cr_expect_not(vm_hugepage_plan(512, 0, w, sizeof(w)));
+	cr_expect_str_eq(w, NO_HUGE);
+	cr_expect_not(vm_hugepage_plan(512, -1, w, sizeof(w)), "unreadable count is none");
+	cr_expect_str_eq(w, NO_HUGE);
+}
+
+Test(vmm_perf, too_few_free_pages_gives_need_n_only_k)
+{
+	char w[256];
+	cr_expect_not(vm_hugepage_plan(1024, 64, w, sizeof(w)));
+	cr_expect_str_eq(w, "performance_mode: WARNING: need 512 2MB hugepages, only 64 free — "
+			    "falling back to regular pages");
+	cr_expect_not(vm_hugepage_plan(512, 255, w, sizeof(w)), "one page short is short");
+	cr_expect(strstr(w, "need 256 2MB hugepages, only 255 free"), "%s", w);
+}
+
+Test(vmm_perf, free_hugepages_file_is_read_and_missing_counts_as_zero, .init = mk_tmpdir,
+     .fini = rm_tmpdir)
+{
+	cr_expect_eq(vm_free_hugepages(tmpfile_with("free", "300\n", 0644)), 300);
+	cr_expect_eq(vm_free_hugepages(tmpfile_with("junk", "x\n", 0644)), 0);
+	cr_expect_eq(vm_free_hugepages("/nonexistent/free_hugepages"), 0);
+}
+
+Test(vmm_perf, hugepage_backend_is_a_prealloc_hugetlb_memfd_per_node)
+{
+	struct vm_config cfg = base_cfg(2, 1, 1, 1);
+	cfg.memory_mb = 512;
+	cfg.hugepages = true;
+	struct vm_args a;
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect_str_eq(argval(&a, "-m", 0), "512");
+	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-memfd,id=mem0,size=256M,"
+			 "hugetlb=on,hugetlbsize=2M,prealloc=on");
+	cr_expect_str_eq(argval(&a, "-object", 1), "memory-backend-memfd,id=mem1,size=256M,"
+			 "hugetlb=on,hugetlbsize=2M,prealloc=on");
+	cr_expect_str_eq(argval(&a, "-numa", 1), "node,nodeid=1,cpus=1,memdev=mem1");
+	vm_args_free(&a);
+}
+
+Test(vmm_perf, hugepage_nodes_are_whole_pages_and_sum_to_m)
+{
+	struct vm_config cfg = base_cfg(3, 1, 1, 1);
+	cfg.memory_mb = 515; /* 257 pages over 3 nodes; the odd MB is dropped */
+	cfg.hugepages = true;
+	struct vm_args a;
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect_str_eq(argval(&a, "-m", 0), "514");
+	const char *want[] = { "size=172M", "size=172M", "size=170M" };
+	for (int i = 0; i < 3; i++) {
+		const char *o = argval(&a, "-object", i);
+		cr_expect(o && strstr(o, want[i]) && strstr(o, "hugetlb=on"), "node %d: %s", i,
+			  o ? o : "(none)");
+	}
+	vm_args_free(&a);
+}
+
+Test(vmm_perf, regular_ram_and_no_pause_without_perf_mode)
+{
+	struct vm_config cfg = base_cfg(1, 1, 2, 1);
+	struct vm_args a;
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-ram,id=mem0,size=1024M");
+	cr_expect_not(hasarg(&a, "-S"), "only perf mode starts paused");
+	vm_args_free(&a);
+	cfg.perf_mode = true; /* perf mode without enough hugepages: paused, regular RAM */
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect(hasarg(&a, "-S"), "perf mode starts paused so vCPUs are pinned first");
+	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-ram,id=mem0,size=1024M");
+	vm_args_free(&a);
+}
+
+Test(vmm_perf, vm_note_joins_lines_and_never_overflows)
+{
+	char buf[40] = "";
+	vm_note(buf, sizeof(buf), "first %d", 1);
+	vm_note(buf, sizeof(buf), "second");
+	cr_expect_str_eq(buf, "first 1\nsecond");
+	for (int i = 0; i < 20; i++)
+		vm_note(buf, sizeof(buf), "a long line that does not fit");
+	cr_expect_lt(strlen(buf), sizeof(buf));
+}
