@@ -3,6 +3,7 @@
  * prints milliseconds per frame per pane (what `make bench` reports). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "tui/app.h"
@@ -43,5 +44,13 @@ int tui_bench(struct app *a, int frames, int cols, int rows)
 	fclose(out);
 	for (int i = 0; i < TUI_NVIEWS; i++)
 		printf("frame %-9s %8.3f ms  (%dx%d, %d frames)\n", a->views[i].ops->name, results[i], cols, rows, frames);
+	/* Memory in that state: rings and the slice ring are bounded, so this is a ceiling. */
+	FILE *st = fopen("/proc/self/status", "r");
+	char line[256];
+	while (st && fgets(line, sizeof(line), st))
+		if (!strncmp(line, "VmHWM:", 6) || !strncmp(line, "VmRSS:", 6))
+			printf("memory %s", line);
+	if (st)
+		fclose(st);
 	return 0;
 }

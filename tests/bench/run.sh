@@ -19,7 +19,9 @@ for i in 1 2 3; do
 done
 jq -s 'map(.boot.sys_rdy_ms) | sort | "median qemu->sys_rdy: \(.[1]) ms"' -r "$KTSTR_RUNS_DIR"/r*.json
 jq -s 'map(.boot.kernel_boot_ms) | sort | "median kernel part:   \(.[1]) ms"' -r "$KTSTR_RUNS_DIR"/r*.json
-if [ -x build/bench_tui ]; then
-	echo "== TUI (1,000,000-line log, 256 tids over 10 minutes)"
-	build/bench_tui || exit 1
-fi
+echo "== TUI: 256 tids over 10 minutes, 1,000,000-line scheduler and console logs, 200x50"
+big=$KTSTR_RUNS_DIR/big-run
+s=$(date +%s.%N)
+bash tests/bench/gen_big_run.sh "$big"
+TERM=xterm-256color $K tui --open "$big" --bench-frames 20 || exit 1
+echo "(fixture generation took $(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s; the scheduler log ring holds all 1,000,000 lines (cap 1M lines / 128 MiB), the console ring its newest 20,000, the timeline ring the newest 200,000 of 1,000,000 slices)"
