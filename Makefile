@@ -99,7 +99,7 @@ test: deps
 vmtest: all bpf
 	@bash tests/vm/run.sh
 
-tuitest: all
+tuitest: all kernel bpf
 	@bash tests/tui/run.sh
 
 bench: all kernel bpf $(BUILD)/bench_initramfs

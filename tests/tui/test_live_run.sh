@@ -1,10 +1,10 @@
 # A live run from the workstation: r boots the VM, panes update while it runs, s attaches
 # a shell (Ctrl-] detaches), the verdict arrives, q quits with no QEMU left behind.
-# Boots one small VM (2 vCPUs, ~10 s under TCG); skipped without a cached kernel.
+# Boots one small VM (2 vCPUs, ~10 s under TCG); needs the cached kernel (make kernel).
 TUI_REAL_CACHE=1
 . "$(dirname "$0")/lib.sh"
 if ! "$KTSTR" kernel path >/dev/null 2>&1; then
-	echo "  skip no cached kernel (make kernel)"
+	bad "no cached kernel: run make kernel first"
 	tui_done
 fi
 cat > "$TMPD/live.json" <<JSON
