@@ -527,12 +527,12 @@ static json_t *build_json(struct run *r)
 						       "max_spread_pct", jnum(r->spread_threshold_pct),
 						       "tcg_relaxed", r->tcg_relaxed));
 
-	json_t *sc = json_pack("{s:o, s:s, s:o, s:s, s:i, s:i, s:b}", "name", jsafe(r->scn.name), "topology", topo,
+	json_t *sc = json_pack("{s:o, s:s, s:o, s:s, s:i, s:i, s:b, s:b}", "name", jsafe(r->scn.name), "topology", topo,
 			       "scheduler", jsafe(r->scn.sched.kind == SCHED_EEVDF ? "eevdf" : r->scn.sched.spec),
 			       "scheduler_kind", r->scn.sched.kind == SCHED_PATH ? "path" :
 			       r->scn.sched.kind == SCHED_NAME ? "name" : "eevdf",
 			       "duration_ms", r->scn.duration_ms, "memory_mb", r->scn.memory_mb,
-			       "expect_err", r->scn.expect_err);
+			       "expect_err", r->scn.expect_err, "performance_mode", r->scn.performance_mode);
 	a = json_array();
 	for (int i = 0; i < r->scn.ncgroups; i++) {
 		const struct scn_cgroup *g = &r->scn.cgroups[i];
@@ -815,6 +815,7 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 	r->scn.duration_ms = (int)jint(sc, "duration_ms", r->scn.duration_ms);
 	r->scn.memory_mb = (int)jint(sc, "memory_mb", r->scn.memory_mb);
 	r->scn.expect_err = jbool(sc, "expect_err");
+	r->scn.performance_mode = jbool(sc, "performance_mode");
 	const char *kind = jstr(sc, "scheduler_kind", NULL), *spec = jstr(sc, "scheduler", "eevdf");
 	if (!strcmp(spec, "eevdf") && (!kind || !strcmp(kind, "eevdf"))) {
 		r->scn.sched.kind = SCHED_EEVDF;
