@@ -276,15 +276,6 @@ static void *run_thread(void *arg)
 		fail_infra(s, "%s", err);
 		goto finish;
 	}
-	/* Performance mode's warnings (hugepage fallback, pinning, RT) reach the run's guest
-	 * log and the consumer the same way the boot-budget warning does. */
-	for (const char *p = vm_perf_notes(vm); *p;) {
-		const char *nl = strchrnul(p, '\n');
-		char line[512];
-		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
-		host_warning(s, line);
-		p = *nl ? nl + 1 : nl;
-	}
 	pthread_mutex_lock(&e->lock);
 	s->vm = vm;
 	pthread_mutex_unlock(&e->lock);
@@ -298,6 +289,15 @@ static void *run_thread(void *arg)
 		r->boot_budget_ms = vm_boot_budget_ms(scn_topo_cpus(&r->scn.topo), tcg);
 	run_unlock(r);
 	push_event(e, EV_STATE, r, LOG_HOST, NULL);
+	/* Performance mode's warnings (hugepage fallback, pinning, RT) reach the run's guest
+	 * log and the consumer the same way the boot-budget warning does. */
+	for (const char *p = vm_perf_notes(vm); *p;) {
+		const char *nl = strchrnul(p, '\n');
+		char line[512];
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		host_warning(s, line);
+		p = *nl ? nl + 1 : nl;
+	}
 
 	bool warned = false, stop_sent = false, done = false;
 	int64_t done_at = 0;
