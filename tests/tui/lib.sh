@@ -30,6 +30,10 @@ tui_start() {
 	done
 	local args=""
 	for a in "$@"; do args="$args '$a'"; done
+	# A fresh server per start: reusing a socket right after kill-server races with the
+	# old server's exit ("server exited unexpectedly").
+	tm kill-server 2>/dev/null
+	SOCK_N=$((${SOCK_N:-0} + 1)); SOCK=ktstr-tui-$$-$SOCK_N
 	tm -u new-session -d -s $SESSION -x "$w" -y "$h" \
 		"cd '$ROOT' && env $envs KTSTR_CACHE_DIR='$KTSTR_CACHE_DIR' KTSTR_RUNS_DIR='$KTSTR_RUNS_DIR' '$KTSTR' tui $args; echo EXIT=\$?; stty -a | tr ' ;' '\n\n' | grep -x -- '-\?icanon\|-\?echo' | tr '\n' ' '; echo; sleep 60"
 	sleep 0.5
