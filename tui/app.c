@@ -190,7 +190,7 @@ static void draw_tabs(struct app *a, struct dwin *w)
 
 static int result_col(enum run_result r)
 {
-	return r == RESULT_PASS ? DC_OK : r == RESULT_NONE ? DC_WARN : DC_FAIL;
+	return r == RESULT_PASS ? DC_OK : r == RESULT_NONE || r == RESULT_SKIP ? DC_WARN : DC_FAIL;
 }
 
 static void draw_header(struct app *a, struct dwin *w)
