@@ -12,13 +12,14 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "views/logpane.h"
 #include "tui/app.h"
 #include "tui/tui.h"
 #include "views/model.h"
 
 static const struct view_ops *const all_views[TUI_NVIEWS] = {
-	&view_runs, &view_timeline, &view_spread, &view_schedlog,
-	&view_verifier, &view_dump, &view_console, &view_kernels,
+	&view_runs, &view_timeline, &view_spread, &view_schedlog.ops,
+	&view_verifier, &view_dump.ops, &view_console.ops, &view_kernels,
 };
 
 static struct app *app_of(struct tui_ctx *c)

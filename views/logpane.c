@@ -2,6 +2,8 @@
  * the visible window, fold/unfold, follow the tail, horizontal scroll, search. */
 #include <stdio.h>
 
+#include <stdlib.h>
+
 #include "views/logpane.h"
 
 void logpane_init(struct logpane *p, enum logm_kind kind, const char *label, const char *empty)
@@ -144,4 +146,48 @@ bool logpane_search(struct logpane *p, const struct ring *r, const char *pat, in
 	p->pos.top = row - p->pos.height / 2;
 	listpos_clamp(&p->pos, (long)logm_rows(&p->m));
 	return true;
+}
+
+static const struct logpane_ops *spec(const struct view *v)
+{
+	return (const struct logpane_ops *)v->ops;
+}
+
+void logpane_view_init(struct view *v)
+{
+	struct logpane *p = calloc(1, sizeof(*p));
+	if (p)
+		logpane_init(p, spec(v)->kind, spec(v)->label, spec(v)->empty);
+	v->priv = p;
+}
+
+void logpane_view_done(struct view *v)
+{
+	if (v->priv)
+		logpane_done(v->priv);
+	free(v->priv);
+	v->priv = NULL;
+}
+
+void logpane_view_reset(struct view *v)
+{
+	if (v->priv)
+		logpane_reset(v->priv);
+}
+
+void logpane_view_draw(struct view *v, struct dwin *w, struct run *r)
+{
+	if (v->priv)
+		logpane_draw(v->priv, v, w, r ? spec(v)->ring(r) : NULL);
+}
+
+enum view_rc logpane_view_handle(struct view *v, struct run *r, enum req q, int key)
+{
+	(void)key;
+	return v->priv ? logpane_handle(v->priv, r ? spec(v)->ring(r) : NULL, q) : VIEW_IGNORED;
+}
+
+bool logpane_view_search(struct view *v, struct run *r, const char *pat, int dir)
+{
+	return v->priv && r && logpane_search(v->priv, spec(v)->ring(r), pat, dir);
 }

@@ -22,4 +22,25 @@ void logpane_draw(struct logpane *p, struct view *v, struct dwin *w, const struc
 enum view_rc logpane_handle(struct logpane *p, const struct ring *r, enum req q);
 bool logpane_search(struct logpane *p, const struct ring *r, const char *pat, int dir);
 
+/* A log pane is its view_ops plus what tells it apart from the others: which ring of the
+ * run it shows and how. ops comes first, so the generic callbacks below recover the spec
+ * from view->ops. */
+struct logpane_ops {
+	struct view_ops ops;
+	enum logm_kind kind;
+	const char *label, *empty;
+	struct ring *(*ring)(struct run *r);
+};
+void logpane_view_init(struct view *v);
+void logpane_view_done(struct view *v);
+void logpane_view_reset(struct view *v);
+void logpane_view_draw(struct view *v, struct dwin *w, struct run *r);
+enum view_rc logpane_view_handle(struct view *v, struct run *r, enum req q, int key);
+bool logpane_view_search(struct view *v, struct run *r, const char *pat, int dir);
+#define LOGPANE_CALLBACKS .init = logpane_view_init, .done = logpane_view_done, \
+	.reset = logpane_view_reset, .draw = logpane_view_draw, .handle = logpane_view_handle, \
+	.search = logpane_view_search
+
+extern const struct logpane_ops view_schedlog, view_dump, view_console;
+
 #endif

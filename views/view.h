@@ -73,7 +73,7 @@ void listpos_clamp(struct listpos *p, long n);
 /* Applies a navigation request; returns true when it was one. */
 bool listpos_nav(struct listpos *p, long n, enum req q);
 
-extern const struct view_ops view_runs, view_timeline, view_spread, view_schedlog,
-	view_verifier, view_dump, view_console, view_kernels;
+extern const struct view_ops view_runs, view_timeline, view_spread, view_verifier, view_kernels;
+/* The three log panes (schedlog, dump, console) are declared in views/logpane.h. */
 
 #endif
