@@ -51,10 +51,10 @@ size_t collapse_cycles(const char *const *lines, size_t n, size_t max_block,
 /* ---- verifier logs ---------------------------------------------------------------- */
 
 /* "192: (63) *(u32 *)(r1 +0) = r2": digits, ": (", hex digits, ")". */
-static bool is_insn(const char *s)
+bool verifier_is_insn(const char *s)
 {
 	const char *p = s;
-	if (!isdigit((unsigned char)*p))
+	if (!p || !isdigit((unsigned char)*p))
 		return false;
 	while (isdigit((unsigned char)*p))
 		p++;
@@ -115,7 +115,7 @@ void verifier_parse(const char *const *lines, size_t n, struct verifier_summary 
 		const char *s = lines[i];
 		if (!v->headline[0] && s[strspn(s, " \t")])
 			copy_trim(v->headline, sizeof(v->headline), s + strspn(s, " \t"), false);
-		if (is_insn(s)) {
+		if (verifier_is_insn(s)) {
 			last_insn = i;
 			v->present = true;
 		}
@@ -166,7 +166,7 @@ static uint64_t norm_hash(const char *s)
 		while (isdigit((unsigned char)*p))
 			p++;
 		if (*p == ':') {
-			if (is_insn(s)) {
+			if (verifier_is_insn(s)) {
 				const char *semi = strstr(s, " ;");
 				if (semi)
 					n = (size_t)(semi - s);
@@ -215,7 +215,7 @@ static int collapse_pass(char **in, size_t n, char ***out, size_t *nout, bool *c
 			/* A loop body holds at least one instruction; plain repeated text is not a loop. */
 			bool has_insn = false;
 			for (size_t j = 0; j < p && !has_insn; j++)
-				has_insn = is_insn(in[i + j]);
+				has_insn = verifier_is_insn(in[i + j]);
 			if (!has_insn)
 				continue;
 			size_t k = 1;

@@ -21,6 +21,8 @@ struct verifier_summary {
 	char source[512];           /* the nearest "; ... @ file.bpf.c:LINE" comment */
 	long processed, states_total, states_peak; /* from "processed N insns ... total_states A peak_states B" */
 };
+/* An instruction line of a verifier log: "192: (63) *(u32 *)(r1 +0) = r2". */
+bool verifier_is_insn(const char *line);
 void verifier_parse(const char *const *lines, size_t n, struct verifier_summary *out);
 /* The stats line as the seed prints it: "processed=186  states=7/7". */
 void verifier_stats_line(const struct verifier_summary *v, char *buf, size_t len);

@@ -91,7 +91,6 @@ void verm_done(struct verm *v);
 void verm_sync(struct verm *v, const struct ring *r);  /* rebuilds when the ring changed */
 size_t verm_count(const struct verm *v);
 const char *verm_line(const struct verm *v, size_t i);
-bool verm_is_insn(const char *line);              /* "192: (63) ..." */
 bool verm_is_omitted(const char *line);           /* "--- N identical iterations omitted ---" */
 /* Next/previous instruction line strictly after/before `from`; -1 when none. */
 long verm_step(const struct verm *v, long from, int dir);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collapse.h"
 #include "views/model.h"
 
 void verm_init(struct verm *v)
@@ -77,22 +78,6 @@ const char *verm_line(const struct verm *v, size_t i)
 	return use_raw(v) ? v->raw[i] : v->col[i];
 }
 
-bool verm_is_insn(const char *s)
-{
-	const char *p = s;
-	if (!p || !isdigit((unsigned char)*p))
-		return false;
-	while (isdigit((unsigned char)*p))
-		p++;
-	if (strncmp(p, ": (", 3))
-		return false;
-	p += 3;
-	if (!isxdigit((unsigned char)*p))
-		return false;
-	while (isxdigit((unsigned char)*p))
-		p++;
-	return *p == ')';
-}
 
 bool verm_is_omitted(const char *s)
 {
@@ -103,7 +88,7 @@ long verm_step(const struct verm *v, long from, int dir)
 {
 	long n = (long)verm_count(v);
 	for (long i = from + (dir < 0 ? -1 : 1); i >= 0 && i < n; i += dir < 0 ? -1 : 1)
-		if (verm_is_insn(verm_line(v, (size_t)i)))
+		if (verifier_is_insn(verm_line(v, (size_t)i)))
 			return i;
 	return -1;
 }
@@ -127,7 +112,7 @@ long verm_rejected(const struct verm *v)
 /* The instruction number of line i ("192: (63) ..." -> 192), -1 when not an insn. */
 static long insn_no(const char *s)
 {
-	return verm_is_insn(s) ? strtol(s, NULL, 10) : -1;
+	return verifier_is_insn(s) ? strtol(s, NULL, 10) : -1;
 }
 
 long verm_toggle(struct verm *v, long at)

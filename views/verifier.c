@@ -52,7 +52,7 @@ static int line_col(const struct verm *m, const char *s, bool rejected)
 		return DC_HEAD;
 	if (m->sum.rejected[0] && strstr(s, m->sum.rejected))
 		return DC_FAIL;
-	return verm_is_insn(s) ? DC_NORMAL : DC_DIM;
+	return verifier_is_insn(s) ? DC_NORMAL : DC_DIM;
 }
 
 static void draw(struct view *v, struct dwin *w, struct run *r)

@@ -412,9 +412,9 @@ Test(views_verifier, seed_log_summary_and_rejection)
 	long first = verm_step(&v, -1, 1);
 	cr_assert(!strncmp(verm_line(&v, (size_t)first), "0: (18)", 7), "first insn: %s", verm_line(&v, (size_t)first));
 	cr_assert_eq(verm_step(&v, at, 1), -1, "nothing after the rejected insn");
-	cr_assert(verm_is_insn("12: (bf) r1 = r7"));
-	cr_assert_not(verm_is_insn("0: R1=ctx() R10=fp0"));
-	cr_assert_not(verm_is_insn("; if (crash) @ main.bpf.c:423"));
+	cr_assert(verifier_is_insn("12: (bf) r1 = r7"));
+	cr_assert_not(verifier_is_insn("0: R1=ctx() R10=fp0"));
+	cr_assert_not(verifier_is_insn("; if (crash) @ main.bpf.c:423"));
 	verm_done(&v);
 	ring_free(r);
 }
