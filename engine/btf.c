@@ -303,3 +303,28 @@ int btf_check_kfuncs(const char *vmlinux, struct btf_check *out, char *err, size
 	}
 	return 0;
 }
+
+bool btf_kfunc_warning(const char *vmlinux, const char *version, const char *key,
+		       char *buf, size_t len)
+{
+	char err[512], broken[256] = "";
+	buf[0] = 0;
+	struct btf_check *bc = calloc(1, sizeof(*bc));
+	if (!bc || btf_check_kfuncs(vmlinux, bc, err, sizeof(err)) || bc->ok) {
+		free(bc);
+		return false;
+	}
+	for (int i = 0; i < bc->n; i++) {
+		const struct kfunc_verdict *k = &bc->k[i];
+		if (k->found && !k->loadable && strlen(broken) + strlen(k->name) + 3 < sizeof(broken))
+			snprintf(broken + strlen(broken), sizeof(broken) - strlen(broken), "%s%s",
+				 broken[0] ? ", " : "", k->name);
+	}
+	free(bc);
+	snprintf(buf, len,
+		 "kernel %s: scx kfunc BTF mismatch (%s keep the trailing 'aux' argument); released-style "
+		 "schedulers cannot load on it, expect \"scheduler did not turn on\". Check with "
+		 "`ktstr kernel check %s`; see docs/troubleshooting.md#kfunc-btf-mismatch",
+		 version, broken, key);
+	return true;
+}

@@ -27,4 +27,10 @@ struct btf_check {
 /* Reads BTF from a vmlinux ELF (or raw BTF file) and checks the scx kfuncs. */
 int btf_check_kfuncs(const char *vmlinux, struct btf_check *out, char *err, size_t errlen);
 
+/* Before a scheduler run: when the kernel's plain-name scx kfuncs keep the trailing aux
+ * argument, writes a one-line warning naming them and the fix into buf and returns true;
+ * otherwise (loadable, or no BTF to read) leaves buf empty and returns false. */
+bool btf_kfunc_warning(const char *vmlinux, const char *version, const char *key,
+		       char *buf, size_t len);
+
 #endif

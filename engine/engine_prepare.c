@@ -151,25 +151,6 @@ static void make_run_id(const struct scenario *scn, char *out, size_t len)
 		 __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
 }
 
-/* The seed's kfunc BTF mismatch, caught before booting: a kernel whose plain-name scx
- * kfuncs keep the trailing aux argument cannot load released-style schedulers. */
-static void kfunc_precheck(const struct kernel_entry *ke, struct run *r)
-{
-	struct btf_check bc;
-	char err[512];
-	if (!ke->vmlinux[0] || btf_check_kfuncs(ke->vmlinux, &bc, err, sizeof(err)) || bc.ok)
-		return;
-	char broken[256] = "";
-	for (int i = 0; i < bc.n; i++)
-		if (bc.k[i].found && !bc.k[i].loadable && strlen(broken) + strlen(bc.k[i].name) + 3 < sizeof(broken))
-			snprintf(broken + strlen(broken), sizeof(broken) - strlen(broken), "%s%s",
-				 broken[0] ? ", " : "", bc.k[i].name);
-	snprintf(r->warning, sizeof(r->warning),
-		 "kernel %s: scx kfunc BTF mismatch (%s keep the trailing 'aux' argument); released-style "
-		 "schedulers cannot load on it, expect \"scheduler did not turn on\". Check with "
-		 "`ktstr kernel check %s`; see docs/troubleshooting.md#kfunc-btf-mismatch",
-		 ke->version, broken, ke->key);
-}
 
 static int prepare(const struct run_request *req, struct run *r, struct run_plan *plan,
 		   char *err, size_t errlen)
@@ -206,8 +187,9 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 		snprintf(plan->boot_image, sizeof(plan->boot_image), "%s", ke.image);
 
 	char sched_path[PATH_MAX] = "";
-	if (r->scn.sched.kind != SCHED_EEVDF)
-		kfunc_precheck(&ke, r);
+	/* The seed's kfunc BTF mismatch, caught before booting a scheduler run. */
+	if (r->scn.sched.kind != SCHED_EEVDF && ke.vmlinux[0])
+		btf_kfunc_warning(ke.vmlinux, ke.version, ke.key, r->warning, sizeof(r->warning));
 	if ((rc = sched_resolve(&r->scn.sched, sched_path, sizeof(sched_path), err, errlen)))
 		return rc;
 	bool has_sched = r->scn.sched.kind != SCHED_EEVDF;

@@ -159,6 +159,20 @@ Test(btf, aux_carrying_plain_prototype_is_broken, .init = setup, .fini = teardow
 	free(c);
 }
 
+Test(btf, a_broken_kernel_gets_the_pre_boot_warning_and_a_good_one_none, .init = setup, .fini = teardown)
+{
+	char p[512], w[1024];
+	snprintf(p, sizeof(p), "%s/broken.btf", dir);
+	write_btf(p, true, false);
+	cr_assert(btf_kfunc_warning(p, "7.1.0-test", "key-1", w, sizeof(w)));
+	cr_expect_not_null(strstr(w, "kernel 7.1.0-test: scx kfunc BTF mismatch (scx_bpf_create_dsq"), "%s", w);
+	cr_expect_not_null(strstr(w, "`ktstr kernel check key-1`"), "%s", w);
+	snprintf(p, sizeof(p), "%s/good.btf", dir);
+	write_btf(p, false, true);
+	cr_expect_not(btf_kfunc_warning(p, "7.2", "key-2", w, sizeof(w)));
+	cr_expect_str_eq(w, "");
+}
+
 Test(btf, trimmed_plain_with_impl_twin_is_loadable, .init = setup, .fini = teardown)
 {
 	char p[512], err[1024];
