@@ -185,19 +185,11 @@ int gwork_run(struct gwork_ctx *c)
 			units(&m, GW_CHECK_UNITS - m.units % GW_CHECK_UNITS);
 			break;
 		}
-		case GW_PIPE_IO: {
-			spin(GW_SPINS);
-			int r = pipe_exchange(c);
-			if (r < 0)
-				rc = r;
-			else if (r == 0)
-				goto out;
-			units(&m, GW_SPINS);
-			break;
-		}
+		case GW_PIPE_IO:
 		case GW_FUTEX_PING_PONG: {
+			/* A burst, then one exchange with the partner (pipe byte or futex word). */
 			spin(GW_SPINS);
-			int r = futex_exchange(c);
+			int r = c->work == GW_PIPE_IO ? pipe_exchange(c) : futex_exchange(c);
 			if (r < 0)
 				rc = r;
 			else if (r == 0)
