@@ -36,8 +36,8 @@ bool vm_hugepage_plan(int memory_mb, long free_pages, char *warn, size_t warnlen
 	if (free_pages >= need && need > 0)
 		return true;
 	if (free_pages <= 0)
-		snprintf(warn, warnlen, "performance_mode: WARNING: no 2MB hugepages available, "
-			 "guest memory will use regular pages");
+		snprintf(warn, warnlen,
+			 "performance_mode: WARNING: no 2MB hugepages available, guest memory will use regular pages");
 	else
 		snprintf(warn, warnlen, "performance_mode: WARNING: need %d 2MB hugepages, only %ld "
 			 "free — falling back to regular pages", need, free_pages);
