@@ -86,41 +86,63 @@ static int find_in_path(const char *name, char *out, size_t len)
 	return -ENOENT;
 }
 
+static json_t *guest_cgroup(const struct scenario *scn, const struct scn_cgroup *c)
+{
+	json_t *cg = json_object();
+	json_object_set_new(cg, "name", json_string(c->name));
+	json_object_set_new(cg, "workers", json_integer(c->workers));
+	json_object_set_new(cg, "work", json_string(scn_work_name(c->work)));
+	/* A CpusetSpec is resolved by scn_resolve; resolve here too for a caller that
+	 * skipped it (nothing is sent when it does not resolve). */
+	char list[sizeof(c->cpuset)], e[256];
+	const char *cpus = c->cpuset;
+	if (!cpus[0] && c->cpuset_spec.kind > CPUSET_LIST &&
+	    !scn_cpuset_resolve(&scn->topo, &c->cpuset_spec, c->name, list, sizeof(list), e, sizeof(e)))
+		cpus = list;
+	if (cpus[0])
+		json_object_set_new(cg, "cpuset", json_string(cpus));
+	static const struct { const char *key; size_t off; } knobs[] = {
+		{ "cpuset_mems", offsetof(struct scn_cgroup, cpuset_mems) },
+		{ "cpu_max", offsetof(struct scn_cgroup, cpu_max) },
+		{ "memory_max", offsetof(struct scn_cgroup, memory_max) },
+		{ "memory_swap_max", offsetof(struct scn_cgroup, memory_swap_max) },
+	};
+	for (size_t k = 0; k < sizeof(knobs) / sizeof(knobs[0]); k++) {
+		const char *val = (const char *)c + knobs[k].off;
+		if (val[0])
+			json_object_set_new(cg, knobs[k].key, json_string(val));
+	}
+	return cg;
+}
+
 char *engine_guest_scenario(const struct scenario *scn, bool has_sched)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "name", json_string(scn->name));
 	json_object_set_new(o, "duration_ms", json_integer(scn->duration_ms));
-	json_object_set_new(o, "steps", json_integer(1));
-	json_t *cgs = json_array();
-	for (int i = 0; i < scn->ncgroups; i++) {
-		const struct scn_cgroup *c = &scn->cgroups[i];
-		json_t *cg = json_object();
-		json_object_set_new(cg, "name", json_string(c->name));
-		json_object_set_new(cg, "workers", json_integer(c->workers));
-		json_object_set_new(cg, "work", json_string(scn_work_name(c->work)));
-		/* A CpusetSpec is resolved by scn_resolve; resolve here too for a caller that
-		 * skipped it (nothing is sent when it does not resolve). */
-		char list[sizeof(c->cpuset)], e[256];
-		const char *cpus = c->cpuset;
-		if (!cpus[0] && c->cpuset_spec.kind > CPUSET_LIST &&
-		    !scn_cpuset_resolve(&scn->topo, &c->cpuset_spec, c->name, list, sizeof(list), e, sizeof(e)))
-			cpus = list;
-		if (cpus[0])
-			json_object_set_new(cg, "cpuset", json_string(cpus));
-		static const struct { const char *key; size_t off; } knobs[] = {
-			{ "cpuset_mems", offsetof(struct scn_cgroup, cpuset_mems) },
-			{ "cpu_max", offsetof(struct scn_cgroup, cpu_max) },
-			{ "memory_max", offsetof(struct scn_cgroup, memory_max) },
-			{ "memory_swap_max", offsetof(struct scn_cgroup, memory_swap_max) },
-		};
-		for (size_t k = 0; k < sizeof(knobs) / sizeof(knobs[0]); k++) {
-			const char *val = (const char *)c + knobs[k].off;
-			if (val[0])
-				json_object_set_new(cg, knobs[k].key, json_string(val));
+	/* No steps: the count 1 (one implicit step of duration_ms), as before steps existed.
+	 * With steps: the list; its length is the step count the guest reports. */
+	if (!scn->nsteps) {
+		json_object_set_new(o, "steps", json_integer(1));
+	} else {
+		json_t *steps = json_array();
+		for (int k = 0; k < scn->nsteps && k < SCN_MAX_STEPS; k++) {
+			const struct scn_step *sp = &scn->steps[k];
+			json_t *st = json_object(), *scgs = json_array();
+			if (sp->name[0])
+				json_object_set_new(st, "name", json_string(sp->name));
+			json_object_set_new(st, "duration_ms", json_integer(sp->duration_ms));
+			for (int i = sp->first_cgroup; i < sp->first_cgroup + sp->ncgroups && i < scn->ncgroups; i++)
+				json_array_append_new(scgs, guest_cgroup(scn, &scn->cgroups[i]));
+			json_object_set_new(st, "cgroups", scgs);
+			json_array_append_new(steps, st);
 		}
-		json_array_append_new(cgs, cg);
+		json_object_set_new(o, "steps", steps);
 	}
+	json_t *cgs = json_array();
+	for (int i = 0; i < scn->ncgroups; i++)
+		if (!scn->cgroups[i].step)
+			json_array_append_new(cgs, guest_cgroup(scn, &scn->cgroups[i]));
 	json_object_set_new(o, "cgroups", cgs);
 	if (has_sched) {
 		json_t *s = json_object();
@@ -302,9 +324,11 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 		plan->boot_budget_override = true;
 	}
 	/* Watchdog: the longest boot we accept (TCG budget), the workload, and time to report
-	 * and power off; KTSTR_WATCHDOG_MS overrides. */
+	 * and power off (each step's end may wait up to 5 s for its workers to stop);
+	 * KTSTR_WATCHDOG_MS overrides. */
 	plan->watchdog_ms = env_int("KTSTR_WATCHDOG_MS",
-				    vm_boot_budget_ms(vcpus, true) + r->scn.duration_ms * 2 + 30000);
+				    vm_boot_budget_ms(vcpus, true) + r->scn.duration_ms * 2 + 30000 +
+				    r->scn.nsteps * 6000);
 	snprintf(plan->cmdline_extra, sizeof(plan->cmdline_extra), "%s",
 		 req->kernel_args ? req->kernel_args : "");
 	return 0;

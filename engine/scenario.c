@@ -570,12 +570,28 @@ int scn_cpuset_resolve(const struct scn_topology *t, const struct scn_cpuset_spe
 	return 0;
 }
 
+/* Where cgroup i was written: "cgroups[2]" for the backdrop, "steps[1].cgroups[0]" for a
+ * step's own; *idx = its position in that list (the "group N" of the seed's message). */
+static void cg_where(const struct scenario *s, int i, char *buf, size_t len, int *idx)
+{
+	int k = s->cgroups[i].step;
+	if (k >= 1 && k <= s->nsteps && k <= SCN_MAX_STEPS) {
+		*idx = i - s->steps[k - 1].first_cgroup;
+		snprintf(buf, len, "steps[%d].cgroups[%d]", k - 1, *idx);
+	} else {
+		*idx = i;
+		snprintf(buf, len, "cgroups[%d]", i);
+	}
+}
+
 /* Cross-field rules shared with scn_validate. Fills path (the offending value) and msg. */
 static int validate_core(const struct scenario *s, bool final, char *path, size_t plen, char *msg,
 			 size_t mlen)
 {
 	const struct scn_topology *t = &s->topo;
 	int cpus;
+	char where[48];
+	int gi;
 	if (t->numa < 1 || t->llcs < 1 || t->cores < 1 || t->threads < 1) {
 		snprintf(path, plen, "topology");
 		snprintf(msg, mlen, "topology: numa, llcs, cores and threads must all be >= 1");
@@ -596,22 +612,53 @@ static int validate_core(const struct scenario *s, bool final, char *path, size_
 			 "[{\"name\": \"cg0\", \"workers\": 2}]");
 		return -EINVAL;
 	}
+	if (s->nsteps < 0 || s->nsteps > SCN_MAX_STEPS) {
+		snprintf(path, plen, "steps");
+		snprintf(msg, mlen, "steps: %d steps, at most %d", s->nsteps, SCN_MAX_STEPS);
+		return -EINVAL;
+	}
+	if (s->nsteps) {
+		long sum = 0;
+		for (int k = 0; k < s->nsteps; k++)
+			sum += s->steps[k].duration_ms;
+		if (sum > SCN_MAX_DURATION_MS) {
+			snprintf(path, plen, "steps");
+			snprintf(msg, mlen, "steps: the steps last %ld ms in all, over the cap of %d ms; "
+				 "shorten them", sum, SCN_MAX_DURATION_MS);
+			return -EINVAL;
+		}
+		if (sum != s->duration_ms) {
+			snprintf(path, plen, "duration_ms");
+			snprintf(msg, mlen, "duration_ms: %d ms is not the sum of the steps' durations (%ld ms); "
+				 "with steps the run lasts their sum: leave duration_ms out or make it %ld",
+				 s->duration_ms, sum, sum);
+			return -EINVAL;
+		}
+	}
 	int total = 0;
 	for (int i = 0; i < s->ncgroups; i++) {
 		const struct scn_cgroup *g = &s->cgroups[i];
+		cg_where(s, i, where, sizeof(where), &gi);
 		for (int j = 0; j < i; j++) {
-			if (!strcmp(s->cgroups[j].name, g->name)) {
-				snprintf(path, plen, "cgroups[%d].name", i);
+			const struct scn_cgroup *o = &s->cgroups[j];
+			/* Live at the same time: both backdrop, or a backdrop and a step's, or
+			 * two of one step. Steps do not overlap, so they may reuse names. */
+			if (strcmp(o->name, g->name) || (o->step && g->step && o->step != g->step))
+				continue;
+			snprintf(path, plen, "%s.name", where);
+			if (!g->step)
 				snprintf(msg, mlen, "cgroup '%s' collides with a cgroup already tracked (declared twice in this scenario) — declare it in exactly one place",
 					 g->name);
-				return -EINVAL;
-			}
+			else
+				snprintf(msg, mlen, "cgroup '%s' collides with a cgroup already tracked (by %s) — declare it in exactly one place; use a fresh name for the step-local cgroup",
+					 g->name, o->step ? "an earlier cgroup of the same step" : "a Backdrop cgroup, which lives for the whole run");
+			return -EINVAL;
 		}
 		int grp = scn_work_group(g->work);
 		if (g->workers % grp) {
-			snprintf(path, plen, "cgroups[%d].workers", i);
+			snprintf(path, plen, "%s.workers", where);
 			snprintf(msg, mlen, "%s (group %d) requires num_workers divisible by %d, got %d",
-				 scn_work_name(g->work), i, grp, g->workers);
+				 scn_work_name(g->work), gi, grp, g->workers);
 			return -EINVAL;
 		}
 		if (g->cpuset_spec.kind > CPUSET_LIST) {
@@ -620,28 +667,28 @@ static int validate_core(const struct scenario *s, bool final, char *path, size_
 			int rc = final ? scn_cpuset_resolve(t, &g->cpuset_spec, g->name, list, sizeof(list), msg, mlen)
 				       : spec_check_shape(&g->cpuset_spec, g->name, msg, mlen);
 			if (rc) {
-				snprintf(path, plen, "cgroups[%d].cpuset", i);
+				snprintf(path, plen, "%s.cpuset", where);
 				return rc;
 			}
 		} else if (g->cpuset[0]) {
 			int max = cpulist_max(g->cpuset);
 			if (max < 0) {
-				snprintf(path, plen, "cgroups[%d].cpuset", i);
-				snprintf(msg, mlen, "cgroups[%d].cpuset: '%s' is not a CPU list; write it like \"0-3\" or \"0,2-3\"",
-					 i, g->cpuset);
+				snprintf(path, plen, "%s.cpuset", where);
+				snprintf(msg, mlen, "%s.cpuset: '%s' is not a CPU list; write it like \"0-3\" or \"0,2-3\"",
+					 where, g->cpuset);
 				return -EINVAL;
 			}
 			if (max >= cpus) {
-				snprintf(path, plen, "cgroups[%d].cpuset", i);
-				snprintf(msg, mlen, "cgroups[%d].cpuset: CPU %d is outside the topology's %d vCPUs (0-%d)",
-					 i, max, cpus, cpus - 1);
+				snprintf(path, plen, "%s.cpuset", where);
+				snprintf(msg, mlen, "%s.cpuset: CPU %d is outside the topology's %d vCPUs (0-%d)",
+					 where, max, cpus, cpus - 1);
 				return -EINVAL;
 			}
 		}
 		if (final && g->cpuset_mems[0] && cpulist_max(g->cpuset_mems) >= t->numa) {
-			snprintf(path, plen, "cgroups[%d].cpuset_mems", i);
-			snprintf(msg, mlen, "cgroups[%d].cpuset_mems: node %d is outside the topology's %d NUMA "
-				 "node%s (0-%d)", i, cpulist_max(g->cpuset_mems), t->numa, t->numa == 1 ? "" : "s",
+			snprintf(path, plen, "%s.cpuset_mems", where);
+			snprintf(msg, mlen, "%s.cpuset_mems: node %d is outside the topology's %d NUMA "
+				 "node%s (0-%d)", where, cpulist_max(g->cpuset_mems), t->numa, t->numa == 1 ? "" : "s",
 				 t->numa - 1);
 			return -EINVAL;
 		}
@@ -649,7 +696,8 @@ static int validate_core(const struct scenario *s, bool final, char *path, size_
 	}
 	if (total > SCN_MAX_WORKERS) {
 		snprintf(path, plen, "cgroups");
-		snprintf(msg, mlen, "cgroups: %d workers in total, over the cap of %d", total, SCN_MAX_WORKERS);
+		snprintf(msg, mlen, "cgroups: %d workers in total%s, over the cap of %d", total,
+			 s->nsteps ? " (backdrop and all steps)" : "", SCN_MAX_WORKERS);
 		return -EINVAL;
 	}
 	return 0;
@@ -893,7 +941,7 @@ static int parse_mem_knob(struct pctx *c, json_t *x, const char *path, char *out
 /* The cgroup controller knobs: shapes only; the guest enables the controllers. */
 static int parse_knobs(struct pctx *c, json_t *v, const char *base, struct scn_cgroup *g)
 {
-	char path[64];
+	char path[96];
 	json_t *x;
 	snprintf(path, sizeof(path), "%s.cpu_max", base);
 	if ((x = json_object_get(v, "cpu_max"))) {
@@ -927,12 +975,11 @@ static int parse_knobs(struct pctx *c, json_t *v, const char *base, struct scn_c
 	return 0;
 }
 
-static int parse_cgroup(struct pctx *c, json_t *v, int idx, struct scn_cgroup *g)
+static int parse_cgroup(struct pctx *c, json_t *v, const char *base, struct scn_cgroup *g)
 {
 	static const char *const keys[] = { "name", "workers", "work", "cpuset", "cpu_max", "memory_max",
 					    "memory_swap_max", "cpuset_mems", NULL };
-	char base[32], path[64], what[48];
-	snprintf(base, sizeof(base), "cgroups[%d]", idx);
+	char path[96], what[64];
 	snprintf(what, sizeof(what), "cgroup %s", base);
 	if (want(c, v, base, JSON_OBJECT, "object"))
 		return -EINVAL;
@@ -992,11 +1039,70 @@ static int parse_cgroup(struct pctx *c, json_t *v, int idx, struct scn_cgroup *g
 	return parse_knobs(c, v, base, g);
 }
 
+/* "steps": [{"name": ..., "duration_ms": N, "cgroups": [...]}]. Each step's cgroups are
+ * appended to s->cgroups with .step = its 1-based number. */
+static int parse_steps(struct pctx *c, json_t *steps, struct scenario *s)
+{
+	static const char *const keys[] = { "name", "duration_ms", "cgroups", NULL };
+	char base[48], path[96], what[48];
+	size_t k, i;
+	json_t *st, *g;
+	json_array_foreach(steps, k, st) {
+		struct scn_step *sp = &s->steps[k];
+		snprintf(base, sizeof(base), "steps[%zu]", k);
+		snprintf(what, sizeof(what), "step %s", base);
+		if (want(c, st, base, JSON_OBJECT, "object"))
+			return -EINVAL;
+		if (check_keys(c, st, base, what, keys))
+			return -EINVAL;
+		json_t *x = json_object_get(st, "name");
+		if (x) {
+			snprintf(path, sizeof(path), "%s.name", base);
+			if (want(c, x, path, JSON_STRING, "string"))
+				return -EINVAL;
+			const char *nm = json_string_value(x);
+			if (!*nm || strlen(nm) >= sizeof(sp->name) || strchr(nm, '\n'))
+				return perr(c, path, false, "%s: must be 1-%zu characters without newlines", path,
+					    sizeof(sp->name) - 1);
+			snprintf(sp->name, sizeof(sp->name), "%s", nm);
+		}
+		snprintf(path, sizeof(path), "%s.duration_ms", base);
+		if (!(x = json_object_get(st, "duration_ms")))
+			return perr(c, base, false, "%s: missing required key 'duration_ms' (how long the step "
+				    "holds, 1..%d ms)", base, SCN_MAX_DURATION_MS);
+		long n;
+		if (get_int(c, x, path, 1, SCN_MAX_DURATION_MS, &n))
+			return -EINVAL;
+		sp->duration_ms = (int)n;
+		sp->first_cgroup = s->ncgroups;
+		snprintf(path, sizeof(path), "%s.cgroups", base);
+		if ((x = json_object_get(st, "cgroups"))) {
+			if (want(c, x, path, JSON_ARRAY, "array"))
+				return -EINVAL;
+			json_array_foreach(x, i, g) {
+				char cb[64];
+				snprintf(cb, sizeof(cb), "%s.cgroups[%zu]", base, i);
+				if (s->ncgroups >= SCN_MAX_CGROUPS)
+					return perr(c, cb, false, "%s: more than %d cgroups in the backdrop and all "
+						    "steps together; use fewer", cb, SCN_MAX_CGROUPS);
+				struct scn_cgroup *cg = &s->cgroups[s->ncgroups];
+				if (parse_cgroup(c, g, cb, cg))
+					return -EINVAL;
+				cg->step = (int)k + 1;
+				s->ncgroups++;
+				sp->ncgroups++;
+			}
+		}
+		s->nsteps++;
+	}
+	return 0;
+}
+
 static int parse_root(struct pctx *c, json_t *root, struct scenario *s)
 {
 	static const char *const keys[] = { "name", "topology", "memory_mb", "scheduler", "duration_ms",
 					    "cgroups", "checks", "expect_err",
-					    "performance_mode", NULL };
+					    "performance_mode", "steps", NULL };
 	static const char *const check_keys_valid[] = { "max_gap_ms", "max_spread_pct", NULL };
 	json_t *x;
 	long n;
@@ -1028,27 +1134,54 @@ static int parse_root(struct pctx *c, json_t *root, struct scenario *s)
 		if (rc)
 			return rc;
 	}
+	bool has_duration = false;
 	if ((x = json_object_get(root, "duration_ms"))) {
 		if (get_int(c, x, "duration_ms", 1, SCN_MAX_DURATION_MS, &n))
 			return -EINVAL;
 		s->duration_ms = (int)n;
+		has_duration = true;
 	}
-	if (!(x = json_object_get(root, "cgroups")))
+	json_t *steps = json_object_get(root, "steps");
+	if (steps) {
+		if (want(c, steps, "steps", JSON_ARRAY, "array"))
+			return -EINVAL;
+		if (json_array_size(steps) == 0)
+			return perr(c, "steps", false, "steps: give at least one step "
+				    "({\"duration_ms\": N, \"cgroups\": [...]}) or leave the key out");
+		if (json_array_size(steps) > SCN_MAX_STEPS)
+			return perr(c, "steps", false, "steps: %zu steps, at most %d", json_array_size(steps),
+				    SCN_MAX_STEPS);
+	}
+	/* With steps the backdrop may be empty: every cgroup can belong to a step. */
+	x = json_object_get(root, "cgroups");
+	if (!x && !steps)
 		return perr(c, "", false, "missing required key 'cgroups' (a list of at least one "
 			    "{\"name\": ..., \"workers\": N})");
-	if (want(c, x, "cgroups", JSON_ARRAY, "array"))
+	if (x && want(c, x, "cgroups", JSON_ARRAY, "array"))
 		return -EINVAL;
-	if (json_array_size(x) == 0)
+	if (x && json_array_size(x) == 0 && !steps)
 		return perr(c, "cgroups", false, "cgroups: at least one cgroup is required");
 	if (json_array_size(x) > SCN_MAX_CGROUPS)
 		return perr(c, "cgroups", false, "cgroups: %zu cgroups, at most %d", json_array_size(x),
 			    SCN_MAX_CGROUPS);
 	size_t i;
 	json_t *g;
+	char base[48];
 	json_array_foreach(x, i, g) {
-		if (parse_cgroup(c, g, (int)i, &s->cgroups[i]))
+		snprintf(base, sizeof(base), "cgroups[%zu]", i);
+		if (parse_cgroup(c, g, base, &s->cgroups[i]))
 			return -EINVAL;
 		s->ncgroups++;
+	}
+	if (steps) {
+		int rc = parse_steps(c, steps, s);
+		if (rc)
+			return rc;
+		if (!has_duration) {
+			s->duration_ms = 0;
+			for (int k = 0; k < s->nsteps; k++)
+				s->duration_ms += s->steps[k].duration_ms;
+		}
 	}
 	if ((x = json_object_get(root, "checks"))) {
 		if (want(c, x, "checks", JSON_OBJECT, "object"))

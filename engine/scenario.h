@@ -11,6 +11,7 @@
 #define SCN_MAX_WORKERS 1024 /* per scenario, all cgroups together */
 #define SCN_MAX_VCPUS 64     /* documented cap: TCG cannot usefully emulate more */
 #define SCN_MAX_SCHED_ARGS 64
+#define SCN_MAX_STEPS 32     /* steps per scenario */
 
 enum scn_work {
 	WORK_SPIN_WAIT, WORK_MIXED, WORK_BURSTY, WORK_IO_SYNC_WRITE, WORK_IO_RAND_READ,
@@ -66,6 +67,17 @@ struct scn_cgroup {
 	char memory_max[24];
 	char memory_swap_max[24];
 	char cpuset_mems[64];
+	/* 0: a backdrop cgroup (the whole run); k >= 1: step k's own cgroup (1-based), made
+	 * when step k starts and removed when it ends. */
+	int step;
+};
+
+/* A step: its own cgroups (cgroups[first_cgroup .. first_cgroup + ncgroups), all with
+ * .step = its 1-based number) run for duration_ms on top of the backdrop. */
+struct scn_step {
+	char name[64];             /* "" = unnamed */
+	int duration_ms;
+	int first_cgroup, ncgroups;
 };
 
 struct scn_checks {
@@ -82,7 +94,11 @@ struct scenario {
 	struct scn_scheduler sched;
 	int duration_ms;
 	struct scn_cgroup cgroups[SCN_MAX_CGROUPS];
-	int ncgroups;
+	int ncgroups;              /* backdrop cgroups first, then each step's in step order */
+	/* "steps" in the file; nsteps = 0 is one implicit step of duration_ms. With steps,
+	 * duration_ms is the sum of their durations (scn_validate insists). */
+	struct scn_step steps[SCN_MAX_STEPS];
+	int nsteps;
 	struct scn_checks checks;
 	bool expect_err;
 	/* Wants performance mode (hugepage RAM, pinned RT vCPUs; docs/vmm.md). Under

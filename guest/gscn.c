@@ -75,6 +75,95 @@ static bool name_ok(const char *s)
 	return true;
 }
 
+/* Appends the cgroups of list cgs (named `where` in messages) to s->cg with .step = step.
+ * A name may not repeat among cgroups live at the same time: the backdrop and one step. */
+static int parse_cgroups(struct gscn *s, json_t *cgs, const char *where, int step, int *total,
+			 char *err, size_t errlen)
+{
+	int rc = 0;
+	size_t i;
+	json_t *c;
+	json_array_foreach(cgs, i, c) {
+		struct gscn_cgroup *g = &s->cg[s->ncg];
+		if (s->ncg >= GSCN_MAX_CGROUPS)
+			FAIL("scenario.json: more than %d cgroups", GSCN_MAX_CGROUPS);
+		if (!json_is_object(c))
+			FAIL("scenario.json: %s[%zu] must be an object", where, i);
+		json_t *n = json_object_get(c, "name"), *w = json_object_get(c, "workers"),
+		       *wk = json_object_get(c, "work"), *cs = json_object_get(c, "cpuset");
+		if (!json_is_string(n) || !name_ok(json_string_value(n)))
+			FAIL("scenario.json: %s[%zu].name must be 1-63 characters of [A-Za-z0-9_.-], "
+			     "not starting with '.'", where, i);
+		snprintf(g->name, sizeof(g->name), "%s", json_string_value(n));
+		g->step = step;
+		for (int k = 0; k < s->ncg; k++) {
+			if (strcmp(s->cg[k].name, g->name) || (s->cg[k].step && s->cg[k].step != step))
+				continue;
+			if (!step)
+				FAIL("cgroup '%s' collides with a cgroup already tracked (declared twice in this scenario) — declare it in exactly one place",
+				     g->name);
+			FAIL("cgroup '%s' collides with a cgroup already tracked (by %s) — declare it in exactly one place; use a fresh name for the step-local cgroup",
+			     g->name, s->cg[k].step ? "an earlier cgroup of the same step" : "a Backdrop cgroup, which lives for the whole run");
+		}
+		if (w && (!json_is_integer(w) || json_integer_value(w) < 0 ||
+			  json_integer_value(w) > GSCN_MAX_WORKERS))
+			FAIL("scenario.json: %s[%zu].workers must be an integer in 0..%d", where, i,
+			     GSCN_MAX_WORKERS);
+		g->workers = w ? (int)json_integer_value(w) : 1;
+		*total += g->workers;
+		if (*total > GSCN_MAX_WORKERS)
+			FAIL("scenario.json: %d workers in all, at most %d", *total, GSCN_MAX_WORKERS);
+		const char *wn = wk ? json_string_value(wk) : "SpinWait";
+		if (!wn)
+			FAIL("scenario.json: %s[%zu].work must be a string", where, i);
+		g->work = gscn_work_from_name(wn);
+		if (g->work < 0 || !gscn_work_implemented(g->work)) {
+			char list[512];
+			gscn_implemented_list(list, sizeof(list));
+			FAIL("cgroup '%s': work type '%.64s' is %s by this guest; implemented: %s", g->name,
+			     wn, g->work < 0 ? "unknown" : "not implemented", list);
+		}
+		int grp = gscn_work_group(g->work);
+		if (g->workers % grp)
+			FAIL("%s (group %zu) requires num_workers divisible by %d, got %d",
+			     gscn_work_name(g->work), i, grp, g->workers);
+		if (cs && !json_is_null(cs)) {
+			uint64_t m[GCPU_WORDS];
+			const char *cv = json_string_value(cs);
+			if (!cv || strlen(cv) >= sizeof(g->cpuset) || gcpu_parse(cv, m) < 0)
+				FAIL("scenario.json: %s[%zu].cpuset must be a CPU list like \"0-3\" or "
+				     "\"0,2-3\"", where, i);
+			snprintf(g->cpuset, sizeof(g->cpuset), "%s", cv);
+		}
+		/* The host checked the shapes; here only what keeps the write one safe line. */
+		static const struct { const char *key; size_t off, len; } kv[] = {
+			{ "cpuset_mems", offsetof(struct gscn_cgroup, cpuset_mems), sizeof(g->cpuset_mems) },
+			{ "cpu_max", offsetof(struct gscn_cgroup, cpu_max), sizeof(g->cpu_max) },
+			{ "memory_max", offsetof(struct gscn_cgroup, memory_max), sizeof(g->memory_max) },
+			{ "memory_swap_max", offsetof(struct gscn_cgroup, memory_swap_max),
+			  sizeof(g->memory_swap_max) },
+		};
+		for (size_t k = 0; k < sizeof(kv) / sizeof(kv[0]); k++) {
+			json_t *x = json_object_get(c, kv[k].key);
+			char *dst = (char *)g + kv[k].off;
+			if (!x || json_is_null(x))
+				continue;
+			if (json_is_integer(x) && json_integer_value(x) >= 0) {
+				snprintf(dst, kv[k].len, "%lld", (long long)json_integer_value(x));
+				continue;
+			}
+			const char *xv = json_string_value(x);
+			if (!xv || !*xv || strlen(xv) >= kv[k].len || strspn(xv, "0123456789max ,-") != strlen(xv))
+				FAIL("scenario.json: %s[%zu].%s must be a string of digits, \"max\", ' ', "
+				     "',' or '-' under %zu bytes", where, i, kv[k].key, kv[k].len);
+			snprintf(dst, kv[k].len, "%s", xv);
+		}
+		s->ncg++;
+	}
+out:
+	return rc;
+}
+
 int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 {
 	json_error_t je;
@@ -99,89 +188,58 @@ int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 		FAIL("scenario.json: \"duration_ms\" must be an integer in 1..%d", GSCN_MAX_DURATION_MS);
 	s->duration_ms = (int)json_integer_value(v);
 
-	v = json_object_get(o, "steps");
-	if (v) {
-		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000)
-			FAIL("scenario.json: \"steps\" must be an integer in 1..1000");
-		s->steps = (int)json_integer_value(v);
-	}
-
 	json_t *cgs = json_object_get(o, "cgroups");
 	if (cgs && !json_is_array(cgs))
 		FAIL("scenario.json: \"cgroups\" must be an array");
 	if (json_array_size(cgs) > GSCN_MAX_CGROUPS)
 		FAIL("scenario.json: %zu cgroups, at most %d", json_array_size(cgs), GSCN_MAX_CGROUPS);
-	size_t i;
-	json_t *c;
 	int total = 0;
-	json_array_foreach(cgs, i, c) {
-		struct gscn_cgroup *g = &s->cg[i];
-		if (!json_is_object(c))
-			FAIL("scenario.json: cgroups[%zu] must be an object", i);
-		json_t *n = json_object_get(c, "name"), *w = json_object_get(c, "workers"),
-		       *wk = json_object_get(c, "work"), *cs = json_object_get(c, "cpuset");
-		if (!json_is_string(n) || !name_ok(json_string_value(n)))
-			FAIL("scenario.json: cgroups[%zu].name must be 1-63 characters of [A-Za-z0-9_.-], "
-			     "not starting with '.'", i);
-		snprintf(g->name, sizeof(g->name), "%s", json_string_value(n));
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(s->cg[k].name, g->name))
-				FAIL("cgroup '%s' collides with a cgroup already tracked (declared twice in this scenario) — declare it in exactly one place",
-				     g->name);
-		if (w && (!json_is_integer(w) || json_integer_value(w) < 0 ||
-			  json_integer_value(w) > GSCN_MAX_WORKERS))
-			FAIL("scenario.json: cgroups[%zu].workers must be an integer in 0..%d", i,
-			     GSCN_MAX_WORKERS);
-		g->workers = w ? (int)json_integer_value(w) : 1;
-		total += g->workers;
-		if (total > GSCN_MAX_WORKERS)
-			FAIL("scenario.json: %d workers in all, at most %d", total, GSCN_MAX_WORKERS);
-		const char *wn = wk ? json_string_value(wk) : "SpinWait";
-		if (!wn)
-			FAIL("scenario.json: cgroups[%zu].work must be a string", i);
-		g->work = gscn_work_from_name(wn);
-		if (g->work < 0 || !gscn_work_implemented(g->work)) {
-			char list[512];
-			gscn_implemented_list(list, sizeof(list));
-			FAIL("cgroup '%s': work type '%.64s' is %s by this guest; implemented: %s", g->name,
-			     wn, g->work < 0 ? "unknown" : "not implemented", list);
+	if ((rc = parse_cgroups(s, cgs, "cgroups", 0, &total, err, errlen)))
+		goto out;
+
+	v = json_object_get(o, "steps");
+	if (json_is_array(v)) {
+		size_t k;
+		json_t *st;
+		int64_t sum = 0;
+		if (!json_array_size(v) || json_array_size(v) > GSCN_MAX_STEPS)
+			FAIL("scenario.json: \"steps\" must list 1..%d steps", GSCN_MAX_STEPS);
+		json_array_foreach(v, k, st) {
+			struct gscn_step *sp = &s->step[k];
+			json_t *d = json_object_get(st, "duration_ms"), *nm = json_object_get(st, "name"),
+			       *sc = json_object_get(st, "cgroups");
+			if (!json_is_object(st))
+				FAIL("scenario.json: steps[%zu] must be an object", k);
+			if (!json_is_integer(d) || json_integer_value(d) <= 0 ||
+			    json_integer_value(d) > GSCN_MAX_DURATION_MS)
+				FAIL("scenario.json: steps[%zu].duration_ms must be an integer in 1..%d", k,
+				     GSCN_MAX_DURATION_MS);
+			sp->duration_ms = (int)json_integer_value(d);
+			sum += sp->duration_ms;
+			if (nm && !json_is_string(nm))
+				FAIL("scenario.json: steps[%zu].name must be a string", k);
+			snprintf(sp->name, sizeof(sp->name), "%s", nm ? json_string_value(nm) : "");
+			if (sc && !json_is_array(sc))
+				FAIL("scenario.json: steps[%zu].cgroups must be an array", k);
+			if ((size_t)s->ncg + json_array_size(sc) > GSCN_MAX_CGROUPS)
+				FAIL("scenario.json: more than %d cgroups in the backdrop and all steps",
+				     GSCN_MAX_CGROUPS);
+			char where[48];
+			snprintf(where, sizeof(where), "steps[%zu].cgroups", k);
+			sp->first = s->ncg;
+			if ((rc = parse_cgroups(s, sc, where, (int)k + 1, &total, err, errlen)))
+				goto out;
+			sp->ncg = s->ncg - sp->first;
+			s->nstep++;
 		}
-		int grp = gscn_work_group(g->work);
-		if (g->workers % grp)
-			FAIL("%s (group %zu) requires num_workers divisible by %d, got %d",
-			     gscn_work_name(g->work), i, grp, g->workers);
-		if (cs && !json_is_null(cs)) {
-			uint64_t m[GCPU_WORDS];
-			const char *cv = json_string_value(cs);
-			if (!cv || strlen(cv) >= sizeof(g->cpuset) || gcpu_parse(cv, m) < 0)
-				FAIL("scenario.json: cgroups[%zu].cpuset must be a CPU list like \"0-3\" or "
-				     "\"0,2-3\"", i);
-			snprintf(g->cpuset, sizeof(g->cpuset), "%s", cv);
-		}
-		/* The host checked the shapes; here only what keeps the write one safe line. */
-		static const struct { const char *key; size_t off, len; } kv[] = {
-			{ "cpuset_mems", offsetof(struct gscn_cgroup, cpuset_mems), sizeof(g->cpuset_mems) },
-			{ "cpu_max", offsetof(struct gscn_cgroup, cpu_max), sizeof(g->cpu_max) },
-			{ "memory_max", offsetof(struct gscn_cgroup, memory_max), sizeof(g->memory_max) },
-			{ "memory_swap_max", offsetof(struct gscn_cgroup, memory_swap_max),
-			  sizeof(g->memory_swap_max) },
-		};
-		for (size_t k = 0; k < sizeof(kv) / sizeof(kv[0]); k++) {
-			json_t *x = json_object_get(c, kv[k].key);
-			char *dst = (char *)g + kv[k].off;
-			if (!x || json_is_null(x))
-				continue;
-			if (json_is_integer(x) && json_integer_value(x) >= 0) {
-				snprintf(dst, kv[k].len, "%lld", (long long)json_integer_value(x));
-				continue;
-			}
-			const char *xv = json_string_value(x);
-			if (!xv || !*xv || strlen(xv) >= kv[k].len || strspn(xv, "0123456789max ,-") != strlen(xv))
-				FAIL("scenario.json: cgroups[%zu].%s must be a string of digits, \"max\", ' ', "
-				     "',' or '-' under %zu bytes", i, kv[k].key, kv[k].len);
-			snprintf(dst, kv[k].len, "%s", xv);
-		}
-		s->ncg++;
+		if (sum != s->duration_ms)
+			FAIL("scenario.json: duration_ms %d is not the sum of the steps' durations (%lld)",
+			     s->duration_ms, (long long)sum);
+		s->steps = s->nstep;
+	} else if (v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000)
+			FAIL("scenario.json: \"steps\" must be an integer in 1..1000 or a list of steps");
+		s->steps = (int)json_integer_value(v);
 	}
 
 	json_t *sc = json_object_get(o, "scheduler");
@@ -203,6 +261,7 @@ int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 			FAIL("scenario.json: scheduler.args has %zu entries, at most %d",
 			     json_array_size(args), GSCN_MAX_ARGS);
 		json_t *a;
+		size_t i;
 		json_array_foreach(args, i, a) {
 			if (!json_is_string(a) || strlen(json_string_value(a)) >= sizeof(s->sched_args[0]))
 				FAIL("scenario.json: scheduler.args[%zu] must be a string under %zu bytes", i,

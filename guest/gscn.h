@@ -10,6 +10,7 @@
 #define GSCN_MAX_WORKERS 1024    /* all cgroups together */
 #define GSCN_MAX_ARGS 64
 #define GSCN_MAX_DURATION_MS (24 * 3600 * 1000)
+#define GSCN_MAX_STEPS 32
 
 enum gwork {
 	GW_SPIN_WAIT, GW_MIXED, GW_BURSTY, GW_IO_SYNC_WRITE, GW_IO_RAND_READ, GW_IO_CONVOY,
@@ -32,6 +33,14 @@ struct gscn_cgroup {
 	char cpu_max[48];
 	char memory_max[24];
 	char memory_swap_max[24];
+	int step;             /* 0: backdrop (the whole run); k >= 1: step k's (1-based) */
+};
+
+/* One entry of "steps": its cgroups are cg[first .. first + ncg). */
+struct gscn_step {
+	char name[64];
+	int duration_ms;
+	int first, ncg;
 };
 
 /* The cgroup knob files a scenario can set, in the order they are written, with the
@@ -56,7 +65,11 @@ void gscn_oserr(char *buf, size_t len, int err);
 struct gscn {
 	char name[128];
 	int duration_ms;
-	int steps;
+	int steps;            /* the step count reported in step/done */
+	/* "steps" as a list: nstep = steps entries, backdrop cgroups first in cg[], then each
+	 * step's. nstep = 0 (the integer form): one step holding duration_ms, no step cgroups. */
+	struct gscn_step step[GSCN_MAX_STEPS];
+	int nstep;
 	struct gscn_cgroup cg[GSCN_MAX_CGROUPS];
 	int ncg;
 	bool has_sched;
@@ -67,8 +80,9 @@ struct gscn {
 };
 
 /* 0, or -EINVAL with a message naming the field and the fix. Unknown keys are ignored
- * (a newer host may add some). Checks work names (unknown or not implemented here) and
- * grouped worker counts, in the seed's words. */
+ * (a newer host may add some). Checks work names (unknown or not implemented here),
+ * grouped worker counts and name collisions among cgroups live at the same time, in the
+ * seed's words; with a step list, duration_ms must be the sum of the steps'. */
 int gscn_parse(const char *text, struct gscn *out, char *err, size_t errlen);
 
 #endif

@@ -53,8 +53,12 @@ int gwk_cgroups(const struct gscn *s);    /* 0 or -1 (error sent) */
 int gwk_spawn(const struct gscn *s);      /* 0 or -1 (error sent) */
 int64_t gwk_release(void);                /* starts the workload; returns t0 */
 void gwk_sample(int64_t elapsed_ms);
-void gwk_stop(void);
-void gwk_report(void);
+void gwk_stop(void);                      /* stops every worker still running */
+void gwk_report(void);                    /* "worker" for each not reported yet */
+/* Steps (gscn.step[k], 0-based): begin makes the step's cgroups and starts its workers
+ * (after gwk_release); end stops them, sends their "worker" lines and removes the cgroups. */
+int gwk_step_begin(const struct gscn *s, int k); /* 0 or -1 (error sent) */
+void gwk_step_end(const struct gscn *s, int k);
 
 /* Timeline tracer (gtrace.c), all optional: a failure is a "log" line, never an error.
  * start before the workers fork; track once their tids are known (waits for the tracer);

@@ -27,6 +27,7 @@ struct wk {
 	pid_t pid;
 	int cg;          /* index into the scenario's cgroups */
 	struct gslot *slot;
+	bool reported;   /* its step ended: stopped, "worker" sent */
 };
 
 static const struct gscn *S;
@@ -71,10 +72,35 @@ static void knob_failed(const char *name, int knob, const char *value, int err)
 	g_error("%s", msg);
 }
 
+/* Makes one cgroup directory and writes its knobs. 0 or -1 (error sent). */
+static int make_cgroup(const struct gscn_cgroup *c)
+{
+	char e[128], p[512];
+	snprintf(p, sizeof(p), CG_BASE "/%s", c->name);
+	if (mkdir(p, 0755) && errno != EEXIST) {
+		oserr(e, sizeof(e), errno);
+		g_error("cgroup '%s': create %s: %s", c->name, p, e);
+		return -1;
+	}
+	for (int k = 0; k < GK__COUNT; k++) {
+		const char *v = gscn_knob_value(c, k);
+		if (!v[0])
+			continue;
+		snprintf(p, sizeof(p), CG_BASE "/%s/%s", c->name, gscn_knob_file(k));
+		int rc = g_write_file(p, v);
+		if (rc) {
+			knob_failed(c->name, k, v, -rc);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int gwk_cgroups(const struct gscn *s)
 {
 	bool want[GK__COUNT] = { false };
-	char e[128], p[512];
+	char e[128];
+	/* Step cgroups count too: the controllers are enabled once, up front. */
 	for (int i = 0; i < s->ncg; i++)
 		for (int k = 0; k < GK__COUNT; k++)
 			want[k] |= gscn_knob_value(&s->cg[i], k)[0] != 0;
@@ -91,26 +117,9 @@ int gwk_cgroups(const struct gscn *s)
 		enable_controller("cpuset");
 	if (want[GK_MEMORY_MAX] || want[GK_MEMORY_SWAP_MAX])
 		enable_controller("memory");
-	for (int i = 0; i < s->ncg; i++) {
-		const struct gscn_cgroup *c = &s->cg[i];
-		snprintf(p, sizeof(p), CG_BASE "/%s", c->name);
-		if (mkdir(p, 0755) && errno != EEXIST) {
-			oserr(e, sizeof(e), errno);
-			g_error("cgroup '%s': create %s: %s", c->name, p, e);
+	for (int i = 0; i < s->ncg; i++)
+		if (!s->cg[i].step && make_cgroup(&s->cg[i]))
 			return -1;
-		}
-		for (int k = 0; k < GK__COUNT; k++) {
-			const char *v = gscn_knob_value(c, k);
-			if (!v[0])
-				continue;
-			snprintf(p, sizeof(p), CG_BASE "/%s/%s", c->name, gscn_knob_file(k));
-			int rc = g_write_file(p, v);
-			if (rc) {
-				knob_failed(c->name, k, v, -rc);
-				return -1;
-			}
-		}
-	}
 	return 0;
 }
 
@@ -153,35 +162,30 @@ static __attribute__((noreturn)) void worker_main(int idx, int start_r, struct g
 	_exit(rc ? 1 : 0);
 }
 
-int gwk_spawn(const struct gscn *s)
+/* Forks the workers of cgroups cg[from..to) whose step is `step`, each parked on a new
+ * start pipe (start_w) until release. 0 or -1 (error sent). */
+static int spawn_range(const struct gscn *s, int from, int to, int step)
 {
-	S = s;
-	int total = 0;
-	for (int i = 0; i < s->ncg; i++)
-		total += s->cg[i].workers;
-	size_t sz = sizeof(struct shm_hdr) + (size_t)(total ? total : 1) * sizeof(struct gslot);
-	shm = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (shm == MAP_FAILED) {
-		shm = NULL;
-		g_error("cannot map %zu bytes of shared memory for %d workers: %s", sz, total,
-			strerror(errno));
-		return -1;
-	}
 	struct gslot *slots = (struct gslot *)(shm + 1);
-	for (int i = 0; i < total; i++)
-		slots[i].cpu = slots[i].max_gap_cpu = -1;
 	int sp[2];
 	if (pipe2(sp, O_CLOEXEC)) {
 		g_error("pipe: %s", strerror(errno));
 		return -1;
 	}
 	start_w = sp[1];
-	for (int g = 0; g < s->ncg; g++) {
+	for (int g = from; g < to; g++) {
 		const struct gscn_cgroup *cg = &s->cg[g];
+		if (cg->step != step)
+			continue;
 		int grp = gscn_work_group(cg->work);
 		int pa[2] = { -1, -1 }, pb[2] = { -1, -1 }; /* pair pipes: a: 0->1, b: 1->0 */
 		for (int w = 0; w < cg->workers; w++) {
 			int role = grp == 2 ? w % 2 : 0;
+			if (nwk >= GSCN_MAX_WORKERS) {
+				g_error("more than %d workers", GSCN_MAX_WORKERS);
+				close(sp[0]);
+				return -1;
+			}
 			struct gwork_ctx c = {
 				.work = cg->work, .role = role, .rfd = -1, .wfd = -1,
 				.slot = &slots[nwk], .t0_ns = &shm->t0_ns, .stop = &g_wstop,
@@ -190,6 +194,7 @@ int gwk_spawn(const struct gscn *s)
 				if (pipe2(pa, O_CLOEXEC) || pipe2(pb, O_CLOEXEC)) {
 					g_error("pipe for PipeIo pair in cgroup '%s': %s", cg->name,
 						strerror(errno));
+					close(sp[0]);
 					return -1;
 				}
 			}
@@ -202,6 +207,7 @@ int gwk_spawn(const struct gscn *s)
 			pid_t pid = fork();
 			if (pid < 0) {
 				g_error("fork worker %d of cgroup '%s': %s", w, cg->name, strerror(errno));
+				close(sp[0]);
 				return -1;
 			}
 			if (pid == 0) {
@@ -216,6 +222,7 @@ int gwk_spawn(const struct gscn *s)
 			wks[nwk].pid = pid;
 			wks[nwk].cg = g;
 			wks[nwk].slot = &slots[nwk];
+			wks[nwk].reported = false;
 			nwk++;
 			if (cg->work == GW_PIPE_IO && role == 1) {
 				close(pa[0]);
@@ -245,6 +252,58 @@ int gwk_spawn(const struct gscn *s)
 		}
 	}
 	close(sp[0]);
+	return 0;
+}
+
+int gwk_spawn(const struct gscn *s)
+{
+	S = s;
+	int total = 0;
+	/* One slot per worker of the whole run, step workers included: a step's slots stay
+	 * readable after it ended. */
+	for (int i = 0; i < s->ncg; i++)
+		total += s->cg[i].workers;
+	size_t sz = sizeof(struct shm_hdr) + (size_t)(total ? total : 1) * sizeof(struct gslot);
+	shm = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED) {
+		shm = NULL;
+		g_error("cannot map %zu bytes of shared memory for %d workers: %s", sz, total,
+			strerror(errno));
+		return -1;
+	}
+	struct gslot *slots = (struct gslot *)(shm + 1);
+	for (int i = 0; i < total; i++)
+		slots[i].cpu = slots[i].max_gap_cpu = -1;
+	return spawn_range(s, 0, s->ncg, 0);
+}
+
+int gwk_step_begin(const struct gscn *s, int k)
+{
+	if (k < 0 || k >= s->nstep || !shm)
+		return 0;
+	const struct gscn_step *sp = &s->step[k];
+	for (int i = sp->first; i < sp->first + sp->ncg; i++)
+		if (make_cgroup(&s->cg[i]))
+			return -1;
+	int first = nwk;
+	if (spawn_range(s, sp->first, sp->first + sp->ncg, k + 1)) {
+		if (start_w >= 0) { /* the ones forked so far leave the start line for the stop */
+			close(start_w);
+			start_w = -1;
+		}
+		return -1;
+	}
+	static int tids[GSCN_MAX_WORKERS];
+	int n = 0;
+	for (int i = first; i < nwk; i++)
+		tids[n++] = wks[i].pid;
+	if (n)
+		gtrace_track(tids, n);
+	/* t0 stays the run's: gap times count from the workload's start. */
+	if (start_w >= 0) {
+		close(start_w);
+		start_w = -1;
+	}
 	return 0;
 }
 
@@ -282,6 +341,8 @@ void gwk_sample(int64_t elapsed_ms)
 		gj_int(&j, "elapsed_ms", elapsed_ms);
 		gj_arr_open(&j, "workers");
 		for (; i < nwk && gj_room(&j) > 300; i++) {
+			if (wks[i].reported)
+				continue;
 			struct gslot *s = wks[i].slot;
 			const struct gscn_cgroup *cg = &S->cg[wks[i].cg];
 			int cpu = LD(s->cpu);
@@ -301,30 +362,37 @@ void gwk_sample(int64_t elapsed_ms)
 	}
 }
 
-static bool all_exited(void)
+/* Workers in play: all (step < 0) or those of step `step` (0 = backdrop). */
+static bool in_set(int i, int step)
+{
+	return !wks[i].reported && (step < 0 || S->cg[wks[i].cg].step == step);
+}
+
+static bool all_exited(int step)
 {
 	for (int i = 0; i < nwk; i++)
-		if (!g_exited(wks[i].pid, NULL))
+		if (in_set(i, step) && !g_exited(wks[i].pid, NULL))
 			return false;
 	return true;
 }
 
-void gwk_stop(void)
+/* SIGUSR1 to the set, GWK_STOP_WAIT_MS for their final numbers, then SIGKILL. */
+static void stop_set(int step)
 {
 	if (start_w >= 0)
 		gwk_release(); /* workers still parked at the start line: let them see the stop */
 	for (int i = 0; i < nwk; i++)
-		if (!g_exited(wks[i].pid, NULL))
+		if (in_set(i, step) && !g_exited(wks[i].pid, NULL))
 			kill(wks[i].pid, SIGUSR1);
 	int64_t deadline = g_now_ns() + GWK_STOP_WAIT_MS * 1000000LL;
 	g_reap();
-	while (!all_exited() && g_now_ns() < deadline) {
+	while (!all_exited(step) && g_now_ns() < deadline) {
 		g_sleep_ms(10);
 		g_reap();
 	}
 	int killed = 0;
 	for (int i = 0; i < nwk; i++)
-		if (!g_exited(wks[i].pid, NULL)) {
+		if (in_set(i, step) && !g_exited(wks[i].pid, NULL)) {
 			kill(-wks[i].pid, SIGKILL);
 			kill(wks[i].pid, SIGKILL);
 			killed++;
@@ -332,16 +400,25 @@ void gwk_stop(void)
 	if (killed) {
 		g_log("guest", "%d worker(s) did not stop within %d ms of SIGUSR1 and were killed",
 		      killed, GWK_STOP_WAIT_MS);
-		for (int k = 0; k < 100 && !all_exited(); k++) {
+		for (int k = 0; k < 100 && !all_exited(step); k++) {
 			g_sleep_ms(10);
 			g_reap();
 		}
 	}
 }
 
-void gwk_report(void)
+void gwk_stop(void)
+{
+	stop_set(-1);
+}
+
+/* One "worker" line per worker of the set; each is sent once. */
+static void report_set(int step)
 {
 	for (int i = 0; i < nwk; i++) {
+		if (!in_set(i, step))
+			continue;
+		wks[i].reported = true;
 		struct gslot *s = wks[i].slot;
 		const struct gscn_cgroup *cg = &S->cg[wks[i].cg];
 		struct gj j;
@@ -365,5 +442,32 @@ void gwk_report(void)
 		bool clean = g_exited(wks[i].pid, &st) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 		gj_bool(&j, "completed", __atomic_load_n(&s->done, __ATOMIC_ACQUIRE) && clean);
 		g_emit(&j);
+	}
+}
+
+void gwk_report(void)
+{
+	report_set(-1);
+}
+
+void gwk_step_end(const struct gscn *s, int k)
+{
+	if (k < 0 || k >= s->nstep || !S)
+		return;
+	const struct gscn_step *sp = &s->step[k];
+	stop_set(k + 1);
+	report_set(k + 1);
+	/* The step's cgroups go with it; a later step may reuse a name. */
+	for (int i = sp->first; i < sp->first + sp->ncg; i++) {
+		char p[512], e[128];
+		snprintf(p, sizeof(p), CG_BASE "/%s", s->cg[i].name);
+		for (int t = 0; rmdir(p) && errno == EBUSY && t < 50; t++) {
+			g_reap();
+			g_sleep_ms(10);
+		}
+		if (!access(p, F_OK)) {
+			oserr(e, sizeof(e), errno);
+			g_log("guest", "step %d: cannot remove cgroup %s: %s", k + 1, p, e);
+		}
 	}
 }

@@ -555,24 +555,51 @@ int main(int argc, char **argv)
 	g_stage("running");
 	int64_t t0 = gwk_release(), last_sample = t0, now = t0;
 	gtrace_t0(t0);
-	bool sched_died = false;
-	for (;;) {
-		g_sleep_ms(GSCHED_POLL_MS);
-		g_reap();
-		now = g_now_ns();
-		if (scn.has_sched && gsched_check()) {
-			sched_died = true;
+	bool sched_died = false, stopped = false;
+	/* The backdrop runs throughout; each listed step adds its cgroups for its duration.
+	 * Without a list there is one step of duration_ms and no step cgroups. */
+	int nsteps = scn.nstep ? scn.nstep : 1, steps_done = 0;
+	for (int k = 0; k < nsteps && ok && !sched_died && !stopped; k++) {
+		/* A step holds its duration from its own start: the time the previous one took
+		 * to stop its workers does not shorten it. */
+		int64_t step_end = (k ? g_now_ns() : t0) +
+				   (int64_t)(scn.nstep ? scn.step[k].duration_ms : scn.duration_ms) * 1000000LL;
+		if (scn.nstep && gwk_step_begin(&scn, k)) {
+			ok = false;
 			break;
 		}
-		if (now - last_sample >= KTSTR_SAMPLE_MS * 1000000LL) {
-			gwk_sample((now - t0) / 1000000);
-			last_sample = now;
+		for (;;) {
+			g_sleep_ms(GSCHED_POLL_MS);
+			g_reap();
+			now = g_now_ns();
+			if (scn.has_sched && gsched_check()) {
+				sched_died = true;
+				break;
+			}
+			if (now - last_sample >= KTSTR_SAMPLE_MS * 1000000LL) {
+				gwk_sample((now - t0) / 1000000);
+				last_sample = now;
+			}
+			if (now >= step_end)
+				break;
+			if (__atomic_load_n(&g_stop_req, __ATOMIC_ACQUIRE)) {
+				g_log("guest", "host asked to stop at %lld ms", (long long)((now - t0) / 1000000));
+				stopped = true;
+				break;
+			}
 		}
-		if (now - t0 >= (int64_t)scn.duration_ms * 1000000LL)
+		if (sched_died || stopped)
 			break;
-		if (__atomic_load_n(&g_stop_req, __ATOMIC_ACQUIRE)) {
-			g_log("guest", "host asked to stop at %lld ms", (long long)((now - t0) / 1000000));
-			break;
+		if (scn.nstep) {
+			/* The step's workers stop now: their "worker" lines, then "step". A run
+			 * without a list keeps the old order (reports first, then "step"). */
+			gwk_step_end(&scn, k);
+			steps_done = k + 1;
+			gj_begin(&j, "step", g_now_ns());
+			gj_int(&j, "done", steps_done);
+			gj_int(&j, "total", nsteps);
+			gj_int(&j, "elapsed_ms", (g_now_ns() - t0) / 1000000);
+			g_emit(&j);
 		}
 	}
 	int64_t elapsed_ms = (g_now_ns() - t0) / 1000000;
@@ -581,9 +608,10 @@ int main(int argc, char **argv)
 	gtrace_stop();
 	g_stage("report");
 	gwk_report();
-	if (sched_died)
+	if (sched_died) {
 		ok = false;
-	else {
+	} else if (!scn.nstep && ok) {
+		steps_done = scn.steps;
 		gj_begin(&j, "step", g_now_ns());
 		gj_int(&j, "done", scn.steps);
 		gj_int(&j, "total", scn.steps);
@@ -592,6 +620,6 @@ int main(int argc, char **argv)
 	}
 	if (scn.has_sched)
 		gsched_stop();
-	send_done(ok, ok ? scn.steps : 0, scn.steps, elapsed_ms);
+	send_done(ok, steps_done, nsteps == 1 ? scn.steps : nsteps, elapsed_ms);
 	power_off();
 }
