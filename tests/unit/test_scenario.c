@@ -463,3 +463,160 @@ Test(cgroup_knobs, bad_shapes_name_the_key_and_the_form)
 	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"cpuset_mems\":\"0-\"}]}",
 		   "cgroups[0].cpuset_mems: '0-' is not a NUMA node list");
 }
+
+/* ---- steps ----------------------------------------------------------------------- */
+
+static const char *steps_scn =
+	"{\"name\":\"st\",\n"
+	" \"cgroups\":[{\"name\":\"bg\",\"workers\":1}],\n"
+	" \"steps\":[\n"
+	"  {\"name\":\"one\",\"duration_ms\":1200,\"cgroups\":[{\"name\":\"s1\",\"workers\":2}]},\n"
+	"  {\"duration_ms\":800,\"cgroups\":[{\"name\":\"s1\",\"workers\":2,\"work\":\"PipeIo\"},"
+	"{\"name\":\"s2\",\"cpuset\":{\"llc\":0}}]},\n"
+	"  {\"duration_ms\":500}\n"
+	" ]}";
+
+Test(scenario_steps, backdrop_and_steps_are_parsed_and_duration_is_their_sum)
+{
+	struct scenario s;
+	cr_assert_eq(parse(steps_scn, &s), 0, "%s", err);
+	cr_assert_eq(s.nsteps, 3);
+	cr_assert_eq(s.duration_ms, 2500);
+	cr_assert_eq(s.ncgroups, 4);
+	cr_assert_str_eq(s.cgroups[0].name, "bg");
+	cr_assert_eq(s.cgroups[0].step, 0);
+	cr_assert_str_eq(s.steps[0].name, "one");
+	cr_assert_eq(s.steps[0].duration_ms, 1200);
+	cr_assert_eq(s.steps[0].first_cgroup, 1);
+	cr_assert_eq(s.steps[0].ncgroups, 1);
+	cr_assert_eq(s.cgroups[1].step, 1);
+	cr_assert_eq(s.steps[1].first_cgroup, 2);
+	cr_assert_eq(s.steps[1].ncgroups, 2);
+	/* A later step may reuse a name: the earlier step's cgroup is gone by then. */
+	cr_assert_str_eq(s.cgroups[2].name, "s1");
+	cr_assert_eq(s.cgroups[2].work, WORK_PIPE_IO);
+	cr_assert_eq(s.cgroups[3].step, 2);
+	cr_assert_eq(s.cgroups[3].cpuset_spec.kind, CPUSET_LLC);
+	cr_assert_eq(s.steps[2].ncgroups, 0);
+	cr_assert_str_eq(s.steps[2].name, "");
+	cr_assert_eq(scn_resolve(&s, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(s.cgroups[3].cpuset, "0-1");
+	scn_free(&s);
+}
+
+Test(scenario_steps, no_steps_is_one_implicit_step)
+{
+	struct scenario s;
+	cr_assert_eq(parse("{\"name\":\"a\",\"duration_ms\":700,\"cgroups\":[{\"name\":\"cg0\"}]}", &s), 0, "%s", err);
+	cr_assert_eq(s.nsteps, 0);
+	cr_assert_eq(s.duration_ms, 700);
+	cr_assert_eq(s.cgroups[0].step, 0);
+	scn_free(&s);
+}
+
+Test(scenario_steps, backdrop_may_be_empty_or_absent_with_steps)
+{
+	struct scenario s;
+	cr_assert_eq(parse("{\"name\":\"a\",\"steps\":[{\"duration_ms\":5,\"cgroups\":[{\"name\":\"x\"}]}]}", &s), 0,
+		     "%s", err);
+	cr_assert_eq(s.ncgroups, 1);
+	cr_assert_eq(s.duration_ms, 5);
+	scn_free(&s);
+	cr_assert_eq(parse("{\"name\":\"a\",\"cgroups\":[],\"steps\":[{\"duration_ms\":5,\"cgroups\":[{\"name\":\"x\"}]}]}",
+			   &s), 0, "%s", err);
+	scn_free(&s);
+	/* ...but some cgroup must exist somewhere. */
+	expect_err("{\"name\":\"a\",\"steps\":[{\"duration_ms\":5}]}", "at least one cgroup is required");
+}
+
+Test(scenario_steps, duration_must_equal_the_sum_when_given)
+{
+	struct scenario s;
+	cr_assert_eq(parse("{\"name\":\"a\",\"duration_ms\":30,\"cgroups\":[{\"name\":\"c\"}],"
+			   "\"steps\":[{\"duration_ms\":10},{\"duration_ms\":20}]}", &s), 0, "%s", err);
+	scn_free(&s);
+	expect_err("{\"name\":\"a\",\n\"duration_ms\":3000,\"cgroups\":[{\"name\":\"c\"}],"
+		   "\"steps\":[{\"duration_ms\":10},{\"duration_ms\":20}]}",
+		   "t.json:2:15: duration_ms: 3000 ms is not the sum of the steps' durations (30 ms); "
+		   "with steps the run lasts their sum: leave duration_ms out or make it 30");
+	/* A command-line override (--duration) meets the same rule without a position. */
+	cr_assert_eq(parse("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\"}],\"steps\":[{\"duration_ms\":10}]}", &s), 0);
+	s.duration_ms = 99;
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "duration_ms: 99 ms is not the sum of the steps' durations (10 ms)"), "%s", err);
+	scn_free(&s);
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\"}],\"steps\":[{\"duration_ms\":400000},"
+		   "{\"duration_ms\":400000}]}", "steps: the steps last 800000 ms in all, over the cap of 600000 ms");
+}
+
+Test(scenario_steps, step_cgroup_colliding_with_a_live_one_uses_the_seed_words)
+{
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"cg_0\"}],\n"
+		   "\"steps\":[{\"duration_ms\":5,\"cgroups\":[{\"name\":\"cg_0\"}]}]}",
+		   "t.json:2:46: cgroup 'cg_0' collides with a cgroup already tracked (by a Backdrop cgroup, "
+		   "which lives for the whole run) — declare it in exactly one place; use a fresh name for "
+		   "the step-local cgroup");
+	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"bg\"}],"
+		   "\"steps\":[{\"duration_ms\":5,\"cgroups\":[{\"name\":\"x\"},{\"name\":\"x\"}]}]}",
+		   "cgroup 'x' collides with a cgroup already tracked (by an earlier cgroup of the same step)");
+}
+
+Test(scenario_steps, step_cgroups_are_validated_like_the_backdrop_with_their_path)
+{
+	const char *pre = "{\"name\":\"a\",\"cgroups\":[{\"name\":\"bg\"}],\"steps\":[{\"duration_ms\":5},"
+			  "{\"duration_ms\":5,\"cgroups\":[{\"name\":\"p\"},";
+	char t[1024];
+	snprintf(t, sizeof(t), "%s{\"name\":\"q\",\"workers\":3,\"work\":\"PipeIo\"}]}]}", pre);
+	expect_err(t, "PipeIo (group 1) requires num_workers divisible by 2, got 3");
+	snprintf(t, sizeof(t), "%s{\"name\":\"q\",\"work\":\"Nope\"}]}]}", pre);
+	expect_err(t, "steps[1].cgroups[1].work: unknown work type 'Nope'");
+	snprintf(t, sizeof(t), "%s{\"name\":\"q\",\"cpuset\":\"0-7\"}]}]}", pre);
+	expect_err(t, "steps[1].cgroups[1].cpuset: CPU 7 is outside the topology's 2 vCPUs (0-1)");
+	snprintf(t, sizeof(t), "%s{\"name\":\"q\",\"cpu_max\":\"5 5\"}]}]}", pre);
+	expect_err(t, "steps[1].cgroups[1].cpu_max: '5 5' is not a cpu.max value");
+	snprintf(t, sizeof(t), "%s{\"name\":\"q\",\"bogus\":1}]}]}", pre);
+	expect_err(t, "unknown key 'bogus' in cgroup steps[1].cgroups[1]");
+	/* A CpusetSpec that needs the final topology fails in scn_validate, named by cgroup. */
+	struct scenario s;
+	snprintf(t, sizeof(t), "%s{\"name\":\"q\",\"cpuset\":{\"llc\":3}}]}]}", pre);
+	cr_assert_eq(parse(t, &s), 0, "%s", err);
+	cr_assert_eq(scn_validate(&s, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "cgroup 'q': CpusetSpec validation failed: llc 3 is out of range"), "%s", err);
+	cr_assert_eq(scn_resolve(&s, err, sizeof(err)), -EINVAL);
+	scn_free(&s);
+}
+
+Test(scenario_steps, step_shapes_and_caps)
+{
+	const char *c = "\"cgroups\":[{\"name\":\"c\"}]";
+	char t[8192];
+	snprintf(t, sizeof(t), "{\"name\":\"a\",%s,\"steps\":[]}", c);
+	expect_err(t, "steps: give at least one step");
+	snprintf(t, sizeof(t), "{\"name\":\"a\",%s,\"steps\":{}}", c);
+	expect_err(t, "steps: expected array, got object");
+	snprintf(t, sizeof(t), "{\"name\":\"a\",%s,\"steps\":[{}]}", c);
+	expect_err(t, "steps[0]: missing required key 'duration_ms'");
+	snprintf(t, sizeof(t), "{\"name\":\"a\",%s,\"steps\":[{\"duration_ms\":0}]}", c);
+	expect_err(t, "steps[0].duration_ms: 0 is out of range; allowed 1..600000");
+	snprintf(t, sizeof(t), "{\"name\":\"a\",%s,\"steps\":[{\"duration_ms\":1,\"hold\":2}]}", c);
+	expect_err(t, "unknown key 'hold' in step steps[0]; valid keys: name, duration_ms, cgroups");
+	snprintf(t, sizeof(t), "{\"name\":\"a\",%s,\"steps\":[{\"duration_ms\":1,\"name\":\"\"}]}", c);
+	expect_err(t, "steps[0].name: must be 1-63 characters");
+	snprintf(t, sizeof(t), "{\"name\":\"a\",%s,\"steps\":[{\"duration_ms\":1,\"cgroups\":5}]}", c);
+	expect_err(t, "steps[0].cgroups: expected array, got integer");
+	size_t o = (size_t)snprintf(t, sizeof(t), "{\"name\":\"a\",%s,\"steps\":[", c);
+	for (int i = 0; i < SCN_MAX_STEPS + 1; i++)
+		o += (size_t)snprintf(t + o, sizeof(t) - o, "%s{\"duration_ms\":1}", i ? "," : "");
+	snprintf(t + o, sizeof(t) - o, "]}");
+	expect_err(t, "steps: 33 steps, at most 32");
+	/* 64 cgroups in all: the backdrop and the steps share the cap. */
+	o = (size_t)snprintf(t, sizeof(t), "{\"name\":\"a\",%s,\"steps\":[{\"duration_ms\":1,\"cgroups\":[", c);
+	for (int i = 0; i < SCN_MAX_CGROUPS; i++)
+		o += (size_t)snprintf(t + o, sizeof(t) - o, "%s{\"name\":\"s%d\"}", i ? "," : "", i);
+	snprintf(t + o, sizeof(t) - o, "]}]}");
+	expect_err(t, "steps[0].cgroups[63]: more than 64 cgroups in the backdrop and all steps together");
+	/* The worker cap counts every step's workers. */
+	snprintf(t, sizeof(t), "{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"workers\":1000}],\"steps\":["
+		 "{\"duration_ms\":1,\"cgroups\":[{\"name\":\"s\",\"workers\":30}]}]}");
+	expect_err(t, "cgroups: 1030 workers in total (backdrop and all steps), over the cap of 1024");
+}
