@@ -540,9 +540,18 @@ static json_t *build_json(struct run *r)
 				       scn_work_name(g->work));
 		if (g->cpuset[0])
 			json_object_set_new(cg, "cpuset", json_string(g->cpuset));
+		if (g->step > 0) /* a step's own cgroup (1-based step); absent: the backdrop */
+			json_object_set_new(cg, "step", json_integer(g->step));
 		json_array_append_new(a, cg);
 	}
 	json_object_set_new(sc, "cgroups", a);
+	if (r->scn.nsteps > 0) {
+		a = json_array();
+		for (int k = 0; k < r->scn.nsteps && k < SCN_MAX_STEPS; k++)
+			json_array_append_new(a, json_pack("{s:o, s:i}", "name", jsafe(r->scn.steps[k].name),
+							   "duration_ms", r->scn.steps[k].duration_ms));
+		json_object_set_new(sc, "steps", a);
+	}
 	json_object_set_new(o, "scenario", sc);
 
 	json_object_set_new(o, "kernel", json_pack("{s:o, s:o, s:o}", "key", jsafe(r->kernel_key), "path",
@@ -832,6 +841,22 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 		int w = scn_work_from_name(jstr(e, "work", ""));
 		g->work = w < 0 ? WORK_SPIN_WAIT : (enum scn_work)w;
 		CPY(g->cpuset, jstr(e, "cpuset", ""));
+		g->step = (int)jint(e, "step", 0);
+	}
+	json_array_foreach(json_object_get(sc, "steps"), i, e) {
+		if (r->scn.nsteps >= SCN_MAX_STEPS)
+			break;
+		struct scn_step *st = &r->scn.steps[r->scn.nsteps++];
+		CPY(st->name, jstr(e, "name", ""));
+		st->duration_ms = (int)jint(e, "duration_ms", 0);
+	}
+	/* first_cgroup/ncgroups from the cgroups' step numbers (written in step order). */
+	for (int c = 0; c < r->scn.ncgroups; c++) {
+		int k = r->scn.cgroups[c].step;
+		if (k < 1 || k > r->scn.nsteps)
+			continue;
+		if (!r->scn.steps[k - 1].ncgroups++)
+			r->scn.steps[k - 1].first_cgroup = c;
 	}
 
 	const char *res = jstr(o, "result", "none");

@@ -630,7 +630,7 @@ static int validate_core(const struct scenario *s, bool final, char *path, size_
 		if (sum != s->duration_ms) {
 			snprintf(path, plen, "duration_ms");
 			snprintf(msg, mlen, "duration_ms: %d ms is not the sum of the steps' durations (%ld ms); "
-				 "with steps the run lasts their sum: leave duration_ms out or make it %ld",
+				 "with steps the run lasts their sum: leave duration_ms (and --duration) out or make it %ld",
 				 s->duration_ms, sum, sum);
 			return -EINVAL;
 		}

@@ -4,9 +4,12 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "engine/checks.h"
 #include "engine/engine_prepare.h"
+#include "engine/report.h"
 #include "engine/scenario.h"
 #include "guest/gscn.h"
 
@@ -102,8 +105,8 @@ Test(guest_steps, bad_step_lists_are_refused_with_a_message)
 		"{\"duration_ms\":10,\"steps\":[{\"duration_ms\":10,\"name\":3}]}",
 		"{\"duration_ms\":10,\"steps\":[{\"duration_ms\":10,\"cgroups\":{}}]}",
 		"{\"duration_ms\":10,\"steps\":[{\"duration_ms\":10,\"cgroups\":[{\"name\":\"../x\"}]}]}",
-		"{\"duration_ms\":10,\"steps\":[{\"duration_ms\":10,\"cgroups\":[{\"name\":\"p\",\"workers\":3,"
-		"\"work\":\"PipeIo\"}]}]}",
+		("{\"duration_ms\":10,\"steps\":[{\"duration_ms\":10,\"cgroups\":[{\"name\":\"p\",\"workers\":3,"
+		 "\"work\":\"PipeIo\"}]}]}"),
 		"{\"duration_ms\":10,\"steps\":\"x\"}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -116,4 +119,58 @@ Test(guest_steps, bad_step_lists_are_refused_with_a_message)
 	cr_assert_eq(gparse("{\"duration_ms\":10,\"steps\":[{\"duration_ms\":10,\"cgroups\":[{\"name\":\"p\","
 			    "\"workers\":3,\"work\":\"PipeIo\"}]}]}", err, sizeof(err)), -EINVAL);
 	cr_assert_str_eq(err, "PipeIo (group 0) requires num_workers divisible by 2, got 3");
+}
+
+/* The host's side of a death mid-run: the guest's step lines, then the scheduler's death and
+ * done with the steps completed so far; the header names the step, and the run directory
+ * keeps the step list. */
+Test(guest_steps, death_in_step_two_reads_after_completing_step_one_of_three)
+{
+	static struct scenario s;
+	char err[1024];
+	cr_assert_eq(scn_parse("{\"name\":\"st\",\"scheduler\":\"scx_demo\",\"cgroups\":[{\"name\":\"bg\"}],"
+			       "\"steps\":[{\"name\":\"a\",\"duration_ms\":1200,\"cgroups\":[{\"name\":\"s1\"}]},"
+			       "{\"duration_ms\":1200,\"cgroups\":[{\"name\":\"s2\",\"workers\":2}]},"
+			       "{\"duration_ms\":1200}]}", "t.json", &s, err, sizeof(err)), 0, "%s", err);
+	struct run *r = run_new(&s);
+	scn_free(&s);
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/tmp/ktstr-steps-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(r->dir, sizeof(r->dir), "%s", dir);
+	snprintf(r->accel, sizeof(r->accel), "tcg");
+	static const char *const lines[] = {
+		"{\"t\":\"hello\",\"proto\":1,\"kernel\":\"7.2.13\",\"kernel_boot_ms\":1400}",
+		"{\"t\":\"sys_rdy\"}",
+		"{\"t\":\"sched\",\"event\":\"attached\",\"ops\":\"demo\"}",
+		"{\"t\":\"stage\",\"ts_ns\":1000000000,\"stage\":\"running\"}",
+		"{\"t\":\"step\",\"done\":1,\"total\":3,\"elapsed_ms\":1210}",
+		"{\"t\":\"sched\",\"ts_ns\":2900000000,\"event\":\"exited\",\"code\":1,\"reason\":\"boom\"}",
+		"{\"t\":\"done\",\"ok\":false,\"steps_done\":1,\"steps\":3,\"elapsed_ms\":1950}",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		cr_assert_not_null(run_ingest(r, lines[i]), "rejected: %s", lines[i]);
+	checks_finalize(r);
+	bool found = false;
+	for (int i = 0; i < r->nchecks; i++)
+		found |= !strcmp(r->checks[i].message,
+				 "scheduler process died unexpectedly after completing step 1 of 3 (1.9s into test)");
+	cr_assert(found, "no death check naming step 1 of 3 (first check: %s)", r->nchecks ? r->checks[0].message : "-");
+	cr_assert_eq(report_write_dir(r, err, sizeof(err)), 0, "%s", err);
+	struct run *l;
+	cr_assert_eq(report_load_dir(dir, &l, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(l->scn.nsteps, 3);
+	cr_assert_str_eq(l->scn.steps[0].name, "a");
+	cr_assert_eq(l->scn.steps[1].duration_ms, 1200);
+	cr_assert_eq(l->scn.steps[1].first_cgroup, 2);
+	cr_assert_eq(l->scn.steps[1].ncgroups, 1);
+	cr_assert_eq(l->scn.cgroups[0].step, 0);
+	cr_assert_eq(l->scn.cgroups[2].step, 2);
+	cr_assert_eq(l->steps_done, 1);
+	cr_assert_eq(l->steps, 3);
+	run_put(l);
+	run_put(r);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "/bin/rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
 }

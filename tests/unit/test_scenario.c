@@ -538,7 +538,7 @@ Test(scenario_steps, duration_must_equal_the_sum_when_given)
 	expect_err("{\"name\":\"a\",\n\"duration_ms\":3000,\"cgroups\":[{\"name\":\"c\"}],"
 		   "\"steps\":[{\"duration_ms\":10},{\"duration_ms\":20}]}",
 		   "t.json:2:15: duration_ms: 3000 ms is not the sum of the steps' durations (30 ms); "
-		   "with steps the run lasts their sum: leave duration_ms out or make it 30");
+		   "with steps the run lasts their sum: leave duration_ms (and --duration) out or make it 30");
 	/* A command-line override (--duration) meets the same rule without a position. */
 	cr_assert_eq(parse("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\"}],\"steps\":[{\"duration_ms\":10}]}", &s), 0);
 	s.duration_ms = 99;
