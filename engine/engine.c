@@ -144,14 +144,6 @@ static void on_console(void *p, const char *line)
 		push_event(c->slot->e, EV_LOG, r, LOG_CONSOLE, line);
 }
 
-static enum engine_log_src src_of(const char *type, const char *line)
-{
-	if (!strcmp(type, "verifier"))
-		return LOG_VERIFIER;
-	if (!strcmp(type, "dump"))
-		return LOG_DUMP;
-	return strstr(line, "\"src\":\"sched\"") ? LOG_SCHED : LOG_GUEST;
-}
 
 static void on_ctl(void *p, const char *line)
 {
@@ -165,7 +157,18 @@ static void on_ctl(void *p, const char *line)
 	/* run_ingest stamps sys_rdy_ms from elapsed_ms: make it exact for this line. */
 	r->elapsed_ms = now_ms() - c->vm_start_ms;
 	bool had_rdy = r->sys_rdy_ms >= 0;
+	uint64_t sched_lines = ring_total(r->schedlog);
 	const char *type = run_ingest(r, line);
+	/* Which log a "log" line went to: the model decided, ask it rather than the text. */
+	enum engine_log_src src = !type ? LOG_GUEST : !strcmp(type, "verifier") ? LOG_VERIFIER :
+				  !strcmp(type, "dump") ? LOG_DUMP :
+				  ring_total(r->schedlog) != sched_lines ? LOG_SCHED : LOG_GUEST;
+	/* The line as the model stored it (text, not the wire JSON), for EV_LOG. */
+	struct ring *dest = src == LOG_VERIFIER ? r->verifier : src == LOG_DUMP ? r->dump :
+			    src == LOG_SCHED ? r->schedlog : r->guestlog;
+	bool is_log = type && (!strcmp(type, "log") || !strcmp(type, "verifier") || !strcmp(type, "dump"));
+	char *text = s->log_events && is_log && ring_count(dest) ?
+		     strdup(ring_get(dest, ring_count(dest) - 1)) : NULL;
 	bool boot = !had_rdy && r->sys_rdy_ms >= 0;
 	if (type && !strcmp(type, "stage") && !strcmp(r->stage, "running"))
 		r->state = RUN_RUNNING;
@@ -174,8 +177,10 @@ static void on_ctl(void *p, const char *line)
 	bool state_changed = r->state != before || strcmp(stage_before, r->stage);
 	run_unlock(r);
 
-	if (!type)
+	if (!type) {
+		free(text);
 		return;
+	}
 	if (boot)
 		push_event(s->e, EV_BOOT, r, LOG_HOST, NULL);
 	if (state_changed)
@@ -186,10 +191,10 @@ static void on_ctl(void *p, const char *line)
 			s->last_sample_ev_ms = t;
 			push_event(s->e, EV_SAMPLE, r, LOG_HOST, NULL);
 		}
-	} else if (s->log_events && (!strcmp(type, "log") || !strcmp(type, "verifier") ||
-				      !strcmp(type, "dump"))) {
-		push_event(s->e, EV_LOG, r, src_of(type, line), line);
+	} else if (s->log_events && is_log) {
+		push_event(s->e, EV_LOG, r, src, text ? text : line);
 	}
+	free(text);
 }
 
 /* The seed's send_sys_rdy warning, host-measured: the guest has not said sys_rdy within
