@@ -22,3 +22,17 @@ scenario() { # name body-json -> path
 	printf '%s\n' "$2" > "$T/$1.json"
 	echo "$T/$1.json"
 }
+# expect_refused WHAT PATTERN ARGS...: `ktstr ARGS` exits 2 (bad input) and prints a line
+# matching PATTERN (extended regex). expect_refused_F: PATTERN is a fixed string.
+expect_refused() {
+	local what=$1 pat=$2; shift 2
+	"$KTSTR" "$@" > "$T/o.txt" 2>&1; local rc=$?
+	[ "$rc" -eq 2 ] || { cat "$T/o.txt" >&2; fail "$what: exit $rc, expected 2"; }
+	expect_grep "$pat" "$T/o.txt" "$what"
+}
+expect_refused_F() {
+	local what=$1 want=$2; shift 2
+	"$KTSTR" "$@" > "$T/o.txt" 2>&1; local rc=$?
+	[ "$rc" -eq 2 ] || { cat "$T/o.txt" >&2; fail "$what: exit $rc, expected 2"; }
+	grep -qF -- "$want" "$T/o.txt" || { cat "$T/o.txt" >&2; fail "$what: no line containing: $want"; }
+}

@@ -2,39 +2,33 @@
 # behind: malformed scenario, wrong types, unknown work, bad topology, missing or bogus
 # kernel, unknown scheduler, flags.
 . "$(dirname "$0")/lib.sh"
-run2() { # what expected-pattern args...
-	local what=$1 pat=$2; shift 2
-	"$KTSTR" "$@" > "$T/o.txt" 2>&1; local rc=$?
-	[ "$rc" -eq 2 ] || { cat "$T/o.txt" >&2; fail "$what: exit $rc, expected 2"; }
-	expect_grep "$pat" "$T/o.txt" "$what"
-}
 base='"topology":{"numa":1,"llcs":1,"cores":2,"threads":1},"duration_ms":500'
 s=$(scenario syntax '{"name": "x",
   "duration_ms": 5,,
 }')
-run2 "syntax error" "syntax\.json:2:[0-9]+" run "$s"
+expect_refused "syntax error" "syntax\.json:2:[0-9]+" run "$s"
 s=$(scenario wrongtype "{\"name\":\"x\",$base,\"cgroups\":[{\"name\":\"a\",\"workers\":\"two\"}]}")
-run2 "wrong type" "wrongtype\.json:[0-9]+:[0-9]+: .*workers" run "$s"
+expect_refused "wrong type" "wrongtype\.json:[0-9]+:[0-9]+: .*workers" run "$s"
 s=$(scenario unknownkey "{\"name\":\"x\",$base,\"cgroupz\":[]}")
-run2 "unknown key" "cgroupz.*cgroups" run "$s"
+expect_refused "unknown key" "cgroupz.*cgroups" run "$s"
 s=$(scenario unknownwork "{\"name\":\"x\",$base,\"cgroups\":[{\"name\":\"a\",\"workers\":1,\"work\":\"Spin\"}]}")
-run2 "unknown work type" "Spin.*SpinWait" run "$s"
+expect_refused "unknown work type" "Spin.*SpinWait" run "$s"
 s=$(scenario pipe3 "{\"name\":\"x\",$base,\"cgroups\":[{\"name\":\"a\",\"workers\":3,\"work\":\"PipeIo\"}]}")
-run2 "group divisibility" "PipeIo \(group 0\) requires num_workers divisible by 2, got 3" run "$s"
+expect_refused "group divisibility" "PipeIo \(group 0\) requires num_workers divisible by 2, got 3" run "$s"
 s=$(scenario zero '{"name":"x","topology":{"numa":1,"llcs":1,"cores":0,"threads":1},"cgroups":[{"name":"a","workers":1}]}')
-run2 "zero cores" "cores" run "$s"
+expect_refused "zero cores" "cores" run "$s"
 s=$(scenario huge '{"name":"x","topology":{"numa":1,"llcs":4,"cores":32,"threads":2},"cgroups":[{"name":"a","workers":1}]}')
-run2 "too many vcpus" "64" run "$s"
-run2 "missing file" "nope\.json" run "$T/nope.json"
-run2 "unknown flag" "usage" run "$ROOT/examples/two-cgroups.json" --bogus
+expect_refused "too many vcpus" "64" run "$s"
+expect_refused "missing file" "nope\.json" run "$T/nope.json"
+expect_refused "unknown flag" "usage" run "$ROOT/examples/two-cgroups.json" --bogus
 # No kernel anywhere: an empty cache and no env.
 mkdir -p "$T/emptycache"
 (unset KTSTR_KERNEL KTSTR_TEST_KERNEL; export KTSTR_CACHE_DIR=$T/emptycache
-	run2 "no kernel" "no kernel found" run "$ROOT/examples/two-cgroups.json") || exit 1
+	expect_refused "no kernel" "no kernel found" run "$ROOT/examples/two-cgroups.json") || exit 1
 expect_grep "ktstr kernel fetch --debian" "$T/o.txt" "hint names our command"
 echo "not a kernel" > "$T/notkernel"
-run2 "not a bzImage" "notkernel.*bzImage|bzImage.*notkernel" run "$ROOT/examples/two-cgroups.json" --kernel "$T/notkernel"
-run2 "unknown scheduler" "scheduler 'no_such_sched' not found. Set KTSTR_SCHEDULER or" \
+expect_refused "not a bzImage" "notkernel.*bzImage|bzImage.*notkernel" run "$ROOT/examples/two-cgroups.json" --kernel "$T/notkernel"
+expect_refused "unknown scheduler" "scheduler 'no_such_sched' not found. Set KTSTR_SCHEDULER or" \
 	run "$ROOT/examples/two-cgroups.json" --scheduler no_such_sched
 # HOME problems (seed wording).
 env -u HOME -u KTSTR_CACHE_DIR -u XDG_CACHE_HOME "$KTSTR" kernel list > "$T/o.txt" 2>&1

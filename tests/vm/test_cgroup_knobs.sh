@@ -4,28 +4,21 @@
 # exit 2 before any boot.
 . "$(dirname "$0")/lib.sh"
 
-run2() { # what expected-fixed-string args...
-	local what=$1 want=$2; shift 2
-	"$KTSTR" "$@" > "$T/o.txt" 2>&1; local rc=$?
-	[ "$rc" -eq 2 ] || { cat "$T/o.txt" >&2; fail "$what: exit $rc, expected 2"; }
-	grep -qF -- "$want" "$T/o.txt" || { cat "$T/o.txt" >&2; fail "$what: no line containing: $want"; }
-}
-
 # 1. CpusetSpec errors: no VM, so each takes milliseconds.
 start=$(date +%s%N)
 s=$(scenario disjoint '{"name":"x","topology":"1n1l5c1t","cgroups":[{"name":"cg_0","cpuset":{"disjoint":{"index":0,"of":8}}}]}')
-run2 "disjoint over too few CPUs" "cgroup 'cg_0': CpusetSpec validation failed: not enough usable CPUs (4) for 8 partitions" run "$s"
+expect_refused_F "disjoint over too few CPUs" "cgroup 'cg_0': CpusetSpec validation failed: not enough usable CPUs (4) for 8 partitions" run "$s"
 s=$(scenario index '{"name":"x","cgroups":[{"name":"cg_0"},{"name":"cg_1","cpuset":{"disjoint":{"index":3,"of":3}}}]}')
-run2 "partition index" "cgroup 'cg_1': CpusetSpec validation failed: index 3 >= partition count 3" run "$s"
+expect_refused_F "partition index" "cgroup 'cg_1': CpusetSpec validation failed: index 3 >= partition count 3" run "$s"
 s=$(scenario range '{"name":"x","cgroups":[{"name":"cg_0"},{"name":"cg_1"},{"name":"cg_2","cpuset":{"range":{"start_frac":-1,"end_frac":0.5}}}]}')
-run2 "range fracs" "cgroup 'cg_2': CpusetSpec validation failed: Range fracs must lie in [0.0, 1.0]: start_frac=-1, end_frac=0.5" run "$s"
+expect_refused_F "range fracs" "cgroup 'cg_2': CpusetSpec validation failed: Range fracs must lie in [0.0, 1.0]: start_frac=-1, end_frac=0.5" run "$s"
 # The topology given on the command line is the one a spec resolves against.
 s=$(scenario llc '{"name":"x","cgroups":[{"name":"cg_0","cpuset":{"llc":1}}]}')
-run2 "llc on the file's 1-LLC topology" "llc 1 is out of range: the topology has 1 LLCs" run "$s"
-run2 "--topo shrinks below the partitions" "not enough usable CPUs (4) for 8 partitions" \
+expect_refused_F "llc on the file's 1-LLC topology" "llc 1 is out of range: the topology has 1 LLCs" run "$s"
+expect_refused_F "--topo shrinks below the partitions" "not enough usable CPUs (4) for 8 partitions" \
 	run "$T/disjoint.json" --topo 1n1l5c1t
 s=$(scenario dup '{"name":"x","cgroups":[{"name":"cg_0"},{"name":"cg_0"}]}')
-run2 "duplicate cgroup" "dup.json:1:48: cgroup 'cg_0' collides with a cgroup already tracked (declared twice in this scenario) — declare it in exactly one place" run "$s"
+expect_refused_F "duplicate cgroup" "dup.json:1:48: cgroup 'cg_0' collides with a cgroup already tracked (declared twice in this scenario) — declare it in exactly one place" run "$s"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$ms" -lt 3000 ] || fail "the refused scenarios took ${ms} ms: something booted"
 [ -z "$(ls -A "$T/runs" 2>/dev/null)" ] || fail "refused runs left run directories: $(ls "$T/runs")"
