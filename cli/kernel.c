@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "btf.h"
 #include "cache.h"
 #include "cli.h"
@@ -30,16 +31,6 @@ static int usage_err(const char *fmt, const char *arg)
 static int exit_for(int rc)
 {
 	return rc == -ENOENT || rc == -EINVAL || rc == -ENOTDIR || rc == -EACCES ? 2 : 3;
-}
-
-static void human_size(uint64_t b, char *buf, size_t len)
-{
-	if (b >= 1024ull * 1024 * 1024)
-		snprintf(buf, len, "%.1fG", (double)b / (1024.0 * 1024 * 1024));
-	else if (b >= 1024 * 1024)
-		snprintf(buf, len, "%.1fM", (double)b / (1024.0 * 1024));
-	else
-		snprintf(buf, len, "%lluK", (unsigned long long)(b / 1024));
 }
 
 static int get_root(char *root, size_t len)
@@ -115,7 +106,7 @@ static int do_list(int argc, char **argv)
 			continue;
 		}
 		char sz[16];
-		human_size(e->size_bytes, sz, sizeof(sz));
+		fs_human_size(e->size_bytes, sz, sizeof(sz));
 		printf("%-44s %-26s %-14s %-20s %7s%s%s%s\n", e->key, e->version, e->source,
 		       e->created_iso, sz, e->has_sched_ext ? " (sched_ext)" : " (no sched_ext)",
 		       e->vmlinux[0] ? "" : " (no vmlinux)", e->stale_kconfig ? " (stale kconfig)" : "");

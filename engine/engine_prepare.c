@@ -73,19 +73,6 @@ static bool find_tracer(char *out, size_t len)
 	return false;
 }
 
-static int find_in_path(const char *name, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	char buf[8192];
-	snprintf(buf, sizeof(buf), "%s:/usr/bin:/bin", path ? path : "");
-	for (char *save, *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(out, len, "%s/%s", d, name);
-		if (!access(out, X_OK))
-			return 0;
-	}
-	return -ENOENT;
-}
-
 static json_t *guest_cgroup(const struct scenario *scn, const struct scn_cgroup *c)
 {
 	json_t *cg = json_object();
@@ -265,7 +252,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	const char *eb = getenv("KTSTR_BUSYBOX");
 	if (eb && *eb)
 		snprintf(busybox, sizeof(busybox), "%s", eb);
-	else if (find_in_path("busybox", busybox, sizeof(busybox))) {
+	else if (fs_which("busybox", "/usr/bin:/bin", busybox, sizeof(busybox))) {
 		snprintf(err, errlen, "busybox not found in PATH; install it: sudo apt install "
 			 "busybox-static (or set KTSTR_BUSYBOX=/path/to/static/busybox)");
 		return -ENOPKG;

@@ -269,3 +269,36 @@ int fs_hash_file(const char *path, uint64_t *h)
 	close(fd);
 	return 0;
 }
+
+static int which_in(const char *dirs, const char *name, char *out, size_t len)
+{
+	for (const char *p = dirs; p && *p;) {
+		const char *e = strchrnul(p, ':');
+		struct stat st;
+		int n = snprintf(out, len, "%.*s/%s", (int)(e - p), p, name);
+		if (e > p && n > 0 && (size_t)n < len && !stat(out, &st) && S_ISREG(st.st_mode) &&
+		    !access(out, X_OK))
+			return 0;
+		p = *e ? e + 1 : e;
+	}
+	return -ENOENT;
+}
+
+int fs_which(const char *name, const char *extra, char *out, size_t len)
+{
+	if (!which_in(getenv("PATH"), name, out, len) || !which_in(extra, name, out, len))
+		return 0;
+	if (len)
+		out[0] = 0;
+	return -ENOENT;
+}
+
+void fs_human_size(uint64_t b, char *buf, size_t len)
+{
+	if (b >= 1024ull * 1024 * 1024)
+		snprintf(buf, len, "%.1fG", (double)b / (1024.0 * 1024 * 1024));
+	else if (b >= 1024 * 1024)
+		snprintf(buf, len, "%.1fM", (double)b / (1024.0 * 1024));
+	else
+		snprintf(buf, len, "%lluK", (unsigned long long)(b / 1024));
+}

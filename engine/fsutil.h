@@ -19,6 +19,11 @@ int fs_copy_file(const char *src, const char *dst, mode_t mode);
 int fs_fsync_dir(const char *dir);
 /* Reads a whole file, NUL-terminated, refusing files larger than max. Caller frees. */
 int fs_read_file(const char *path, size_t max, char **out, size_t *len);
+/* Finds an executable regular file NAME in $PATH (empty entries skipped), then in the
+ * colon-separated extra dirs (may be NULL). 0 with the full path in out, or -ENOENT. */
+int fs_which(const char *name, const char *extra, char *out, size_t len);
+/* "1.5G", "72.6M", "512K": sizes for listings. */
+void fs_human_size(uint64_t bytes, char *buf, size_t len);
 /* Total size of regular files under path (or of path itself). */
 uint64_t fs_du(const char *path);
 

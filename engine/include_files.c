@@ -8,20 +8,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "include_files.h"
 
 static int resolve(const char *arg, char *out, size_t len, char *err, size_t errlen)
 {
 	/* Bare names (no '/', not . or ..) are searched in PATH. */
 	if (!strchr(arg, '/') && strcmp(arg, ".") && strcmp(arg, "..")) {
-		const char *path = getenv("PATH");
-		char buf[8192];
-		snprintf(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin");
-		for (char *sv, *d = strtok_r(buf, ":", &sv); d; d = strtok_r(NULL, ":", &sv)) {
-			snprintf(out, len, "%s/%s", d, arg);
-			if (!access(out, X_OK))
-				return 0;
-		}
+		if (!fs_which(arg, getenv("PATH") ? NULL : "/usr/bin:/bin", out, len))
+			return 0;
 		if (!access(arg, R_OK)) {
 			snprintf(out, len, "%s", arg);
 			return 0;

@@ -3,6 +3,7 @@
  * here, and KTSTR_SCHEDULER_ALLOW_STALE_FALLBACK=1 lets it fall back to a pre-built binary
  * when that build fails. We never build on demand (`make bpf` builds build/bpf/ up front),
  * so there is no stale-vs-fresh choice to make and that variable has no meaning here. */
+#include "fsutil.h"
 #include "sched_resolve.h"
 
 #include <ctype.h>
@@ -52,21 +53,6 @@ static bool try_dir(const char *dir, const char *sub, const char *name, char *pa
 		return false;
 	snprintf(path, len, "%s", p);
 	return true;
-}
-
-static bool try_path_env(const char *name, char *path, size_t len)
-{
-	const char *env = getenv("PATH");
-	if (!env)
-		return false;
-	char *dup = strdup(env), *save = NULL;
-	bool found = false;
-	if (!dup)
-		return false;
-	for (char *d = strtok_r(dup, ":", &save); d && !found; d = strtok_r(NULL, ":", &save))
-		found = *d && try_dir(d, "", name, path, len);
-	free(dup);
-	return found;
 }
 
 int sched_resolve_at(const struct scn_scheduler *s, const char *exe, char *path, size_t len,
@@ -121,7 +107,7 @@ int sched_resolve_at(const struct scn_scheduler *s, const char *exe, char *path,
 			}
 		}
 	}
-	if (try_path_env(name, path, len))
+	if (!fs_which(name, NULL, path, len))
 		return 0;
 	snprintf(err, errlen, "scheduler '%s' not found. Set KTSTR_SCHEDULER or\n"
 		 "place it next to the ktstr binary or in build/bpf/ (or set %s)", name, var);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsutil.h"
 #include "btf.h"
 #include "cache.h"
 #include "views/view.h"
@@ -50,16 +51,6 @@ static void done(struct view *v)
 	v->priv = NULL;
 }
 
-static void human(uint64_t b, char *buf, size_t len)
-{
-	if (b >= 1024ull * 1024 * 1024)
-		snprintf(buf, len, "%.1fG", (double)b / (1024.0 * 1024 * 1024));
-	else if (b >= 1024 * 1024)
-		snprintf(buf, len, "%.1fM", (double)b / (1024.0 * 1024));
-	else
-		snprintf(buf, len, "%.0fK", (double)b / 1024.0);
-}
-
 static void draw(struct view *v, struct dwin *w, struct run *r)
 {
 	struct kpriv *p = v->priv;
@@ -88,7 +79,7 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 		if (sel)
 			dw_row(w, 2 + y, DC_SEL);
 		char size[16], date[16], tags[96] = "";
-		human(e->size_bytes, size, sizeof(size));
+		fs_human_size(e->size_bytes, size, sizeof(size));
 		snprintf(date, sizeof(date), "%.10s", e->created_iso);
 		if (e->corrupt)
 			snprintf(tags + strlen(tags), sizeof(tags) - strlen(tags), "corrupt(%s) ", e->error_kind);
