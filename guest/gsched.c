@@ -234,10 +234,7 @@ int gsched_start(const struct gscn *s)
 		return -1;
 	}
 	if (pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		signal(SIGUSR1, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
+		g_child_setup();
 		int nul = open("/dev/null", O_RDONLY);
 		if (nul >= 0)
 			dup2(nul, 0);

@@ -163,10 +163,7 @@ int gtrace_start(void)
 		return -1;
 	}
 	if (pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		signal(SIGUSR1, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
+		g_child_setup();
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);

@@ -1,5 +1,7 @@
 /* Pure helpers of the guest init (see gutil.h): CPU lists, file reads, line splitting,
  * kernel log and trace line parsing. */
+#include <sys/prctl.h>
+#include <signal.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -202,4 +204,12 @@ bool g_cmdline_get(const char *cmdline, const char *key, char *val, size_t vlen)
 		p = strchr(p, ' ');
 	}
 	return false;
+}
+
+void g_child_setup(void)
+{
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
 }
