@@ -16,7 +16,7 @@
 
 static const char kernel_usage[] =
 	"usage: ktstr kernel list [--json] | import PATH... [--config FILE] | fetch --debian |\n"
-	"       check [SPEC] | vmlinux [SPEC] | path [SPEC] | rm KEY | clean --corrupt-only --force\n";
+	"       check [SPEC|BTF] | vmlinux [SPEC] | path [SPEC] | rm KEY | clean --corrupt-only --force\n";
 
 static int usage_err(const char *fmt, const char *arg)
 {
@@ -209,39 +209,35 @@ static int do_path(int argc, char **argv, bool vmlinux)
 	return 0;
 }
 
+static bool is_raw_btf(const char *path)
+{
+	unsigned char m[2];
+	FILE *f = fopen(path, "rb");
+	bool ok = f && fread(m, 1, 2, f) == 2 && m[0] == 0x9f && m[1] == 0xeb;
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+/* Every SPEC `run --kernel` takes (key, version, bzImage, vmlinux, build tree, or none:
+ * the env and the cache), plus a raw BTF file such as /sys/kernel/btf/vmlinux. A kernel
+ * without a vmlinux at hand is checked through its bzImage. */
 static int do_check(int argc, char **argv)
 {
-	/* A vmlinux or raw BTF file given directly is checked as is. */
-	char file[4096] = "";
-	if (argc == 2 && !kernel_is_bzimage(argv[1]) && !access(argv[1], R_OK)) {
-		FILE *f = fopen(argv[1], "rb");
-		char m[4] = { 0 };
-		if (f) {
-			if (fread(m, 1, 4, f) != 4)
-				m[0] = 0;
-			fclose(f);
-		}
-		if (!memcmp(m, "\177ELF", 4) || (m[0] == (char)0x9f && m[1] == (char)0xeb))
-			snprintf(file, sizeof(file), "%s", argv[1]);
-	}
 	struct kernel_entry e;
-	if (!file[0]) {
+	bool raw = argc == 2 && is_raw_btf(argv[1]);
+	if (!raw) {
 		int rc = resolve_arg(argc, argv, &e);
 		if (rc)
 			return rc;
-		if (!e.vmlinux[0]) {
-			cli_error("no BTF source found. Set KTSTR_KERNEL to a kernel build directory,\n"
-				  "or ensure /sys/kernel/btf/vmlinux exists.\n(kernel %s has no extracted "
-				  "vmlinux)", e.key);
-			return 2;
-		}
-		snprintf(file, sizeof(file), "%s", e.vmlinux);
 	}
 	struct btf_check *ck = calloc(1, sizeof(*ck));
-	char err[1024];
+	char err[2048];
 	if (!ck)
 		return 3;
-	int rc = btf_check_kfuncs(file, ck, err, sizeof(err));
+	int rc = raw ? btf_check_kfuncs(argv[1], ck, err, sizeof(err))
+	     : e.vmlinux[0] ? btf_check_kfuncs(e.vmlinux, ck, err, sizeof(err))
+	     : btf_check_image(e.image, ck, err, sizeof(err));
 	if (rc) {
 		free(ck);
 		cli_error("%s", err);

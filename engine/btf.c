@@ -1,6 +1,7 @@
 /* Kernel BTF without booting: pulls the compressed vmlinux out of a bzImage (offsets from
  * the x86 setup header, decompressed by libarchive's raw reader + filters) and checks the
- * scx kfunc prototypes with libbpf (the seed's "kfunc BTF mismatch" check, natively). */
+ * scx kfunc prototypes with libbpf (the seed's "kfunc BTF mismatch" check, natively), and
+ * whether the kernel has sched_ext at all (struct sched_ext_ops). */
 #include "btf.h"
 
 #include <archive.h>
@@ -25,14 +26,16 @@ static uint32_t le32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Reads the compressed payload of a bzImage into a malloc'd buffer. */
+/* Reads the compressed payload of a bzImage into a malloc'd buffer; with out NULL, only
+ * checks the setup header and the payload bounds. */
 static int read_payload(const char *bz, unsigned char **out, size_t *outlen, char *err, size_t errlen)
 {
 	unsigned char hdr[0x260];
 	int fd = open(bz, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open kernel image %s: %s", bz, strerror(errno));
-		return -errno;
+		int e = errno;
+		snprintf(err, errlen, "cannot open kernel image %s: %s", bz, strerror(e));
+		return -e;
 	}
 	ssize_t r = pread(fd, hdr, sizeof(hdr), 0);
 	if (r != (ssize_t)sizeof(hdr) || memcmp(hdr + 0x202, "HdrS", 4)) {
@@ -51,6 +54,10 @@ static int read_payload(const char *bz, unsigned char **out, size_t *outlen, cha
 		snprintf(err, errlen, "%s: bzImage payload (offset %u, length %u) lies outside the "
 			 "file; the image is truncated or not a boot protocol >= 2.08 kernel", bz, off, len);
 		return -EINVAL;
+	}
+	if (!out) {
+		close(fd);
+		return 0;
 	}
 	unsigned char *buf = malloc(len);
 	if (!buf) {
@@ -76,22 +83,36 @@ static int read_payload(const char *bz, unsigned char **out, size_t *outlen, cha
 	return 0;
 }
 
-int btf_extract_vmlinux(const char *bzimage, const char *out_path, char *err, size_t errlen)
+static uint64_t le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/* Where a little-endian ELF's section header table ends (ELFCLASS32 or 64). */
+static uint64_t elf_sh_end(const unsigned char *eh)
+{
+	bool c64 = eh[4] == 2;
+	uint64_t shoff = c64 ? le(eh + 0x28, 8) : le(eh + 0x20, 4);
+	uint64_t shentsize = le(eh + (c64 ? 0x3a : 0x2e), 2), shnum = le(eh + (c64 ? 0x3c : 0x30), 2);
+	return shoff + shentsize * shnum;
+}
+
+/* Decompresses the bzImage payload into fd; fails unless the result is an ELF. */
+static int payload_to_fd(const char *bzimage, int fd, const char *fdname, char *err, size_t errlen)
 {
 	unsigned char *payload = NULL;
 	size_t plen = 0;
 	int rc = read_payload(bzimage, &payload, &plen, err, errlen);
 	if (rc)
 		return rc;
-
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out_path, (int)getpid());
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_all(a);
 	archive_read_support_format_raw(a);
 	struct archive_entry *ae;
-	int fd = -1;
-	unsigned char magic[4] = { 0 };
+	unsigned char eh[64] = { 0 };   /* the ELF header, enough of it for both classes */
 	size_t total = 0;
 	if (archive_read_open_memory(a, payload, plen) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &ae) != ARCHIVE_OK) {
@@ -106,19 +127,13 @@ int btf_extract_vmlinux(const char *bzimage, const char *out_path, char *err, si
 		rc = -EINVAL;
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-		goto out;
-	}
 	char buf[1 << 16];
 	for (;;) {
 		la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
 		if (n < 0) {
 			/* The kernel appends its size after the stream; trailing bytes are fine
-			 * once a complete ELF came out. */
-			if (total > 0 && !memcmp(magic, "\177ELF", 4))
+			 * once a complete ELF came out (checked below). */
+			if (total >= 4 && !memcmp(eh, "\177ELF", 4))
 				break;
 			snprintf(err, errlen, "%s: decompressing the payload failed: %s", bzimage,
 				 archive_error_string(a));
@@ -127,41 +142,95 @@ int btf_extract_vmlinux(const char *bzimage, const char *out_path, char *err, si
 		}
 		if (n == 0)
 			break;
-		if (total < 4)
-			memcpy(magic + total, buf, (size_t)n < 4 - total ? (size_t)n : 4 - total);
-		if (write(fd, buf, (size_t)n) != n) {
-			rc = -errno ? -errno : -EIO;
-			snprintf(err, errlen, "writing %s: %s", tmp, strerror(-rc));
+		if (total < sizeof(eh))
+			memcpy(eh + total, buf, (size_t)n < sizeof(eh) - total ? (size_t)n : sizeof(eh) - total);
+		ssize_t w = write(fd, buf, (size_t)n);
+		if (w != n) {
+			rc = w < 0 ? -errno : -ENOSPC;
+			snprintf(err, errlen, "writing %s: %s", fdname, strerror(-rc));
 			goto out;
 		}
 		total += (size_t)n;
 	}
-	if (total < 4 || memcmp(magic, "\177ELF", 4)) {
+	if (total < 4 || memcmp(eh, "\177ELF", 4)) {
 		snprintf(err, errlen, "%s: the decompressed payload is not an ELF vmlinux", bzimage);
 		rc = -EINVAL;
 		goto out;
 	}
-	if (fsync(fd)) {
-		rc = -errno;
-		snprintf(err, errlen, "fsync %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	close(fd);
-	fd = -1;
-	if (rename(tmp, out_path)) {
-		rc = -errno;
-		snprintf(err, errlen, "rename %s -> %s: %s", tmp, out_path, strerror(errno));
+	/* The section headers come last in a vmlinux: all of them present means the stream
+	 * was not cut short by damage. */
+	uint64_t end = elf_sh_end(eh);
+	if (total < sizeof(eh) || total < end) {
+		snprintf(err, errlen, "%s: the bzImage payload is damaged: decompression stopped "
+			 "after %zu bytes of a %llu-byte vmlinux%s%s", bzimage, total,
+			 (unsigned long long)end, archive_error_string(a) ? ": " : "",
+			 archive_error_string(a) ? archive_error_string(a) : "");
+		rc = -EIO;
 		goto out;
 	}
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (rc)
-		unlink(tmp);
 	archive_read_free(a);
 	free(payload);
 	return rc;
+}
+
+int btf_extract_vmlinux(const char *bzimage, const char *out_path, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out_path, (int)getpid()) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "path too long: %s", out_path);
+		return -ENAMETOOLONG;
+	}
+	/* Refuse a non-bzImage before creating anything. */
+	int rc = read_payload(bzimage, NULL, NULL, err, errlen);
+	if (rc)
+		return rc;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+		return rc;
+	}
+	rc = payload_to_fd(bzimage, fd, tmp, err, errlen);
+	if (!rc && fsync(fd)) {
+		rc = -errno;
+		snprintf(err, errlen, "fsync %s: %s", tmp, strerror(errno));
+	}
+	close(fd);
+	if (!rc && rename(tmp, out_path)) {
+		rc = -errno;
+		snprintf(err, errlen, "rename %s -> %s: %s", tmp, out_path, strerror(errno));
+	}
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+/* A file in $TMPDIR (or /tmp) that has no name, so nothing is left behind however the
+ * process ends: O_TMPFILE, or on filesystems without it a mkstemp name unlinked at once. */
+static int unnamed_temp(char *err, size_t errlen)
+{
+	const char *d = getenv("TMPDIR");
+	if (!d || !*d)
+		d = "/tmp";
+	int fd = open(d, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s/ktstr-vmlinux-XXXXXX", d) >= (int)sizeof(p)) {
+		snprintf(err, errlen, "TMPDIR %s: path too long", d);
+		return -ENAMETOOLONG;
+	}
+	fd = mkostemp(p, O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot create a temporary file in %s: %s (set TMPDIR to a "
+			 "writable directory)", d, strerror(e));
+		return -e;
+	}
+	unlink(p);
+	return fd;
 }
 
 /* The kfuncs a released-style scheduler links against; always reported, found or not. */
@@ -200,28 +269,52 @@ static struct kfunc_verdict *verdict_for(struct btf_check *c, const char *name)
 	return v;
 }
 
-int btf_check_kfuncs(const char *vmlinux, struct btf_check *out, char *err, size_t errlen)
+/* Parses the BTF of a vmlinux ELF or raw BTF file; messages name it as shown. */
+static int parse_btf(const char *path, const char *shown, struct btf **out, char *err, size_t errlen)
 {
-	memset(out, 0, sizeof(*out));
-	if (access(vmlinux, R_OK)) {
+	if (access(path, R_OK)) {
 		int e = errno;
-		snprintf(err, errlen, "cannot read %s: %s", vmlinux, strerror(e));
+		snprintf(err, errlen, "cannot read %s: %s", shown, strerror(e));
 		return -e;
 	}
 	libbpf_print_fn_t old = libbpf_set_print(silent_print);
-	struct btf *btf = btf__parse(vmlinux, NULL);
+	struct btf *btf = btf__parse(path, NULL);
 	int perr = libbpf_get_error(btf);
 	libbpf_set_print(old);
 	if (perr) {
-		if (file_is_elf(vmlinux) || perr == -ENOENT || perr == -ENODATA)
+		if (file_is_elf(path) || perr == -ENOENT || perr == -ENODATA)
 			snprintf(err, errlen, "no BTF source found. Set KTSTR_KERNEL to a kernel build "
 				 "directory,\nor ensure /sys/kernel/btf/vmlinux exists.\n"
-				 "(%s has no readable .BTF section)", vmlinux);
+				 "(%s has no readable .BTF section)", shown);
 		else
 			snprintf(err, errlen, "%s is neither an ELF vmlinux nor a raw BTF file (%s)",
-				 vmlinux, strerror(-perr));
+				 shown, strerror(-perr));
 		return -ENOENT;
 	}
+	*out = btf;
+	return 0;
+}
+
+int btf_has_sched_ext(const char *vmlinux)
+{
+	char err[512];
+	struct btf *btf;
+	int rc = parse_btf(vmlinux, vmlinux, &btf, err, sizeof(err));
+	if (rc)
+		return rc;
+	rc = btf__find_by_name_kind(btf, "sched_ext_ops", BTF_KIND_STRUCT) > 0;
+	btf__free(btf);
+	return rc;
+}
+
+static int check_kfuncs(const char *vmlinux, const char *shown, struct btf_check *out, char *err,
+			size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	struct btf *btf;
+	int rc = parse_btf(vmlinux, shown, &btf, err, errlen);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < sizeof(core_kfuncs) / sizeof(core_kfuncs[0]); i++)
 		verdict_for(out, core_kfuncs[i]);
 
@@ -302,6 +395,31 @@ int btf_check_kfuncs(const char *vmlinux, struct btf_check *out, char *err, size
 			 "trimmed prototype; released-style schedulers can load", total);
 	}
 	return 0;
+}
+
+int btf_check_kfuncs(const char *vmlinux, struct btf_check *out, char *err, size_t errlen)
+{
+	return check_kfuncs(vmlinux, vmlinux, out, err, errlen);
+}
+
+int btf_check_image(const char *bzimage, struct btf_check *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = read_payload(bzimage, NULL, NULL, err, errlen);
+	if (rc)
+		return rc;
+	int fd = unnamed_temp(err, errlen);
+	if (fd < 0)
+		return fd;
+	/* libbpf parses by path; the unnamed file is reachable through /proc. */
+	char path[64], shown[PATH_MAX];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	snprintf(shown, sizeof(shown), "the vmlinux inside %s", bzimage);
+	rc = payload_to_fd(bzimage, fd, "a temporary file", err, errlen);
+	if (!rc)
+		rc = check_kfuncs(path, shown, out, err, errlen);
+	close(fd);
+	return rc;
 }
 
 bool btf_kfunc_warning(const char *vmlinux, const char *version, const char *key,

@@ -26,6 +26,13 @@ struct btf_check {
 };
 /* Reads BTF from a vmlinux ELF (or raw BTF file) and checks the scx kfuncs. */
 int btf_check_kfuncs(const char *vmlinux, struct btf_check *out, char *err, size_t errlen);
+/* The same check on a bzImage: its vmlinux is decompressed into an unnamed temporary file
+ * in $TMPDIR (or /tmp), gone when this returns or the process dies. */
+int btf_check_image(const char *bzimage, struct btf_check *out, char *err, size_t errlen);
+
+/* 1 when the BTF defines struct sched_ext_ops (the kernel was built with
+ * CONFIG_SCHED_CLASS_EXT=y), 0 when it does not, -errno when there is no BTF to read. */
+int btf_has_sched_ext(const char *vmlinux);
 
 /* Before a scheduler run: when the kernel's plain-name scx kfuncs keep the trailing aux
  * argument, writes a one-line warning naming them and the fix into buf and returns true;
