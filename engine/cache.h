@@ -21,7 +21,8 @@ struct kernel_entry {
 	char config[4096];          /* full path of the config, "" if none */
 	int64_t created_unix;
 	uint64_t size_bytes;        /* whole entry */
-	bool has_sched_ext;         /* CONFIG_SCHED_CLASS_EXT=y in the config */
+	bool has_sched_ext;         /* CONFIG_SCHED_CLASS_EXT=y in the config; without a config,
+				     * struct sched_ext_ops in the BTF */
 	bool corrupt;
 	bool stale_kconfig;         /* checked against a different required-kconfig list */
 	char error_kind[32];        /* corrupt only: "missing" | "malformed" | "schema_drift" | "image_missing" */

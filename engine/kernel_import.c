@@ -295,11 +295,10 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 		fs_hash_file(e.config, &h);
 		snprintf(e.config_hash, sizeof(e.config_hash), "%016llx", (unsigned long long)h);
 	} else if (e.vmlinux[0]) {
-		struct btf_check *ck = calloc(1, sizeof(*ck));
-		if (ck && !btf_check_kfuncs(e.vmlinux, ck, xerr, sizeof(xerr)))
-			for (int i = 0; i < ck->n; i++)
-				e.has_sched_ext |= ck->k[i].found;
-		free(ck);
+		/* No config: struct sched_ext_ops exists only with CONFIG_SCHED_CLASS_EXT=y.
+		 * Scx kfunc names are no proof either way: a broken build has only the
+		 * *_impl twins. */
+		e.has_sched_ext = btf_has_sched_ext(e.vmlinux) > 0;
 	}
 
 	if (source)
