@@ -3,6 +3,8 @@
 
 CC      ?= cc
 BUILD   := build
+# The release version; `ktstr version` adds the git commit it was built from.
+VERSION := 0.1.0
 PKGS    := libbpf libelf zlib ncursesw jansson libarchive libcurl
 # Debian package that provides each pkg-config name (for the missing-dependency message).
 deb_libbpf := libbpf-dev
@@ -64,6 +66,23 @@ $(KTSTR): $(APP_OBJ) $(BUILD)/libktstr.a
 $(INIT): $(GUEST_SRC) $(wildcard guest/*.h) bpf/ktstr_trace.h
 	@mkdir -p $(BUILD)
 	$(CC) -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) $(WNO) -D_GNU_SOURCE -I. -static -o $@ $(GUEST_SRC) -l:libjansson.a -lpthread
+
+# Version facts for engine/version.c, rewritten only when one changes (a new commit
+# rebuilds one object). Outside a git checkout the commit is "unknown"; when git cannot
+# answer in a checkout (`sudo make install` in a user's tree: "dubious ownership") the
+# commit already recorded is kept.
+GEN := $(BUILD)/gen
+$(GEN)/version_gen.h: FORCE
+	@mkdir -p $(GEN)
+	@c=$$( [ -e .git ] && git describe --always --dirty 2>/dev/null ); \
+	if [ -z "$$c" ]; then \
+		if [ -e .git ] && [ -f $@ ]; then exit 0; fi; c=unknown; fi; \
+	l=$$(pkg-config --modversion libbpf 2>/dev/null) || l=unknown; \
+	printf '#define KTSTR_VERSION "%s"\n#define KTSTR_COMMIT "%s"\n#define KTSTR_LIBBPF_BUILD "%s"\n' \
+	  '$(VERSION)' "$$c" "$$l" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/engine/version.o: $(GEN)/version_gen.h
+$(BUILD)/obj/engine/version.o: ALL_CFLAGS += -I$(GEN)
 
 include bpf/bpf.mk
 

@@ -20,6 +20,7 @@
 #include "lock.h"
 #include "parts.h"
 #include "sched_resolve.h"
+#include "version.h"
 #include "vm.h"
 #include "guest/proto.h"
 
@@ -138,6 +139,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	char root[PATH_MAX], path[PATH_MAX];
 	int rc;
 
+	version_collect(&r->tool); /* first: even a run that fails to start records it */
 	/* CpusetSpecs resolve against the final topology, before anything is locked or booted. */
 	if ((rc = scn_resolve(&r->scn, err, errlen)))
 		return rc;
