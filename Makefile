@@ -133,6 +133,31 @@ asan: $(KTSTR)
 clean:
 	rm -rf $(BUILD)
 
+# Installed use: `make install PREFIX=/usr/local DESTDIR=`. The installed ktstr finds its
+# guest parts in ../libexec/ktstr beside its bin/ (engine/parts.h), so a DESTDIR-staged
+# copy runs where it was staged. Copies what `make` and `make bpf` built: the schedulers
+# need the test kernel's BTF, which under sudo (another HOME, another cache) is not found.
+PREFIX     ?= /usr/local
+BINDIR     := $(PREFIX)/bin
+LIBEXECDIR := $(PREFIX)/libexec/ktstr
+MAN1DIR    := $(PREFIX)/share/man/man1
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+INSTALL_PARTS := $(INIT) $(BPF_BINS) $(BPF_TRACE)
+.PHONY: install uninstall
+install: all
+	@for f in $(INSTALL_PARTS); do [ -x "$$f" ] || { \
+	  echo "ktstr: $$f is missing; build the schedulers and the tracer first: make bpf" >&2; exit 2; }; done
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(KTSTR) $(DESTDIR)$(BINDIR)/ktstr
+	install -m 0755 $(INSTALL_PARTS) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0644 docs/ktstr.1 $(DESTDIR)$(MAN1DIR)/ktstr.1
+	install -m 0644 scripts/ktstr.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ktstr
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ktstr $(DESTDIR)$(MAN1DIR)/ktstr.1 $(DESTDIR)$(BASHCOMPDIR)/ktstr
+	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(INSTALL_PARTS)))
+	-rmdir $(DESTDIR)$(LIBEXECDIR)
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 $(BUILD)/bench_initramfs: tests/bench/bench_initramfs.c $(BUILD)/libktstr.a
