@@ -42,11 +42,15 @@ PATH=$P/bin "$IK" version > "$T/ver3.txt" 2>&1 || { cat "$T/ver3.txt" >&2; fail 
 expect_grep '^qemu: not found' "$T/ver3.txt" "version without QEMU"
 "$IK" version --json > "$T/ver.json" || fail "version --json failed"
 
+# On a failed run, say which checks failed (the report is JSON on stdout).
+why() { jq -r '.error // empty, (.checks[] | select(.ok | not) | .message)' "$1" >&2 2>/dev/null; }
+
 # A scenario from the staged copy, EEVDF: passes, the tracer came along, result.json
 # records the same version facts.
 "$IK" run two-cgroups.json --kernel "$K" --duration-ms 2000 --json > "$T/eevdf.json" 2> "$T/err.txt"
 rc=$?
 cat "$T/err.txt" >&2
+[ "$rc" -eq 0 ] || why "$T/eevdf.json"
 expect_eq "$rc" 0 "installed ktstr run two-cgroups.json: exit code"
 expect_eq "$(jq -r .result "$T/eevdf.json")" pass "result (eevdf)"
 dir=$(jq -r .run_dir "$T/eevdf.json")
@@ -58,6 +62,7 @@ expect_grep 'timeline: tracing [0-9]+ worker tid' "$dir/guest.log" "installed tr
 "$IK" run ktstr-sched.json --kernel "$K" --duration-ms 2000 --json > "$T/sched.json" 2> "$T/err.txt"
 rc=$?
 cat "$T/err.txt" >&2
+[ "$rc" -eq 0 ] || why "$T/sched.json"
 expect_eq "$rc" 0 "installed ktstr run ktstr-sched.json: exit code"
 expect_eq "$(jq -r .result "$T/sched.json")" pass "result (ktstr_sched)"
 expect_eq "$(jq -r .scheduler.attached "$T/sched.json")" true "ktstr_sched attached"
