@@ -3,6 +3,8 @@
 
 CC      ?= cc
 BUILD   := build
+# The release version; `ktstr version` adds the git commit it was built from.
+VERSION := 0.1.0
 PKGS    := libbpf libelf zlib ncursesw jansson libarchive libcurl
 # Debian package that provides each pkg-config name (for the missing-dependency message).
 deb_libbpf := libbpf-dev
@@ -65,6 +67,23 @@ $(INIT): $(GUEST_SRC) $(wildcard guest/*.h) bpf/ktstr_trace.h
 	@mkdir -p $(BUILD)
 	$(CC) -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) $(WNO) -D_GNU_SOURCE -I. -static -o $@ $(GUEST_SRC) -l:libjansson.a -lpthread
 
+# Version facts for engine/version.c, rewritten only when one changes (a new commit
+# rebuilds one object). Outside a git checkout the commit is "unknown"; when git cannot
+# answer in a checkout (`sudo make install` in a user's tree: "dubious ownership") the
+# commit already recorded is kept.
+GEN := $(BUILD)/gen
+$(GEN)/version_gen.h: FORCE
+	@mkdir -p $(GEN)
+	@c=$$( [ -e .git ] && git describe --always --dirty 2>/dev/null ); \
+	if [ -z "$$c" ]; then \
+		if [ -e .git ] && [ -f $@ ]; then exit 0; fi; c=unknown; fi; \
+	l=$$(pkg-config --modversion libbpf 2>/dev/null) || l=unknown; \
+	printf '#define KTSTR_VERSION "%s"\n#define KTSTR_COMMIT "%s"\n#define KTSTR_LIBBPF_BUILD "%s"\n' \
+	  '$(VERSION)' "$$c" "$$l" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/engine/version.o: $(GEN)/version_gen.h
+$(BUILD)/obj/engine/version.o: ALL_CFLAGS += -I$(GEN)
+
 include bpf/bpf.mk
 
 # The test kernel: Debian sid's cloud kernel, fetched once into the cache.
@@ -113,6 +132,31 @@ asan: $(KTSTR)
 
 clean:
 	rm -rf $(BUILD)
+
+# Installed use: `make install PREFIX=/usr/local DESTDIR=`. The installed ktstr finds its
+# guest parts in ../libexec/ktstr beside its bin/ (engine/parts.h), so a DESTDIR-staged
+# copy runs where it was staged. Copies what `make` and `make bpf` built: the schedulers
+# need the test kernel's BTF, which under sudo (another HOME, another cache) is not found.
+PREFIX     ?= /usr/local
+BINDIR     := $(PREFIX)/bin
+LIBEXECDIR := $(PREFIX)/libexec/ktstr
+MAN1DIR    := $(PREFIX)/share/man/man1
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+INSTALL_PARTS := $(INIT) $(BPF_BINS) $(BPF_TRACE)
+.PHONY: install uninstall
+install: all
+	@for f in $(INSTALL_PARTS); do [ -x "$$f" ] || { \
+	  echo "ktstr: $$f is missing; build the schedulers and the tracer first: make bpf" >&2; exit 2; }; done
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(KTSTR) $(DESTDIR)$(BINDIR)/ktstr
+	install -m 0755 $(INSTALL_PARTS) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0644 docs/ktstr.1 $(DESTDIR)$(MAN1DIR)/ktstr.1
+	install -m 0644 scripts/ktstr.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ktstr
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ktstr $(DESTDIR)$(MAN1DIR)/ktstr.1 $(DESTDIR)$(BASHCOMPDIR)/ktstr
+	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(INSTALL_PARTS)))
+	-rmdir $(DESTDIR)$(LIBEXECDIR)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

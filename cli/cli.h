@@ -7,6 +7,7 @@ int cmd_run(int argc, char **argv);     /* cli/run.c */
 int cmd_kernel(int argc, char **argv);  /* cli/kernel.c */
 int cmd_shell(int argc, char **argv);   /* cli/shell.c */
 int cmd_locks(int argc, char **argv);   /* cli/locks.c */
+int cmd_version(int argc, char **argv); /* cli/version.c */
 
 /* Prints "ktstr: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

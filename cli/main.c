@@ -48,6 +48,7 @@ static void usage(FILE *f)
 	      "  kernel list|import|fetch|check|vmlinux|path|rm|clean ...\n"
 	      "  shell [--kernel SPEC] [--topo NxLxCxT]          a busybox shell in a VM\n"
 	      "  locks [--watch DURATION] [--json] [--all]      ktstr flocks held on this host\n"
+	      "  version [--json] | --version                  ktstr, its commit, libbpf, QEMU\n"
 	      "  help\n"
 	      "exit codes: 0 pass, 1 checks failed, 2 bad input, 3 infrastructure failure\n"
 	      "see `man ktstr` (docs/ktstr.1) and docs/\n", f);
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
 		return cmd_shell(argc - 1, argv + 1);
 	if (!strcmp(verb, "locks"))
 		return cmd_locks(argc - 1, argv + 1);
+	if (!strcmp(verb, "version") || !strcmp(verb, "--version"))
+		return cmd_version(argc - 1, argv + 1);
 	if (!strcmp(verb, "help") || !strcmp(verb, "--help") || !strcmp(verb, "-h")) {
 		usage(stdout);
 		return 0;

@@ -18,7 +18,9 @@
 #include "fsutil.h"
 #include "initramfs.h"
 #include "lock.h"
+#include "parts.h"
 #include "sched_resolve.h"
+#include "version.h"
 #include "vm.h"
 #include "guest/proto.h"
 
@@ -32,45 +34,15 @@ static int env_int(const char *name, int dflt)
 	return (*end || x <= 0 || x > INT_MAX) ? dflt : (int)x;
 }
 
-/* A file next to our own executable (build/ktstr -> build/ktstr-init). */
-static int beside_exe(const char *name, char *out, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return -errno;
-	exe[n] = 0;
-	char *slash = strrchr(exe, '/');
-	if (!slash)
-		return -ENOENT;
-	*slash = 0;
-	snprintf(out, len, "%s/%s", exe, name);
-	return access(out, R_OK) ? -ENOENT : 0;
-}
-
 /* The timeline tracer (bpf/ktstr_trace, built by `make bpf`): KTSTR_TRACE=path, or "off";
- * else next to the binary, in its bpf/, or up to 4 parents' build/bpf/ (build/asan/unit).
- * Optional: without it the guest says so in a log line and sends no timeline. */
+ * else among ktstr's parts (parts.h). Optional: without it the guest says so in a log line
+ * and sends no timeline. */
 static bool find_tracer(char *out, size_t len)
 {
 	const char *v = getenv("KTSTR_TRACE");
 	if (v && *v)
 		return strcmp(v, "off") && snprintf(out, len, "%s", v) < (int)len && !access(out, X_OK);
-	char dir[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	if (n <= 0)
-		return false;
-	dir[n] = 0;
-	static const char *const subs[] = { "ktstr_trace", "bpf/ktstr_trace" };
-	char *slash = strrchr(dir, '/');
-	for (int up = 0; slash && slash != dir && up < 5; up++, slash = strrchr(dir, '/')) {
-		*slash = 0;
-		for (int i = 0; i < 2; i++)
-			if (snprintf(out, len, "%s/%s%s", dir, up ? "build/" : "", subs[i]) < (int)len &&
-			    !access(out, X_OK) && (up == 0 || i == 1))
-				return true;
-	}
-	return false;
+	return !parts_find("ktstr_trace", out, len);
 }
 
 static json_t *guest_cgroup(const struct scenario *scn, const struct scn_cgroup *c)
@@ -167,6 +139,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	char root[PATH_MAX], path[PATH_MAX];
 	int rc;
 
+	version_collect(&r->tool); /* first: even a run that fails to start records it */
 	/* CpusetSpecs resolve against the final topology, before anything is locked or booted. */
 	if ((rc = scn_resolve(&r->scn, err, errlen)))
 		return rc;
@@ -244,9 +217,10 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	const char *ei = getenv("KTSTR_INIT");
 	if (ei && *ei)
 		snprintf(init, sizeof(init), "%s", ei);
-	else if (beside_exe("ktstr-init", init, sizeof(init))) {
-		snprintf(err, errlen, "guest init not found next to the ktstr binary (%s); build it "
-			 "with `make` or set KTSTR_INIT=/path/to/ktstr-init", init);
+	else if (parts_find("ktstr-init", init, sizeof(init))) {
+		snprintf(err, errlen, "guest init not found: no ktstr-init next to the ktstr binary or in "
+			 "PREFIX/" PARTS_LIBEXEC "/; build it with `make` (or `make install`) or set "
+			 "KTSTR_INIT=/path/to/ktstr-init");
 		return -ENOPKG; /* an installation problem, not the user's input */
 	}
 	const char *eb = getenv("KTSTR_BUSYBOX");

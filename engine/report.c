@@ -477,6 +477,10 @@ static json_t *build_json(struct run *r)
 	json_object_set_new(o, "run_dir", jstr_or_null(r->dir));
 	json_object_set_new(o, "warning", r->warning[0] ? json_string(r->warning) : json_null());
 	json_object_set_new(o, "started_unix", json_integer(r->started_unix));
+	json_object_set_new(o, "ktstr", json_pack("{s:o, s:o, s:o, s:o, s:o}", "version",
+						  jstr_or_null(r->tool.version), "commit", jstr_or_null(r->tool.commit),
+						  "libbpf", jstr_or_null(r->tool.libbpf), "qemu",
+						  jstr_or_null(r->tool.qemu), "qemu_path", jstr_or_null(r->tool.qemu_path)));
 
 	a = json_array();
 	for (int i = 0; i < r->nchecks; i++)
@@ -868,6 +872,12 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 	CPY(r->id, jstr(o, "id", ""));
 	CPY(r->dir, dir);
 	r->started_unix = jint(o, "started_unix", 0);
+	json_t *kt = json_object_get(o, "ktstr"); /* absent in run directories older than it */
+	CPY(r->tool.version, jstr(kt, "version", ""));
+	CPY(r->tool.commit, jstr(kt, "commit", ""));
+	CPY(r->tool.libbpf, jstr(kt, "libbpf", ""));
+	CPY(r->tool.qemu, jstr(kt, "qemu", ""));
+	CPY(r->tool.qemu_path, jstr(kt, "qemu_path", ""));
 	r->state = RUN_DONE;
 
 	json_array_foreach(json_object_get(o, "checks"), i, e) {

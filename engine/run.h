@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "scenario.h"
 #include "ring.h"
+#include "version.h"
 
 #define RUN_MAX_CPUS 64
 #define RUN_MAX_CHECKS 256
@@ -72,6 +73,7 @@ struct run {
 	char kernel_key[128], kernel_path[4096], kernel_version[128];
 	char sched_label[256];      /* "eevdf" or the scheduler's name */
 	int64_t started_unix;       /* wall clock at start, seconds */
+	struct version_info tool;   /* the ktstr, libbpf and QEMU that made it ("" if unknown) */
 
 	/* progress */
 	enum run_state state;

@@ -4,6 +4,7 @@
  * when that build fails. We never build on demand (`make bpf` builds build/bpf/ up front),
  * so there is no stale-vs-fresh choice to make and that variable has no meaning here. */
 #include "fsutil.h"
+#include "parts.h"
 #include "sched_resolve.h"
 
 #include <ctype.h>
@@ -44,17 +45,6 @@ static int env_override(const char *var, const char *val, char *path, size_t len
 	return 0;
 }
 
-static bool try_dir(const char *dir, const char *sub, const char *name, char *path, size_t len)
-{
-	char p[PATH_MAX];
-	if (snprintf(p, sizeof(p), "%s/%s%s", dir, sub, name) >= (int)sizeof(p))
-		return false;
-	if (!is_exec_file(p))
-		return false;
-	snprintf(path, len, "%s", p);
-	return true;
-}
-
 int sched_resolve_at(const struct scn_scheduler *s, const char *exe, char *path, size_t len,
 		     char *err, size_t errlen)
 {
@@ -89,35 +79,18 @@ int sched_resolve_at(const struct scn_scheduler *s, const char *exe, char *path,
 	if ((v = getenv("KTSTR_SCHEDULER")) && *v)
 		return env_override("KTSTR_SCHEDULER", v, path, len, err, errlen);
 
-	if (exe && *exe) {
-		char dir[PATH_MAX];
-		snprintf(dir, sizeof(dir), "%s", exe);
-		char *slash = strrchr(dir, '/');
-		if (slash) {
-			*slash = 0;
-			/* Next to the binary, then build/bpf/ when the binary is build/ktstr. */
-			if (try_dir(dir, "", name, path, len) || try_dir(dir, "bpf/", name, path, len))
-				return 0;
-			/* A binary deeper in the tree (build/asan/unit): walk up to the source
-			 * tree's build/bpf/. */
-			for (int up = 0; up < 4 && (slash = strrchr(dir, '/')) && slash != dir; up++) {
-				*slash = 0;
-				if (try_dir(dir, "build/bpf/", name, path, len) || try_dir(dir, "bpf/", name, path, len))
-					return 0;
-			}
-		}
-	}
+	/* Beside the binary, installed libexec, the build tree (parts.h), then $PATH. */
+	if (!parts_find_at(exe, name, path, len))
+		return 0;
 	if (!fs_which(name, NULL, path, len))
 		return 0;
 	snprintf(err, errlen, "scheduler '%s' not found. Set KTSTR_SCHEDULER or\n"
-		 "place it next to the ktstr binary or in build/bpf/ (or set %s)", name, var);
+		 "place it next to the ktstr binary, in build/bpf/ or in PREFIX/" PARTS_LIBEXEC "/ (or set %s)",
+		 name, var);
 	return -ENOENT;
 }
 
 int sched_resolve(const struct scn_scheduler *s, char *path, size_t len, char *err, size_t errlen)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = 0;
-	return sched_resolve_at(s, exe, path, len, err, errlen);
+	return sched_resolve_at(s, NULL, path, len, err, errlen);
 }

@@ -6,11 +6,11 @@
 #include "scenario.h"
 
 /* Resolves a name: KTSTR_SCHEDULER_BIN_<NAME> (upper-cased, non-alnum -> '_'), KTSTR_SCHEDULER,
- * next to the ktstr binary, the project's build directory (build/bpf), then $PATH.
+ * ktstr's own parts directories (next to the binary, its bpf/, PREFIX/libexec/ktstr, the
+ * source tree's build/bpf: parts.h), then $PATH.
  * A miss gives the seed's "scheduler 'NAME' not found" message. EEVDF resolves to "". */
 int sched_resolve(const struct scn_scheduler *s, char *path, size_t len, char *err, size_t errlen);
-/* The same with the binary's own path given (tests): exe's directory, exe_dir/bpf/, then
- * up to 4 parent directories' build/bpf/ (and bpf/), then $PATH. */
+/* The same with the binary's path given (tests; NULL: our own, /proc/self/exe). */
 int sched_resolve_at(const struct scn_scheduler *s, const char *exe, char *path, size_t len,
 		     char *err, size_t errlen);
 /* "scx-ktstr" -> "KTSTR_SCHEDULER_BIN_SCX_KTSTR" (non-alphanumerics become '_'). */

@@ -123,8 +123,7 @@ static bool reap(struct vm *vm, bool block)
 	return true;
 }
 
-/* "qemu-system-x86_64" on PATH (or KTSTR_QEMU, for tests and odd installs). */
-static int find_qemu(char *out, size_t len, char *err, size_t errlen)
+int vm_find_qemu(char *out, size_t len, char *err, size_t errlen)
 {
 	const char *over = getenv("KTSTR_QEMU");
 	if (over && *over) {
@@ -300,7 +299,7 @@ int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t err
 	int accel = vm_choose_accel(cfg->accel, err, errlen);
 	if (accel < 0)
 		return -ENODEV;
-	if ((r = find_qemu(qemu, sizeof(qemu), err, errlen)))
+	if ((r = vm_find_qemu(qemu, sizeof(qemu), err, errlen)))
 		return r;
 
 	struct vm *vm = calloc(1, sizeof(*vm));

@@ -67,6 +67,14 @@ const char *vm_accel_name(enum vm_accel a); /* "kvm" | "tcg" */
 
 struct vm;
 
+/* The QEMU binary vm_start would run: KTSTR_QEMU (must be executable), else
+ * qemu-system-x86_64 on PATH. 0, or -ENOENT with the user-facing message in err. */
+int vm_find_qemu(char *out, size_t len, char *err, size_t errlen);
+/* Runs `QEMU --version` (5 s at most) and puts what follows "QEMU emulator version " on its
+ * first line into ver ("7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)"), or "unknown" when
+ * it says something else. -ENOENT (path and ver empty) when there is no QEMU to run. */
+int vm_qemu_version(char *path, size_t plen, char *ver, size_t vlen);
+
 /* Starts QEMU (it dies with us: PR_SET_PDEATHSIG plus vm_kill_all() from signal paths),
  * connects the control port and QMP. -errno with a message on failure.
  * PR_SET_PDEATHSIG fires when the calling THREAD exits: the thread that calls vm_start

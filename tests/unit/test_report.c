@@ -269,6 +269,9 @@ Test(report, json_contract)
 	cr_assert(json_is_string(json_object_get(secs, "stats")));
 	cr_assert(json_is_string(json_object_get(secs, "timeline")));
 	cr_assert_str_eq(json_string_value(json_object_get(o, "run_dir")), dir);
+	json_t *kt = json_object_get(o, "ktstr");
+	cr_assert(json_is_object(kt) && json_is_null(json_object_get(kt, "qemu")),
+		  "\"ktstr\" is always there; unknown facts are null");
 	json_decref(o);
 	free(s);
 }
@@ -300,6 +303,11 @@ Test(report, run_dir_round_trip)
 	feed("{\"t\":\"log\",\"src\":\"kernel\",\"line\":\"kernel line\"}");
 	feed("{\"t\":\"done\",\"ok\":true}");
 	checks_finalize(r);
+	snprintf(r->tool.version, sizeof(r->tool.version), "0.1.0");
+	snprintf(r->tool.commit, sizeof(r->tool.commit), "abc1234-dirty");
+	snprintf(r->tool.libbpf, sizeof(r->tool.libbpf), "1.1.2");
+	snprintf(r->tool.qemu, sizeof(r->tool.qemu), "7.2.22 (Debian)");
+	snprintf(r->tool.qemu_path, sizeof(r->tool.qemu_path), "/usr/bin/qemu-system-x86_64");
 	char err[512], path[256];
 	snprintf(path, sizeof(path), "%s/console.log", dir);
 	FILE *f = fopen(path, "w");
@@ -341,6 +349,9 @@ Test(report, run_dir_round_trip)
 	cr_assert(json_equal(json_object_get(ja, "workers"), json_object_get(jb, "workers")));
 	cr_assert(json_equal(json_object_get(ja, "checks"), json_object_get(jb, "checks")));
 	cr_assert(json_equal(json_object_get(ja, "cgroups"), json_object_get(jb, "cgroups")));
+	cr_assert(json_equal(json_object_get(ja, "ktstr"), json_object_get(jb, "ktstr")));
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(jb, "ktstr"), "commit")), "abc1234-dirty");
+	cr_assert_str_eq(l->tool.qemu_path, "/usr/bin/qemu-system-x86_64");
 	json_decref(ja);
 	json_decref(jb);
 	free(a);
@@ -375,6 +386,7 @@ Test(report, load_errors_are_clear)
 	fclose(f);
 	cr_assert_eq(report_load_dir(dir, &l, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(l->result, RESULT_FAIL);
+	cr_assert_str_eq(l->tool.version, "", "a result.json from before \"ktstr\" loads with it empty");
 	run_put(l);
 	cr_assert_eq(report_write_dir(r, err, sizeof(err)), 0, "%s", err);
 	r->dir[0] = 0;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/parts.h"
 #include "engine/sched_resolve.h"
 
 static char root[64], exe[PATH_MAX], got[PATH_MAX], err[1024], saved_path[8192];
@@ -118,6 +119,34 @@ Test(sched, search_order_sibling_then_bpf_dir_then_tree_then_path)
 	cr_assert_str_eq(got, want("perName"), "the per-name variable beats everything");
 }
 
+/* PREFIX/bin/ktstr finds PREFIX/libexec/ktstr/: an installed or DESTDIR-staged copy. */
+Test(sched, installed_binary_finds_its_libexec_parts)
+{
+	static const char *const dirs[] = { "pfx", "pfx/bin", "pfx/libexec", "pfx/libexec/ktstr" };
+	char p[PATH_MAX], inst[PATH_MAX];
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
+		cr_assert_eq(mkdir(p, 0755), 0, "%s", p);
+	}
+	snprintf(inst, sizeof(inst), "%s/pfx/bin/ktstr", root);
+	struct scn_scheduler s = named("scx_demo");
+	setenv("PATH", want("bin"), 1);
+	make_exec("bin/scx_demo", 0755);
+	make_exec("pfx/libexec/ktstr/scx_demo", 0755);
+	make_exec("pfx/libexec/ktstr/ktstr-init", 0755);
+	cr_assert_eq(sched_resolve_at(&s, inst, got, sizeof(got), err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(got, want("pfx/libexec/ktstr/scx_demo"), "libexec beats $PATH");
+	cr_assert_eq(parts_find_at(inst, "ktstr-init", got, sizeof(got)), 0);
+	cr_assert_str_eq(got, want("pfx/libexec/ktstr/ktstr-init"));
+	cr_assert_eq(parts_find_at(inst, "ktstr_trace", got, sizeof(got)), -ENOENT);
+	cr_assert_str_eq(got, "");
+	make_exec("pfx/bin/scx_demo", 0755);
+	cr_assert_eq(sched_resolve_at(&s, inst, got, sizeof(got), err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(got, want("pfx/bin/scx_demo"), "next to the binary still comes first");
+	/* The build tree's binary does not look into an installed prefix beside it. */
+	cr_assert_eq(parts_find_at(exe, "ktstr-init", got, sizeof(got)), -ENOENT);
+}
+
 Test(sched, non_executable_candidates_are_skipped)
 {
 	struct scn_scheduler s = named("scx_demo");
@@ -143,7 +172,8 @@ Test(sched, miss_gives_the_seed_message)
 	setenv("PATH", want("bin"), 1);
 	cr_assert_eq(sched_resolve_at(&s, exe, got, sizeof(got), err, sizeof(err)), -ENOENT);
 	cr_assert_str_eq(err, "scheduler 'scx_mitosis' not found. Set KTSTR_SCHEDULER or\n"
-			      "place it next to the ktstr binary or in build/bpf/ (or set KTSTR_SCHEDULER_BIN_SCX_MITOSIS)");
+			      "place it next to the ktstr binary, in build/bpf/ or in PREFIX/libexec/ktstr/ (or set "
+			      "KTSTR_SCHEDULER_BIN_SCX_MITOSIS)");
 }
 
 Test(sched, explicit_paths)
