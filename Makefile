@@ -102,8 +102,10 @@ RUN_ARGS ?= tui examples/two-cgroups.json
 GUEST_PURE_OBJ := $(call obj,guest/gjson.c guest/gutil.c guest/gscn.c guest/work.c guest/gtl.c)
 # The view models have no curses in them and are unit-tested too.
 VIEW_MODEL_OBJ := $(call obj,$(wildcard views/model_*.c))
-$(BUILD)/unit: $(UNIT_OBJ) $(GUEST_PURE_OBJ) $(VIEW_MODEL_OBJ) $(BUILD)/libktstr.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(GUEST_PURE_OBJ) $(VIEW_MODEL_OBJ) $(BUILD)/libktstr.a $(PKG_LIBS) -lcriterion
+# The key table (and the drawing it needs for `?`) is checked for one meaning per key.
+TUI_KEY_OBJ := $(call obj,tui/keymap.c tui/draw.c)
+$(BUILD)/unit: $(UNIT_OBJ) $(GUEST_PURE_OBJ) $(VIEW_MODEL_OBJ) $(TUI_KEY_OBJ) $(BUILD)/libktstr.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(GUEST_PURE_OBJ) $(VIEW_MODEL_OBJ) $(TUI_KEY_OBJ) $(BUILD)/libktstr.a $(PKG_LIBS) -lcriterion
 
 # check: fast unit tests. test: everything CI runs (installs deps, fetches the kernel).
 # Unit tests that boot (vmm, initramfs) use the cached test kernel; `make kernel` first.

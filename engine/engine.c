@@ -14,6 +14,7 @@
 
 #include "engine.h"
 #include "engine_prepare.h"
+#include "cache.h"
 #include "checks.h"
 #include "report.h"
 #include "vm.h"
@@ -21,6 +22,7 @@
 
 #define EV_QUEUE_MAX 20000 /* beyond this, log and sample events are dropped (model keeps data) */
 #define MAX_RUNS 16
+#define MAX_RM 4 /* kernel removals waiting at once */
 
 struct ev_node { struct engine_event ev; struct ev_node *next; };
 
@@ -43,6 +45,7 @@ struct engine {
 	size_t queued;
 	int efd;
 	struct run_slot *slots[MAX_RUNS];
+	struct rm_job *rm[MAX_RM];  /* kernel removals going; guarded by rm_mu */
 };
 
 static int64_t now_ms(void)
@@ -52,24 +55,15 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void push_event(struct engine *e, enum engine_ev_type type, struct run *r,
-		       enum engine_log_src src, const char *text)
+/* Queues n (filled by the caller) and wakes the consumer; false (n not queued) when a
+ * droppable event meets a full queue. */
+static bool enqueue(struct engine *e, struct ev_node *n, bool droppable)
 {
 	pthread_mutex_lock(&e->lock);
-	bool droppable = type == EV_LOG || type == EV_SAMPLE;
 	if (droppable && e->queued >= EV_QUEUE_MAX) {
 		pthread_mutex_unlock(&e->lock);
-		return;
+		return false;
 	}
-	struct ev_node *n = calloc(1, sizeof(*n));
-	if (!n) {
-		pthread_mutex_unlock(&e->lock);
-		return;
-	}
-	n->ev.type = type;
-	n->ev.run = run_get(r);
-	n->ev.src = src;
-	n->ev.text = text ? strdup(text) : NULL;
 	if (e->tail)
 		e->tail->next = n;
 	else
@@ -80,6 +74,23 @@ static void push_event(struct engine *e, enum engine_ev_type type, struct run *r
 	uint64_t one = 1;
 	ssize_t w = write(e->efd, &one, sizeof(one));
 	(void)w;
+	return true;
+}
+
+static void push_event(struct engine *e, enum engine_ev_type type, struct run *r,
+		       enum engine_log_src src, const char *text)
+{
+	struct ev_node *n = calloc(1, sizeof(*n));
+	if (!n)
+		return;
+	n->ev.type = type;
+	n->ev.run = run_get(r);
+	n->ev.src = src;
+	n->ev.text = text ? strdup(text) : NULL;
+	if (!enqueue(e, n, type == EV_LOG || type == EV_SAMPLE)) {
+		engine_event_done(&n->ev);
+		free(n);
+	}
 }
 
 bool engine_next_event(struct engine *e, struct engine_event *ev)
@@ -108,6 +119,8 @@ void engine_event_done(struct engine_event *ev)
 {
 	free(ev->text);
 	ev->text = NULL;
+	free(ev->key);
+	ev->key = NULL;
 	if (ev->run)
 		run_put(ev->run);
 	ev->run = NULL;
@@ -127,6 +140,104 @@ struct engine *engine_new(void)
 		return NULL;
 	}
 	return e;
+}
+
+/* ---- kernel removal on a thread of its own --------------------------------------------- */
+
+/* A job belongs to its engine until the thread reports; engine_free cuts it loose (e = NULL)
+ * instead of joining a wait that may last KTSTR_LOCK_TIMEOUT_MS. rm_mu outlives engines. */
+struct rm_job { struct engine *e; char root[4096]; char key[128]; };
+static pthread_mutex_t rm_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *rm_thread(void *arg)
+{
+	struct rm_job *j = arg;
+	char msg[2048];
+	int rc = cache_remove(j->root, j->key, msg, sizeof(msg));
+	if (!rc)
+		snprintf(msg, sizeof(msg), "removed %s", j->key);
+	pthread_mutex_lock(&rm_mu);
+	struct engine *e = j->e;
+	for (int i = 0; e && i < MAX_RM; i++)
+		if (e->rm[i] == j)
+			e->rm[i] = NULL;
+	struct ev_node *n = e ? calloc(1, sizeof(*n)) : NULL;
+	if (n) {
+		n->ev.type = EV_KERNEL_RM;
+		n->ev.src = LOG_HOST;
+		n->ev.rc = rc;
+		n->ev.key = strdup(j->key);
+		n->ev.text = strdup(msg);
+		enqueue(e, n, false);
+	}
+	pthread_mutex_unlock(&rm_mu);
+	free(j);
+	return NULL;
+}
+
+int engine_kernel_remove(struct engine *e, const char *root, const char *key, char *err,
+			 size_t errlen)
+{
+	struct rm_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if ((size_t)snprintf(j->key, sizeof(j->key), "%s", key) >= sizeof(j->key)) {
+		snprintf(err, errlen, "'%.64s...' is not a cache key; list keys with `ktstr kernel list`", key);
+		free(j);
+		return -EINVAL;
+	}
+	if ((size_t)snprintf(j->root, sizeof(j->root), "%s", root) >= sizeof(j->root)) {
+		snprintf(err, errlen, "cache directory path is too long; set KTSTR_CACHE_DIR to a "
+			 "shorter absolute path");
+		free(j);
+		return -ENAMETOOLONG;
+	}
+	int rc = 0, slot = -1;
+	pthread_mutex_lock(&rm_mu);
+	for (int i = 0; i < MAX_RM && !rc; i++) {
+		if (!e->rm[i] && slot < 0)
+			slot = i;
+		else if (e->rm[i] && !strcmp(e->rm[i]->key, key)) {
+			snprintf(err, errlen, "kernel %s is already being removed", key);
+			rc = -EBUSY;
+		}
+	}
+	if (!rc && slot < 0) {
+		snprintf(err, errlen, "%d kernel removals are waiting already; let one finish first", MAX_RM);
+		rc = -EBUSY;
+	}
+	pthread_t t;
+	pthread_attr_t at;
+	if (!rc) {
+		j->e = e;
+		pthread_attr_init(&at);
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &at, rm_thread, j)) {
+			snprintf(err, errlen, "cannot start a thread to remove kernel %s", key);
+			rc = -EAGAIN;
+		} else {
+			e->rm[slot] = j;  /* the thread reads it only after taking rm_mu */
+		}
+		pthread_attr_destroy(&at);
+	}
+	pthread_mutex_unlock(&rm_mu);
+	if (rc)
+		free(j);
+	return rc;
+}
+
+/* Abandons the removals still going: their threads end without an event. */
+static void rm_cut_loose(struct engine *e)
+{
+	pthread_mutex_lock(&rm_mu);
+	for (int i = 0; i < MAX_RM; i++)
+		if (e->rm[i]) {
+			e->rm[i]->e = NULL;
+			e->rm[i] = NULL;
+		}
+	pthread_mutex_unlock(&rm_mu);
 }
 
 /* ---- the run thread ---------------------------------------------------------------- */
@@ -449,6 +560,7 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	rm_cut_loose(e);
 	for (int i = 0; i < MAX_RUNS; i++) {
 		struct run_slot *s = e->slots[i];
 		if (!s)

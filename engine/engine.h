@@ -12,6 +12,7 @@ enum engine_ev_type {
 	EV_SAMPLE,   /* new sample / worker numbers */
 	EV_LOG,      /* a line was added; text holds it, src says which log */
 	EV_RESULT,   /* run finished: result, checks and exit code are final */
+	EV_KERNEL_RM, /* engine_kernel_remove finished: key, rc, text (no run) */
 };
 
 enum engine_log_src { LOG_CONSOLE, LOG_SCHED, LOG_GUEST, LOG_VERIFIER, LOG_DUMP, LOG_HOST };
@@ -20,7 +21,9 @@ struct engine_event {
 	enum engine_ev_type type;
 	struct run *run;             /* a reference; released by engine_event_done */
 	enum engine_log_src src;     /* EV_LOG */
-	char *text;                  /* EV_LOG line, EV_BOOT warning; owned by the event */
+	char *text;                  /* EV_LOG line, EV_BOOT warning, EV_KERNEL_RM message; owned */
+	char *key;                   /* EV_KERNEL_RM: the cache key; owned by the event */
+	int rc;                      /* EV_KERNEL_RM: 0 removed, else -errno (text says why) */
 };
 
 struct run_request {
@@ -51,6 +54,15 @@ int engine_start(struct engine *e, const struct run_request *req, struct run **o
 void engine_stop(struct engine *e, struct run *r);  /* ends the run's VM early */
 /* Unix socket of the running VM's shell port (TUI `s`), NULL when not running. */
 const char *engine_shell_sock(struct engine *e, struct run *r);
+
+/* Removes the kernel cache entry key under root (cache_remove) on a thread of its own: it
+ * waits for the entry's exclusive lock while runs hold it shared (up to
+ * KTSTR_LOCK_TIMEOUT_MS), which a caller with a screen to draw must not. The outcome comes
+ * as an EV_KERNEL_RM event: rc and the message ("removed KEY" or why not). -EBUSY when that
+ * key is already being removed or too many removals wait. engine_free does not wait for a
+ * removal: it is abandoned (the lock wait ends with the process; no event). */
+int engine_kernel_remove(struct engine *e, const char *root, const char *key, char *err,
+			 size_t errlen);
 
 int engine_event_fd(struct engine *e);  /* readable when events are queued (for poll) */
 /* Pops the next event; returns false when the queue is empty. */

@@ -55,6 +55,33 @@ static void ctx_open_run(struct tui_ctx *c, const char *dir)
 	snprintf(a->open_req, sizeof(a->open_req), "%s", dir ? dir : "\001live");
 }
 
+static int ctx_remove_kernel(struct tui_ctx *c, const char *root, const char *key, char *err, size_t errlen)
+{
+	struct app *a = app_of(c);
+	if (!a->eng) {
+		snprintf(err, errlen, "the engine could not start, so kernels cannot be removed here; use "
+			 "`ktstr kernel rm %s`", key);
+		return -ENODEV;
+	}
+	return engine_kernel_remove(a->eng, root, key, err, errlen);
+}
+
+/* The kernels pane shows the outcome in full; on another pane the status bar says it. */
+static void kernel_removed(struct app *a, const struct engine_event *ev)
+{
+	if (!ev->rc && !strcmp(a->ctx.kernel_pick, ev->key))
+		a->ctx.kernel_pick[0] = 0;
+	for (int i = 0; i < TUI_NVIEWS; i++)
+		if (a->views[i].ops->kernel_removed)
+			a->views[i].ops->kernel_removed(&a->views[i], ev->key, ev->rc, ev->text ? ev->text : "");
+	if (a->views[a->active].ops->kernel_removed)
+		return;
+	if (ev->rc)
+		app_status(a, true, "kernel %s was not removed; the Kernels pane (8) says why", ev->key);
+	else
+		app_status(a, false, "removed %s", ev->key);
+}
+
 void app_set_run(struct app *a, struct run *r)
 {
 	if (a->cur == r)
@@ -170,6 +197,8 @@ static void drain_events(struct app *a)
 				   run_result_name(ev.run->result), ev.run->exit_code);
 			run_unlock(ev.run);
 		}
+		if (ev.type == EV_KERNEL_RM && ev.key)
+			kernel_removed(a, &ev);
 		engine_event_done(&ev);
 	}
 }
@@ -506,6 +535,7 @@ int tui_main(int argc, char **argv)
 	a->ctx.runs_root = a->runs_root;
 	a->ctx.open_run = ctx_open_run;
 	a->ctx.status = ctx_status;
+	a->ctx.remove_kernel = ctx_remove_kernel;
 	snprintf(a->ctx.kernel_pick, sizeof(a->ctx.kernel_pick), "%s", a->kernel_spec);
 	for (int i = 0; i < TUI_NVIEWS; i++) {
 		a->views[i] = (struct view){ .ops = all_views[i], .ctx = &a->ctx, .search = a->search };

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include "engine.h"
 #include "views/view.h"
+#include "tui/keymap.h"
 
 #define TUI_NVIEWS 8
 
@@ -35,9 +36,6 @@ void dw_setup(void);                       /* colours (NO_COLOR aware) and glyph
 struct dwin *dw_for(WINDOW *win, int y, int x, int h, int w, struct dwin *buf);
 struct dwin { WINDOW *win; int y, x, h, w; };
 
-/* keymap.c: one table -> dispatch and the help overlay. */
-enum req keymap_lookup(const char *scope, int key);
-void keymap_help(struct dwin *w, const char *scope);
 
 /* cmdline.c: ':' prompt through readline, history in ~/.cache/ktstr/tui_history. */
 /* Reads one line (outside curses); returns false on EOF/empty. */

@@ -1,23 +1,18 @@
 /* The one key table (tig's request table): keymap_lookup dispatches from it and
  * keymap_help draws the `?` overlay from it, so the help can never disagree with the
- * keys. Entries with a scope apply only in those panes and win over global ones. */
+ * keys. Entries with a scope apply only in those panes and win over global ones, but a
+ * key keeps one meaning everywhere (keymap_check; a unit test runs it). */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tui/app.h"
-
-struct keybind {
-	int key;
-	enum req req;
-	const char *scope;        /* NULL: every pane; else "name,name" */
-	const char *keyname;
-	const char *help;
-};
 
 #define K(k, r, s, n, h) { k, r, s, n, h }
 static const struct keybind keymap[] = {
 	K('j', REQ_NEXT_INSN, "verifier", "j", "next instruction"),
 	K('k', REQ_PREV_INSN, "verifier", "k", "previous instruction"),
-	K('r', REQ_REJECTED, "verifier", "r", "jump to the rejected instruction"),
+	K('!', REQ_REJECTED, "verifier", "!", "jump to the rejected instruction"),
 	K('e', REQ_EXPAND_ALL, "verifier", "e", "show/hide omitted loop iterations"),
 	K('+', REQ_ZOOM_IN, "timeline", "+", "zoom in"),
 	K('=', REQ_ZOOM_IN, "timeline", "=", "zoom in"),
@@ -93,10 +88,14 @@ static bool pane_has(const char *scope, int key)
 	return false;
 }
 
+static int one_enter(int key)
+{
+	return key == '\r' || key == KEY_ENTER ? '\n' : key;
+}
+
 enum req keymap_lookup(const char *scope, int key)
 {
-	if (key == '\r' || key == KEY_ENTER)
-		key = '\n';
+	key = one_enter(key);
 	for (size_t i = 0; i < NKEYS; i++)  /* pane entries first ... */
 		if (keymap[i].scope && keymap[i].key == key && in_scope(keymap[i].scope, scope))
 			return keymap[i].req;
@@ -154,4 +153,39 @@ void keymap_help(struct dwin *w, const char *scope)
 	dw_text(w, 1, 1, DC_DIM, "this pane:", 0);
 	help_lines(w, scope, true, &y, &x, colw);
 	help_lines(w, scope, false, &y, &x, colw);
+}
+
+/* A pane's own form of a global motion keeps the key's meaning: in the verifier, j is
+ * still "down", one instruction at a time rather than one line. */
+static enum req meaning(enum req q)
+{
+	switch (q) {
+	case REQ_NEXT_INSN:
+		return REQ_DOWN;
+	case REQ_PREV_INSN:
+		return REQ_UP;
+	default:
+		return q;
+	}
+}
+
+int keymap_check_table(const struct keybind *t, size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			const struct keybind *a = &t[i], *b = &t[j];
+			if (one_enter(a->key) != one_enter(b->key) || meaning(a->req) == meaning(b->req))
+				continue;
+			snprintf(err, errlen, "key %s means \"%s\" (%s) and \"%s\" (%s); one meaning per key: "
+				 "bind one of them to a key that is free in every pane", a->keyname,
+				 a->help ? a->help : "?", a->scope ? a->scope : "every pane",
+				 b->help ? b->help : "?", b->scope ? b->scope : "every pane");
+			return -EINVAL;
+		}
+	return 0;
+}
+
+int keymap_check(char *err, size_t errlen)
+{
+	return keymap_check_table(keymap, NKEYS, err, errlen);
 }

@@ -1,6 +1,8 @@
 /* Pane 8: the kernel cache (cache_list): key, version, source, date, size and tags.
  * c checks the scx kfunc prototypes in its BTF, Enter picks it for the next run, d
- * deletes it after a y/n question. */
+ * deletes it after a y/n question. The deletion waits for runs using the kernel, so the
+ * engine does it (tui_ctx.remove_kernel) and this pane only shows how it goes. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 #include "fsutil.h"
 #include "btf.h"
 #include "cache.h"
+#include "lock.h"
 #include "views/view.h"
 
 struct kpriv {
@@ -19,7 +22,9 @@ struct kpriv {
 	char err[512];
 	char verdict[512];         /* last `c` result */
 	int verdict_ok;            /* 1 ok, 0 not ok, -1 error */
-	int confirm;               /* index awaiting y/n for delete, -1 none */
+	char confirm[128];         /* key awaiting y/n for delete, "" none (the list may reload) */
+	char confirm_dir[4096];
+	char removing[128];        /* key the engine is removing, "" none */
 };
 
 static void load(struct kpriv *p)
@@ -36,10 +41,7 @@ static void load(struct kpriv *p)
 
 static void init(struct view *v)
 {
-	struct kpriv *p = calloc(1, sizeof(*p));
-	if (p)
-		p->confirm = -1;
-	v->priv = p;
+	v->priv = calloc(1, sizeof(struct kpriv));
 }
 
 static void done(struct view *v)
@@ -51,6 +53,51 @@ static void done(struct view *v)
 	v->priv = NULL;
 }
 
+/* One paragraph: a newline and the indent after it become one space (a lock timeout lists
+ * its holders on indented lines, for a terminal; a pane row has room for more). */
+static void flow(char *s)
+{
+	char *o = s;
+	for (const char *i = s; *i; i++) {
+		if (*i != '\n') {
+			*o++ = *i;
+			continue;
+		}
+		while (i[1] == ' ')
+			i++;
+		*o++ = ' ';
+	}
+	*o = 0;
+}
+
+/* Draws s from row y on (w NULL: only counts), broken at spaces into cols columns, in at
+ * most max rows; returns the rows it takes. A lock timeout takes 5 at 100 columns, 9 at 80. */
+static int wrapped(struct dwin *w, int y, int cols, int col, const char *s, int max)
+{
+	int rows = 0;
+	char line[512];
+	if (cols > (int)sizeof(line) - 1)
+		cols = (int)sizeof(line) - 1;
+	while (cols > 0 && *s && rows < max) {
+		size_t len = strlen(s);
+		if (len > (size_t)cols) {
+			size_t cut = (size_t)cols;
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			len = cut ? cut : (size_t)cols;
+		}
+		if (w) {
+			snprintf(line, sizeof(line), "%.*s", (int)len, s);
+			dw_text(w, y + rows, 0, col, line, 0);
+		}
+		rows++;
+		s += len;
+		while (*s == ' ')
+			s++;
+	}
+	return rows;
+}
+
 static void draw(struct view *v, struct dwin *w, struct run *r)
 {
 	struct kpriv *p = v->priv;
@@ -59,13 +106,28 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 		return;
 	if (!p->loaded)
 		load(p);
+	/* The footer: the y/n question, the removal going on, or the last outcome. */
+	char msg[2300] = "";
+	int mcol = DC_WARN;
+	if (p->confirm[0])
+		snprintf(msg, sizeof(msg), "Delete kernel %s (%s)? y/n", p->confirm, p->confirm_dir);
+	else if (p->removing[0])
+		snprintf(msg, sizeof(msg), "removing %s%s (a run using it makes this wait, up to %gs)",
+			 p->removing, dw_utf8() ? "\u2026" : "...", lock_timeout_ms() / 1000.0);
+	else if (p->verdict[0]) {
+		snprintf(msg, sizeof(msg), "%s", p->verdict);
+		mcol = p->verdict_ok > 0 ? DC_OK : DC_FAIL;
+	}
+	flow(msg);
+	int mmax = dw_rows(w) / 2;  /* the list keeps the other half */
+	int mrows = wrapped(NULL, 0, dw_cols(w), mcol, msg, mmax);
+	int foot = (mrows > 1 ? mrows : 1) + 1;
 	int x = dw_text(w, 0, 0, DC_HEAD, "Kernels", 0);
 	x = dw_printf(w, 0, x + 2, DC_DIM, "%s/kernels", p->root);
 	if (v->ctx && v->ctx->kernel_pick[0])
 		dw_printf(w, 0, x + 2, DC_OK, "next run: %s", v->ctx->kernel_pick);
 	dw_printf(w, 1, 0, DC_HEAD, "  %-28s %-26s %-14s %-10s %6s  %s", "KEY", "VERSION", "SOURCE", "DATE",
 		  "SIZE", "TAGS");
-	int foot = 2;
 	p->pos.height = dw_rows(w) - 2 - foot;
 	listpos_clamp(&p->pos, p->n);
 	if (!p->n)
@@ -81,6 +143,8 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 		char size[16], date[16], tags[96] = "";
 		fs_human_size(e->size_bytes, size, sizeof(size));
 		snprintf(date, sizeof(date), "%.10s", e->created_iso);
+		if (!strcmp(e->key, p->removing))
+			snprintf(tags, sizeof(tags), "removing ");
 		if (e->corrupt)
 			snprintf(tags + strlen(tags), sizeof(tags) - strlen(tags), "corrupt(%s) ", e->error_kind);
 		else if (!e->has_sched_ext)
@@ -94,12 +158,9 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 		dw_text(w, 2 + y, cx, sel ? DC_SEL : e->corrupt || !e->has_sched_ext ? DC_FAIL : DC_OK,
 			tags[0] ? tags : "ok", 0);
 	}
-	int fy = dw_rows(w) - 2;
-	if (p->confirm >= 0 && p->confirm < p->n)
-		dw_printf(w, fy, 0, DC_WARN, "Delete kernel %s (%s)? y/n", p->e[p->confirm].key, p->e[p->confirm].dir);
-	else if (p->verdict[0])
-		dw_text(w, fy, 0, p->verdict_ok > 0 ? DC_OK : DC_FAIL, p->verdict, 0);
-	dw_text(w, fy + 1, 0, DC_DIM, "Enter pick for next run   c check kfuncs (BTF)   d delete   R reload", 0);
+	int fy = dw_rows(w) - foot;
+	wrapped(w, fy, dw_cols(w), mcol, msg, mmax);
+	dw_text(w, dw_rows(w) - 1, 0, DC_DIM, "Enter pick for next run   c check kfuncs (BTF)   d delete   R reload", 0);
 }
 
 static void check(struct kpriv *p, const struct kernel_entry *e)
@@ -124,6 +185,34 @@ static void check(struct kpriv *p, const struct kernel_entry *e)
 	free(ck);
 }
 
+/* Hands the removal to the engine: it may wait for a run's lock, and views never block. */
+static void start_remove(struct view *v, struct kpriv *p, const char *key)
+{
+	char err[512] = "the engine is not running, so kernels cannot be removed here; use "
+			"`ktstr kernel rm KEY`";
+	int rc = v->ctx && v->ctx->remove_kernel ? v->ctx->remove_kernel(v->ctx, p->root, key, err, sizeof(err))
+						: -ENOTSUP;
+	if (rc) {
+		snprintf(p->verdict, sizeof(p->verdict), "%s", err);
+		p->verdict_ok = -1;
+		return;
+	}
+	snprintf(p->removing, sizeof(p->removing), "%s", key);
+	p->verdict[0] = 0;
+}
+
+static void kernel_removed(struct view *v, const char *key, int rc, const char *msg)
+{
+	struct kpriv *p = v->priv;
+	if (!p)
+		return;
+	if (!strcmp(p->removing, key))
+		p->removing[0] = 0;
+	snprintf(p->verdict, sizeof(p->verdict), "%s", msg);
+	p->verdict_ok = rc ? -1 : 1;
+	p->loaded = false;  /* the next draw lists the cache again */
+}
+
 static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 {
 	struct kpriv *p = v->priv;
@@ -131,21 +220,9 @@ static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 	if (!p)
 		return VIEW_IGNORED;
 	if (v->modal) {
-		if (key == 'y' || key == 'Y') {
-			char err[512] = "";
-			const struct kernel_entry *e = &p->e[p->confirm];
-			if (cache_remove(p->root, e->key, err, sizeof(err))) {
-				snprintf(p->verdict, sizeof(p->verdict), "%s", err);
-				p->verdict_ok = -1;
-			} else {
-				snprintf(p->verdict, sizeof(p->verdict), "deleted %s", e->key);
-				p->verdict_ok = 1;
-				if (v->ctx && !strcmp(v->ctx->kernel_pick, e->key))
-					v->ctx->kernel_pick[0] = 0;
-			}
-			load(p);
-		}
-		p->confirm = -1;
+		if (key == 'y' || key == 'Y')
+			start_remove(v, p, p->confirm);
+		p->confirm[0] = 0;
 		v->modal = false;
 		return VIEW_REDRAW;
 	}
@@ -159,10 +236,17 @@ static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 			check(p, &p->e[p->pos.cur]);
 		return VIEW_REDRAW;
 	case REQ_DELETE:
-		if (have) {
-			p->confirm = (int)p->pos.cur;
-			v->modal = true;
+		if (!have)
+			return VIEW_HANDLED;
+		if (p->removing[0]) {
+			snprintf(p->verdict, sizeof(p->verdict), "still removing %s; wait for it to end",
+				 p->removing);
+			p->verdict_ok = -1;
+			return VIEW_REDRAW;
 		}
+		snprintf(p->confirm, sizeof(p->confirm), "%s", p->e[p->pos.cur].key);
+		snprintf(p->confirm_dir, sizeof(p->confirm_dir), "%s", p->e[p->pos.cur].dir);
+		v->modal = true;
 		return VIEW_REDRAW;
 	case REQ_ENTER:
 		if (!have || !v->ctx)
@@ -196,4 +280,5 @@ static bool search(struct view *v, struct run *r, const char *pat, int dir)
 const struct view_ops view_kernels = {
 	.name = "kernels", .title = "Kernels", .key = '8', .needs_run = false,
 	.init = init, .done = done, .draw = draw, .handle = handle, .search = search,
+	.kernel_removed = kernel_removed,
 };

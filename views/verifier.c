@@ -1,6 +1,6 @@
 /* Pane 5: the BPF verifier log. Summary on top (stats, headline, rejected instruction and
  * its source line), then the log with identical loop iterations collapsed; j/k step by
- * instruction, r jumps to the rejected one, Enter/e shows the omitted iterations. */
+ * instruction, ! jumps to the rejected one, Enter/e shows the omitted iterations. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,7 +178,7 @@ static bool search(struct view *v, struct run *r, const char *pat, int dir)
 static const char *hint(struct view *v)
 {
 	(void)v;
-	return "j/k insn  r rejected  e iterations";
+	return "j/k insn  ! rejected  e iterations";
 }
 
 const struct view_ops view_verifier = {

@@ -6,6 +6,7 @@
 #define KTSTR_VIEW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "run.h"
 #include "tui/draw.h"
 
@@ -39,6 +40,10 @@ struct tui_ctx {
 	/* dir NULL: show the live run. */
 	void (*open_run)(struct tui_ctx *c, const char *dir);
 	void (*status)(struct tui_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+	/* Starts removing the kernel cache entry key under root off the UI thread (a run
+	 * using it holds its lock); 0 or -errno with err filled. The end comes back through
+	 * view_ops.kernel_removed. */
+	int (*remove_kernel)(struct tui_ctx *c, const char *root, const char *key, char *err, size_t errlen);
 };
 
 struct view_ops {
@@ -57,6 +62,8 @@ struct view_ops {
 	bool (*search)(struct view *v, struct run *r, const char *pat, int dir);
 	/* One line of pane-specific hints for the status bar, or NULL. */
 	const char *(*hint)(struct view *v);
+	/* A remove_kernel request ended: rc 0 (removed) or -errno, msg says which. No run lock. */
+	void (*kernel_removed)(struct view *v, const char *key, int rc, const char *msg);
 };
 
 struct view {

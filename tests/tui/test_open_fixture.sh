@@ -1,5 +1,6 @@
 # --open on the fixture run: the verifier pane opens on the rejection, j/k step by
-# instruction, r jumps back, Enter on the omitted line shows every iteration.
+# instruction, ! jumps back (r starts a run in every pane), Enter on the omitted line shows
+# every iteration.
 . "$(dirname "$0")/lib.sh"
 tui_start -- --open "$FIXTURE"
 expect "fixture-20261128-101500-4242 fail \(2 checks failed\)" "header names the run, verdict and failed checks"
@@ -12,8 +13,13 @@ keys k
 expect "line 15/18" "k steps to the previous instruction"
 keys k k k
 expect "line 10/18" "k skips source comments and the omitted marker"
-keys r
-expect "line 16/18" "r jumps back to the rejected instruction"
+keys '!'
+expect "line 16/18" "! jumps back to the rejected instruction"
+keys "?"
+expect "Keys \(verifier pane\)" "? in the verifier"
+expect "! +jump to the rejected instruction" "help: ! jumps to the rejection"
+expect "(^| )r +start a run of the current scenario" "help: r starts a run here too"
+keys Escape
 keys g
 keys /
 type_text "omitted"; keys Enter

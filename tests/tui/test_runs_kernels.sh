@@ -14,7 +14,7 @@ keys n
 expect "broken-entry" "n keeps it"
 keys d
 keys y
-expect "deleted broken-entry" "y deletes it"
+expect "removed broken-entry" "y deletes it"
 [ ! -e "$KTSTR_CACHE_DIR/kernels/broken-entry" ] && ok "entry gone from disk" || bad "entry gone from disk"
 keys q
 expect "^EXIT=0" "q quits"
