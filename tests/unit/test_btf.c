@@ -1,6 +1,6 @@
-/* BTF without booting, on the real Debian sid 7.2 kernel: vmlinux extraction from the
- * bzImage and the scx kfunc verdict; synthetic BTF (built with libbpf) for the broken
- * prototype the seed describes; the seed's "no BTF source found" for an ELF without .BTF. */
+/* BTF without booting, on the provisioned test kernel (Debian sid's): vmlinux extraction
+ * from its bzImage and the scx kfunc verdict; synthetic BTF (built with libbpf) for the
+ * broken prototype the seed describes; the seed's "no BTF source found" for an ELF without .BTF. */
 #include <bpf/btf.h>
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -12,26 +12,18 @@
 
 #include "btf.h"
 #include "fsutil.h"
-
-#define DEVKERNEL "/work/devkernel/vmlinuz"
+#include "tenv.h"
 
 static char dir[256];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/ktstr-test-btf-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	tenv_mkdtemp(dir, sizeof(dir), "ktstr-test-btf");
 }
 
 static void teardown(void)
 {
 	fs_rm_rf(dir);
-}
-
-static void need_kernel(void)
-{
-	if (access(DEVKERNEL, R_OK))
-		cr_skip_test("%s not present", DEVKERNEL);
 }
 
 static const struct kfunc_verdict *find(const struct btf_check *c, const char *name)
@@ -44,10 +36,9 @@ static const struct kfunc_verdict *find(const struct btf_check *c, const char *n
 
 Test(btf, extracts_vmlinux_from_the_debian_bzimage_and_kfuncs_are_loadable, .init = setup, .fini = teardown)
 {
-	need_kernel();
 	char out[512], err[1024];
 	snprintf(out, sizeof(out), "%s/vmlinux", dir);
-	cr_assert_eq(btf_extract_vmlinux(DEVKERNEL, out, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(btf_extract_vmlinux(tenv_kernel(), out, err, sizeof(err)), 0, "%s", err);
 	char *buf;
 	size_t len;
 	cr_assert_eq(fs_read_file(out, 512 << 20, &buf, &len), 0);
@@ -78,21 +69,22 @@ Test(btf, extracts_vmlinux_from_the_debian_bzimage_and_kfuncs_are_loadable, .ini
 
 Test(btf, not_a_bzimage_is_refused_and_leaves_nothing, .init = setup, .fini = teardown)
 {
-	char out[512], err[1024];
+	char text[512], out[512], err[1024];
+	snprintf(text, sizeof(text), "%s/text", dir);
+	cr_assert_eq(fs_write_atomic(text, "not a kernel\n", 13, 0644), 0);
 	snprintf(out, sizeof(out), "%s/vmlinux", dir);
-	cr_expect_eq(btf_extract_vmlinux("/etc/hostname", out, err, sizeof(err)), -EINVAL);
+	cr_expect_eq(btf_extract_vmlinux(text, out, err, sizeof(err)), -EINVAL);
 	cr_expect_not_null(strstr(err, "not a bzImage"), "%s", err);
 	cr_expect_neq(access(out, F_OK), 0);
 }
 
 Test(btf, truncated_bzimage_is_refused_and_leaves_nothing, .init = setup, .fini = teardown)
 {
-	need_kernel();
 	char cut[512], out[512], err[1024], *buf;
 	size_t len;
 	snprintf(cut, sizeof(cut), "%s/cut", dir);
 	snprintf(out, sizeof(out), "%s/vmlinux", dir);
-	cr_assert_eq(fs_read_file(DEVKERNEL, 64 << 20, &buf, &len), 0);
+	cr_assert_eq(fs_read_file(tenv_kernel(), 64 << 20, &buf, &len), 0);
 	cr_assert_eq(fs_write_atomic(cut, buf, len / 2, 0644), 0);
 	free(buf);
 	cr_expect_eq(btf_extract_vmlinux(cut, out, err, sizeof(err)), -EINVAL);
@@ -106,8 +98,9 @@ Test(btf, truncated_bzimage_is_refused_and_leaves_nothing, .init = setup, .fini 
 Test(btf, elf_without_btf_gives_the_seed_message)
 {
 	struct btf_check *c = calloc(1, sizeof(*c));
-	char err[1024];
-	cr_expect_eq(btf_check_kfuncs("/bin/ls", c, err, sizeof(err)), -ENOENT);
+	char err[1024], ls[4096];
+	tenv_which("ls", "coreutils", ls, sizeof(ls));
+	cr_expect_eq(btf_check_kfuncs(ls, c, err, sizeof(err)), -ENOENT);
 	cr_expect_eq(strncmp(err, "no BTF source found. Set KTSTR_KERNEL to a kernel build "
 			     "directory,\nor ensure /sys/kernel/btf/vmlinux exists.", 95), 0,
 		     "got: %s", err);

@@ -1,6 +1,7 @@
-/* Kernel cache on real files: the devkernel bzImage and Debian .debs imported into a
- * mkdtemp'd KTSTR_CACHE_DIR; corrupt entries, kill-midway and truncated imports, the seed's
- * cache-directory and no-kernel messages word for word. */
+/* Kernel cache on real files: the provisioned test kernel's bzImage, and .debs packaged from
+ * it the way Debian sid splits a kernel, imported into a mkdtemp'd KTSTR_CACHE_DIR; corrupt
+ * entries, kill-midway and truncated imports, the seed's cache-directory and no-kernel
+ * messages word for word. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
@@ -16,16 +17,13 @@
 
 #include "cache.h"
 #include "fsutil.h"
-
-#define DEV "/work/devkernel"
-#define BZ DEV "/vmlinuz"
+#include "tenv.h"
 
 static char root[256];
 
 static void setup(void)
 {
-	snprintf(root, sizeof(root), "/tmp/ktstr-test-cache-XXXXXX");
-	cr_assert_not_null(mkdtemp(root));
+	tenv_mkdtemp(root, sizeof(root), "ktstr-test-cache");
 	setenv("KTSTR_CACHE_DIR", root, 1);
 	unsetenv("KTSTR_TEST_KERNEL");
 	unsetenv("KTSTR_KERNEL");
@@ -36,21 +34,22 @@ static void teardown(void)
 	fs_rm_rf(root);
 }
 
-static void need_dev(void)
-{
-	if (access(BZ, R_OK))
-		cr_skip_test("%s not present", BZ);
-}
-
+/* The test kernel as linux-binary + linux-base .debs, in <root>/debs (outside kernels/). */
 static void deb_paths(char *bin, char *base, size_t len)
 {
-	glob_t g;
-	cr_assert_eq(glob(DEV "/linux-binary-*.deb", 0, NULL, &g), 0);
-	snprintf(bin, len, "%s", g.gl_pathv[0]);
-	globfree(&g);
-	cr_assert_eq(glob(DEV "/linux-base-*.deb", 0, NULL, &g), 0);
-	snprintf(base, len, "%s", g.gl_pathv[0]);
-	globfree(&g);
+	char d[512];
+	snprintf(d, sizeof(d), "%s/debs", root);
+	cr_assert_eq(fs_mkdir_p(d, 0755), 0);
+	tenv_kernel_debs(d, bin, base, len);
+}
+
+/* A file that is neither a kernel nor a package, in <root>. */
+static const char *text_file(void)
+{
+	static char p[512];
+	snprintf(p, sizeof(p), "%s/text", root);
+	cr_assert_eq(fs_write_atomic(p, "CONFIG_X=y\n", 11, 0644), 0);
+	return p;
 }
 
 /* Names in <root>/kernels, dot entries included. */
@@ -106,25 +105,28 @@ Test(cache_root, home_unset_and_empty_give_the_seed_messages)
 			 "to specify a cache location explicitly.");
 }
 
-Test(cache_root, unwritable_cache_names_the_directory_and_the_fix)
+Test(cache_root, unwritable_cache_names_the_directory_and_the_fix, .init = setup, .fini = teardown)
 {
-	char buf[512], err[1024];
-	cr_expect_eq(cache_kernels_dir("/etc/hostname/ktstr", buf, sizeof(buf), err, sizeof(err)), -ENOTDIR);
-	cr_expect_not_null(strstr(err, "/etc/hostname/ktstr/kernels"), "%s", err);
+	char buf[512], bad[600], err[1024];
+	snprintf(bad, sizeof(bad), "%s/ktstr", text_file());
+	cr_expect_eq(cache_kernels_dir(bad, buf, sizeof(buf), err, sizeof(err)), -ENOTDIR);
+	snprintf(bad, sizeof(bad), "%s/ktstr/kernels", text_file());
+	cr_expect_not_null(strstr(err, bad), "%s", err);
 	cr_expect_not_null(strstr(err, "KTSTR_CACHE_DIR"), "%s", err);
 }
 
 Test(cache, import_bzimage_writes_a_complete_entry, .init = setup, .fini = teardown)
 {
-	need_dev();
 	struct kernel_entry e;
-	char err[2048];
-	const char *p[] = { BZ };
+	char err[2048], rel[128], prefix[200];
+	const char *p[] = { tenv_kernel() };
+	tenv_kernel_release(rel, sizeof(rel));
 	cr_assert_eq(cache_import(root, p, 1, NULL, &e, err, sizeof(err)), 0, "%s", err);
 	cr_expect_not(e.corrupt, "%s", e.error);
-	cr_expect_str_eq(e.version, "7.2.13+deb14-cloud-amd64");
+	cr_expect_str_eq(e.version, rel);
 	cr_expect_str_eq(e.source, "import:bzimage");
-	cr_expect_eq(strncmp(e.key, "7.2.13+deb14-cloud-amd64-bzimage-", 33), 0, "key %s", e.key);
+	snprintf(prefix, sizeof(prefix), "%s-bzimage-", rel);
+	cr_expect_eq(strncmp(e.key, prefix, strlen(prefix)), 0, "key %s", e.key);
 	cr_expect(kernel_is_bzimage(e.image));
 	cr_expect_str_neq(e.vmlinux, "");
 	cr_expect_str_eq(e.config, "");
@@ -151,29 +153,29 @@ Test(cache, import_bzimage_writes_a_complete_entry, .init = setup, .fini = teard
 
 Test(cache, import_split_debian_debs_takes_image_and_config, .init = setup, .fini = teardown)
 {
-	need_dev();
-	char bin[512], base[512], err[2048];
+	char bin[512], base[512], err[2048], rel[128], cfg[4096];
 	deb_paths(bin, base, sizeof(bin));
+	tenv_kernel_release(rel, sizeof(rel));
+	tenv_kernel_config(cfg, sizeof(cfg));
 	const char *p[] = { bin, base };
 	struct kernel_entry e;
 	cr_assert_eq(cache_import(root, p, 2, NULL, &e, err, sizeof(err)), 0, "%s", err);
 	cr_expect_str_eq(e.source, "import:deb");
-	cr_expect_str_eq(e.version, "7.2.13+deb14-cloud-amd64");
+	cr_expect_str_eq(e.version, rel);
 	cr_expect_str_neq(e.config, "");
 	cr_expect(e.has_sched_ext);
 	cr_expect_str_neq(e.config_hash, "");
 	char *a, *b;
 	size_t la, lb;
 	cr_assert_eq(fs_read_file(e.config, 1 << 20, &a, &la), 0);
-	cr_assert_eq(fs_read_file(DEV "/config", 1 << 20, &b, &lb), 0);
-	cr_expect(la == lb && !memcmp(a, b, la), "extracted config differs from " DEV "/config");
+	cr_assert_eq(fs_read_file(cfg, 1 << 20, &b, &lb), 0);
+	cr_expect(la == lb && !memcmp(a, b, la), "extracted config differs from %s", cfg);
 	free(a);
 	free(b);
 }
 
 Test(cache, image_only_deb_is_refused_with_the_split_hint, .init = setup, .fini = teardown)
 {
-	need_dev();
 	char bin[512], base[512], err[2048];
 	deb_paths(bin, base, sizeof(bin));
 	const char *p[] = { base };
@@ -187,7 +189,7 @@ Test(cache, not_a_bzimage_is_refused_without_touching_the_cache, .init = setup, 
 {
 	struct kernel_entry e;
 	char err[2048];
-	const char *p[] = { DEV "/config" };
+	const char *p[] = { text_file() };
 	cr_expect_eq(cache_import(root, p, 1, NULL, &e, err, sizeof(err)), -EINVAL);
 	cr_expect_not_null(strstr(err, "neither a bzImage"), "%s", err);
 	cr_expect_eq(count_dir("kernels", true), 0);
@@ -195,7 +197,6 @@ Test(cache, not_a_bzimage_is_refused_without_touching_the_cache, .init = setup, 
 
 Test(cache, truncated_deb_fails_and_leaves_no_entry, .init = setup, .fini = teardown)
 {
-	need_dev();
 	char bin[512], base[512], cut[600], err[2048], *buf;
 	size_t len;
 	deb_paths(bin, base, sizeof(bin));
@@ -212,7 +213,6 @@ Test(cache, truncated_deb_fails_and_leaves_no_entry, .init = setup, .fini = tear
 
 Test(cache, import_killed_midway_leaves_no_half_entry, .init = setup, .fini = teardown)
 {
-	need_dev();
 	char bin[512], base[512], err[2048];
 	deb_paths(bin, base, sizeof(bin));
 	pid_t pid = fork();
@@ -329,19 +329,19 @@ Test(cache, resolve_with_nothing_gives_the_no_kernel_found_message, .init = setu
 
 Test(cache, resolve_order_spec_then_test_kernel_then_ktstr_kernel_then_newest, .init = setup, .fini = teardown)
 {
-	need_dev();
 	struct kernel_entry e, r;
-	char err[4096];
-	const char *p[] = { BZ };
+	char err[4096], rel[128];
+	const char *bz = tenv_kernel(), *p[] = { bz };
+	tenv_kernel_release(rel, sizeof(rel));
 	cr_assert_eq(cache_import(root, p, 1, NULL, &e, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(cache_resolve(NULL, &r, err, sizeof(err)), 0, "%s", err);
 	cr_expect_str_eq(r.key, e.key, "newest entry");
 	cr_assert_eq(cache_resolve(e.key, &r, err, sizeof(err)), 0, "%s", err);
 	cr_expect_str_eq(r.image, e.image);
-	cr_assert_eq(cache_resolve("7.2.13+deb14-cloud-amd64", &r, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cache_resolve(rel, &r, err, sizeof(err)), 0, "%s", err);
 	cr_expect_str_eq(r.key, e.key, "a version names its cached entry");
-	cr_assert_eq(cache_resolve(BZ, &r, err, sizeof(err)), 0, "%s", err);
-	cr_expect_str_eq(r.image, BZ);
+	cr_assert_eq(cache_resolve(bz, &r, err, sizeof(err)), 0, "%s", err);
+	cr_expect_str_eq(r.image, bz);
 	cr_expect_str_eq(r.source, "path");
 	cr_assert_eq(cache_resolve(e.vmlinux, &r, err, sizeof(err)), 0, "%s", err);
 	cr_expect_str_eq(r.vmlinux, e.vmlinux, "a vmlinux path boots as itself (PVH)");
@@ -349,9 +349,9 @@ Test(cache, resolve_order_spec_then_test_kernel_then_ktstr_kernel_then_newest, .
 	setenv("KTSTR_KERNEL", e.key, 1);
 	cr_assert_eq(cache_resolve(NULL, &r, err, sizeof(err)), 0, "%s", err);
 	cr_expect_str_eq(r.key, e.key);
-	setenv("KTSTR_TEST_KERNEL", BZ, 1);
+	setenv("KTSTR_TEST_KERNEL", bz, 1);
 	cr_assert_eq(cache_resolve(NULL, &r, err, sizeof(err)), 0, "%s", err);
-	cr_expect_str_eq(r.image, BZ, "KTSTR_TEST_KERNEL wins over KTSTR_KERNEL");
+	cr_expect_str_eq(r.image, bz, "KTSTR_TEST_KERNEL wins over KTSTR_KERNEL");
 	setenv("KTSTR_TEST_KERNEL", "", 1);
 	cr_expect_eq(cache_resolve(NULL, &r, err, sizeof(err)), -EINVAL);
 	cr_expect_not_null(strstr(err, "KTSTR_TEST_KERNEL"), "%s", err);
@@ -360,7 +360,7 @@ Test(cache, resolve_order_spec_then_test_kernel_then_ktstr_kernel_then_newest, .
 	cr_expect_eq(cache_resolve(NULL, &r, err, sizeof(err)), -ENOENT);
 	cr_expect_not_null(strstr(err, "no-such-key"), "%s", err);
 	unsetenv("KTSTR_KERNEL");
-	cr_expect_eq(cache_resolve("/etc/hostname", &r, err, sizeof(err)), -EINVAL);
+	cr_expect_eq(cache_resolve(text_file(), &r, err, sizeof(err)), -EINVAL);
 
 	cr_assert_eq(cache_remove(root, e.key, err, sizeof(err)), 0, "%s", err);
 	cr_expect_eq(count_dir("kernels", true), 0);
@@ -370,7 +370,6 @@ Test(cache, resolve_order_spec_then_test_kernel_then_ktstr_kernel_then_newest, .
 
 Test(cache, fetch_debian_returns_a_cached_sid_kernel_without_the_network, .init = setup, .fini = teardown)
 {
-	need_dev();
 	char bin[512], base[512], err[4096];
 	deb_paths(bin, base, sizeof(bin));
 	const char *p[] = { bin, base };

@@ -12,6 +12,7 @@
 #include "engine/engine_prepare.h"
 #include "engine/scenario.h"
 #include "guest/gscn.h"
+#include "tenv.h"
 
 static void put(const char *dir, const char *name, const char *text)
 {
@@ -84,8 +85,8 @@ Test(cgroup_knobs, wrapped_write_errors_are_the_seeds)
 
 Test(cgroup_knobs, snapshot_of_a_missing_cgroup_is_the_seeds_line)
 {
-	char dir[] = "/tmp/ktstr-cgsnap-XXXXXX", b[2048], want[2048];
-	cr_assert(mkdtemp(dir));
+	char dir[256], b[2048], want[2048];
+	tenv_mkdtemp(dir, sizeof(dir), "ktstr-cgsnap");
 	put(dir, "cgroup.controllers", "cpuset cpu memory io pids\n");
 	put(dir, "cgroup.subtree_control", "cpuset cpu memory\n");
 	gscn_cgroup_snapshot(b, sizeof(b), dir, "nonexistent", ENOENT);

@@ -13,13 +13,36 @@
 #include "fsutil.h"
 #include "guest/proto.h"
 #include "initramfs.h"
+#include "tenv.h"
 
 static char dir[256];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/ktstr-test-cpio-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	tenv_mkdtemp(dir, sizeof(dir), "ktstr-test-cpio");
+}
+
+/* Host files the archives take in: busybox and ls from PATH, a small text file. */
+static const char *busybox(void)
+{
+	static char p[4096];
+	tenv_which("busybox", "busybox-static", p, sizeof(p));
+	return p;
+}
+
+static const char *ls(void)
+{
+	static char p[4096];
+	tenv_which("ls", "coreutils", p, sizeof(p));
+	return p;
+}
+
+static const char *hostname_file(void)
+{
+	static char p[512];
+	snprintf(p, sizeof(p), "%s/hostname", dir);
+	cr_assert_eq(fs_write_atomic(p, "guest\n", 6, 0644), 0);
+	return p;
 }
 
 static void teardown(void)
@@ -72,7 +95,7 @@ Test(cpio, writes_newc_with_parents_once_trailer_and_512_padding, .init = setup,
 	cr_assert_eq(cpio_add_data(c, "/a/b/c.txt", "hello", 5, 0644), 0);
 	cr_assert_eq(cpio_add_data(c, "a/b/d.txt", "x", 1, 0600), 0);
 	cr_assert_eq(cpio_add_symlink(c, "bin/sh", "/bin/busybox"), 0);
-	cr_assert_eq(cpio_add_file(c, "etc/hostname", "/etc/hostname", 0), 0);
+	cr_assert_eq(cpio_add_file(c, "etc/hostname", hostname_file(), 0), 0);
 	cr_assert_eq(cpio_close(c, true), 0);
 
 	char *buf;
@@ -116,17 +139,18 @@ Test(cpio, writes_newc_with_parents_once_trailer_and_512_padding, .init = setup,
 
 Test(cpio, rejects_dotdot_and_non_regular_files, .init = setup, .fini = teardown)
 {
-	char p[512], fifo[512];
+	char p[512], fifo[512], missing[512];
 	snprintf(p, sizeof(p), "%s/b.cpio", dir);
 	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(missing, sizeof(missing), "%s/no/file", dir);
 	cr_assert_eq(mkfifo(fifo, 0600), 0);
 	struct cpio *c = cpio_open(p);
 	cr_assert_not_null(c);
 	cr_expect_eq(cpio_add_data(c, "../etc/passwd", "x", 1, 0644), -EINVAL);
 	cr_expect_eq(cpio_add_data(c, "a/../../x", "x", 1, 0644), -EINVAL);
 	cr_expect_eq(cpio_add_file(c, "f", fifo, 0), -EINVAL);
-	cr_expect_eq(cpio_add_file(c, "d", "/etc", 0), -EINVAL);
-	cr_expect_eq(cpio_add_file(c, "m", "/nonexistent/file", 0), -ENOENT);
+	cr_expect_eq(cpio_add_file(c, "d", dir, 0), -EINVAL);
+	cr_expect_eq(cpio_add_file(c, "m", missing, 0), -ENOENT);
 	cr_expect_eq(cpio_add_data(c, "ok", "y", 1, 0644), 0, "the archive stays usable after rejected input");
 	cr_assert_eq(cpio_close(c, true), 0);
 	struct listing *l = calloc(1, sizeof(*l));
@@ -162,12 +186,12 @@ Test(initramfs, base_is_cached_by_content_and_marker_is_last, .init = setup, .fi
 	char init[512], base[1024], base2[1024], err[1024];
 	bool cached = true;
 	write_init(init, sizeof(init));
-	cr_assert_eq(initramfs_base(dir, init, "/usr/bin/busybox", base, sizeof(base), &cached, err,
+	cr_assert_eq(initramfs_base(dir, init, busybox(), base, sizeof(base), &cached, err,
 				    sizeof(err)), 0, "%s", err);
 	cr_expect_not(cached);
 	struct stat st1, st2;
 	cr_assert_eq(stat(base, &st1), 0);
-	cr_assert_eq(initramfs_base(dir, init, "/usr/bin/busybox", base2, sizeof(base2), &cached,
+	cr_assert_eq(initramfs_base(dir, init, busybox(), base2, sizeof(base2), &cached,
 				    err, sizeof(err)), 0, "%s", err);
 	cr_expect(cached, "second call rebuilt the base");
 	cr_expect_str_eq(base, base2);
@@ -192,7 +216,7 @@ Test(initramfs, base_is_cached_by_content_and_marker_is_last, .init = setup, .fi
 	/* A different init gives a different base. */
 	const char *s = "#!/bin/busybox sh\necho other\n";
 	cr_assert_eq(fs_write_atomic(init, s, strlen(s), 0755), 0);
-	cr_assert_eq(initramfs_base(dir, init, "/usr/bin/busybox", base2, sizeof(base2), &cached,
+	cr_assert_eq(initramfs_base(dir, init, busybox(), base2, sizeof(base2), &cached,
 				    err, sizeof(err)), 0, "%s", err);
 	cr_expect_not(cached);
 	cr_expect_str_neq(base, base2);
@@ -200,11 +224,12 @@ Test(initramfs, base_is_cached_by_content_and_marker_is_last, .init = setup, .fi
 
 Test(initramfs, base_with_missing_init_names_it, .init = setup, .fini = teardown)
 {
-	char base[1024], err[1024];
+	char base[1024], err[1024], init[512];
 	bool cached;
-	cr_expect_eq(initramfs_base(dir, "/nonexistent/ktstr-init", "/usr/bin/busybox", base,
-				    sizeof(base), &cached, err, sizeof(err)), -ENOENT);
-	cr_expect_not_null(strstr(err, "/nonexistent/ktstr-init"), "%s", err);
+	snprintf(init, sizeof(init), "%s/no/ktstr-init", dir);
+	cr_expect_eq(initramfs_base(dir, init, busybox(), base, sizeof(base), &cached, err,
+				    sizeof(err)), -ENOENT);
+	cr_expect_not_null(strstr(err, init), "%s", err);
 }
 
 Test(initramfs, run_archive_has_scenario_scheduler_and_its_libraries, .init = setup, .fini = teardown)
@@ -213,8 +238,8 @@ Test(initramfs, run_archive_has_scenario_scheduler_and_its_libraries, .init = se
 	bool cached;
 	snprintf(run, sizeof(run), "%s/run.cpio", dir);
 	snprintf(out, sizeof(out), "%s/initrd.cpio", dir);
-	struct initramfs_extra ex[] = { { "/include-files/hostname", "/etc/hostname" } };
-	cr_assert_eq(initramfs_run(run, "{\"x\":1}", "/bin/ls", ex, 1, err, sizeof(err)), 0, "%s", err);
+	struct initramfs_extra ex[] = { { "/include-files/hostname", hostname_file() } };
+	cr_assert_eq(initramfs_run(run, "{\"x\":1}", ls(), ex, 1, err, sizeof(err)), 0, "%s", err);
 	struct listing *l = calloc(1, sizeof(*l));
 	list_archive(run, l);
 	int i = find(l, &KTSTR_GUEST_SCENARIO[1]);
@@ -226,7 +251,7 @@ Test(initramfs, run_archive_has_scenario_scheduler_and_its_libraries, .init = se
 	cr_expect_geq(find(l, "include-files/hostname"), 0);
 
 	write_init(init, sizeof(init));
-	cr_assert_eq(initramfs_base(dir, init, "/usr/bin/busybox", base, sizeof(base), &cached, err,
+	cr_assert_eq(initramfs_base(dir, init, busybox(), base, sizeof(base), &cached, err,
 				    sizeof(err)), 0, "%s", err);
 	cr_assert_eq(initramfs_concat(base, run, out, err, sizeof(err)), 0, "%s", err);
 	struct stat a, b, c;
@@ -237,7 +262,7 @@ Test(initramfs, run_archive_has_scenario_scheduler_and_its_libraries, .init = se
 	free(l);
 
 	/* ".." in a guest path is refused and leaves no archive. */
-	struct initramfs_extra bad[] = { { "/x/../../etc/shadow", "/etc/hostname" } };
+	struct initramfs_extra bad[] = { { "/x/../../etc/shadow", hostname_file() } };
 	unlink(run);
 	cr_expect_eq(initramfs_run(run, "{}", NULL, bad, 1, err, sizeof(err)), -EINVAL);
 	cr_expect_neq(access(run, F_OK), 0);
@@ -247,10 +272,9 @@ Test(initramfs, run_archive_has_scenario_scheduler_and_its_libraries, .init = se
  * base and sees the run archive's files (a dynamically linked binary with its libraries). */
 Test(initramfs, kernel_boots_the_concatenation, .init = setup, .fini = teardown, .timeout = 150)
 {
-	const char *kernel = "/work/devkernel/vmlinuz";
-	if (access(kernel, R_OK) || system("command -v qemu-system-x86_64 >/dev/null 2>&1"))
-		cr_skip_test("needs %s and qemu-system-x86_64", kernel);
-	char init[512], base[1024], run[512], out[512], err[1024], cmd[4096];
+	const char *kernel = tenv_kernel();
+	char qemu[4096], init[512], base[1024], run[512], out[512], err[1024], cmd[8192];
+	tenv_which("qemu-system-x86_64", "qemu-system-x86", qemu, sizeof(qemu));
 	bool cached;
 	snprintf(init, sizeof(init), "%s/init", dir);
 	const char *s = "#!/bin/busybox sh\n"
@@ -262,15 +286,15 @@ Test(initramfs, kernel_boots_the_concatenation, .init = setup, .fini = teardown,
 	cr_assert_eq(fs_write_atomic(init, s, strlen(s), 0755), 0);
 	snprintf(run, sizeof(run), "%s/run.cpio", dir);
 	snprintf(out, sizeof(out), "%s/initrd.cpio", dir);
-	cr_assert_eq(initramfs_base(dir, init, "/usr/bin/busybox", base, sizeof(base), &cached, err,
+	cr_assert_eq(initramfs_base(dir, init, busybox(), base, sizeof(base), &cached, err,
 				    sizeof(err)), 0, "%s", err);
-	cr_assert_eq(initramfs_run(run, "{\"boot\":42}", "/bin/ls", NULL, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(initramfs_run(run, "{\"boot\":42}", ls(), NULL, 0, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(initramfs_concat(base, run, out, err, sizeof(err)), 0, "%s", err);
 	snprintf(cmd, sizeof(cmd),
-		 "timeout 120 qemu-system-x86_64 -M pc -accel tcg,thread=single -smp 1 -m 512 "
+		 "timeout 120 %s -M pc -accel tcg,thread=single -smp 1 -m 512 "
 		 "-nodefaults -no-user-config -display none -serial stdio -kernel %s -initrd %s "
 		 "-append 'console=ttyS0 rdinit=/init panic=-1 loglevel=4' -no-reboot "
-		 "</dev/null 2>&1", kernel, out);
+		 "</dev/null 2>&1", qemu, kernel, out);
 	FILE *f = popen(cmd, "r");
 	cr_assert_not_null(f);
 	static char log[1 << 16];

@@ -11,7 +11,9 @@
 #include "engine/engine_prepare.h"
 #include "engine/report.h"
 #include "engine/scenario.h"
+#include "engine/fsutil.h"
 #include "guest/gscn.h"
+#include "tenv.h"
 
 Test(guest_steps, host_steps_reach_the_guest_parser)
 {
@@ -134,9 +136,8 @@ Test(guest_steps, death_in_step_two_reads_after_completing_step_one_of_three)
 			       "{\"duration_ms\":1200}]}", "t.json", &s, err, sizeof(err)), 0, "%s", err);
 	struct run *r = run_new(&s);
 	scn_free(&s);
-	char dir[64];
-	snprintf(dir, sizeof(dir), "/tmp/ktstr-steps-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	char dir[256];
+	tenv_mkdtemp(dir, sizeof(dir), "ktstr-steps");
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
 	snprintf(r->accel, sizeof(r->accel), "tcg");
 	static const char *const lines[] = {
@@ -170,7 +171,5 @@ Test(guest_steps, death_in_step_two_reads_after_completing_step_one_of_three)
 	cr_assert_eq(l->steps, 3);
 	run_put(l);
 	run_put(r);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "/bin/rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(fs_rm_rf(dir), 0);
 }

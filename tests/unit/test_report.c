@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "engine/checks.h"
+#include "engine/fsutil.h"
 #include "engine/report.h"
+#include "tenv.h"
 
 static struct run *r;
-static char dir[64];
+static char dir[256];
 
 static void setup(void)
 {
@@ -25,18 +27,15 @@ static void setup(void)
 			       "t.json", &s, err, sizeof(err)), 0, "%s", err);
 	r = run_new(&s);
 	scn_free(&s);
-	snprintf(dir, sizeof(dir), "/tmp/ktstr-report-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	tenv_mkdtemp(dir, sizeof(dir), "ktstr-report");
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
 	snprintf(r->accel, sizeof(r->accel), "tcg");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
 	run_put(r);
-	snprintf(cmd, sizeof(cmd), "/bin/rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(fs_rm_rf(dir), 0);
 }
 
 TestSuite(report, .init = setup, .fini = teardown);
@@ -363,7 +362,9 @@ Test(report, load_errors_are_clear)
 {
 	char err[512];
 	struct run *l;
-	cr_assert_lt(report_load_dir("/nonexistent/run", &l, err, sizeof(err)), 0);
+	char gone[300];
+	snprintf(gone, sizeof(gone), "%s/no/run", dir);
+	cr_assert_lt(report_load_dir(gone, &l, err, sizeof(err)), 0);
 	cr_assert(strstr(err, "not a directory"), "%s", err);
 	cr_assert_lt(report_load_dir(dir, &l, err, sizeof(err)), 0);
 	cr_assert(strstr(err, "no result.json"), "%s", err);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "engine/scenario.h"
+#include "tenv.h"
 
 static char err[1024];
 
@@ -228,8 +229,8 @@ Test(scenario, work_table)
 
 Test(scenario, load_reads_a_real_file_and_reports_missing_ones)
 {
-	char dir[] = "/tmp/ktstr-scn-XXXXXX", path[256];
-	cr_assert(mkdtemp(dir));
+	char dir[256], path[300];
+	tenv_mkdtemp(dir, sizeof(dir), "ktstr-scn");
 	snprintf(path, sizeof(path), "%s/s.json", dir);
 	FILE *f = fopen(path, "w");
 	fputs("{\"name\": \"file\",\n \"cgroups\": [{\"name\": \"c\", \"workers\": true}]}\n", f);

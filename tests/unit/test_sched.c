@@ -8,17 +8,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/fsutil.h"
 #include "engine/parts.h"
 #include "engine/sched_resolve.h"
+#include "tenv.h"
 
-static char root[64], exe[PATH_MAX], got[PATH_MAX], err[1024], saved_path[8192];
+static char root[256], exe[PATH_MAX], got[PATH_MAX], err[1024], saved_path[8192];
 
 /* Tree: ROOT/src/build/ktstr (the exe), ROOT/src/build/asan/unit (a deeper exe). */
 static void setup(void)
 {
 	char p[PATH_MAX];
-	snprintf(root, sizeof(root), "/tmp/ktstr-sched-XXXXXX");
-	cr_assert_not_null(mkdtemp(root));
+	tenv_mkdtemp(root, sizeof(root), "ktstr-sched");
 	snprintf(p, sizeof(p), "%s/src", root);
 	mkdir(p, 0755);
 	snprintf(p, sizeof(p), "%s/src/build", root);
@@ -32,17 +33,15 @@ static void setup(void)
 	snprintf(exe, sizeof(exe), "%s/src/build/ktstr", root);
 	unsetenv("KTSTR_SCHEDULER");
 	unsetenv("KTSTR_SCHEDULER_BIN_SCX_DEMO");
-	snprintf(saved_path, sizeof(saved_path), "%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	snprintf(saved_path, sizeof(saved_path), "%s", getenv("PATH") ? getenv("PATH") : "");
 }
 
 static void teardown(void)
 {
-	char cmd[PATH_MAX + 16];
 	setenv("PATH", saved_path, 1);
 	unsetenv("KTSTR_SCHEDULER");
 	unsetenv("KTSTR_SCHEDULER_BIN_SCX_DEMO");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(fs_rm_rf(root), 0);
 }
 
 TestSuite(sched, .init = setup, .fini = teardown);
@@ -160,10 +159,13 @@ Test(sched, non_executable_candidates_are_skipped)
 Test(sched, a_broken_override_is_reported_not_skipped)
 {
 	struct scn_scheduler s = named("scx_demo");
-	setenv("KTSTR_SCHEDULER_BIN_SCX_DEMO", "/nonexistent/x", 1);
+	char gone[300], want[600];
+	snprintf(gone, sizeof(gone), "%s/no/x", root);
+	setenv("KTSTR_SCHEDULER_BIN_SCX_DEMO", gone, 1);
 	cr_assert_eq(sched_resolve_at(&s, exe, got, sizeof(got), err, sizeof(err)), -ENOENT);
-	cr_assert_str_eq(err, "KTSTR_SCHEDULER_BIN_SCX_DEMO=/nonexistent/x: not an executable file; point it at the "
-			      "scheduler binary or unset it");
+	snprintf(want, sizeof(want), "KTSTR_SCHEDULER_BIN_SCX_DEMO=%s: not an executable file; point it "
+		 "at the scheduler binary or unset it", gone);
+	cr_assert_str_eq(err, want);
 }
 
 Test(sched, miss_gives_the_seed_message)

@@ -9,7 +9,9 @@
 
 #include "engine/report.h"
 #include "engine/run.h"
+#include "engine/fsutil.h"
 #include "guest/gtl.h"
+#include "tenv.h"
 
 #define MS 1000000LL
 #define T0 (10000 * MS) /* absolute time the workload started */
@@ -245,12 +247,12 @@ Test(trace, tid_table_rejects_bad_and_extra_tids)
 Test(trace, timeline_tsv_round_trips_through_the_run_directory)
 {
 	struct scenario s;
-	char err[512], dir[64] = "/tmp/ktstr-trace-XXXXXX";
+	char err[512], dir[256];
 	cr_assert_eq(scn_parse("{\"name\":\"tl\",\"cgroups\":[{\"name\":\"a\",\"workers\":1}]}", "t.json", &s,
 			       err, sizeof(err)), 0, "%s", err);
 	struct run *r = run_new(&s);
 	scn_free(&s);
-	cr_assert_not_null(mkdtemp(dir));
+	tenv_mkdtemp(dir, sizeof(dir), "ktstr-trace");
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
 	cr_assert_not_null(run_ingest(r, "{\"t\":\"tl\",\"tid\":42,\"cpu\":1,\"start_ns\":1000,\"end_ns\":5000,"
 				      "\"state\":\"run\"}"));
@@ -260,7 +262,7 @@ Test(trace, timeline_tsv_round_trips_through_the_run_directory)
 				  "\"state\":\"wait\"}"));
 	run_ingest(r, "{\"t\":\"done\",\"ok\":true}");
 	cr_assert_eq(report_write_dir(r, err, sizeof(err)), 0, "%s", err);
-	char path[128];
+	char path[300];
 	snprintf(path, sizeof(path), "%s/timeline.tsv", dir);
 	FILE *f = fopen(path, "a"); /* a damaged line is skipped on load */
 	cr_assert_not_null(f);
@@ -279,6 +281,5 @@ Test(trace, timeline_tsv_round_trips_through_the_run_directory)
 	cr_assert_eq(b->cpu, 0);
 	run_put(l);
 	run_put(r);
-	snprintf(path, sizeof(path), "/bin/rm -rf '%s'", dir);
-	cr_assert_eq(system(path), 0);
+	cr_assert_eq(fs_rm_rf(dir), 0);
 }

@@ -10,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/fsutil.h"
+#include "tenv.h"
+
 /* The view models live in views/ and are linked only into build/ktstr; the unit binary
  * compiles them here until the Makefile links views/model_*.o into build/unit too. */
 
@@ -477,8 +480,8 @@ static void write_file(const char *path, const char *text)
 
 Test(views_runs, scan_lists_runs_newest_first_and_marks_damaged)
 {
-	char root[] = "/tmp/ktstr-views-XXXXXX", p[512];
-	cr_assert_not_null(mkdtemp(root));
+	char root[256], p[512];
+	tenv_mkdtemp(root, sizeof(root), "ktstr-views");
 	snprintf(p, sizeof(p), "%s/old", root);
 	mkdir(p, 0755);
 	snprintf(p, sizeof(p), "%s/old/result.json", root);
@@ -522,23 +525,22 @@ Test(views_runs, scan_lists_runs_newest_first_and_marks_damaged)
 	cr_assert_str_eq(e[iold].kernel, "7.2");
 	cr_assert_str_eq(e[ibroken].result, "?");
 	free(e);
-	cr_assert_eq(runs_scan("/nonexistent/ktstr-runs", &e, &n, err, sizeof(err)), 0, "a missing root is empty");
+	snprintf(p, sizeof(p), "%s/no/runs", root);
+	cr_assert_eq(runs_scan(p, &e, &n, err, sizeof(err)), 0, "a missing root is empty");
 	cr_assert_eq(n, 0);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(fs_rm_rf(root), 0);
 }
 
 Test(views_runs, runs_root_follows_ktstr_runs_dir)
 {
 	char buf[4096], err[256];
-	setenv("KTSTR_RUNS_DIR", "/tmp/some-runs", 1);
+	setenv("KTSTR_RUNS_DIR", "/x/some-runs", 1);
 	cr_assert_eq(runs_root(buf, sizeof(buf), err, sizeof(err)), 0);
-	cr_assert_str_eq(buf, "/tmp/some-runs");
+	cr_assert_str_eq(buf, "/x/some-runs");
 	unsetenv("KTSTR_RUNS_DIR");
-	setenv("KTSTR_CACHE_DIR", "/tmp/some-cache", 1);
+	setenv("KTSTR_CACHE_DIR", "/x/some-cache", 1);
 	cr_assert_eq(runs_root(buf, sizeof(buf), err, sizeof(err)), 0);
-	cr_assert_str_eq(buf, "/tmp/some-cache/runs");
+	cr_assert_str_eq(buf, "/x/some-cache/runs");
 	unsetenv("KTSTR_CACHE_DIR");
 }
 

@@ -8,11 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsutil.h"
+#include "tenv.h"
 #include "vm.h"
 #include "vm_priv.h"
 
@@ -22,7 +23,7 @@ static struct vm_config base_cfg(int n, int l, int c, int t)
 {
 	return (struct vm_config){ .topo = { n, l, c, t }, .memory_mb = 1024,
 				   .kernel = "/k/vmlinux", .initrd = "/k/initrd.cpio",
-				   .run_dir = "/tmp", .tsc_khz = 2299998 };
+				   .run_dir = "/k/run", .tsc_khz = 2299998 };
 }
 
 /* The value after the nth occurrence of flag, or NULL. */
@@ -278,24 +279,24 @@ Test(vmm_budget, tcg_multiplies_after_the_cap)
 
 /* ---------- accelerator choice ---------- */
 
-static char tmpdir[64];
+static char tmpdir[256];
 
 static void mk_tmpdir(void)
 {
-	strcpy(tmpdir, "/tmp/ktstr-test-vmm-XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(p);
+	tenv_mkdtemp(tmpdir, sizeof(tmpdir), "ktstr-test-vmm");
 }
 
 static void rm_tmpdir(void)
 {
-	if (!strncmp(tmpdir, "/tmp/ktstr-test-vmm-", 20))
-		nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fs_rm_rf(tmpdir);
+}
+
+/* A path in tmpdir that does not exist. */
+static const char *missing(void)
+{
+	static char p[300];
+	snprintf(p, sizeof(p), "%s/no/file", tmpdir);
+	return p;
 }
 
 static char *tmpfile_with(const char *name, const char *content, mode_t mode)
@@ -333,7 +334,7 @@ Test(vmm_accel, auto_picks_kvm_only_with_device_and_vmx_or_svm, .init = mk_tmpdi
 	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, NULL, dev, svm, err, sizeof(err)), VM_ACCEL_KVM);
 	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, NULL, dev, none, err, sizeof(err)), VM_ACCEL_TCG,
 		     "vmxx/svm_lock are not vmx/svm");
-	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "", "/nonexistent/kvm", vmx, err, sizeof(err)),
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "", missing(), vmx, err, sizeof(err)),
 		     VM_ACCEL_TCG, "no device -> TCG");
 }
 
@@ -343,22 +344,22 @@ Test(vmm_accel, env_overrides_auto_but_not_an_explicit_choice, .init = mk_tmpdir
 	const char *dev = tmpfile_with("kvm", "", 0600);
 	const char *vmx = tmpfile_with("ci", "flags\t\t: vmx\n", 0644);
 	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "tcg", dev, vmx, err, sizeof(err)), VM_ACCEL_TCG);
-	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "kvm", dev, "/nonexistent", err, sizeof(err)),
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "kvm", dev, missing(), err, sizeof(err)),
 		     VM_ACCEL_KVM, "explicit kvm does not need vmx in cpuinfo");
 	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_TCG, "kvm", dev, vmx, err, sizeof(err)), VM_ACCEL_TCG);
 	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "qemu", dev, vmx, err, sizeof(err)), -1);
 	cr_expect(strstr(err, "KTSTR_ACCEL='qemu' is not valid"), "err: %s", err);
 }
 
-Test(vmm_accel, kvm_asked_without_device_gives_the_seed_not_found_text)
+Test(vmm_accel, kvm_asked_without_device_gives_the_seed_not_found_text, .init = mk_tmpdir,
+     .fini = rm_tmpdir)
 {
 	char err[512] = "";
-	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "kvm", "/nonexistent/kvm", "/proc/cpuinfo",
-					err, sizeof(err)), -1);
+	const char *vmx = tmpfile_with("ci", "flags\t\t: vmx\n", 0644);
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_AUTO, "kvm", missing(), vmx, err, sizeof(err)), -1);
 	cr_expect_str_eq(err, NOT_FOUND);
 	err[0] = '\0';
-	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_KVM, NULL, "/nonexistent/kvm", "/proc/cpuinfo",
-					err, sizeof(err)), -1);
+	cr_expect_eq(vm_choose_accel_at(VM_ACCEL_KVM, NULL, missing(), vmx, err, sizeof(err)), -1);
 	cr_expect_str_eq(err, NOT_FOUND);
 }
 
@@ -517,12 +518,6 @@ Test(vmm_qmp, sysrq_upper_case_adds_shift)
 
 /* ---------- real QEMU ---------- */
 
-static const char *test_kernel(void)
-{
-	const char *k = getenv("KTSTR_TEST_KERNEL");
-	return k && *k ? k : "/nonexistent: set KTSTR_TEST_KERNEL (make check does it from the kernel cache)";
-}
-
 /* Minimal newc cpio writer: enough for a busybox initramfs. */
 static void cpio_entry(FILE *f, const char *name, unsigned mode, const void *data, size_t len,
 		       unsigned rmaj, unsigned rmin)
@@ -542,8 +537,10 @@ static void cpio_entry(FILE *f, const char *name, unsigned mode, const void *dat
 
 static void build_initramfs(const char *path, const char *init)
 {
-	FILE *bb = fopen("/bin/busybox", "rb");
-	cr_assert_not_null(bb, "the real-QEMU test needs a static /bin/busybox (apt install busybox-static)");
+	char bbpath[4096];
+	tenv_which("busybox", "busybox-static", bbpath, sizeof(bbpath));
+	FILE *bb = fopen(bbpath, "rb");
+	cr_assert_not_null(bb, "%s: %s", bbpath, strerror(errno));
 	fseek(bb, 0, SEEK_END);
 	long n = ftell(bb);
 	fseek(bb, 0, SEEK_SET);
@@ -600,8 +597,10 @@ static void seen_console(void *ctx, const char *line)
 
 static struct vm_config real_cfg(const char *initrd)
 {
+	char qemu[4096];
+	tenv_which("qemu-system-x86_64", "qemu-system-x86", qemu, sizeof(qemu));
 	return (struct vm_config){ .topo = { 1, 1, 2, 1 }, .memory_mb = 256,
-				   .kernel = test_kernel(), .initrd = initrd,
+				   .kernel = tenv_kernel(), .initrd = initrd,
 				   .accel = VM_ACCEL_TCG, .run_dir = tmpdir, .watchdog_ms = 60000 };
 }
 
@@ -690,12 +689,15 @@ Test(vmm_real, kill_all_kills_live_qemu, .init = mk_tmpdir, .fini = rm_tmpdir, .
 
 Test(vmm_real, qemu_missing_from_path_names_it_and_the_package, .init = mk_tmpdir, .fini = rm_tmpdir)
 {
-	char initrd[300], err[1024] = "";
-	snprintf(initrd, sizeof(initrd), "%s/x.cpio", tmpdir);
-	build_initramfs(initrd, SLEEP_INIT);
+	char err[1024] = "";
+	/* Checked before QEMU is looked for: readable files are enough, no kernel or QEMU. */
+	struct vm_config cfg = base_cfg(1, 1, 1, 1);
+	cfg.kernel = tmpfile_with("bzImage", "k\n", 0644);
+	cfg.initrd = tmpfile_with("x.cpio", "i\n", 0644);
+	cfg.run_dir = tmpdir;
+	cfg.accel = VM_ACCEL_TCG;
 	setenv("PATH", tmpdir, 1);
 	unsetenv("KTSTR_QEMU");
-	struct vm_config cfg = real_cfg(initrd);
 	struct vm *vm = NULL;
 	cr_expect_eq(vm_start(&cfg, &vm, err, sizeof(err)), -ENOENT);
 	cr_expect_null(vm);
@@ -728,15 +730,20 @@ Test(vmm_real, qemu_dying_at_start_reports_its_log_tail, .init = mk_tmpdir, .fin
 	cr_expect(last[0] && strstr(err, last), "err '%s' should carry qemu.log's '%s'", err, last);
 }
 
-Test(vmm_real, missing_kernel_is_named)
+Test(vmm_real, missing_kernel_is_named, .init = mk_tmpdir, .fini = rm_tmpdir)
 {
-	char err[512] = "";
-	strcpy(tmpdir, "/tmp");
-	struct vm_config cfg = real_cfg("/nonexistent/initrd");
-	cfg.kernel = "/nonexistent/bzImage";
+	char err[512] = "", initrd[300], kernel[300], want[400];
+	snprintf(initrd, sizeof(initrd), "%s/no/initrd", tmpdir);
+	snprintf(kernel, sizeof(kernel), "%s/no/bzImage", tmpdir);
+	struct vm_config cfg = base_cfg(1, 1, 1, 1);
+	cfg.initrd = initrd;
+	cfg.kernel = kernel;
+	cfg.run_dir = tmpdir;
+	cfg.accel = VM_ACCEL_TCG;
 	struct vm *vm = NULL;
 	cr_expect_eq(vm_start(&cfg, &vm, err, sizeof(err)), -ENOENT);
-	cr_expect(strstr(err, "VM kernel '/nonexistent/bzImage' is not a readable file"), "%s", err);
+	snprintf(want, sizeof(want), "VM kernel '%s' is not a readable file", kernel);
+	cr_expect(strstr(err, want), "%s", err);
 }
 
 /* ---------- performance mode: hugepage arithmetic and memory backends ---------- */
@@ -783,7 +790,7 @@ Test(vmm_perf, free_hugepages_file_is_read_and_missing_counts_as_zero, .init = m
 {
 	cr_expect_eq(vm_free_hugepages(tmpfile_with("free", "300\n", 0644)), 300);
 	cr_expect_eq(vm_free_hugepages(tmpfile_with("junk", "x\n", 0644)), 0);
-	cr_expect_eq(vm_free_hugepages("/nonexistent/free_hugepages"), 0);
+	cr_expect_eq(vm_free_hugepages(missing()), 0);
 }
 
 Test(vmm_perf, hugepage_backend_is_a_prealloc_hugetlb_memfd_per_node)
