@@ -21,7 +21,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_initramfs INIT BUSYBOX\n");
 		return 2;
 	}
-	char root[] = "/tmp/ktstr-bench.XXXXXX", base[4096], err[1024], path[4096], out[4096];
+	char root[4096], base[4096], err[1024], path[4096], out[4096];
+	const char *tmp = getenv("TMPDIR");
+	snprintf(root, sizeof(root), "%s/ktstr-bench.XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
 	if (!mkdtemp(root))
 		return 3;
 	bool cached;

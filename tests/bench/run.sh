@@ -4,7 +4,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 K=${KTSTR:-build/ktstr}
-export KTSTR_RUNS_DIR=$(mktemp -d /tmp/ktstr-bench-runs.XXXXXX)
+export KTSTR_RUNS_DIR=$(mktemp -d -t ktstr-bench-runs.XXXXXX)
 trap 'rm -rf "$KTSTR_RUNS_DIR"' EXIT
 echo "== initramfs"
 build/bench_initramfs build/ktstr-init "$(command -v busybox)" || exit 1

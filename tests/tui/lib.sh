@@ -7,7 +7,7 @@ KTSTR=${KTSTR:-$ROOT/build/ktstr}
 FIXTURE=$ROOT/tests/fixtures/run-failed
 SOCK=ktstr-tui-$$
 SESSION=t
-TMPD=$(mktemp -d /tmp/ktstr-tui.XXXXXX)
+TMPD=$(mktemp -d -t ktstr-tui.XXXXXX)
 FAILS=0
 CHECKS=0
 # Live tests (TUI_REAL_CACHE=1) use the real kernel cache; others a private empty one.
@@ -73,4 +73,5 @@ tui_done() {
 	[ "$FAILS" -eq 0 ]
 	exit $?
 }
-trap 'tm kill-server 2>/dev/null; rm -rf "$TMPD"' INT TERM
+trap 'tm kill-server 2>/dev/null; rm -rf "$TMPD"' EXIT
+trap 'exit 130' INT TERM

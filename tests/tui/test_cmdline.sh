@@ -22,8 +22,8 @@ keys :
 type_text "open $FIXTURE"; keys Enter
 expect "fixture-20261128-101500-4242 fail" ":open loads a run directory"
 keys :
-type_text "open /nonexistent"; keys Enter
-expect "/nonexistent: not a directory" ":open of a bad path says so"
+type_text "open $TMPD/missing"; keys Enter
+expect "/missing: not a directory" ":open of a bad path says so"
 keys :
 type_text "quit"; keys Enter
 expect "^EXIT=0" ":quit quits"

@@ -3,7 +3,7 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KTSTR=$ROOT/build/ktstr
-T=$(mktemp -d /tmp/ktstr-test.XXXXXX)
+T=$(mktemp -d -t ktstr-test.XXXXXX)
 export KTSTR_RUNS_DIR=$T/runs
 cleanup_tmp() { rm -rf "$T"; }
 trap cleanup_tmp EXIT
