@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
-# tests/vm/bpf-smoke.sh: boots a kernel once with a hand-made busybox initramfs and drives
-# build/bpf/ktstr_sched through every failure mode (normal attach/detach, injected error,
-# stall, exit, crash, verifier rejection, kfunc mismatch); checks the kernel's and
-# libbpf's messages. Usage: tests/vm/bpf-smoke.sh KERNEL [CASES...]   (needs `make bpf`)
+# The scheduler alone, without the engine: boots the test kernel once with a hand-made
+# busybox initramfs and drives build/bpf/ktstr_sched through every mode (attach/detach with
+# fair shares between tasks and between cgroups, injected error, stall of all or of one
+# task, exit, crash, verifier rejection, kfunc mismatch); checks the kernel's and libbpf's
+# messages. Usage: tests/vm/test_bpf_smoke.sh [CASES...]   (needs `make kernel bpf`)
 set -euo pipefail
 
-kernel=${1:?usage: $0 KERNEL(bzImage) [normal cgroups error stall stall_pid exit crash bad_verifier bad_kfunc]}
-shift
 cases=${*:-normal cgroups error stall stall_pid exit crash bad_verifier bad_kfunc}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bpfdir=${BPF_DIR:-$root/build/bpf}
-busybox=${BUSYBOX:-/usr/bin/busybox}
+kernel=${KTSTR_TEST_KERNEL:-$("$root/build/ktstr" kernel path || true)}
+bpfdir=$root/build/bpf
+busybox=$(command -v busybox) || { echo "bpf-smoke: busybox not found in PATH; install it: sudo apt install busybox-static" >&2; exit 2; }
 smp=${SMP:-2}
 for b in ktstr_sched ktstr_sched_bad_verifier ktstr_sched_bad_kfunc; do
 	[ -x "$bpfdir/$b" ] || { echo "bpf-smoke: $bpfdir/$b missing; run: make bpf" >&2; exit 2; }
 done
-[ -r "$kernel" ] || { echo "bpf-smoke: cannot read kernel '$kernel'" >&2; exit 2; }
+[ -r "$kernel" ] || { echo "bpf-smoke: cannot read the test kernel '$kernel'; run: make kernel" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/bpf-smoke.XXXXXX)
+work=$(mktemp -d -t bpf-smoke.XXXXXX)
 qpid=
 cleanup() { [ -n "$qpid" ] && kill "$qpid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
@@ -114,7 +114,7 @@ if command -v cpio >/dev/null; then cpio=(cpio -o -H newc --quiet); else cpio=("
 
 log=${SMOKE_LOG:-$work/console.log}
 echo "bpf-smoke: booting $kernel ($smp vCPUs), cases: $cases" >&2
-timeout 600 qemu-system-x86_64 -M pc -accel tcg,thread=single -smp "$smp" -m 512 \
+timeout 540 qemu-system-x86_64 -M pc -accel tcg,thread=single -smp "$smp" -m 512 \
 	-nodefaults -no-user-config -display none -serial stdio -kernel "$kernel" \
 	-initrd "$work/initrd.cpio" -append "console=ttyS0 rdinit=/init panic=-1 loglevel=4" \
 	-no-reboot > "$log" 2>&1 &
