@@ -14,14 +14,14 @@
 #include "engine.h"
 #include "fsutil.h"
 #include "lock.h"
+#include "tenv.h"
 
 static char dir[256], entry[1024];
 
 static void setup(void)
 {
 	char err[256];
-	snprintf(dir, sizeof(dir), "/tmp/ktstr-test-engine-rm-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	tenv_mkdtemp(dir, sizeof(dir), "ktstr-test-engine-rm");
 	unsetenv("KTSTR_LOCK_TIMEOUT_MS");
 	char kdir[512];
 	cr_assert_eq(cache_kernels_dir(dir, kdir, sizeof(kdir), err, sizeof(err)), 0, "%s", err);

@@ -19,15 +19,14 @@
 #include "btf.h"
 #include "cache.h"
 #include "fsutil.h"
+#include "tenv.h"
 
 static char dir[512], tmpd[600];
 
 /* dir: this test's files; dir/tmp becomes TMPDIR (each Criterion test is its own process). */
 static void setup(void)
 {
-	const char *t = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%s/ktstr-test-kcheck-XXXXXX", t && *t ? t : "/tmp");
-	cr_assert_not_null(mkdtemp(dir));
+	tenv_mkdtemp(dir, sizeof(dir), "ktstr-test-kcheck");
 	snprintf(tmpd, sizeof(tmpd), "%s/tmp", dir);
 	cr_assert_eq(mkdir(tmpd, 0700), 0);
 	setenv("TMPDIR", tmpd, 1);
@@ -48,19 +47,6 @@ static int entries(const char *d)
 		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
 	closedir(dh);
 	return n;
-}
-
-/* The provisioned kernel: KTSTR_TEST_KERNEL, else what `ktstr kernel path` resolves. A
- * missing kernel skips, or fails under KTSTR_TEST_STRICT=1 or CI. */
-static void need_kernel(struct kernel_entry *e)
-{
-	char err[2048];
-	if (!cache_resolve(NULL, e, err, sizeof(err)) && kernel_is_bzimage(e->image))
-		return;
-	const char *strict = getenv("KTSTR_TEST_STRICT"), *ci = getenv("CI");
-	if ((strict && !strcmp(strict, "1")) || (ci && *ci))
-		cr_assert_fail("no test kernel bzImage (KTSTR_TEST_STRICT/CI forbid skipping): %s", err);
-	cr_skip_test("no test kernel bzImage: %s", err);
 }
 
 enum fx { FX_OPS_IMPL_ONLY, FX_NO_OPS, FX_NOT_ELF, FX_CORRUPT, FX_CUT };
@@ -178,15 +164,15 @@ static void write_bzimage(const char *path, enum fx kind)
 /* Kernel first, then setup: a skipped test does not run .fini. */
 Test(kernel_check, bzimage_verdict_equals_the_vmlinux_verdict_and_leaves_no_temp, .fini = teardown)
 {
-	struct kernel_entry e;
-	need_kernel(&e);
+	const char *image = tenv_kernel(); /* the provisioned kernel (skips or fails if missing) */
+	cr_assert(kernel_is_bzimage(image), "KTSTR_TEST_KERNEL=%s is not a bzImage", image);
 	setup();
 	char vml[700], err[1024];
 	snprintf(vml, sizeof(vml), "%s/vmlinux", dir);
-	cr_assert_eq(btf_extract_vmlinux(e.image, vml, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(btf_extract_vmlinux(image, vml, err, sizeof(err)), 0, "%s", err);
 	struct btf_check *want = calloc(1, sizeof(*want)), *got = calloc(1, sizeof(*got));
 	cr_assert_eq(btf_check_kfuncs(vml, want, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(btf_check_image(e.image, got, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(btf_check_image(image, got, err, sizeof(err)), 0, "%s", err);
 	cr_expect_eq(entries(tmpd), 0, "the extraction was left in TMPDIR");
 	cr_expect_eq(got->ok, want->ok);
 	cr_expect_str_eq(got->summary, want->summary);
