@@ -545,15 +545,21 @@ void engine_stop(struct engine *e, struct run *r)
 	pthread_mutex_unlock(&e->lock);
 }
 
-const char *engine_shell_sock(struct engine *e, struct run *r)
+int engine_shell_sock(struct engine *e, struct run *r, char *buf, size_t len)
 {
-	const char *path = NULL;
+	int rc = -ENOENT;
+	/* The copy is made under e->lock: the run thread clears s->vm under it before vm_free. */
 	pthread_mutex_lock(&e->lock);
-	for (int i = 0; i < MAX_RUNS; i++)
-		if (e->slots[i] && e->slots[i]->run == r && e->slots[i]->vm)
-			path = vm_shell_sock(e->slots[i]->vm);
+	for (int i = 0; i < MAX_RUNS; i++) {
+		const char *path = e->slots[i] && e->slots[i]->run == r && e->slots[i]->vm ?
+				   vm_shell_sock(e->slots[i]->vm) : NULL;
+		if (path)
+			rc = snprintf(buf, len, "%s", path) < (int)len ? 0 : -ENAMETOOLONG;
+	}
 	pthread_mutex_unlock(&e->lock);
-	return path;
+	if (rc && len)
+		buf[0] = 0;
+	return rc;
 }
 
 void engine_free(struct engine *e)

@@ -52,8 +52,10 @@ void engine_free(struct engine *e);    /* stops every run and joins its thread *
 int engine_start(struct engine *e, const struct run_request *req, struct run **out,
 		 char *err, size_t errlen);
 void engine_stop(struct engine *e, struct run *r);  /* ends the run's VM early */
-/* Unix socket of the running VM's shell port (TUI `s`), NULL when not running. */
-const char *engine_shell_sock(struct engine *e, struct run *r);
+/* Copies the unix socket path of the running VM's shell port into buf (the VM, and the
+ * path inside it, may be freed by the run thread as soon as this returns). 0, -ENOENT
+ * when the run has no live VM with a shell port, -ENAMETOOLONG when len is too small. */
+int engine_shell_sock(struct engine *e, struct run *r, char *buf, size_t len);
 
 /* Removes the kernel cache entry key under root (cache_remove) on a thread of its own: it
  * waits for the entry's exclusive lock while runs hold it shared (up to

@@ -1,6 +1,7 @@
 /* Shell passthrough: the guest runs busybox sh on a PTY and relays it to the shell
  * virtio-serial port; here we relay that socket to the user's terminal. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,9 +48,9 @@ int shell_attach_wait(struct engine *e, struct run *run, int in_fd, int out_fd,
 		      char *err, size_t errlen)
 {
 	int sock = -1;
+	char path[PATH_MAX];
 	for (int waited = 0; sock < 0; waited += 100) {
-		const char *path = engine_shell_sock(e, run);
-		if (path)
+		if (!engine_shell_sock(e, run, path, sizeof(path)))
 			sock = connect_unix(path);
 		if (sock >= 0)
 			break;

@@ -20,7 +20,8 @@ void shell_attach_tui(struct app *a)
 		app_status(a, true, "run %s has ended; its VM is gone (press r for a new run)", id);
 		return;
 	}
-	if (!engine_shell_sock(a->eng, a->live)) {
+	char sock[4096];
+	if (engine_shell_sock(a->eng, a->live, sock, sizeof(sock))) {
 		app_status(a, true, "the VM has no shell port yet (still booting); try s again in a moment");
 		return;
 	}
