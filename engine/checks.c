@@ -196,6 +196,11 @@ void checks_finalize(struct run *r)
 		r->exit_code = 0;
 		return;
 	}
+	if (r->shell) { /* no scenario ran: the only verdict is whether the VM ended normally */
+		r->result = r->error[0] ? RESULT_ERROR : RESULT_PASS;
+		r->exit_code = r->error[0] ? 3 : 0;
+		return;
+	}
 	bool tcg = !strcmp(r->accel, "tcg");
 	char msg[512];
 	run_drop_checks(r, "scheduler");

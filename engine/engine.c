@@ -17,12 +17,16 @@
 #include "cache.h"
 #include "checks.h"
 #include "report.h"
+#include "shell_end.h"
 #include "vm.h"
 #include "guest/proto.h"
 
 #define EV_QUEUE_MAX 20000 /* beyond this, log and sample events are dropped (model keeps data) */
 #define MAX_RUNS 16
 #define MAX_RM 4 /* kernel removals waiting at once */
+/* A shell VM has no run watchdog; one that has not said sys_rdy this long after its boot
+ * budget is dead and is stopped (a run's watchdog keeps the same reserve). */
+#define SHELL_BOOT_GRACE_MS 30000
 
 struct ev_node { struct engine_event ev; struct ev_node *next; };
 
@@ -37,6 +41,7 @@ struct run_slot {
 	struct vm *vm;              /* valid while the thread runs; guarded by e->lock */
 	bool log_events;
 	int64_t last_sample_ev_ms;
+	char panic[256];            /* shell runs: the console's first kernel panic line */
 };
 
 struct engine {
@@ -250,7 +255,12 @@ static void on_console(void *p, const char *line)
 	struct run *r = c->slot->run;
 	run_lock(r);
 	ring_push(r->console, line);
+	bool shell = r->shell;
 	run_unlock(r);
+	/* panic=-1 and -no-reboot make a panic look like a clean power-off: the console
+	 * line is what tells them apart. */
+	if (shell && !c->slot->panic[0] && strstr(line, "Kernel panic - not syncing"))
+		snprintf(c->slot->panic, sizeof(c->slot->panic), "%s", line);
 	if (c->slot->log_events)
 		push_event(c->slot->e, EV_LOG, r, LOG_CONSOLE, line);
 }
@@ -350,6 +360,25 @@ static void fail_infra(struct run_slot *s, const char *fmt, ...)
 	run_unlock(r);
 }
 
+/* A shell run's end: the one-line reason, and an error (exit 3) when the end was not a
+ * normal power-off. Called with r locked. */
+static void shell_ended(struct run_slot *s, struct shell_end_facts *f)
+{
+	struct run *r = s->run;
+	f->start_error = r->error;
+	f->guest_done = r->guest_done;
+	f->stop_asked = s->stop == 1;
+	f->killed_by_engine = s->stop == 2;
+	f->panic = s->panic;
+	f->exec = r->exec;
+	f->exec_status = r->exec_status;
+	char why[sizeof(r->vm_end)];
+	bool abnormal = shell_end_reason(f, why, sizeof(why));
+	snprintf(r->vm_end, sizeof(r->vm_end), "%s", why);
+	if (abnormal && !r->error[0])
+		snprintf(r->error, sizeof(r->error), "shell VM ended: %s", why);
+}
+
 static void *run_thread(void *arg)
 {
 	struct run_slot *s = arg;
@@ -380,6 +409,7 @@ static void *run_thread(void *arg)
 		.perf_mode = s->plan.perf_mode,
 	};
 	struct vm *vm = NULL;
+	struct shell_end_facts end = { 0 };
 	if (s->plan.skip) {
 		host_warning(s, "ktstr: SKIP: performance_mode scenario under --no-perf-mode");
 		run_lock(r);
@@ -435,6 +465,11 @@ static void *run_thread(void *arg)
 			warned = true;
 			warn_boot_budget(s, elapsed, port, hello);
 		}
+		if (r->shell && !rdy && elapsed > budget + SHELL_BOOT_GRACE_MS) {
+			end.boot_timeout = true;
+			end.boot_limit_ms = budget + SHELL_BOOT_GRACE_MS;
+			break;
+		}
 		if (s->stop && !stop_sent) {
 			stop_sent = true;
 			vm_ctl_send(vm, "{\"t\":\"stop\"}");
@@ -447,6 +482,8 @@ static void *run_thread(void *arg)
 			break;
 	}
 	int status = vm_stop(vm, 3000);
+	end.exited = st == VM_EXITED;
+	end.status = status;
 	run_lock(r);
 	r->vm_exit_code = status;
 	if (st == VM_WATCHDOG && !done)
@@ -463,8 +500,11 @@ static void *run_thread(void *arg)
 
 finish:
 	run_lock(r);
-	/* A run the user stopped did not run as declared: it cannot pass. */
-	if (s->stop == 1)
+	if (r->shell)
+		shell_ended(s, &end);
+	/* A run the user stopped did not run as declared: it cannot pass. A shell is stopped
+	 * by design (detach, or --exec's output read in full). */
+	if (s->stop == 1 && !r->shell)
 		run_add_check(r, "stopped", false, "run stopped by the user after %.1fs, before the "
 			      "scenario's %d ms were over", (double)r->elapsed_ms / 1000.0, r->scn.duration_ms);
 	checks_finalize(r);

@@ -32,6 +32,10 @@ struct run_request {
 	const char *runs_root;       /* NULL: KTSTR_RUNS_DIR or <cache root>/runs */
 	int accel;                   /* enum vm_accel; 0 = auto */
 	bool shell_port;             /* TUI: allow `s` to attach a shell */
+	/* `ktstr shell`: the guest runs a shell (or exec_cmd) on the shell port instead of
+	 * the scenario. No run watchdog: only the boot budget bounds it (until sys_rdy). */
+	bool shell;
+	const char *exec_cmd;        /* shell only: run this with /bin/sh -c; NULL: interactive */
 	bool log_events;             /* emit EV_LOG for every line (TUI, verbose CLI) */
 	const char *kernel_args;     /* appended to the guest kernel command line; may be NULL */
 	const struct initramfs_extra *extra; /* extra files for the guest (shell -i); may be NULL */

@@ -143,6 +143,14 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	/* CpusetSpecs resolve against the final topology, before anything is locked or booted. */
 	if ((rc = scn_resolve(&r->scn, err, errlen)))
 		return rc;
+	r->shell = req->shell;
+	r->exec = req->shell && req->exec_cmd;
+	if (r->exec && strlen(req->exec_cmd) > KTSTR_EXEC_MAX) {
+		snprintf(err, errlen, "--exec: the command is %zu bytes, at most %d are accepted; "
+			 "put a longer script in a file and pass it with -i", strlen(req->exec_cmd),
+			 KTSTR_EXEC_MAX);
+		return -EINVAL;
+	}
 	struct kernel_entry ke;
 	if ((rc = cache_resolve(req->kernel_spec, &ke, err, errlen)))
 		return rc;
@@ -262,7 +270,18 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	}
 	if (nextra)
 		memcpy(extra, req->extra, (size_t)nextra * sizeof(*extra));
-	if (find_tracer(tracer, sizeof(tracer)))
+	/* --exec's command goes in as a file; the copy in the run directory is its record. */
+	char exec_path[PATH_MAX];
+	snprintf(exec_path, sizeof(exec_path), "%s/exec.sh", r->dir);
+	if (r->exec && (rc = fs_write_atomic(exec_path, req->exec_cmd, strlen(req->exec_cmd), 0644))) {
+		free(extra);
+		free(scn_json);
+		snprintf(err, errlen, "cannot write %s: %s", exec_path, strerror(-rc));
+		return rc;
+	}
+	if (r->exec)
+		extra[nextra++] = (struct initramfs_extra){ KTSTR_GUEST_EXEC, exec_path };
+	else if (!r->shell && find_tracer(tracer, sizeof(tracer)))
 		extra[nextra++] = (struct initramfs_extra){ KTSTR_GUEST_TRACE_BIN, tracer };
 	rc = initramfs_run(path, scn_json, has_sched ? sched_path : NULL, extra, nextra, err, errlen);
 	free(extra);
@@ -277,7 +296,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 
 	int vcpus = scn_topo_cpus(&r->scn.topo);
 	plan->accel = req->accel;
-	plan->shell_port = req->shell_port;
+	plan->shell_port = req->shell_port || req->shell;
 	/* The budget is set from the real accelerator once the VM starts; an override sticks. */
 	int budget_override = env_int("KTSTR_BOOT_BUDGET_MS", 0);
 	if (budget_override) {
@@ -290,7 +309,12 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	plan->watchdog_ms = env_int("KTSTR_WATCHDOG_MS",
 				    vm_boot_budget_ms(vcpus, true) + r->scn.duration_ms * 2 + 30000 +
 				    r->scn.nsteps * 6000);
-	snprintf(plan->cmdline_extra, sizeof(plan->cmdline_extra), "%s",
+	/* A shell lasts as long as its user wants: no run watchdog. The engine still stops a
+	 * shell VM that never comes up (boot budget, engine.c). */
+	if (req->shell)
+		plan->watchdog_ms = 0;
+	snprintf(plan->cmdline_extra, sizeof(plan->cmdline_extra), "%s%s%s",
+		 req->shell ? "ktstr.mode=shell" : "", req->shell && req->kernel_args ? " " : "",
 		 req->kernel_args ? req->kernel_args : "");
 	return 0;
 }

@@ -25,6 +25,7 @@ static const char *const STAGE_NO_INIT = "init script never started (kernel or m
 static const char *const STAGE_NO_PAYLOAD = "init started but payload never ran (cgroup/scheduler setup failed)";
 static const char *const STAGE_NO_RESULT = "payload started but produced no test result";
 static const char *const STAGE_DONE = "payload completed and reported a result";
+static const char *const STAGE_SHELL = "shell mode: init started the shell or the --exec command (no scenario payload)";
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
@@ -74,6 +75,8 @@ static const char *stage_label(const struct run *r)
 {
 	if (!r->guest_hello && !r->stage[0])
 		return STAGE_NO_INIT;
+	if (r->shell)
+		return STAGE_SHELL;
 	if (r->workload_start_ns < 0 && strcmp(r->stage, "running") && strcmp(r->stage, "report"))
 		return STAGE_NO_PAYLOAD;
 	return r->guest_done ? STAGE_DONE : STAGE_NO_RESULT;
@@ -350,12 +353,30 @@ static void text_pass(struct run *r, FILE *out, const char *tags)
 		fprintf(out, "  run dir: %s\n", r->dir);
 }
 
+/* A shell VM that ended normally: how it ended, not a scenario verdict. */
+static void text_shell(struct run *r, FILE *out, const char *tags)
+{
+	fprintf(out, "ktstr: shell VM %s ended: %s\n", tags, r->vm_end[0] ? r->vm_end : "-");
+	if (r->exec && r->exec_status >= 0)
+		fprintf(out, "  --exec command: exit status %d, %llu bytes of output\n", r->exec_status,
+			(unsigned long long)r->exec_bytes);
+	fprintf(out, "  boot: accel=%s sys_rdy_ms=%lld kernel_boot_ms=%lld budget_ms=%d%s\n",
+		r->accel[0] ? r->accel : "?", (long long)r->sys_rdy_ms, (long long)r->kernel_boot_ms,
+		r->boot_budget_ms, r->boot_budget_missed ? " (budget missed)" : "");
+	if (r->dir[0])
+		fprintf(out, "  run dir: %s\n", r->dir);
+}
+
 void report_text(struct run *r, FILE *out)
 {
 	char tags[400];
 	header_tags(r, tags, sizeof(tags));
 	if (r->warning[0])
 		fprintf(out, "warning: %s\n", r->warning);
+	if (r->shell && r->result == RESULT_PASS) {
+		text_shell(r, out, tags);
+		return;
+	}
 	if (r->result == RESULT_PASS) {
 		text_pass(r, out, tags);
 		return;
@@ -567,6 +588,10 @@ static json_t *build_json(struct run *r)
 						      jstr_or_null(r->sched_exit_reason), "exit_code",
 						      r->sched_exit_code, "died_ms", (json_int_t)r->sched_died_ms));
 	json_object_set_new(o, "vm_exit_code", json_integer(r->vm_exit_code));
+	json_object_set_new(o, "shell", !r->shell ? json_null() :
+			    json_pack("{s:b, s:o, s:I, s:o}", "exec", r->exec, "exec_status",
+				      r->exec_status >= 0 ? json_integer(r->exec_status) : json_null(),
+				      "exec_bytes", (json_int_t)r->exec_bytes, "ended", jsafe(r->vm_end)));
 
 	json_t *secs = json_object();
 	for (int s = 0; s < SEC__N; s++) {
@@ -867,6 +892,15 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 	r->result = !strcmp(res, "pass") ? RESULT_PASS : !strcmp(res, "fail") ? RESULT_FAIL :
 		    !strcmp(res, "error") ? RESULT_ERROR : !strcmp(res, "skip") ? RESULT_SKIP : RESULT_NONE;
 	r->exit_code = (int)jint(o, "exit_code", 0);
+	json_t *sh = json_object_get(o, "shell");
+	if (json_is_object(sh)) {
+		r->shell = true;
+		r->exec = jbool(sh, "exec");
+		int64_t es = jint(sh, "exec_status", -1), eb = jint(sh, "exec_bytes", 0);
+		r->exec_status = es >= 0 && es <= 255 ? (int)es : -1;
+		r->exec_bytes = eb > 0 ? (uint64_t)eb : 0;
+		CPY(r->vm_end, jstr(sh, "ended", ""));
+	}
 	CPY(r->error, jstr(o, "error", ""));
 	CPY(r->warning, jstr(o, "warning", ""));
 	CPY(r->id, jstr(o, "id", ""));

@@ -56,6 +56,7 @@ struct run *run_new(const struct scenario *scn)
 	r->vm_exit_code = -1;
 	r->guest_elapsed_ms = -1;
 	r->workload_start_ns = -1;
+	r->exec_status = -1;
 	r->gap_threshold_ms = -1;
 	r->spread_threshold_pct = -1;
 	r->console = ring_new(RUN_CONSOLE_LINES, RUN_CONSOLE_BYTES);
@@ -519,11 +520,21 @@ static bool ingest_done(struct run *r, json_t *o)
 	return true;
 }
 
+static bool ingest_exec(struct run *r, json_t *o)
+{
+	int64_t st, bytes;
+	if (!get_i64(o, "status", true, 0, 255, &st) || !get_i64(o, "bytes", true, U64, &bytes))
+		return false;
+	r->exec_status = (int)st;
+	r->exec_bytes = (uint64_t)bytes;
+	return true;
+}
+
 const char *run_ingest(struct run *r, const char *line)
 {
 	static const char *const types[] = { "hello", "sys_rdy", "stage", "topo", "log", "sched",
 					     "verifier", "dump", "sample", "tl", "worker", "step",
-					     "error", "done" };
+					     "error", "done", "exec" };
 	const char *t, *ret = NULL;
 	json_error_t je;
 	json_t *o = NULL;
@@ -574,8 +585,10 @@ const char *run_ingest(struct run *r, const char *line)
 		ok = get_str(o, "msg", true, &s);
 		if (ok)
 			run_add_check(r, "guest", false, "%s", s);
-	} else {
+	} else if (ret == types[13]) {
 		ok = ingest_done(r, o);
+	} else {
+		ok = ingest_exec(r, o);
 	}
 	json_decref(o);
 	if (ok)

@@ -112,6 +112,13 @@ struct run {
 	int64_t guest_elapsed_ms;    /* workload time from the last step/done; -1 unknown */
 	int64_t workload_start_ns;   /* guest ts_ns of stage "running"; -1 not yet */
 
+	/* shell mode (`ktstr shell`): no scenario, no verdict on numbers */
+	bool shell;                  /* a shell VM: its result says only how the VM ended */
+	bool exec;                   /* --exec: a command ran instead of an interactive shell */
+	int exec_status;             /* the command's exit status ("exec" message); -1 not yet */
+	uint64_t exec_bytes;         /* bytes of its output the guest sent on the shell port */
+	char vm_end[512];            /* why the VM ended, one line (shell runs; "" unknown) */
+
 	/* logs (bounded) */
 	struct ring *console, *schedlog, *verifier, *dump, *guestlog;
 	uint64_t malformed_lines;

@@ -1,5 +1,6 @@
 /* The guest shell: busybox sh on a PTY whose master is relayed to and from a virtio port
- * (org.ktstr.shell), where the host's TUI or `ktstr shell` attaches a raw terminal. */
+ * (org.ktstr.shell), where the host's TUI or `ktstr shell` attaches a raw terminal; or,
+ * for `ktstr shell --exec`, one command whose output is relayed to that port. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -158,4 +160,107 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 	pthread_detach(th);
 	g_log("guest", "shell: /bin/sh (pid %d) on %s", (int)pid, port_dev);
 	return pid;
+}
+
+/* Everything readable on fd now (bounded: a background job may keep writing), to port. */
+static void relay_out(int *fd, int port, bool *port_ok, uint64_t *bytes, int rounds)
+{
+	char buf[4096];
+	for (int i = 0; *fd >= 0 && i < rounds; i++) {
+		ssize_t n = read(*fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) { /* every writer closed it */
+			close(*fd);
+			*fd = -1;
+			return;
+		}
+		/* A blocking port write returns once QEMU has the bytes; it waits while the host
+		 * is not connected or not reading, which paces the command. */
+		for (ssize_t o = 0; *port_ok && o < n;) {
+			ssize_t w = write(port, buf + o, (size_t)(n - o));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				g_log("guest", "exec: writing to the shell port failed: %s; output dropped",
+				      strerror(errno));
+				*port_ok = false;
+				break;
+			}
+			o += w;
+			*bytes += (uint64_t)w;
+		}
+	}
+}
+
+int gshell_exec(const char *port_dev, const char *cmd, uint64_t *bytes)
+{
+	*bytes = 0;
+	install_busybox();
+	int port = open(port_dev, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (port < 0) {
+		g_log("guest", "exec: cannot open %s: %s", port_dev, strerror(errno));
+		return -1;
+	}
+	int p[2];
+	if (pipe2(p, O_CLOEXEC)) {
+		g_log("guest", "exec: pipe: %s", strerror(errno));
+		close(port);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		g_log("guest", "exec: fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		close(port);
+		return -1;
+	}
+	if (pid == 0) {
+		setsid();
+		signal(SIGUSR1, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		int null = open("/dev/null", O_RDONLY);
+		if (null >= 0)
+			dup2(null, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		mkdir("/root", 0700);
+		if (chdir("/root")) { /* stay in / */ }
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		execl("/bin/busybox", "sh", "-c", cmd, (char *)NULL);
+		dprintf(2, "ktstr-init: cannot run /bin/sh: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+	g_track(pid);
+	g_log("guest", "exec: /bin/sh -c (pid %d), output on %s", (int)pid, port_dev);
+	int fd = p[0], st = 0;
+	bool port_ok = true, killed = false;
+	for (;;) {
+		if (fd >= 0) {
+			struct pollfd pf = { fd, POLLIN, 0 };
+			if (poll(&pf, 1, 100) > 0)
+				relay_out(&fd, port, &port_ok, bytes, 16);
+		} else {
+			g_sleep_ms(50);
+		}
+		g_reap();
+		if (g_exited(pid, &st))
+			break;
+		if (!killed && __atomic_load_n(&g_stop_req, __ATOMIC_ACQUIRE)) {
+			g_log("guest", "exec: the host asked to stop; killing the command");
+			kill(-pid, SIGKILL);
+			killed = true;
+		}
+	}
+	/* What the command wrote before exiting is in the pipe: send it too. */
+	relay_out(&fd, port, &port_ok, bytes, 256);
+	if (fd >= 0)
+		close(fd);
+	close(port);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
 }

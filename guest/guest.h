@@ -72,5 +72,9 @@ int gwk_tids(int *out, int max);          /* the workers' tids (pids); count */
 
 /* Shell on a PTY relayed to a port (gshell.c). Returns the shell's pid or -1. */
 pid_t gshell_start(const char *port_dev, const char *cmdline);
+/* --exec: /bin/sh -c cmd with stdin /dev/null and stdout+stderr relayed to the port; kills
+ * it if the host sends "stop". Returns its status (0-255, 128+signal if killed) or -1 if
+ * it could not be started (logged); *bytes is how much output reached the port. */
+int gshell_exec(const char *port_dev, const char *cmd, uint64_t *bytes);
 
 #endif

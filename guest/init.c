@@ -403,6 +403,34 @@ static __attribute__((noreturn)) void fail_and_off(const char *why)
 	power_off();
 }
 
+/* --exec: run the command, say how it ended, and power off once the host has read all
+ * of its output (its "stop"), or after EXEC_ACK_MS if the host never answers. */
+#define EXEC_ACK_MS 60000
+static __attribute__((noreturn)) void exec_and_off(const char *port_dev, const char *cmd)
+{
+	g_stage("exec");
+	uint64_t bytes = 0;
+	int st = gshell_exec(port_dev, cmd, &bytes);
+	if (st < 0)
+		fail_and_off("cannot start the --exec command (see the log lines above)");
+	g_log("guest", "exec: the command exited with status %d (%llu bytes of output)", st,
+	      (unsigned long long)bytes);
+	struct gj j;
+	gj_begin(&j, "exec", g_now_ns());
+	gj_int(&j, "status", st);
+	gj_int(&j, "bytes", (int64_t)bytes);
+	g_emit(&j);
+	int waited = 0;
+	for (; waited < EXEC_ACK_MS && !__atomic_load_n(&g_stop_req, __ATOMIC_ACQUIRE); waited += 50) {
+		g_reap();
+		g_sleep_ms(50);
+	}
+	if (waited >= EXEC_ACK_MS)
+		g_log("guest", "exec: no stop from the host within %d ms; powering off", EXEC_ACK_MS);
+	send_done(true, 0, 0, 0);
+	power_off();
+}
+
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -494,6 +522,13 @@ int main(int argc, char **argv)
 				fail_and_off("shell mode needs a virtio port named org.ktstr.shell");
 			snprintf(shell_dev, sizeof(shell_dev), "%s", ctl_dev);
 		}
+		static char exec_cmd[KTSTR_EXEC_MAX + 1];
+		int en = g_read_file(KTSTR_GUEST_EXEC, exec_cmd, sizeof(exec_cmd));
+		if (en >= 0)
+			exec_and_off(shell_dev, exec_cmd);
+		if (en != -ENOENT)
+			g_log("guest", "cannot read %s: %s; starting an interactive shell", KTSTR_GUEST_EXEC,
+			      strerror(-en));
 		g_stage("shell");
 		pid_t sh = gshell_start(shell_dev, cmdline);
 		if (sh < 0)

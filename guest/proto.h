@@ -15,6 +15,10 @@
 #define KTSTR_GUEST_SCHED_DIR "/ktstr/sched"         /* scheduler binary lives here as ./bin */
 #define KTSTR_GUEST_INIT_OK "/.ktstr_init_ok"        /* written last into the base archive */
 #define KTSTR_GUEST_TRACE_BIN "/ktstr/trace/bin"     /* optional timeline tracer (bpf/ktstr_trace) */
+/* `ktstr shell --exec CMD`: CMD's text, run by /bin/sh -c in shell mode instead of an
+ * interactive shell. At most KTSTR_EXEC_MAX bytes. */
+#define KTSTR_GUEST_EXEC "/ktstr/exec.sh"
+#define KTSTR_EXEC_MAX 65536
 
 /* Guest -> host message types ("t"). Fields listed are the contract.
  *  hello     proto, kernel (uname -r), kernel_boot_ms (guest uptime when init started)
@@ -42,7 +46,13 @@
  *  step      done, total, elapsed_ms   (a scenario step completed)
  *  error     msg  (a hard scenario error in the guest, in the seed's words)
  *  done      ok (bool), steps_done, steps, elapsed_ms, malformed (host->guest lines dropped)
- * Host -> guest commands ("t"): "stop" (end the workload now), "dump" (SysRq-D now). */
+ *  exec      status (0-255, 128+signal if killed), bytes (output sent on the shell port)
+ *            shell mode with KTSTR_GUEST_EXEC: the command ended. Its output (stdout and
+ *            stderr, one stream) went to KTSTR_PORT_SHELL; the guest then waits for "stop"
+ *            (sent once the host has read all `bytes`) before "done" and power-off, so no
+ *            output still inside QEMU is lost.
+ * Host -> guest commands ("t"): "stop" (end the workload now; in shell mode, power off),
+ * "dump" (SysRq-D now). */
 
 #define KTSTR_SAMPLE_MS 200
 

@@ -34,7 +34,7 @@ void shell_attach_tui(struct app *a)
 	reset_prog_mode();
 	clearok(curscr, TRUE);
 	refresh();
-	if (rc)
+	if (rc < 0)
 		app_status(a, true, "%s", err);
 	else
 		app_status(a, false, "detached from the VM shell");
