@@ -1,5 +1,6 @@
 # `ktstr shell`: a busybox shell inside a VM on this terminal (driven through tmux); a
-# command runs in the guest, Ctrl-] detaches, the VM goes away. Plus the seed's refusals.
+# command runs in the guest, Ctrl-] detaches, the VM goes away and one line says so. Plus
+# the seed's refusals.
 . "$(dirname "$0")/lib.sh"
 "$KTSTR" shell < /dev/null > "$T/o.txt" 2>&1
 expect_eq "$?" 2 "exit code without a terminal"
@@ -35,4 +36,5 @@ for i in $(seq 1 30); do
 done
 tmux capture-pane -p -t "$S" | grep -q 'SHELL-EXIT=0' || { tmux capture-pane -p -t "$S" >&2; fail "ktstr shell did not exit 0 after Ctrl-]"; }
 expect_grep 'warning: -i .*/empty: directory contains no regular files' "$T/shell.err" "empty dir warning"
+expect_grep '^ktstr: shell VM ended: powered off after ktstr detached \(Ctrl-\]\)$' "$T/shell.err" "detach reason line"
 expect_no_qemu
