@@ -46,7 +46,7 @@ static void usage(FILE *f)
 	      "  (no verb) | tui [SCENARIO] [--open RUN_DIR]   the full-screen workstation\n"
 	      "  run SCENARIO [--json] [--kernel SPEC] [--scheduler NAME|PATH] [-- ARGS]\n"
 	      "  kernel list|import|fetch|check|vmlinux|path|rm|clean ...\n"
-	      "  shell [--kernel SPEC] [--topo NxLxCxT]          a busybox shell in a VM\n"
+	      "  shell [--kernel SPEC] [--topo NxLxCxT] [--exec CMD]  a busybox shell in a VM\n"
 	      "  locks [--watch DURATION] [--json] [--all]      ktstr flocks held on this host\n"
 	      "  version [--json] | --version                  ktstr, its commit, libbpf, QEMU\n"
 	      "  help\n"
