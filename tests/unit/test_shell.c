@@ -3,18 +3,18 @@
  * socket path, which must stay valid after the run thread frees the VM (a real VM). */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/checks.h"
 #include "engine/engine.h"
 #include "engine/report.h"
 #include "engine/shell_end.h"
+#include "fsutil.h"
+#include "tenv.h"
 
 static bool reason(const struct shell_end_facts *f, char *out)
 {
@@ -134,8 +134,8 @@ Test(shell_run, a_normal_end_passes_and_round_trips_through_the_run_dir)
 			 "exited with status 7\n  --exec command: exit status 7, 12 bytes of output\n"), "%s", t);
 	cr_expect_null(strstr(t, "passed"), "%s", t);
 	free(t);
-	char dir[] = "/tmp/ktstr-shell-XXXXXX", err[512];
-	cr_assert_not_null(mkdtemp(dir));
+	char dir[256], err[512];
+	tenv_mkdtemp(dir, sizeof(dir), "ktstr-shell");
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
 	cr_assert_eq(report_write_dir(r, err, sizeof(err)), 0, "%s", err);
 	struct run *back = NULL;
@@ -145,9 +145,7 @@ Test(shell_run, a_normal_end_passes_and_round_trips_through_the_run_dir)
 	cr_expect_eq(back->exec_bytes, 12);
 	cr_expect_str_eq(back->vm_end, r->vm_end);
 	run_put(back);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "/bin/rm -rf '%s'", dir);
-	cr_expect_eq(system(cmd), 0);
+	fs_rm_rf(dir);
 	run_put(r);
 }
 
@@ -163,9 +161,9 @@ static bool done(struct run *r)
 
 Test(shell_engine, sock_path_is_copied_and_outlives_the_vm, .timeout = 180)
 {
-	char runs[] = "/tmp/ktstr-shell-runs-XXXXXX", err[2048] = "";
-	cr_assert_not_null(mkdtemp(runs));
-	struct run_request req = { .shell = true, .runs_root = runs };
+	char runs[256], err[2048] = "";
+	tenv_mkdtemp(runs, sizeof(runs), "ktstr-shell-runs");
+	struct run_request req = { .shell = true, .runs_root = runs, .kernel_spec = tenv_kernel() };
 	scn_init_default(&req.scn);
 	snprintf(req.scn.name, sizeof(req.scn.name), "shell");
 	req.scn.topo = (struct scn_topology){ 1, 1, 1, 1 };
@@ -220,8 +218,6 @@ Test(shell_engine, sock_path_is_copied_and_outlives_the_vm, .timeout = 180)
 	run_unlock(run);
 	run_put(run);
 	engine_free(e);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "/bin/rm -rf '%s'", runs);
-	cr_expect_eq(system(cmd), 0);
+	fs_rm_rf(runs);
 	(void)gone;
 }
