@@ -19,12 +19,12 @@ WERROR  ?= -Werror
 CFLAGS  ?= -O2 -g
 # Bounded snprintf truncation is deliberate everywhere (messages, paths are capped).
 WNO := -Wno-unknown-warning-option -Wno-format-truncation
-ALL_CFLAGS = $(CFLAGS) -std=gnu17 -Wall -Wextra $(WERROR) $(WNO) -D_GNU_SOURCE -MMD -MP -I. -Iengine -Ivmm
+ALL_CFLAGS = $(CFLAGS) -std=gnu17 -Wall -Wextra $(WERROR) $(WNO) -D_GNU_SOURCE -MMD -MP -I.
 # Only include paths: ncursesw adds -D_XOPEN_SOURCE=600, which hides glibc GNU APIs.
 PKG_CFLAGS := $(filter -I%,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lreadline -lpthread -lm
 
-LIB_SRC  := $(wildcard engine/*.c) $(wildcard vmm/*.c)
+LIB_SRC  := $(wildcard engine/*.c engine/kernel/*.c engine/initramfs/*.c) $(wildcard vmm/*.c)
 APP_SRC  := $(wildcard cli/*.c) $(wildcard tui/*.c) $(wildcard views/*.c)
 GUEST_SRC := $(wildcard guest/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -171,8 +171,8 @@ $(BUILD)/bench_initramfs: tests/bench/bench_initramfs.c $(BUILD)/libktstr.a
 # libFuzzer harnesses for every parser of outside input (scenario files, guest lines).
 # `make fuzz FUZZ_SECONDS=60` runs each for that long.
 FUZZ_SECONDS ?= 20
-FUZZ_FLAGS := -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Iengine -Ivmm
-FUZZ_INGEST_SRC := engine/run.c engine/ring.c engine/scenario.c engine/fsutil.c engine/checks.c engine/report.c engine/collapse.c
+FUZZ_FLAGS := -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I.
+FUZZ_INGEST_SRC := engine/run.c engine/ring.c engine/scenario.c engine/fsutil.c engine/checks.c engine/report.c engine/collapse.c engine/verifier.c
 fuzz:
 	@mkdir -p $(BUILD)/fuzz/corpus-scenario $(BUILD)/fuzz/corpus-ingest
 	clang $(FUZZ_FLAGS) tests/fuzz/fuzz_scenario.c engine/scenario.c engine/fsutil.c -ljansson -o $(BUILD)/fuzz/scenario

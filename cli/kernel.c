@@ -9,10 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "btf.h"
-#include "cache.h"
-#include "cli.h"
+#include "engine/fsutil.h"
+#include "engine/kernel/btf.h"
+#include "engine/kernel/cache.h"
+#include "cli/cli.h"
 
 static const char kernel_usage[] =
 	"usage: ktstr kernel list [--json] | import PATH... [--config FILE] | fetch --debian |\n"

@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "cli.h"
-#include "lock.h"
+#include "engine/kernel/cache.h"
+#include "cli/cli.h"
+#include "engine/kernel/lock.h"
 
 static void usage(FILE *f)
 {

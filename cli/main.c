@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "tui/tui.h"
-#include "vm.h"
+#include "vmm/vm.h"
 
 void cli_error(const char *fmt, ...)
 {

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "engine.h"
-#include "report.h"
-#include "vm.h"
+#include "cli/cli.h"
+#include "engine/engine.h"
+#include "engine/report.h"
+#include "vmm/vm.h"
 
 static void usage(void)
 {

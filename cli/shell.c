@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "engine.h"
-#include "include_files.h"
-#include "shell_attach.h"
+#include "cli/cli.h"
+#include "engine/engine.h"
+#include "engine/initramfs/include_files.h"
+#include "engine/shell_attach.h"
 
 #define SHELL_MIN_MEMORY_MB 128
 #define SHELL_MAX_MEMORY_MB 65536

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "version.h"
+#include "cli/cli.h"
+#include "engine/version.h"
 
 static json_t *jstr_or_null(const char *s)
 {

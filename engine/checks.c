@@ -1,7 +1,7 @@
 /* Host-side verdict over a run: per-cgroup statistics, the gap / spread / progress checks
  * with their TCG-aware thresholds, and the scheduler-lifecycle checks. This file is the
  * source of truth for those messages' words (the seed's). */
-#include "checks.h"
+#include "engine/checks.h"
 
 #include <math.h>
 #include <stdio.h>

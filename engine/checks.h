@@ -3,7 +3,7 @@
 #ifndef KTSTR_CHECKS_H
 #define KTSTR_CHECKS_H
 
-#include "run.h"
+#include "engine/run.h"
 
 /* Default thresholds (the Rust ktstr's release values) and the TCG rule. */
 #define CHECK_DEFAULT_GAP_MS 2000

@@ -12,13 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "engine_prepare.h"
-#include "cache.h"
-#include "checks.h"
-#include "report.h"
-#include "shell_end.h"
-#include "vm.h"
+#include "engine/engine.h"
+#include "engine/engine_prepare.h"
+#include "engine/kernel/cache.h"
+#include "engine/checks.h"
+#include "engine/report.h"
+#include "engine/shell_end.h"
+#include "vmm/vm.h"
 #include "guest/proto.h"
 
 #define EV_QUEUE_MAX 20000 /* beyond this, log and sample events are dropped (model keeps data) */

@@ -3,8 +3,8 @@
 #ifndef KTSTR_ENGINE_H
 #define KTSTR_ENGINE_H
 
-#include "run.h"
-#include "initramfs.h"
+#include "engine/run.h"
+#include "engine/initramfs/initramfs.h"
 
 enum engine_ev_type {
 	EV_STATE,    /* run->state or run->stage changed */

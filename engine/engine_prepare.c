@@ -12,16 +12,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine_prepare.h"
-#include "btf.h"
-#include "cache.h"
-#include "fsutil.h"
-#include "initramfs.h"
-#include "lock.h"
-#include "parts.h"
-#include "sched_resolve.h"
-#include "version.h"
-#include "vm.h"
+#include "engine/engine_prepare.h"
+#include "engine/kernel/btf.h"
+#include "engine/kernel/cache.h"
+#include "engine/fsutil.h"
+#include "engine/initramfs/elfdeps.h"
+#include "engine/initramfs/initramfs.h"
+#include "engine/kernel/lock.h"
+#include "engine/parts.h"
+#include "engine/sched.h"
+#include "engine/version.h"
+#include "vmm/vm.h"
 #include "guest/proto.h"
 
 static int env_int(const char *name, int dflt)

@@ -4,8 +4,8 @@
 #define KTSTR_ENGINE_PREPARE_H
 
 #include <stdbool.h>
-#include "engine.h"
-#include "lock.h"
+#include "engine/engine.h"
+#include "engine/kernel/lock.h"
 
 struct run_plan {
 	char boot_image[4096];   /* what QEMU's -kernel gets */

@@ -1,7 +1,7 @@
 /* Filesystem helpers: atomic write, mkdir -p, rm -rf, copy, FNV-1a hashing. Everything the
  * tool persists goes through fs_write_atomic or a temp-dir-then-rename, so a crash never
  * leaves a half-written file that is later trusted. */
-#include "fsutil.h"
+#include "engine/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* Finding ktstr's own parts beside the binary, in the installed libexec directory, or in
  * the source tree's build directory (see parts.h for the order). */
-#include "parts.h"
+#include "engine/parts.h"
 
 #include <errno.h>
 #include <limits.h>

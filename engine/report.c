@@ -1,7 +1,7 @@
 /* The run report: text sections (each only when relevant, in the seed's order), the
  * --json object (docs/json.md), writing a run directory atomically, and loading one back
  * into a run model so the TUI can open a run a CI machine produced. */
-#include "report.h"
+#include "engine/report.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checks.h"
-#include "collapse.h"
+#include "engine/checks.h"
+#include "engine/collapse.h"
+#include "engine/verifier.h"
 
 #define CONSOLE_TAIL 20
 #define CYCLE_MAX_BLOCK 16

@@ -5,7 +5,7 @@
 #define KTSTR_REPORT_H
 
 #include <stdio.h>
-#include "run.h"
+#include "engine/run.h"
 
 /* Sections, each only when relevant; KTSTR_DIAGNOSTICS=1 forces --- diagnostics ---.
  * Caller holds the run's lock (or is its only user). Call checks_finalize first. */

@@ -1,7 +1,7 @@
 /* Bounded line ring: a circular array of malloc'd lines that grows by doubling up to
  * max_lines, and drops the oldest lines when either the line or the byte cap is hit.
  * Push is amortized O(1): each line is freed at most once. */
-#include "ring.h"
+#include "engine/ring.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

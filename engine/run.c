@@ -1,7 +1,7 @@
 /* The run model's life (new/get/put, lock) and run_ingest: every guest/proto.h message
  * applied to the model. Guest lines are untrusted: lengths, counts, ids and types are
  * checked; anything off counts as a malformed line and changes nothing. */
-#include "run.h"
+#include "engine/run.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -7,9 +7,9 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "scenario.h"
-#include "ring.h"
-#include "version.h"
+#include "engine/scenario.h"
+#include "engine/ring.h"
+#include "engine/version.h"
 
 #define RUN_MAX_CPUS 64
 #define RUN_MAX_CHECKS 256

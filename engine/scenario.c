@@ -1,8 +1,8 @@
 /* Scenario files: JSON -> struct scenario with FILE:LINE:COL errors. jansson checks the
  * syntax (and duplicate keys); a small position scanner over the same text maps every key
  * path ("cgroups[1].workers") to where its key and value start, for semantic errors. */
-#include "scenario.h"
-#include "fsutil.h"
+#include "engine/scenario.h"
+#include "engine/fsutil.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -3,9 +3,9 @@
  * here, and KTSTR_SCHEDULER_ALLOW_STALE_FALLBACK=1 lets it fall back to a pre-built binary
  * when that build fails. We never build on demand (`make bpf` builds build/bpf/ up front),
  * so there is no stale-vs-fresh choice to make and that variable has no meaning here. */
-#include "fsutil.h"
-#include "parts.h"
-#include "sched_resolve.h"
+#include "engine/fsutil.h"
+#include "engine/parts.h"
+#include "engine/sched.h"
 
 #include <ctype.h>
 #include <errno.h>

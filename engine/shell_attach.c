@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "shell_attach.h"
+#include "engine/shell_attach.h"
 
 #define SHELL_CONNECT_MAX_MS 180000 /* the engine stops a VM that does not boot sooner */
 

@@ -4,7 +4,7 @@
 #define KTSTR_SHELL_ATTACH_H
 
 #include <stddef.h>
-#include "engine.h"
+#include "engine/engine.h"
 
 #define SHELL_DETACH_KEY 0x1d /* Ctrl-] */
 

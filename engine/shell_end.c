@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "shell_end.h"
+#include "engine/shell_end.h"
 
 /* What led to the power-off; NULL when nothing did (the guest powered off on its own). */
 static const char *cause(const struct shell_end_facts *f, char *buf, size_t len)

@@ -1,13 +1,13 @@
 /* The version facts. VERSION, the commit and libbpf's build version come from
  * build/gen/version_gen.h, which the Makefile rewrites only when one of them changes. */
-#include "version.h"
+#include "engine/version.h"
 
 #include <bpf/libbpf.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "version_gen.h"
-#include "vm.h"
+#include "vmm/vm.h"
 
 void version_collect(struct version_info *v)
 {

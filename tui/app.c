@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report.h"
+#include "engine/report.h"
 #include "views/logpane.h"
 #include "tui/app.h"
 #include "tui/tui.h"

@@ -6,7 +6,7 @@
 #include <curses.h>
 #include <signal.h>
 #include <stdbool.h>
-#include "engine.h"
+#include "engine/engine.h"
 #include "views/view.h"
 #include "tui/keymap.h"
 

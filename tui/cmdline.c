@@ -10,7 +10,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "cache.h"
+#include "engine/kernel/cache.h"
 #include "tui/app.h"
 
 #define HISTORY_MAX 500

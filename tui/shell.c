@@ -2,7 +2,7 @@
  * terminal is relayed raw to the VM's shell port until Ctrl-], then curses resumes. */
 #include <stdio.h>
 
-#include "shell_attach.h"
+#include "engine/shell_attach.h"
 #include "tui/app.h"
 
 void shell_attach_tui(struct app *a)

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
-#include "btf.h"
-#include "cache.h"
-#include "lock.h"
+#include "engine/fsutil.h"
+#include "engine/kernel/btf.h"
+#include "engine/kernel/cache.h"
+#include "engine/kernel/lock.h"
 #include "views/view.h"
 
 struct kpriv {

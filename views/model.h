@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "collapse.h"
-#include "ring.h"
-#include "run.h"
+#include "engine/verifier.h"
+#include "engine/ring.h"
+#include "engine/run.h"
 
 /* ---- logs: plain, cycle-collapsed (scheduler log) or folded in sections (dump) ---- */
 enum logm_kind { LOGM_PLAIN, LOGM_CYCLES, LOGM_SECTIONS };

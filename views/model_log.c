@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/collapse.h"
 #include "views/model.h"
 
 void logm_init(struct logm *m, enum logm_kind kind, size_t max_block)

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache.h"
+#include "engine/kernel/cache.h"
 #include "views/model.h"
 
 int runs_root(char *buf, size_t len, char *err, size_t errlen)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collapse.h"
+#include "engine/verifier.h"
 #include "views/model.h"
 
 void verm_init(struct verm *v)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks.h"
+#include "engine/checks.h"
 #include "views/model.h"
 #include "views/view.h"
 

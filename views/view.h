@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "run.h"
+#include "engine/run.h"
 #include "tui/draw.h"
 
 enum view_rc { VIEW_IGNORED, VIEW_HANDLED, VIEW_REDRAW, VIEW_BREAK };

@@ -12,7 +12,7 @@
 #include <x86intrin.h>
 #endif
 
-#include "vm_priv.h"
+#include "vmm/vm_priv.h"
 
 const char *vm_accel_name(enum vm_accel a)
 {

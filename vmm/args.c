@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm_priv.h"
+#include "vmm/vm_priv.h"
 
 #define KERNEL_HZ 250 /* Debian's kernels; lpj is only a calibration shortcut */
 

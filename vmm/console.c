@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vm_priv.h"
+#include "vmm/vm_priv.h"
 
 int vm_linebuf_init(struct vm_linebuf *lb, size_t max, bool sanitize)
 {

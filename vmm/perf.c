@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "vm_priv.h"
+#include "vmm/vm_priv.h"
 
 long vm_free_hugepages(const char *path)
 {

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vm.h"
+#include "vmm/vm.h"
 
 #define QEMU_VERSION_TIMEOUT_MS 5000
 

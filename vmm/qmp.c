@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vm_priv.h"
+#include "vmm/vm_priv.h"
 
 static int64_t now_ms(void)
 {

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vm_priv.h"
+#include "vmm/vm_priv.h"
 
 struct vm {
 	struct vm_config cfg;

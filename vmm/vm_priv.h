@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "vm.h"
+#include "vmm/vm.h"
 
 #define VM_QEMU_BIN "qemu-system-x86_64"
 #define VM_CONSOLE_RING_LINES 20000

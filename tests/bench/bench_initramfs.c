@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "initramfs.h"
+#include "engine/initramfs/initramfs.h"
 
 static double now_s(void)
 {

@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "tenv.h"
+#include "engine/fsutil.h"
+#include "tests/unit/tenv.h"
 
 static char kernel[4096];
 static bool kernel_set;

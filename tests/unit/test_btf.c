@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "btf.h"
-#include "fsutil.h"
-#include "tenv.h"
+#include "engine/kernel/btf.h"
+#include "engine/fsutil.h"
+#include "tests/unit/tenv.h"
 
 static char dir[256];
 

@@ -15,9 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "fsutil.h"
-#include "tenv.h"
+#include "engine/kernel/cache.h"
+#include "engine/kernel/image.h"
+#include "engine/fsutil.h"
+#include "tests/unit/tenv.h"
 
 static char root[256];
 
@@ -127,7 +128,7 @@ Test(cache, import_bzimage_writes_a_complete_entry, .init = setup, .fini = teard
 	cr_expect_str_eq(e.source, "import:bzimage");
 	snprintf(prefix, sizeof(prefix), "%s-bzimage-", rel);
 	cr_expect_eq(strncmp(e.key, prefix, strlen(prefix)), 0, "key %s", e.key);
-	cr_expect(kernel_is_bzimage(e.image));
+	cr_expect(image_is_bzimage(e.image));
 	cr_expect_str_neq(e.vmlinux, "");
 	cr_expect_str_eq(e.config, "");
 	cr_expect(e.has_sched_ext, "no config: sched_ext is read from the BTF");

@@ -12,7 +12,7 @@
 #include "engine/engine_prepare.h"
 #include "engine/scenario.h"
 #include "guest/gscn.h"
-#include "tenv.h"
+#include "tests/unit/tenv.h"
 
 static void put(const char *dir, const char *name, const char *text)
 {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/collapse.h"
+#include "engine/verifier.h"
 
 #define FIXTURES "tests/fixtures/"
 

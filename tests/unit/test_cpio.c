@@ -10,10 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "engine/fsutil.h"
 #include "guest/proto.h"
-#include "initramfs.h"
-#include "tenv.h"
+#include "engine/initramfs/cpio.h"
+#include "engine/initramfs/initramfs.h"
+#include "tests/unit/tenv.h"
 
 static char dir[256];
 

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "initramfs.h"
-#include "tenv.h"
+#include "engine/fsutil.h"
+#include "engine/initramfs/elfdeps.h"
+#include "tests/unit/tenv.h"
 
 static int cmpstr(const void *a, const void *b)
 {

@@ -10,11 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "engine.h"
-#include "fsutil.h"
-#include "lock.h"
-#include "tenv.h"
+#include "engine/kernel/cache.h"
+#include "engine/engine.h"
+#include "engine/fsutil.h"
+#include "engine/kernel/lock.h"
+#include "tests/unit/tenv.h"
 
 static char dir[256], entry[1024];
 

@@ -13,7 +13,7 @@
 #include "engine/scenario.h"
 #include "engine/fsutil.h"
 #include "guest/gscn.h"
-#include "tenv.h"
+#include "tests/unit/tenv.h"
 
 Test(guest_steps, host_steps_reach_the_guest_parser)
 {

@@ -16,10 +16,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "btf.h"
-#include "cache.h"
-#include "fsutil.h"
-#include "tenv.h"
+#include "engine/kernel/btf.h"
+#include "engine/kernel/cache.h"
+#include "engine/kernel/image.h"
+#include "engine/fsutil.h"
+#include "tests/unit/tenv.h"
 
 static char dir[512], tmpd[600];
 
@@ -165,7 +166,7 @@ static void write_bzimage(const char *path, enum fx kind)
 Test(kernel_check, bzimage_verdict_equals_the_vmlinux_verdict_and_leaves_no_temp, .fini = teardown)
 {
 	const char *image = tenv_kernel(); /* the provisioned kernel (skips or fails if missing) */
-	cr_assert(kernel_is_bzimage(image), "KTSTR_TEST_KERNEL=%s is not a bzImage", image);
+	cr_assert(image_is_bzimage(image), "KTSTR_TEST_KERNEL=%s is not a bzImage", image);
 	setup();
 	char vml[700], err[1024];
 	snprintf(vml, sizeof(vml), "%s/vmlinux", dir);

@@ -12,7 +12,7 @@
 #include "engine/checks.h"
 #include "engine/fsutil.h"
 #include "engine/report.h"
-#include "tenv.h"
+#include "tests/unit/tenv.h"
 
 static struct run *r;
 static char dir[256];

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "engine/scenario.h"
-#include "tenv.h"
+#include "tests/unit/tenv.h"
 
 static char err[1024];
 

@@ -10,8 +10,8 @@
 
 #include "engine/fsutil.h"
 #include "engine/parts.h"
-#include "engine/sched_resolve.h"
-#include "tenv.h"
+#include "engine/sched.h"
+#include "tests/unit/tenv.h"
 
 static char root[256], exe[PATH_MAX], got[PATH_MAX], err[1024], saved_path[8192];
 

@@ -13,8 +13,8 @@
 #include "engine/engine.h"
 #include "engine/report.h"
 #include "engine/shell_end.h"
-#include "fsutil.h"
-#include "tenv.h"
+#include "engine/fsutil.h"
+#include "tests/unit/tenv.h"
 
 static bool reason(const struct shell_end_facts *f, char *out)
 {

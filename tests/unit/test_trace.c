@@ -11,7 +11,7 @@
 #include "engine/run.h"
 #include "engine/fsutil.h"
 #include "guest/gtl.h"
-#include "tenv.h"
+#include "tests/unit/tenv.h"
 
 #define MS 1000000LL
 #define T0 (10000 * MS) /* absolute time the workload started */

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "engine/fsutil.h"
-#include "tenv.h"
+#include "tests/unit/tenv.h"
 
 /* The view models live in views/ and are linked only into build/ktstr; the unit binary
  * compiles them here until the Makefile links views/model_*.o into build/unit too. */

@@ -12,10 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "tenv.h"
-#include "vm.h"
-#include "vm_priv.h"
+#include "engine/fsutil.h"
+#include "tests/unit/tenv.h"
+#include "vmm/vm.h"
+#include "vmm/vm_priv.h"
 
 /* ---------- helpers ---------- */
 

@@ -14,10 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "btf.h"
-#include "cache.h"
-#include "fsutil.h"
-#include "lock.h"
+#include "engine/kernel/btf.h"
+#include "engine/kernel/cache.h"
+#include "engine/kernel/image.h"
+#include "engine/fsutil.h"
+#include "engine/kernel/lock.h"
 
 #define DEB_MODULES "usr/lib/modules/"
 
@@ -210,7 +211,7 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 		}
 		if (is_ar(paths[i])) {
 			deb = true;
-		} else if (!kernel_is_bzimage(paths[i])) {
+		} else if (!image_is_bzimage(paths[i])) {
 			snprintf(err, errlen, "%s is neither a bzImage (no \"HdrS\" setup header at 0x202) "
 				 "nor a Debian .deb; pass a kernel's arch/x86/boot/bzImage, a distribution "
 				 "vmlinuz, or linux-image/linux-binary .deb files", paths[i]);
@@ -252,7 +253,7 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 			rc = -ENOENT;
 			goto fail;
 		}
-		if (!kernel_is_bzimage(e.image)) {
+		if (!image_is_bzimage(e.image)) {
 			snprintf(err, errlen, "the vmlinuz in %s is not a bzImage", paths[0]);
 			rc = -EINVAL;
 			goto fail;
@@ -267,7 +268,7 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 			goto fail;
 		}
 		snprintf(e.source, sizeof(e.source), "import:bzimage");
-		kernel_image_version(e.image, e.version, sizeof(e.version));
+		image_version(e.image, e.version, sizeof(e.version));
 		if (!e.version[0])
 			snprintf(e.version, sizeof(e.version), "unknown");
 	}

@@ -14,8 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "initramfs.h"
+#include "engine/fsutil.h"
+#include <stdbool.h>
+
+#include "engine/initramfs/elfdeps.h"
 
 #define DEPS_MAX 512
 

@@ -2,7 +2,7 @@
  * the x86 setup header, decompressed by libarchive's raw reader + filters) and checks the
  * scx kfunc prototypes with libbpf (the seed's "kfunc BTF mismatch" check, natively), and
  * whether the kernel has sched_ext at all (struct sched_ext_ops). */
-#include "btf.h"
+#include "engine/kernel/btf.h"
 
 #include <archive.h>
 #include <bpf/btf.h>
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "engine/fsutil.h"
 
 #define BZ_MAX_PAYLOAD (256u << 20)
 

@@ -7,24 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct cpio;                                     /* a newc writer */
-struct cpio *cpio_open(const char *path);        /* writes to path.tmp; renamed on close */
-int cpio_add_dir(struct cpio *c, const char *name, unsigned mode);
-int cpio_add_file(struct cpio *c, const char *name, const char *host_path, unsigned mode);
-int cpio_add_data(struct cpio *c, const char *name, const void *data, size_t len, unsigned mode);
-int cpio_add_symlink(struct cpio *c, const char *name, const char *target);
-/* Device nodes come only from our own builder (dev/console for init's first stdio), never
- * from host input. */
-int cpio_add_chardev(struct cpio *c, const char *name, unsigned mode, unsigned major, unsigned minor);
-int cpio_close(struct cpio *c, bool commit);
 /* Bumped whenever the base archive's layout changes: part of the base cache key. */
 #define INITRAMFS_BASE_FORMAT 1     /* trailer, pad, fsync, rename (or unlink) */
-
-/* Shared libraries a binary needs: DT_NEEDED closure plus PT_INTERP, resolved like ld.so
- * (RPATH/RUNPATH, ld.so.cache, default dirs). paths[] are host paths, malloc'd. */
-struct elf_deps { char **paths; int n; };
-int elf_deps_resolve(const char *binary, struct elf_deps *out, char *err, size_t errlen);
-void elf_deps_free(struct elf_deps *d);
 
 /* Base archive path in the cache (<root>/initramfs/base-<hash>.cpio), built if missing.
  * The hash covers the init binary and busybox contents. */

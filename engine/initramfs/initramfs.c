@@ -12,9 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "engine/fsutil.h"
 #include "guest/proto.h"
-#include "initramfs.h"
+#include "engine/initramfs/cpio.h"
+#include "engine/initramfs/elfdeps.h"
+#include "engine/initramfs/initramfs.h"
 
 /* Runs `busybox --list-full` and returns its output (malloc'd), or NULL. */
 static char *busybox_applets(const char *busybox)

@@ -3,7 +3,7 @@
 #define KTSTR_SCHED_RESOLVE_H
 
 #include <stddef.h>
-#include "scenario.h"
+#include "engine/scenario.h"
 
 /* Resolves a name: KTSTR_SCHEDULER_BIN_<NAME> (upper-cased, non-alnum -> '_'), KTSTR_SCHEDULER,
  * ktstr's own parts directories (next to the binary, its bpf/, PREFIX/libexec/ktstr, the

@@ -8,8 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "include_files.h"
+#include "engine/fsutil.h"
+#include "engine/initramfs/elfdeps.h"
+#include "engine/initramfs/include_files.h"
 
 static int resolve(const char *arg, char *out, size_t len, char *err, size_t errlen)
 {

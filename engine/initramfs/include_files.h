@@ -4,7 +4,7 @@
 #define KTSTR_INCLUDE_FILES_H
 
 #include <stddef.h>
-#include "initramfs.h"
+#include "engine/initramfs/initramfs.h"
 
 #define INCLUDE_MAX 256
 

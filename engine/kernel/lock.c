@@ -1,7 +1,7 @@
 /* Advisory flock(2) locks for the kernel cache and run directories: acquisition with a
  * polled timeout that names the holders (from /proc/locks), refusal of filesystems where
  * flock is unreliable, and the scan/format behind `ktstr locks`. */
-#include "lock.h"
+#include "engine/kernel/lock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "engine/fsutil.h"
 
 int lock_timeout_ms(void)
 {

@@ -1,7 +1,8 @@
 /* The kernel cache: root resolution, entry metadata (read/validate/write), listing with
  * corruption marks, lookup, removal and the resolution chain a run uses to pick a kernel.
  * Import and fetch live in kernel_import.c and kernel_fetch.c. */
-#include "cache.h"
+#include "engine/kernel/cache.h"
+#include "engine/kernel/image.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -17,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "lock.h"
+#include "engine/fsutil.h"
+#include "engine/kernel/lock.h"
 
 const char *const cache_ktstr_kconfig[] = {
 	"CONFIG_SCHED_CLASS_EXT=y", "CONFIG_BPF_SYSCALL=y", "CONFIG_DEBUG_INFO_BTF=y",
@@ -87,46 +88,6 @@ int cache_kernels_dir(const char *root, char *buf, size_t len, char *err, size_t
 		return rc;
 	}
 	return 0;
-}
-
-bool kernel_is_bzimage(const char *path)
-{
-	unsigned char m[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return false;
-	bool ok = pread(fd, m, 4, 0x202) == 4 && !memcmp(m, "HdrS", 4);
-	close(fd);
-	return ok;
-}
-
-int kernel_image_version(const char *path, char *buf, size_t len)
-{
-	unsigned char h[2];
-	char s[256];
-	buf[0] = '\0';
-	if (!kernel_is_bzimage(path))
-		return -EINVAL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	int rc = -ENODATA;
-	if (pread(fd, h, 2, 0x20e) == 2) {
-		unsigned off = (unsigned)h[0] | (unsigned)h[1] << 8;
-		ssize_t r = off ? pread(fd, s, sizeof(s) - 1, (off_t)off + 0x200) : -1;
-		if (r > 0) {
-			s[r] = '\0';
-			size_t i = 0;
-			while (s[i] && !isspace((unsigned char)s[i]) && isprint((unsigned char)s[i]))
-				i++;
-			if (i > 0) {
-				snprintf(buf, len, "%.*s", (int)i, s);
-				rc = 0;
-			}
-		}
-	}
-	close(fd);
-	return rc;
 }
 
 static void mark_corrupt(struct kernel_entry *e, const char *kind, const char *fmt, const char *detail)
@@ -465,14 +426,14 @@ static int entry_from_path(const char *path, struct kernel_entry *e, char *err, 
 		e->size_bytes = (uint64_t)st.st_size;
 		return 0;
 	}
-	if (!kernel_is_bzimage(e->image)) {
+	if (!image_is_bzimage(e->image)) {
 		snprintf(err, errlen, "%s is neither a bzImage (no \"HdrS\" setup header at 0x202) nor "
 			 "an ELF vmlinux; pass a kernel's arch/x86/boot/bzImage, a distribution "
 			 "vmlinuz, a vmlinux, or a cache key",
 			 e->image);
 		return -EINVAL;
 	}
-	kernel_image_version(e->image, e->version, sizeof(e->version));
+	image_version(e->image, e->version, sizeof(e->version));
 	snprintf(e->key, sizeof(e->key), "path:%.120s", e->version[0] ? e->version : "unknown");
 	snprintf(e->source, sizeof(e->source), "path");
 	snprintf(e->dir, sizeof(e->dir), "%s", path);

@@ -57,10 +57,6 @@ int cache_remove(const char *root, const char *key, char *err, size_t errlen);
  * then the newest usable entry; none gives the seed's "no kernel found" message. */
 int cache_resolve(const char *spec, struct kernel_entry *out, char *err, size_t errlen);
 
-/* Checks a file is a bzImage (the "HdrS" setup header). */
-bool kernel_is_bzimage(const char *path);
-/* The first word of the setup header's kernel_version string ("7.2.13+deb14-cloud-amd64"). */
-int kernel_image_version(const char *path, char *buf, size_t len);
 
 /* The warnings shown after a listing that has corrupt or stale-kconfig entries ("" if
  * none), one per line, for the CLI and the TUI's kernels pane. */

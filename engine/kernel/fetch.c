@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "fsutil.h"
+#include "engine/kernel/cache.h"
+#include "engine/fsutil.h"
 
 #define DEFAULT_MIRROR "http://deb.debian.org/debian"
 

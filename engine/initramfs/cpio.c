@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "initramfs.h"
+#include "engine/fsutil.h"
+#include "engine/initramfs/cpio.h"
 
 #define CPIO_MAX_DIRS 4096
 
