@@ -51,7 +51,7 @@ static json_t *guest_cgroup(const struct scenario *scn, const struct scn_cgroup 
 	json_t *cg = json_object();
 	json_object_set_new(cg, "name", json_string(c->name));
 	json_object_set_new(cg, "workers", json_integer(c->workers));
-	json_object_set_new(cg, "work", json_string(scn_work_name(c->work)));
+	json_object_set_new(cg, "work", json_string(work_type_name(c->work)));
 	/* A CpusetSpec is resolved by scn_resolve; resolve here too for a caller that
 	 * skipped it (nothing is sent when it does not resolve). */
 	char list[sizeof(c->cpuset)], e[256];

@@ -563,7 +563,7 @@ static json_t *build_json(struct run *r)
 	for (int i = 0; i < r->scn.ncgroups; i++) {
 		const struct scn_cgroup *g = &r->scn.cgroups[i];
 		json_t *cg = json_pack("{s:o, s:i, s:s}", "name", jsafe(g->name), "workers", g->workers, "work",
-				       scn_work_name(g->work));
+				       work_type_name(g->work));
 		if (g->cpuset[0])
 			json_object_set_new(cg, "cpuset", json_string(g->cpuset));
 		if (g->step > 0) /* a step's own cgroup (1-based step); absent: the backdrop */
@@ -868,8 +868,8 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 		struct scn_cgroup *g = &r->scn.cgroups[r->scn.ncgroups++];
 		CPY(g->name, jstr(e, "name", "?"));
 		g->workers = (int)jint(e, "workers", 0);
-		int w = scn_work_from_name(jstr(e, "work", ""));
-		g->work = w < 0 ? WORK_SPIN_WAIT : (enum scn_work)w;
+		int w = work_type_from_name(jstr(e, "work", ""));
+		g->work = w < 0 ? WORK_SPIN_WAIT : (enum work_type)w;
 		CPY(g->cpuset, jstr(e, "cpuset", ""));
 		g->step = (int)jint(e, "step", 0);
 	}

@@ -23,55 +23,6 @@
 #define SCN_DEFAULT_DURATION_MS 3000
 #define SCN_MAX_DURATION_MS 600000
 
-static const struct { const char *name; int group; bool implemented; } works[WORK__COUNT] = {
-	[WORK_SPIN_WAIT] = { "SpinWait", 1, true },
-	[WORK_MIXED] = { "Mixed", 1, true },
-	[WORK_BURSTY] = { "Bursty", 1, true },
-	[WORK_IO_SYNC_WRITE] = { "IoSyncWrite", 1, false },
-	[WORK_IO_RAND_READ] = { "IoRandRead", 1, false },
-	[WORK_IO_CONVOY] = { "IoConvoy", 1, false },
-	[WORK_YIELD_HEAVY] = { "YieldHeavy", 1, true },
-	[WORK_PIPE_IO] = { "PipeIo", 2, true },
-	[WORK_FUTEX_PING_PONG] = { "FutexPingPong", 2, true },
-	[WORK_CACHE_PIPE] = { "CachePipe", 2, false },
-	[WORK_FUTEX_FAN_OUT] = { "FutexFanOut", 5, false },
-	[WORK_FAN_OUT_COMPUTE] = { "FanOutCompute", 5, false },
-};
-
-const char *scn_work_name(enum scn_work w)
-{
-	return (unsigned)w < WORK__COUNT ? works[w].name : "?";
-}
-
-int scn_work_from_name(const char *name)
-{
-	for (int i = 0; name && i < WORK__COUNT; i++)
-		if (!strcmp(works[i].name, name))
-			return i;
-	return -1;
-}
-
-int scn_work_group(enum scn_work w)
-{
-	return (unsigned)w < WORK__COUNT ? works[w].group : 1;
-}
-
-bool scn_work_implemented(enum scn_work w)
-{
-	return (unsigned)w < WORK__COUNT && works[w].implemented;
-}
-
-static void work_list(char *buf, size_t len, bool only_implemented)
-{
-	size_t o = 0;
-	buf[0] = 0;
-	for (int i = 0; i < WORK__COUNT && o < len; i++) {
-		if (only_implemented && !works[i].implemented)
-			continue;
-		o += snprintf(buf + o, len - o, "%s%s", o ? ", " : "", works[i].name);
-	}
-}
-
 int scn_topo_cpus(const struct scn_topology *t)
 {
 	long n = (long)t->numa * t->llcs * t->cores * t->threads;
@@ -654,11 +605,11 @@ static int validate_core(const struct scenario *s, bool final, char *path, size_
 					 g->name, o->step ? "an earlier cgroup of the same step" : "a Backdrop cgroup, which lives for the whole run");
 			return -EINVAL;
 		}
-		int grp = scn_work_group(g->work);
+		int grp = work_type_group(g->work);
 		if (g->workers % grp) {
 			snprintf(path, plen, "%s.workers", where);
 			snprintf(msg, mlen, "%s (group %d) requires num_workers divisible by %d, got %d",
-				 scn_work_name(g->work), gi, grp, g->workers);
+				 work_type_name(g->work), gi, grp, g->workers);
 			return -EINVAL;
 		}
 		if (g->cpuset_spec.kind > CPUSET_LIST) {
@@ -1008,14 +959,14 @@ static int parse_cgroup(struct pctx *c, json_t *v, const char *base, struct scn_
 		char list[256];
 		if (want(c, x, path, JSON_STRING, "string"))
 			return -EINVAL;
-		int w = scn_work_from_name(json_string_value(x));
+		int w = work_type_from_name(json_string_value(x));
 		if (w < 0) {
-			work_list(list, sizeof(list), false);
+			work_type_list(list, sizeof(list), false);
 			return perr(c, path, false, "%s: unknown work type '%s'; valid: %s", path,
 				    json_string_value(x), list);
 		}
-		if (!scn_work_implemented(w)) {
-			work_list(list, sizeof(list), true);
+		if (!work_type_implemented(w)) {
+			work_type_list(list, sizeof(list), true);
 			return perr(c, path, false, "%s: work type '%s' is not implemented by the guest yet; "
 				    "implemented: %s", path, json_string_value(x), list);
 		}

@@ -7,21 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guest/work_types.h"
+
 #define SCN_MAX_CGROUPS 64
 #define SCN_MAX_WORKERS 1024 /* per scenario, all cgroups together */
 #define SCN_MAX_VCPUS 64     /* documented cap: TCG cannot usefully emulate more */
 #define SCN_MAX_SCHED_ARGS 64
 #define SCN_MAX_STEPS 32     /* steps per scenario */
 
-enum scn_work {
-	WORK_SPIN_WAIT, WORK_MIXED, WORK_BURSTY, WORK_IO_SYNC_WRITE, WORK_IO_RAND_READ,
-	WORK_IO_CONVOY, WORK_YIELD_HEAVY, WORK_PIPE_IO, WORK_FUTEX_PING_PONG, WORK_CACHE_PIPE,
-	WORK_FUTEX_FAN_OUT, WORK_FAN_OUT_COMPUTE, WORK__COUNT
-};
-const char *scn_work_name(enum scn_work w);       /* "SpinWait" ... */
-int scn_work_from_name(const char *name);         /* -1 when unknown */
-int scn_work_group(enum scn_work w);              /* group size: 1 ungrouped, 2 pairs, 5 fan-out */
-bool scn_work_implemented(enum scn_work w);       /* the guest runs it */
 
 struct scn_topology { int numa, llcs, cores, threads; }; /* llcs per node, cores per llc */
 int scn_topo_cpus(const struct scn_topology *t);
@@ -55,7 +48,7 @@ struct scn_cpuset_spec {
 struct scn_cgroup {
 	char name[64];
 	int workers;
-	enum scn_work work;
+	enum work_type work;
 	/* The CPU list written to cpuset.cpus; empty = inherit. For a spec it is filled by
 	 * scn_resolve (the topology may change after parsing: --topo). */
 	char cpuset[128];

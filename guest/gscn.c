@@ -12,55 +12,6 @@
 #include "guest/gscn.h"
 #include "guest/gutil.h"
 
-static const struct { const char *name; int group; bool implemented; } works[GW__COUNT] = {
-	[GW_SPIN_WAIT] = { "SpinWait", 1, true },
-	[GW_MIXED] = { "Mixed", 1, true },
-	[GW_BURSTY] = { "Bursty", 1, true },
-	[GW_IO_SYNC_WRITE] = { "IoSyncWrite", 1, false },
-	[GW_IO_RAND_READ] = { "IoRandRead", 1, false },
-	[GW_IO_CONVOY] = { "IoConvoy", 1, false },
-	[GW_YIELD_HEAVY] = { "YieldHeavy", 1, true },
-	[GW_PIPE_IO] = { "PipeIo", 2, true },
-	[GW_FUTEX_PING_PONG] = { "FutexPingPong", 2, true },
-	[GW_CACHE_PIPE] = { "CachePipe", 2, false },
-	[GW_FUTEX_FAN_OUT] = { "FutexFanOut", 5, false },
-	[GW_FAN_OUT_COMPUTE] = { "FanOutCompute", 5, false },
-};
-
-const char *gscn_work_name(int w)
-{
-	return w >= 0 && w < GW__COUNT ? works[w].name : "?";
-}
-
-int gscn_work_from_name(const char *n)
-{
-	for (int i = 0; n && i < GW__COUNT; i++)
-		if (!strcmp(n, works[i].name))
-			return i;
-	return -1;
-}
-
-int gscn_work_group(int w)
-{
-	return w >= 0 && w < GW__COUNT ? works[w].group : 1;
-}
-
-bool gscn_work_implemented(int w)
-{
-	return w >= 0 && w < GW__COUNT && works[w].implemented;
-}
-
-void gscn_implemented_list(char *buf, size_t len)
-{
-	size_t o = 0;
-	if (!len)
-		return;
-	buf[0] = 0;
-	for (int i = 0; i < GW__COUNT && o < len; i++)
-		if (works[i].implemented)
-			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", works[i].name);
-}
-
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); rc = -EINVAL; goto out; } while (0)
 
 /* Cgroup names become directory names: one path component of safe characters. */
@@ -116,17 +67,17 @@ static int parse_cgroups(struct gscn *s, json_t *cgs, const char *where, int ste
 		const char *wn = wk ? json_string_value(wk) : "SpinWait";
 		if (!wn)
 			FAIL("scenario.json: %s[%zu].work must be a string", where, i);
-		g->work = gscn_work_from_name(wn);
-		if (g->work < 0 || !gscn_work_implemented(g->work)) {
+		g->work = work_type_from_name(wn);
+		if (g->work < 0 || !work_type_implemented(g->work)) {
 			char list[512];
-			gscn_implemented_list(list, sizeof(list));
+			work_type_list(list, sizeof(list), true);
 			FAIL("cgroup '%s': work type '%.64s' is %s by this guest; implemented: %s", g->name,
 			     wn, g->work < 0 ? "unknown" : "not implemented", list);
 		}
-		int grp = gscn_work_group(g->work);
+		int grp = work_type_group(g->work);
 		if (g->workers % grp)
 			FAIL("%s (group %zu) requires num_workers divisible by %d, got %d",
-			     gscn_work_name(g->work), i, grp, g->workers);
+			     work_type_name(g->work), i, grp, g->workers);
 		if (cs && !json_is_null(cs)) {
 			uint64_t m[GCPU_WORDS];
 			const char *cv = json_string_value(cs);

@@ -6,27 +6,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "guest/work_types.h"
+
 #define GSCN_MAX_CGROUPS 64
 #define GSCN_MAX_WORKERS 1024    /* all cgroups together */
 #define GSCN_MAX_ARGS 64
 #define GSCN_MAX_DURATION_MS (24 * 3600 * 1000)
 #define GSCN_MAX_STEPS 32
 
-enum gwork {
-	GW_SPIN_WAIT, GW_MIXED, GW_BURSTY, GW_IO_SYNC_WRITE, GW_IO_RAND_READ, GW_IO_CONVOY,
-	GW_YIELD_HEAVY, GW_PIPE_IO, GW_FUTEX_PING_PONG, GW_CACHE_PIPE, GW_FUTEX_FAN_OUT,
-	GW_FAN_OUT_COMPUTE, GW__COUNT
-};
-const char *gscn_work_name(int w);     /* "SpinWait" ..., "?" out of range */
-int gscn_work_from_name(const char *n); /* -1 when unknown (case-sensitive, PascalCase) */
-int gscn_work_group(int w);            /* 1 ungrouped, 2 pairs, 5 fan-out */
-bool gscn_work_implemented(int w);
-void gscn_implemented_list(char *buf, size_t len); /* "SpinWait, Mixed, ..." */
-
 struct gscn_cgroup {
 	char name[64];
 	int workers;
-	int work;             /* enum gwork */
+	int work;             /* enum work_type */
 	char cpuset[256];     /* "" = inherit */
 	/* Controller knobs, written verbatim after the cgroup is made; "" = leave as is. */
 	char cpuset_mems[64];

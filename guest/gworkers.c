@@ -177,7 +177,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 		const struct gscn_cgroup *cg = &s->cg[g];
 		if (cg->step != step)
 			continue;
-		int grp = gscn_work_group(cg->work);
+		int grp = work_type_group(cg->work);
 		int pa[2] = { -1, -1 }, pb[2] = { -1, -1 }; /* pair pipes: a: 0->1, b: 1->0 */
 		for (int w = 0; w < cg->workers; w++) {
 			int role = grp == 2 ? w % 2 : 0;
@@ -190,7 +190,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 				.work = cg->work, .role = role, .rfd = -1, .wfd = -1,
 				.slot = &slots[nwk], .t0_ns = &shm->t0_ns, .stop = &g_wstop,
 			};
-			if (cg->work == GW_PIPE_IO && role == 0) {
+			if (cg->work == WORK_PIPE_IO && role == 0) {
 				if (pipe2(pa, O_CLOEXEC) || pipe2(pb, O_CLOEXEC)) {
 					g_error("pipe for PipeIo pair in cgroup '%s': %s", cg->name,
 						strerror(errno));
@@ -198,7 +198,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 					return -1;
 				}
 			}
-			if (cg->work == GW_PIPE_IO) {
+			if (cg->work == WORK_PIPE_IO) {
 				c.rfd = role ? pa[0] : pb[0];
 				c.wfd = role ? pb[1] : pa[1];
 			}
@@ -211,7 +211,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 				return -1;
 			}
 			if (pid == 0) {
-				if (cg->work == GW_PIPE_IO) {
+				if (cg->work == WORK_PIPE_IO) {
 					close(role ? pa[1] : pb[1]);
 					close(role ? pb[0] : pa[0]);
 				}
@@ -224,7 +224,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 			wks[nwk].slot = &slots[nwk];
 			wks[nwk].reported = false;
 			nwk++;
-			if (cg->work == GW_PIPE_IO && role == 1) {
+			if (cg->work == WORK_PIPE_IO && role == 1) {
 				close(pa[0]);
 				close(pa[1]);
 				close(pb[0]);
@@ -350,7 +350,7 @@ void gwk_sample(int64_t elapsed_ms)
 			gj_int(&j, "tid", wks[i].pid);
 			/* Live views group by cgroup before the final report arrives. */
 			gj_str(&j, "cgroup", cg->name);
-			gj_str(&j, "work", gscn_work_name(cg->work));
+			gj_str(&j, "work", work_type_name(cg->work));
 			gj_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
 			gj_int(&j, "iters", (int64_t)LD(s->iters));
 			gj_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
@@ -425,7 +425,7 @@ static void report_set(int step)
 		gj_begin(&j, "worker", g_now_ns());
 		gj_int(&j, "tid", wks[i].pid);
 		gj_str(&j, "cgroup", cg->name);
-		gj_str(&j, "work", gscn_work_name(cg->work));
+		gj_str(&j, "work", work_type_name(cg->work));
 		gj_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
 		gj_int(&j, "wall_ns", (int64_t)LD(s->wall_ns));
 		gj_int(&j, "iters", (int64_t)LD(s->iters));

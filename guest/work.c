@@ -159,20 +159,20 @@ int gwork_run(struct gwork_ctx *c)
 	checkpoint(&m);
 	while (!*c->stop && !rc) {
 		switch (c->work) {
-		case GW_SPIN_WAIT:
+		case WORK_SPIN_WAIT:
 			spin(GW_SPINS);
 			units(&m, GW_SPINS);
 			break;
-		case GW_MIXED:
+		case WORK_MIXED:
 			spin(GW_SPINS);
 			sched_yield();
 			units(&m, GW_SPINS);
 			break;
-		case GW_YIELD_HEAVY:
+		case WORK_YIELD_HEAVY:
 			sched_yield();
 			units(&m, 1);
 			break;
-		case GW_BURSTY: {
+		case WORK_BURSTY: {
 			int64_t end = gw_now_ns() + GW_BURST_MS * 1000000LL;
 			while (!*c->stop && gw_now_ns() < end) {
 				spin(GW_SPINS);
@@ -185,11 +185,11 @@ int gwork_run(struct gwork_ctx *c)
 			units(&m, GW_CHECK_UNITS - m.units % GW_CHECK_UNITS);
 			break;
 		}
-		case GW_PIPE_IO:
-		case GW_FUTEX_PING_PONG: {
+		case WORK_PIPE_IO:
+		case WORK_FUTEX_PING_PONG: {
 			/* A burst, then one exchange with the partner (pipe byte or futex word). */
 			spin(GW_SPINS);
-			int r = c->work == GW_PIPE_IO ? pipe_exchange(c) : futex_exchange(c);
+			int r = c->work == WORK_PIPE_IO ? pipe_exchange(c) : futex_exchange(c);
 			if (r < 0)
 				rc = r;
 			else if (r == 0)

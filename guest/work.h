@@ -28,7 +28,7 @@ struct gslot {
 };
 
 struct gwork_ctx {
-	int work;                   /* enum gwork */
+	int work;                   /* enum work_type */
 	int role;                   /* position in the group: 0 or 1 for pairs */
 	int rfd, wfd;               /* PipeIo: read from / write to the partner, else -1 */
 	uint32_t *futex;            /* FutexPingPong: shared turn word */

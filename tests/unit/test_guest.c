@@ -182,7 +182,7 @@ Test(guest_scenario, parses_the_normalized_form)
 	cr_assert_eq(s.duration_ms, 3000);
 	cr_assert_eq(s.ncg, 2);
 	cr_assert_str_eq(s.cg[0].cpuset, "0-1");
-	cr_assert_eq(s.cg[1].work, GW_PIPE_IO);
+	cr_assert_eq(s.cg[1].work, WORK_PIPE_IO);
 	cr_assert_eq(s.cg[1].workers, 2);
 	cr_assert(s.has_sched);
 	cr_assert_str_eq(s.sched_path, "/ktstr/sched/bin");
@@ -358,7 +358,7 @@ static struct shared *new_shared(void)
 Test(guest_work, spin_wait_meters_iterations_cpu_time_and_cpus)
 {
 	struct shared *sh = new_shared();
-	run_workers(GW_SPIN_WAIT, 1, sh);
+	run_workers(WORK_SPIN_WAIT, 1, sh);
 	struct gslot *s = &sh->slot[0];
 	cr_assert_eq(s->done, 1);
 	cr_assert_gt(s->iters, 10);
@@ -373,7 +373,7 @@ Test(guest_work, spin_wait_meters_iterations_cpu_time_and_cpus)
 Test(guest_work, pipe_io_pair_advances_in_lockstep)
 {
 	struct shared *sh = new_shared();
-	run_workers(GW_PIPE_IO, 2, sh);
+	run_workers(WORK_PIPE_IO, 2, sh);
 	cr_assert_eq(sh->slot[0].done, 1);
 	cr_assert_eq(sh->slot[1].done, 1);
 	cr_assert_gt(sh->slot[0].iters, 5);
@@ -385,7 +385,7 @@ Test(guest_work, pipe_io_pair_advances_in_lockstep)
 Test(guest_work, futex_ping_pong_pair_advances_in_lockstep)
 {
 	struct shared *sh = new_shared();
-	run_workers(GW_FUTEX_PING_PONG, 2, sh);
+	run_workers(WORK_FUTEX_PING_PONG, 2, sh);
 	cr_assert_eq(sh->slot[0].done, 1);
 	cr_assert_gt(sh->slot[0].iters, 5);
 	long d = (long)sh->slot[0].iters - (long)sh->slot[1].iters;
@@ -396,7 +396,7 @@ Test(guest_work, futex_ping_pong_pair_advances_in_lockstep)
 Test(guest_work, bursty_sleeps_between_bursts)
 {
 	struct shared *sh = new_shared();
-	run_workers(GW_BURSTY, 1, sh);
+	run_workers(WORK_BURSTY, 1, sh);
 	struct gslot *s = &sh->slot[0];
 	cr_assert_eq(s->done, 1);
 	/* 300 ms of 50 ms bursts and 100 ms sleeps: 2-3 cycles, well under the wall time. */
@@ -409,10 +409,10 @@ Test(guest_work, bursty_sleeps_between_bursts)
 Test(guest_work, yield_heavy_and_mixed_run)
 {
 	struct shared *sh = new_shared();
-	run_workers(GW_YIELD_HEAVY, 1, sh);
+	run_workers(WORK_YIELD_HEAVY, 1, sh);
 	cr_assert_gt(sh->slot[0].iters, 1000);
 	struct shared *sh2 = new_shared();
-	run_workers(GW_MIXED, 1, sh2);
+	run_workers(WORK_MIXED, 1, sh2);
 	cr_assert_gt(sh2->slot[0].iters, 10);
 	cr_assert_eq(sh2->slot[0].done, 1);
 }

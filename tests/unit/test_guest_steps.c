@@ -46,7 +46,7 @@ Test(guest_steps, host_steps_reach_the_guest_parser)
 	cr_assert_eq(g.cg[1].step, 1);
 	cr_assert_eq(g.step[1].first, 2);
 	cr_assert_eq(g.step[1].ncg, 2);
-	cr_assert_eq(g.cg[2].work, GW_PIPE_IO);
+	cr_assert_eq(g.cg[2].work, WORK_PIPE_IO);
 	cr_assert_eq(g.cg[2].step, 2);
 	cr_assert_str_eq(g.cg[3].cpuset, "0-1");
 	cr_assert_eq(g.step[2].ncg, 0);

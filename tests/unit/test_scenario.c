@@ -218,13 +218,13 @@ Test(scenario, topo_parse_both_forms)
 
 Test(scenario, work_table)
 {
-	cr_assert_eq(scn_work_group(WORK_PIPE_IO), 2);
-	cr_assert_eq(scn_work_group(WORK_FUTEX_FAN_OUT), 5);
-	cr_assert_eq(scn_work_group(WORK_SPIN_WAIT), 1);
-	cr_assert_eq(scn_work_from_name("FanOutCompute"), WORK_FAN_OUT_COMPUTE);
-	cr_assert_eq(scn_work_from_name("spinwait"), -1, "names are case-sensitive");
-	cr_assert(scn_work_implemented(WORK_FUTEX_PING_PONG));
-	cr_assert_not(scn_work_implemented(WORK_CACHE_PIPE));
+	cr_assert_eq(work_type_group(WORK_PIPE_IO), 2);
+	cr_assert_eq(work_type_group(WORK_FUTEX_FAN_OUT), 5);
+	cr_assert_eq(work_type_group(WORK_SPIN_WAIT), 1);
+	cr_assert_eq(work_type_from_name("FanOutCompute"), WORK_FAN_OUT_COMPUTE);
+	cr_assert_eq(work_type_from_name("spinwait"), -1, "names are case-sensitive");
+	cr_assert(work_type_implemented(WORK_FUTEX_PING_PONG));
+	cr_assert_not(work_type_implemented(WORK_CACHE_PIPE));
 }
 
 Test(scenario, load_reads_a_real_file_and_reports_missing_ones)

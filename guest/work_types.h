@@ -1,0 +1,80 @@
+/* The work types: one table, expanded by the host's scenario parser and the guest's, so the
+ * two sides cannot disagree on a name, a group size or what the guest implements.
+ * X(id, name in scenario files, group size (1 ungrouped, 2 pairs, 5 fan-out), implemented) */
+#ifndef KTSTR_GUEST_WORK_TYPES_H
+#define KTSTR_GUEST_WORK_TYPES_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#define KTSTR_WORK_TYPES(X)                                  \
+	X(WORK_SPIN_WAIT, "SpinWait", 1, true)               \
+	X(WORK_MIXED, "Mixed", 1, true)                      \
+	X(WORK_BURSTY, "Bursty", 1, true)                    \
+	X(WORK_IO_SYNC_WRITE, "IoSyncWrite", 1, false)       \
+	X(WORK_IO_RAND_READ, "IoRandRead", 1, false)         \
+	X(WORK_IO_CONVOY, "IoConvoy", 1, false)              \
+	X(WORK_YIELD_HEAVY, "YieldHeavy", 1, true)           \
+	X(WORK_PIPE_IO, "PipeIo", 2, true)                   \
+	X(WORK_FUTEX_PING_PONG, "FutexPingPong", 2, true)    \
+	X(WORK_CACHE_PIPE, "CachePipe", 2, false)            \
+	X(WORK_FUTEX_FAN_OUT, "FutexFanOut", 5, false)       \
+	X(WORK_FAN_OUT_COMPUTE, "FanOutCompute", 5, false)
+
+enum work_type {
+#define X(id, name, group, impl) id,
+	KTSTR_WORK_TYPES(X)
+#undef X
+	WORK__COUNT
+};
+
+struct work_type_info { const char *name; int group; bool implemented; };
+
+static inline const struct work_type_info *work_type_info(int w)
+{
+	static const struct work_type_info table[WORK__COUNT] = {
+#define X(id, name, group, impl) [id] = { name, group, impl },
+		KTSTR_WORK_TYPES(X)
+#undef X
+	};
+	return w >= 0 && w < WORK__COUNT ? &table[w] : NULL;
+}
+
+/* "SpinWait" ...; "?" out of range. */
+static inline const char *work_type_name(int w)
+{
+	return work_type_info(w) ? work_type_info(w)->name : "?";
+}
+
+/* -1 when unknown (case-sensitive, PascalCase). */
+static inline int work_type_from_name(const char *n)
+{
+	for (int i = 0; n && i < WORK__COUNT; i++)
+		if (!strcmp(n, work_type_info(i)->name))
+			return i;
+	return -1;
+}
+
+static inline int work_type_group(int w)
+{
+	return work_type_info(w) ? work_type_info(w)->group : 1;
+}
+
+static inline bool work_type_implemented(int w)
+{
+	return work_type_info(w) && work_type_info(w)->implemented;
+}
+
+/* "SpinWait, Mixed, ..." of every type, or only of those the guest runs. */
+static inline void work_type_list(char *buf, size_t len, bool only_implemented)
+{
+	size_t o = 0;
+	if (len)
+		buf[0] = '\0';
+	for (int i = 0; i < WORK__COUNT && o < len; i++)
+		if (!only_implemented || work_type_implemented(i))
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", work_type_name(i));
+}
+
+#endif
