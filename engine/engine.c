@@ -397,7 +397,7 @@ static void *run_thread(void *arg)
 	push_event(e, EV_STATE, r, LOG_HOST, NULL);
 
 	struct vm_config cfg = {
-		.topo = { r->scn.topo.numa, r->scn.topo.llcs, r->scn.topo.cores, r->scn.topo.threads },
+		.topo = r->scn.topo,
 		.memory_mb = r->scn.memory_mb,
 		.kernel = s->plan.boot_image,
 		.initrd = s->plan.initrd,

@@ -23,13 +23,13 @@
 #define SCN_DEFAULT_DURATION_MS 3000
 #define SCN_MAX_DURATION_MS 600000
 
-int scn_topo_cpus(const struct scn_topology *t)
+int scn_topo_cpus(const struct vm_topology *t)
 {
 	long n = (long)t->numa * t->llcs * t->cores * t->threads;
 	return n > 1000000 ? 1000000 : (int)n;
 }
 
-void scn_topo_label(const struct scn_topology *t, char *buf, size_t len)
+void scn_topo_label(const struct vm_topology *t, char *buf, size_t len)
 {
 	snprintf(buf, len, "%dn%dl%dc%dt", t->numa, t->numa * t->llcs, t->cores, t->threads);
 }
@@ -48,7 +48,7 @@ static int parse_uint(const char **p)
 	return (int)v;
 }
 
-int scn_topo_parse(const char *s, struct scn_topology *t, char *err, size_t errlen)
+int scn_topo_parse(const char *s, struct vm_topology *t, char *err, size_t errlen)
 {
 	int v[4];
 	const char *p = s;
@@ -82,7 +82,7 @@ int scn_topo_parse(const char *s, struct scn_topology *t, char *err, size_t errl
 		}
 		v[1] /= v[0];
 	}
-	*t = (struct scn_topology){ v[0], v[1], v[2], v[3] };
+	*t = (struct vm_topology){ v[0], v[1], v[2], v[3] };
 	return 0;
 bad:
 	snprintf(err, errlen, "topology '%s': expected NUMAxLLCSxCORESxTHREADS (e.g. 1x2x2x1, LLCs per node) "
@@ -375,7 +375,7 @@ void scn_fmt_f64(double v, char *buf, size_t len)
 	buf[o] = 0;
 }
 
-int scn_usable_cpus(const struct scn_topology *t, int *cpus, int max)
+int scn_usable_cpus(const struct vm_topology *t, int *cpus, int max)
 {
 	int n = scn_topo_cpus(t);
 	if (n > 2)
@@ -446,7 +446,7 @@ static int spec_check_shape(const struct scn_cpuset_spec *sp, const char *cg, ch
 	}
 }
 
-int scn_cpuset_resolve(const struct scn_topology *t, const struct scn_cpuset_spec *sp,
+int scn_cpuset_resolve(const struct vm_topology *t, const struct scn_cpuset_spec *sp,
 		       const char *cg, char *out, size_t outlen, char *err, size_t errlen)
 {
 	bool set[SCN_MAX_VCPUS] = { false };
@@ -539,7 +539,7 @@ static void cg_where(const struct scenario *s, int i, char *buf, size_t len, int
 static int validate_core(const struct scenario *s, bool final, char *path, size_t plen, char *msg,
 			 size_t mlen)
 {
-	const struct scn_topology *t = &s->topo;
+	const struct vm_topology *t = &s->topo;
 	int cpus;
 	char where[48];
 	int gi;
@@ -1177,7 +1177,7 @@ static int parse_root(struct pctx *c, json_t *root, struct scenario *s)
 static void scn_defaults(struct scenario *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->topo = (struct scn_topology){ 1, 1, 2, 1 };
+	s->topo = (struct vm_topology){ 1, 1, 2, 1 };
 	s->memory_mb = SCN_DEFAULT_MEMORY_MB;
 	s->duration_ms = SCN_DEFAULT_DURATION_MS;
 	s->sched.kind = SCHED_EEVDF;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "guest/work_types.h"
+#include "vmm/vm.h"  /* struct vm_topology: the scenario declares exactly what the VM gets */
 
 #define SCN_MAX_CGROUPS 64
 #define SCN_MAX_WORKERS 1024 /* per scenario, all cgroups together */
@@ -16,13 +17,12 @@
 #define SCN_MAX_STEPS 32     /* steps per scenario */
 
 
-struct scn_topology { int numa, llcs, cores, threads; }; /* llcs per node, cores per llc */
-int scn_topo_cpus(const struct scn_topology *t);
+int scn_topo_cpus(const struct vm_topology *t);
 /* "2n2l2c1t" style label (llcs here is the machine total, as the seed writes it). */
-void scn_topo_label(const struct scn_topology *t, char *buf, size_t len);
+void scn_topo_label(const struct vm_topology *t, char *buf, size_t len);
 /* Parses "NxLxCxT" (L per node) or the label "NnLlCcTt" (L = LLCs in total, converted to
  * per node; a total that is not a multiple of N is rejected). 0 or -EINVAL with a message. */
-int scn_topo_parse(const char *s, struct scn_topology *t, char *err, size_t errlen);
+int scn_topo_parse(const char *s, struct vm_topology *t, char *err, size_t errlen);
 
 enum scn_sched_kind { SCHED_EEVDF, SCHED_NAME, SCHED_PATH };
 struct scn_scheduler {
@@ -82,7 +82,7 @@ struct scn_checks {
 struct scenario {
 	char name[128];
 	char path[4096];           /* file it came from, for messages */
-	struct scn_topology topo;
+	struct vm_topology topo;
 	int memory_mb;
 	struct scn_scheduler sched;
 	int duration_ms;
@@ -118,10 +118,10 @@ int scn_resolve(struct scenario *s, char *err, size_t errlen);
 
 /* usable_cpus(): every CPU but the last one (kept for the root cgroup) when there are more
  * than 2. Fills cpus[] (ascending) and returns the count. */
-int scn_usable_cpus(const struct scn_topology *t, int *cpus, int max);
+int scn_usable_cpus(const struct vm_topology *t, int *cpus, int max);
 /* Resolves sp into a CPU list string ("0-2,5") for cgroup cg. 0, or -EINVAL with
  * "cgroup 'NAME': CpusetSpec validation failed: REASON" (the seed's words). */
-int scn_cpuset_resolve(const struct scn_topology *t, const struct scn_cpuset_spec *sp,
+int scn_cpuset_resolve(const struct vm_topology *t, const struct scn_cpuset_spec *sp,
 		       const char *cg, char *out, size_t outlen, char *err, size_t errlen);
 /* A double the way Rust's Display writes it: shortest round-trip digits, no exponent,
  * no trailing ".0" (-1, 0.5, 0.1). */

@@ -123,12 +123,12 @@ void cmdline_exec(struct app *a, const char *line)
 		snprintf(a->ctx.kernel_pick, sizeof(a->ctx.kernel_pick), "%s", arg);
 		app_status(a, false, "kernel for the next run: %s", arg);
 	} else if (!strcmp(verb, "topo")) {
-		struct scn_topology t;
+		struct vm_topology t;
 		if (scn_topo_parse(arg, &t, err, sizeof(err))) {
 			app_status(a, true, "%s", err);
 			return;
 		}
-		struct scn_topology old = a->scn.topo;
+		struct vm_topology old = a->scn.topo;
 		a->scn.topo = t;
 		if (scn_validate(&a->scn, err, sizeof(err))) {
 			a->scn.topo = old;

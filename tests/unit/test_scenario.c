@@ -197,7 +197,7 @@ Test(scenario, ranges_memory_duration_checks_cpuset)
 
 Test(scenario, topo_parse_both_forms)
 {
-	struct scn_topology t;
+	struct vm_topology t;
 	char buf[64];
 	cr_assert_eq(scn_topo_parse("1x2x2x1", &t, err, sizeof(err)), 0, "%s", err);
 	cr_assert(t.numa == 1 && t.llcs == 2 && t.cores == 2 && t.threads == 1);
@@ -274,9 +274,9 @@ Test(scenario, validate_without_positions)
 
 /* ---- CpusetSpec and cgroup knobs ---------------------------------------------------- */
 
-static struct scn_topology topo(const char *label)
+static struct vm_topology topo(const char *label)
 {
-	struct scn_topology t;
+	struct vm_topology t;
 	cr_assert_eq(scn_topo_parse(label, &t, err, sizeof(err)), 0, "%s", err);
 	return t;
 }
@@ -285,7 +285,7 @@ static struct scn_topology topo(const char *label)
 static const char *resolve(const char *label, struct scn_cpuset_spec sp, const char *cg)
 {
 	static char out[256];
-	struct scn_topology t = topo(label);
+	struct vm_topology t = topo(label);
 	char list[128];
 	if (scn_cpuset_resolve(&t, &sp, cg, list, sizeof(list), err, sizeof(err)))
 		snprintf(out, sizeof(out), "ERR: %s", err);
@@ -297,7 +297,7 @@ static const char *resolve(const char *label, struct scn_cpuset_spec sp, const c
 Test(cpuset_spec, usable_cpus_keep_the_last_cpu_when_more_than_two)
 {
 	int c[SCN_MAX_VCPUS];
-	struct scn_topology t = topo("1n1l8c1t");
+	struct vm_topology t = topo("1n1l8c1t");
 	cr_assert_eq(scn_usable_cpus(&t, c, SCN_MAX_VCPUS), 7, "8 CPUs -> usable 0-6");
 	cr_assert_eq(c[6], 6);
 	t = topo("1n1l3c1t");

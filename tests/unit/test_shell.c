@@ -166,7 +166,7 @@ Test(shell_engine, sock_path_is_copied_and_outlives_the_vm, .timeout = 180)
 	struct run_request req = { .shell = true, .runs_root = runs, .kernel_spec = tenv_kernel() };
 	scn_init_default(&req.scn);
 	snprintf(req.scn.name, sizeof(req.scn.name), "shell");
-	req.scn.topo = (struct scn_topology){ 1, 1, 1, 1 };
+	req.scn.topo = (struct vm_topology){ 1, 1, 1, 1 };
 	req.scn.duration_ms = 1;
 	struct engine *e = engine_new();
 	struct run *run = NULL;
