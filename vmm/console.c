@@ -1,6 +1,6 @@
-/* Line splitting for the VM's byte streams, and the console: a ring of the newest kernel
- * console lines capped in lines and bytes, mirrored to run_dir/console.log (capped too).
- * The guest is untrusted: no line, ring or file grows without a bound. */
+/* Line splitting for the VM's byte streams, and the console: every kernel console line is
+ * written to run_dir/console.log (capped); the engine keeps the in-memory ring. The guest
+ * is untrusted: no line or file grows without a bound. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,28 +73,16 @@ void vm_linebuf_flush(struct vm_linebuf *lb, vm_line_fn fn, void *ctx)
 }
 
 struct vm_console {
-	char **lines; /* circular, cap entries */
-	size_t cap, head, count, bytes, max_bytes;
 	int log_fd;
 	unsigned long long log_bytes;
 	bool log_capped;
 };
 
-struct vm_console *vm_console_new(size_t max_lines, size_t max_bytes)
+struct vm_console *vm_console_new(void)
 {
 	struct vm_console *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	if (max_lines < 1)
-		max_lines = 1;
-	c->lines = calloc(max_lines, sizeof(*c->lines));
-	if (!c->lines) {
-		free(c);
-		return NULL;
-	}
-	c->cap = max_lines;
-	c->max_bytes = max_bytes;
-	c->log_fd = -1;
+	if (c)
+		c->log_fd = -1;
 	return c;
 }
 
@@ -102,9 +90,6 @@ void vm_console_free(struct vm_console *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->count; i++)
-		free(c->lines[(c->head + i) % c->cap]);
-	free(c->lines);
 	if (c->log_fd >= 0)
 		close(c->log_fd);
 	free(c);
@@ -124,16 +109,6 @@ int vm_console_open_log(struct vm_console *c, const char *path, char *err, size_
 	c->log_bytes = 0;
 	c->log_capped = false;
 	return 0;
-}
-
-static void drop_oldest(struct vm_console *c)
-{
-	char *old = c->lines[c->head];
-	c->bytes -= strlen(old) + 1;
-	free(old);
-	c->lines[c->head] = NULL;
-	c->head = (c->head + 1) % c->cap;
-	c->count--;
 }
 
 static void log_write(struct vm_console *c, const char *line, size_t len)
@@ -166,54 +141,5 @@ static void log_write(struct vm_console *c, const char *line, size_t len)
 
 void vm_console_push(struct vm_console *c, const char *line)
 {
-	size_t len = strlen(line);
-	log_write(c, line, len);
-	if (len + 1 > c->max_bytes)
-		return;
-	while (c->count && (c->count == c->cap || c->bytes + len + 1 > c->max_bytes))
-		drop_oldest(c);
-	char *d = strdup(line);
-	if (!d)
-		return;
-	c->lines[(c->head + c->count) % c->cap] = d;
-	c->count++;
-	c->bytes += len + 1;
-}
-
-size_t vm_console_count(const struct vm_console *c)
-{
-	return c->count;
-}
-
-const char *vm_console_get(const struct vm_console *c, size_t i)
-{
-	if (i >= c->count)
-		return NULL;
-	return c->lines[(c->head + i) % c->cap];
-}
-
-void vm_console_tail_into(const struct vm_console *c, int n, char *buf, size_t buflen)
-{
-	if (!buflen)
-		return;
-	buf[0] = '\0';
-	if (n <= 0 || !c || !c->count)
-		return;
-	/* Walk back from the newest line while the lines still fit, then print forwards. */
-	size_t first = c->count, used = 0;
-	while (first > 0 && (int)(c->count - first) < n) {
-		size_t l = strlen(vm_console_get(c, first - 1)) + 1;
-		if (used + l + 1 > buflen)
-			break;
-		used += l;
-		first--;
-	}
-	size_t off = 0;
-	for (size_t i = first; i < c->count; i++) {
-		int w = snprintf(buf + off, buflen - off, "%s%s", i > first ? "\n" : "",
-				 vm_console_get(c, i));
-		if (w < 0 || (size_t)w >= buflen - off)
-			break;
-		off += (size_t)w;
-	}
+	log_write(c, line, strlen(line));
 }

@@ -37,7 +37,6 @@ struct vm {
 	char log_path[PATH_MAX];
 	struct vm_console *con;
 	struct vm_linebuf con_lb, ctl_lb;
-	char *tail_buf;            /* vm_console_tail's answer */
 	char perf_notes[2048];     /* vm_perf_notes */
 };
 
@@ -279,7 +278,6 @@ static void vm_release(struct vm *vm)
 		unlink(vm->shell_path);
 	if (vm->qmp_path[0])
 		unlink(vm->qmp_path);
-	free(vm->tail_buf);
 	free(vm->run_dir);
 	free(vm);
 }
@@ -311,9 +309,8 @@ int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t err
 	vm->con_fd = vm->ctl_fd = vm->qmp.fd = -1;
 	vm->accel = (enum vm_accel)accel;
 	vm->run_dir = strdup(cfg->run_dir);
-	vm->tail_buf = calloc(1, VM_TAIL_BUF);
-	vm->con = vm_console_new(VM_CONSOLE_RING_LINES, VM_CONSOLE_RING_BYTES);
-	if (!vm->run_dir || !vm->tail_buf || !vm->con ||
+	vm->con = vm_console_new();
+	if (!vm->run_dir || !vm->con ||
 	    vm_linebuf_init(&vm->con_lb, VM_CONSOLE_LINE_MAX, true) ||
 	    vm_linebuf_init(&vm->ctl_lb, VM_CTL_LINE_MAX, false)) {
 		vm_release(vm);
@@ -617,12 +614,6 @@ bool vm_hugepages_used(const struct vm *vm) { return vm->cfg.hugepages; }
 enum vm_accel vm_accel(const struct vm *vm) { return vm->accel; }
 pid_t vm_pid(const struct vm *vm) { return vm->pid; }
 int64_t vm_started_ms(const struct vm *vm) { return vm->started_ms; }
-
-const char *vm_console_tail(const struct vm *vm, int nlines)
-{
-	vm_console_tail_into(vm->con, nlines, vm->tail_buf, VM_TAIL_BUF);
-	return vm->tail_buf;
-}
 
 int vm_stop(struct vm *vm, int grace_ms)
 {

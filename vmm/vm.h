@@ -105,9 +105,6 @@ bool vm_hugepages_used(const struct vm *vm);
 enum vm_accel vm_accel(const struct vm *vm);
 pid_t vm_pid(const struct vm *vm);
 int64_t vm_started_ms(const struct vm *vm);             /* CLOCK_MONOTONIC ms at QEMU start */
-/* Last nlines of the console ring joined by '\n', in a per-VM buffer valid until the
- * next call or vm_free. */
-const char *vm_console_tail(const struct vm *vm, int nlines);
 
 /* Asks QEMU to quit (QMP), kills it after a grace period; reaps it. Returns QEMU's exit
  * status as from waitpid (or -1). Safe to call twice. */

@@ -12,13 +12,10 @@
 #include "vmm/vm.h"
 
 #define VM_QEMU_BIN "qemu-system-x86_64"
-#define VM_CONSOLE_RING_LINES 20000
-#define VM_CONSOLE_RING_BYTES (4u << 20)   /* 4 MiB of console text kept in memory */
 #define VM_CONSOLE_LINE_MAX 1024           /* longer console lines are cut */
 #define VM_CONSOLE_LOG_MAX (64ull << 20)   /* console.log stops growing here */
 #define VM_CTL_LINE_MAX 8192               /* = KTSTR_LINE_MAX in guest/proto.h */
 #define VM_CONNECT_TIMEOUT_MS 15000        /* QEMU start to listening sockets, loaded host */
-#define VM_TAIL_BUF 16384
 
 /* --- line splitter: bytes in, whole lines out; an overlong line is cut at max and the
  * rest up to the next newline is dropped (never buffered, never overflows). */
@@ -36,16 +33,12 @@ void vm_linebuf_feed(struct vm_linebuf *lb, const char *data, size_t n, vm_line_
 /* Emits a pending partial line (at EOF). */
 void vm_linebuf_flush(struct vm_linebuf *lb, vm_line_fn fn, void *ctx);
 
-/* --- console: bounded ring of lines plus console.log in run_dir. */
+/* --- console: console.log in run_dir (capped); the engine keeps the lines in memory. */
 struct vm_console;
-struct vm_console *vm_console_new(size_t max_lines, size_t max_bytes);
+struct vm_console *vm_console_new(void);
 void vm_console_free(struct vm_console *c);
 int vm_console_open_log(struct vm_console *c, const char *path, char *err, size_t errlen);
-void vm_console_push(struct vm_console *c, const char *line); /* ring + log */
-size_t vm_console_count(const struct vm_console *c);
-const char *vm_console_get(const struct vm_console *c, size_t i); /* 0 = oldest held */
-/* Joins the last n lines with '\n' into buf (always NUL-terminated, keeps the newest). */
-void vm_console_tail_into(const struct vm_console *c, int n, char *buf, size_t buflen);
+void vm_console_push(struct vm_console *c, const char *line); /* appends to console.log */
 
 /* --- QMP client over a unix socket. */
 struct vm_qmp { int fd; char rbuf[65536]; size_t rlen; };
