@@ -103,6 +103,12 @@ static const char *jstr(json_t *o, const char *k)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* A file name inside the entry: "", "." and ".." would name the entry dir or its parent. */
+static bool plain_name(const char *s)
+{
+	return s && *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+}
+
 int cache_read_entry(const char *dir, const char *key, struct kernel_entry *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -142,8 +148,7 @@ int cache_read_entry(const char *dir, const char *key, struct kernel_entry *e)
 		mark_corrupt(e, "schema_drift", "metadata.json schema drift: %s", detail);
 		goto out;
 	}
-	if (!version || !source || !image || !json_is_integer(created) ||
-	    strchr(image, '/') || !strcmp(image, "..")) {
+	if (!version || !source || !plain_name(image) || !json_is_integer(created)) {
 		mark_corrupt(e, "schema_drift", "metadata.json schema drift: %s",
 			     "required key version/source/image/created_unix missing or mistyped");
 		goto out;
@@ -153,9 +158,9 @@ int cache_read_entry(const char *dir, const char *key, struct kernel_entry *e)
 	snprintf(e->image, sizeof(e->image), "%s/%s", dir, image);
 	e->created_unix = (int64_t)json_integer_value(created);
 	const char *s;
-	if ((s = jstr(m, "vmlinux")) && !strchr(s, '/'))
+	if (plain_name(s = jstr(m, "vmlinux")))
 		snprintf(e->vmlinux, sizeof(e->vmlinux), "%s/%s", dir, s);
-	if ((s = jstr(m, "config")) && !strchr(s, '/'))
+	if (plain_name(s = jstr(m, "config")))
 		snprintf(e->config, sizeof(e->config), "%s/%s", dir, s);
 	if ((s = jstr(m, "created")))
 		snprintf(e->created_iso, sizeof(e->created_iso), "%s", s);
