@@ -762,6 +762,14 @@ static double jdbl(json_t *o, const char *k, double def)
 	return json_is_number(v) && isfinite(json_number_value(v)) ? json_number_value(v) : def;
 }
 
+/* A ms field back into ns: 0 when negative or past what a uint64_t holds (the cast
+ * would be undefined). */
+static uint64_t jns(json_t *o, const char *k)
+{
+	double ns = jdbl(o, k, 0) * 1e6;
+	return ns >= 0 && ns < 1.8e19 ? (uint64_t)ns : 0;
+}
+
 static bool jbool(json_t *o, const char *k)
 {
 	return json_is_true(json_object_get(o, k));
@@ -952,8 +960,8 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 			break;
 		CPY(w->cgroup, jstr(e, "cgroup", ""));
 		CPY(w->work, jstr(e, "work", ""));
-		w->cpu_ns = (uint64_t)(jdbl(e, "cpu_ms", 0) * 1e6);
-		w->wall_ns = (uint64_t)(jdbl(e, "wall_ms", 0) * 1e6);
+		w->cpu_ns = jns(e, "cpu_ms");
+		w->wall_ns = jns(e, "wall_ms");
 		w->iters = (uint64_t)jint(e, "iters", 0);
 		w->max_gap_ms = jdbl(e, "max_gap_ms", 0);
 		w->max_gap_cpu = (int)jint(e, "max_gap_cpu", -1);

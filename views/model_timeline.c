@@ -6,6 +6,15 @@
 
 #include "views/model.h"
 
+/* Times are clamped to +-INT32_MAX ms (24 days, the guest's max_gap_at_ms range): nothing
+ * that far is drawn anyway, and the us arithmetic below cannot overflow whatever a guest or
+ * a loaded run directory says. NaN counts as 0. */
+#define TL_MAX_MS INT32_MAX
+static int64_t clamp_ms(double ms)
+{
+	return ms > TL_MAX_MS ? TL_MAX_MS : ms < -TL_MAX_MS ? -TL_MAX_MS : ms == ms ? (int64_t)ms : 0;
+}
+
 static int cg_order(const struct run *r, const char *name)
 {
 	for (int i = 0; i < r->scn.ncgroups; i++)
@@ -81,7 +90,7 @@ void tl_extent(const struct run *r, int64_t *t0, int64_t *t1)
 		int64_t w = (int64_t)(r->workers[i].wall_ns / 1000000);
 		if (w > end)
 			end = w;
-		int64_t g = r->workers[i].max_gap_at_ms + (int64_t)r->workers[i].max_gap_ms;
+		int64_t g = clamp_ms((double)r->workers[i].max_gap_at_ms) + clamp_ms(r->workers[i].max_gap_ms);
 		if (g > end)
 			end = g;
 	}
@@ -92,7 +101,7 @@ void tl_extent(const struct run *r, int64_t *t0, int64_t *t1)
 			end = e;
 	}
 	*t0 = 0;
-	*t1 = end > 0 ? end : 1000;
+	*t1 = end <= 0 ? 1000 : end < TL_MAX_MS ? end : TL_MAX_MS;
 }
 
 int tl_col(int64_t t, int64_t t0, int64_t t1, int ncols)
@@ -226,7 +235,7 @@ void tl_cells(const struct run *r, const struct tl_row *rows, int nrows, int64_t
 		const struct run_worker *w = &r->workers[rows[i].widx];
 		if (w->max_gap_ms <= 0)
 			continue;
-		int64_t a = w->max_gap_at_ms, b = a + (int64_t)(w->max_gap_ms + 0.5);
+		int64_t a = clamp_ms((double)w->max_gap_at_ms), b = a + clamp_ms(w->max_gap_ms + 0.5);
 		if (b <= t0 || a >= t1)
 			continue;
 		int c0 = a < t0 ? 0 : tl_col(a, t0, t1, ncols);
