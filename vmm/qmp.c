@@ -105,7 +105,14 @@ int vm_qmp_connect(struct vm_qmp *q, const char *path, int timeout_ms, char *err
 			 strerror(e));
 		return -e;
 	}
+	return vm_qmp_handshake(q, fd, timeout_ms, path, err, errlen);
+}
+
+int vm_qmp_handshake(struct vm_qmp *q, int fd, int timeout_ms, const char *what, char *err,
+		     size_t errlen)
+{
 	q->fd = fd;
+	q->rlen = 0;
 	int64_t deadline = now_ms() + timeout_ms;
 	char *greet = NULL;
 	int r = read_line(q, deadline, &greet);
@@ -116,7 +123,7 @@ int vm_qmp_connect(struct vm_qmp *q, const char *path, int timeout_ms, char *err
 		r = vm_qmp_cmd(q, "{\"execute\":\"qmp_capabilities\"}", timeout_ms, NULL, err,
 			       errlen);
 	else
-		snprintf(err, errlen, "QMP greeting from %s: %s", path, strerror(-r));
+		snprintf(err, errlen, "QMP greeting from %s: %s", what, strerror(-r));
 	if (r < 0)
 		vm_qmp_close(q);
 	return r;

@@ -43,6 +43,11 @@ void vm_console_push(struct vm_console *c, const char *line); /* appends to cons
 /* --- QMP client over a unix socket. */
 struct vm_qmp { int fd; char rbuf[65536]; size_t rlen; };
 int vm_qmp_connect(struct vm_qmp *q, const char *path, int timeout_ms, char *err, size_t errlen);
+/* The greeting + qmp_capabilities over an already connected non-blocking fd (owned from
+ * here on; closed on failure); what names the peer in messages. vm_qmp_connect's second
+ * half, separate so tests/fuzz/fuzz_qmp.c can feed it replies over a socketpair. */
+int vm_qmp_handshake(struct vm_qmp *q, int fd, int timeout_ms, const char *what, char *err,
+		     size_t errlen);
 /* Sends one command (a JSON object text) and waits for its return/error line; returns
  * 0 with the response line (malloc'd) in *resp if resp != NULL, -errno otherwise. Events
  * read meanwhile are dropped. */
