@@ -118,7 +118,7 @@ check: pkgcheck $(BUILD)/unit $(KTSTR)
 test: deps
 	@$(MAKE) --no-print-directory all kernel
 	@$(MAKE) --no-print-directory bpf
-	@KTSTR_TEST_STRICT=1 $(MAKE) --no-print-directory check vmtest tuitest
+	@KTSTR_TEST_STRICT=1 $(MAKE) --no-print-directory check vmtest tuitest fuzztest
 
 vmtest: all bpf
 	@bash tests/vm/run.sh
@@ -168,14 +168,36 @@ uninstall:
 $(BUILD)/bench_initramfs: tests/bench/bench_initramfs.c $(BUILD)/libktstr.a
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libktstr.a $(PKG_LIBS)
 
-# libFuzzer harnesses for every parser of outside input (scenario files, guest lines).
-# `make fuzz FUZZ_SECONDS=60` runs each for that long.
-FUZZ_SECONDS ?= 20
-FUZZ_FLAGS := -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I.
-FUZZ_INGEST_SRC := engine/run.c engine/ring.c engine/scenario.c engine/fsutil.c engine/checks.c engine/report.c engine/collapse.c engine/verifier.c
-fuzz:
-	@mkdir -p $(BUILD)/fuzz/corpus-scenario $(BUILD)/fuzz/corpus-ingest
-	clang $(FUZZ_FLAGS) tests/fuzz/fuzz_scenario.c engine/scenario.c engine/fsutil.c -ljansson -o $(BUILD)/fuzz/scenario
-	clang $(FUZZ_FLAGS) tests/fuzz/fuzz_ingest.c $(FUZZ_INGEST_SRC) -ljansson -lpthread -lm -o $(BUILD)/fuzz/ingest
-	$(BUILD)/fuzz/scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus-scenario examples
-	$(BUILD)/fuzz/ingest -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus-ingest
+# libFuzzer harnesses, one per reader of untrusted input: scenario files, guest lines, a
+# run directory opened for post-mortem, verifier/scheduler logs, the cache's metadata.json,
+# QMP replies. tests/fuzz/run.sh runs each for FUZZ_SECONDS from its checked-in seeds
+# (tests/fuzz/corpus/NAME) and fails on any crash, leak, UB report or hang. `make test`
+# runs fuzztest; `make fuzz FUZZ_SECONDS=600` is a longer hunt.
+FUZZ_SECONDS ?= 30
+FUZZ_NAMES := scenario ingest rundir verifier metadata qmp
+# -fno-sanitize-recover: a UB report must stop the run, or the fuzzer passes over it.
+FUZZ_FLAGS := -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+  -D_GNU_SOURCE -I.
+FUZZ_SRC_scenario := engine/scenario.c engine/fsutil.c
+FUZZ_SRC_ingest := engine/run.c engine/ring.c engine/scenario.c engine/fsutil.c engine/checks.c \
+  engine/report.c engine/collapse.c engine/verifier.c engine/kernel/cache.c engine/kernel/image.c \
+  engine/kernel/lock.c views/model_log.c views/model_runs.c views/model_timeline.c \
+  views/model_verifier.c
+FUZZ_SRC_rundir := $(FUZZ_SRC_ingest)
+FUZZ_SRC_verifier := engine/collapse.c engine/verifier.c engine/ring.c views/model_log.c \
+  views/model_verifier.c
+FUZZ_SRC_metadata := engine/kernel/cache.c engine/kernel/image.c engine/kernel/lock.c \
+  engine/fsutil.c
+FUZZ_SRC_qmp := vmm/qmp.c
+FUZZ_HDRS := $(wildcard tests/fuzz/*.h engine/*.h engine/kernel/*.h vmm/*.h views/*.h guest/*.h)
+define FUZZ_RULE
+$(BUILD)/fuzz/$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_HDRS)
+	@mkdir -p $$(@D)
+	clang $(FUZZ_FLAGS) -o $$@ $$< $(FUZZ_SRC_$(1)) -ljansson -lpthread -lm
+endef
+$(foreach f,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(f))))
+
+.PHONY: fuzz fuzztest
+fuzztest: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BIN=$(BUILD)/fuzz bash tests/fuzz/run.sh $(FUZZ_NAMES)
+fuzz: fuzztest

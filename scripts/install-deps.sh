@@ -3,7 +3,7 @@
 # what is missing, so a machine that has everything pays one dpkg query.
 set -euo pipefail
 pkgs=(
-  build-essential pkg-config make gcc clang clang-19 llvm-19
+  build-essential pkg-config make gcc clang clang-19 llvm-19 libclang-rt-dev
   libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
   libncurses-dev libreadline-dev libjansson-dev libarchive-dev libcurl4-openssl-dev
   libcriterion-dev

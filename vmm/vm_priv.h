@@ -1,6 +1,6 @@
 /* vmm/ internals shared by its .c files (and the unit tests): the VM struct, the line
  * splitter and console ring, the QMP client, and the injectable accelerator decision.
- * Nothing outside vmm/ and tests/unit/test_vmm.c includes this. */
+ * Nothing outside vmm/, tests/unit/test_vmm.c and tests/fuzz/fuzz_qmp.c includes this. */
 #ifndef KTSTR_VM_PRIV_H
 #define KTSTR_VM_PRIV_H
 

@@ -1,8 +1,5 @@
-/* libFuzzer harness: control-port lines from the guest are untrusted; run_ingest and the
- * report over whatever it built must never crash.
- * clang -fsanitize=fuzzer,address,undefined -I. -Iengine tests/fuzz/fuzz_ingest.c engine/run.c \
- *   engine/ring.c engine/scenario.c engine/checks.c engine/report.c engine/collapse.c \
- *   -ljansson -lpthread -lm -o build/fuzz_ingest */
+/* libFuzzer harness: control-port lines from the guest are untrusted; run_ingest, the
+ * report and the TUI's models over whatever it built must never crash. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +7,7 @@
 
 #include "engine/checks.h"
 #include "engine/report.h"
+#include "tests/fuzz/fuzz_views.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(devnull);
 	}
 	free(report_json(r));
+	fuzz_views(r);
 out:
 	free(buf);
 	if (r)

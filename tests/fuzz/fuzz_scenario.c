@@ -1,6 +1,4 @@
-/* libFuzzer harness: scenario text from an untrusted file must never crash the parser.
- * clang -fsanitize=fuzzer,address,undefined -I. -Iengine tests/fuzz/fuzz_scenario.c \
- *   engine/scenario.c -ljansson -o build/fuzz_scenario */
+/* libFuzzer harness: scenario text from an untrusted file must never crash the parser. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
