@@ -11,10 +11,10 @@ cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-30}
 bin=${FUZZ_BIN:-build/fuzz}
 keep=$(dirname "$bin")/fuzz-crashes
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# The harnesses' own temp dirs go under $tmp too: a crash skips their atexit clean-up.
-export TMPDIR=$tmp
+# One temp root, removed at the end however the run ends (tests/tmproot.sh); it is TMPDIR,
+# so the harnesses' own temp dirs go there too (a crash skips their atexit clean-up).
+. tests/tmproot.sh
+tmp=$KTSTR_TEST_TMP
 fail=0
 for name in "$@"; do
 	seeds=(tests/fuzz/corpus/"$name") opts=(-dict=tests/fuzz/json.dict)
@@ -24,9 +24,9 @@ for name in "$@"; do
 	esac
 	work=$tmp/$name
 	mkdir -p "$work/new" "$work/artifacts"
-	timeout -k 10 $((secs + 120)) "$bin/$name" -max_total_time="$secs" -timeout=10 \
-		-rss_limit_mb=1024 -artifact_prefix="$work/artifacts/" "${opts[@]}" "$work/new" "${seeds[@]}" \
-		>"$work/log" 2>&1
+	tmproot_run timeout -k 10 $((secs + 120)) "$bin/$name" -max_total_time="$secs" \
+		-timeout=10 -rss_limit_mb=1024 -artifact_prefix="$work/artifacts/" "${opts[@]}" \
+		"$work/new" "${seeds[@]}" >"$work/log" 2>&1
 	rc=$?
 	done_line=$(grep -m1 '^Done [0-9]* runs in' "$work/log")
 	runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' <<<"$done_line")
