@@ -295,8 +295,7 @@ void app_draw(struct app *a)
 	int H, W;
 	getmaxyx(stdscr, H, W);
 	erase();
-	struct dwin whole;
-	dw_for(stdscr, 0, 0, H, W, &whole);
+	struct dwin whole = dw_area(0, 0, H, W);
 	if (H < 8 || W < 30) {
 		dw_printf(&whole, 0, 0, DC_FAIL, "terminal %dx%d is too small; ktstr needs 80x24", W, H);
 		refresh();
@@ -306,8 +305,7 @@ void app_draw(struct app *a)
 	live_line(a);
 	draw_tabs(a, &whole);
 	draw_header(a, &whole);
-	struct dwin pane;
-	dw_for(stdscr, 2, 0, H - 3, W, &pane);
+	struct dwin pane = dw_area(2, 0, H - 3, W);
 	struct view *v = &a->views[a->active];
 	if (a->help) {
 		keymap_help(&pane, v->ops->name);

@@ -1,5 +1,5 @@
-/* TUI internals shared by the tui/ files: the application state, the curses-facing half of the
- * drawing API, the keymap, the command line, shell attach and signal handling. */
+/* TUI internals shared by the tui/ files: the application state, the keymap, the command
+ * line, shell attach and signal handling. */
 #ifndef KTSTR_TUI_APP_H
 #define KTSTR_TUI_APP_H
 
@@ -30,12 +30,6 @@ struct app {
 	struct tui_ctx ctx;
 	char open_req[1024];          /* a pane asked to open this run dir */
 };
-
-/* draw.c */
-void dw_setup(void);                       /* colours (NO_COLOR aware) and glyph set */
-struct dwin *dw_for(WINDOW *win, int y, int x, int h, int w, struct dwin *buf);
-struct dwin { WINDOW *win; int y, x, h, w; };
-
 
 /* cmdline.c: ':' prompt through readline, history in ~/.cache/ktstr/tui_history. */
 /* Reads one line (outside curses); returns false on EOF/empty. */

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "tui/app.h"
+#include "tui/keymap.h"
 
 static const char *const panes[] = { "runs", "timeline", "spread", "schedlog", "verifier", "dump",
 				     "console", "kernels" };
