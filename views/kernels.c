@@ -1,4 +1,4 @@
-/* Pane 8: the kernel cache (cache_list): key, version, source, date, size and tags.
+/* Pane 8: the kernel cache (engine_kernel_list): key, version, source, date, size and tags.
  * c checks the scx kfunc prototypes in its BTF, Enter picks it for the next run, d
  * deletes it after a y/n question. The deletion waits for runs using the kernel, so the
  * engine does it (tui_ctx.remove_kernel) and this pane only shows how it goes. */
@@ -8,9 +8,7 @@
 #include <string.h>
 
 #include "engine/fsutil.h"
-#include "engine/kernel/btf.h"
-#include "engine/kernel/cache.h"
-#include "engine/kernel/lock.h"
+#include "engine/kernels.h"
 #include "views/view.h"
 
 struct kpriv {
@@ -34,9 +32,9 @@ static void load(struct kpriv *p)
 	p->n = 0;
 	p->err[0] = 0;
 	p->loaded = true;
-	if (cache_root(p->root, sizeof(p->root), p->err, sizeof(p->err)))
+	if (engine_cache_root(p->root, sizeof(p->root), p->err, sizeof(p->err)))
 		return;
-	cache_list(p->root, &p->e, &p->n, p->err, sizeof(p->err));
+	engine_kernel_list(p->root, &p->e, &p->n, p->err, sizeof(p->err));
 }
 
 static void init(struct view *v)
@@ -113,7 +111,7 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 		snprintf(msg, sizeof(msg), "Delete kernel %s (%s)? y/n", p->confirm, p->confirm_dir);
 	else if (p->removing[0])
 		snprintf(msg, sizeof(msg), "removing %s%s (a run using it makes this wait, up to %gs)",
-			 p->removing, dw_utf8() ? "\u2026" : "...", lock_timeout_ms() / 1000.0);
+			 p->removing, dw_utf8() ? "\u2026" : "...", engine_kernel_lock_wait_ms() / 1000.0);
 	else if (p->verdict[0]) {
 		snprintf(msg, sizeof(msg), "%s", p->verdict);
 		mcol = p->verdict_ok > 0 ? DC_OK : DC_FAIL;
@@ -175,7 +173,7 @@ static void check(struct kpriv *p, const struct kernel_entry *e)
 	char err[512];
 	if (!ck)
 		return;
-	if (btf_check_kfuncs(e->vmlinux, ck, err, sizeof(err))) {
+	if (engine_kernel_check_entry(e, ck, err, sizeof(err))) {
 		snprintf(p->verdict, sizeof(p->verdict), "%s: %s", e->key, err);
 		p->verdict_ok = -1;
 	} else {

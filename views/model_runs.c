@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/kernel/cache.h"
+#include "engine/kernels.h"
 #include "views/model.h"
 
 int runs_root(char *buf, size_t len, char *err, size_t errlen)
@@ -19,7 +19,7 @@ int runs_root(char *buf, size_t len, char *err, size_t errlen)
 		return 0;
 	}
 	char root[4096];
-	int rc = cache_root(root, sizeof(root), err, errlen);
+	int rc = engine_cache_root(root, sizeof(root), err, errlen);
 	if (rc)
 		return rc;
 	snprintf(buf, len, "%s/runs", root);
