@@ -120,8 +120,7 @@ void cmdline_exec(struct app *a, const char *line)
 		}
 		app_start_run(a);
 	} else if (!strcmp(verb, "kernel")) {
-		snprintf(a->ctx.kernel_pick, sizeof(a->ctx.kernel_pick), "%s", arg);
-		app_status(a, false, "kernel for the next run: %s", arg);
+		app_pick_kernel(a, arg);
 	} else if (!strcmp(verb, "topo")) {
 		struct vm_topology t;
 		if (scn_topo_parse(arg, &t, err, sizeof(err))) {

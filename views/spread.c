@@ -104,10 +104,10 @@ static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 	struct spriv *p = v->priv;
 	(void)r;
 	(void)key;
-	return p && listpos_nav(&p->pos, p->nrows, q) ? VIEW_REDRAW : VIEW_IGNORED;
+	return p && listpos_nav(&p->pos, p->nrows, q) ? VIEW_HANDLED : VIEW_IGNORED;
 }
 
 const struct view_ops view_spread = {
-	.name = "spread", .title = "Spread", .key = '3', .needs_run = true,
+	.name = "spread", .title = "Spread", .needs_run = true,
 	.init = init, .done = done, .reset = reset, .draw = draw, .handle = handle,
 };
