@@ -32,7 +32,7 @@ static const struct keybind fixed[] = {
 	K('?', REQ_HELP, NULL, "?", "this help"),
 	K('\t', REQ_NEXT_PANE, NULL, "Tab", "next pane"),
 	K(KEY_BTAB, REQ_PREV_PANE, NULL, "S-Tab", "previous pane"),
-	K(0, REQ_PANE, NULL, NULL, NULL),  /* '1'.. one per pane of view_all (keymap) */
+	K(0, REQ_PANE, NULL, NULL, NULL),  /* build() makes it '1', '2' ...: one per pane of view_all */
 	K(':', REQ_CMD, NULL, ":", "command: run FILE, kernel KEY, topo NxLxCxT, sched NAME|PATH, open DIR, quit"),
 	K('/', REQ_SEARCH, NULL, "/", "search"),
 	K('n', REQ_SEARCH_NEXT, NULL, "n", "next match"),
