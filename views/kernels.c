@@ -18,7 +18,7 @@ struct kpriv {
 	bool loaded;
 	char root[4096];
 	char err[512];
-	char verdict[512];         /* last `c` result */
+	char verdict[2048];        /* last `c` or removal outcome (a lock timeout names paths) */
 	int verdict_ok;            /* 1 ok, 0 not ok, -1 error */
 	char confirm[128];         /* key awaiting y/n for delete, "" none (the list may reload) */
 	char confirm_dir[4096];
