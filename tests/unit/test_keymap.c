@@ -59,3 +59,13 @@ Test(keymap, r_runs_in_every_pane_and_bang_jumps_in_the_verifier)
 	cr_expect_eq(keymap_lookup("verifier", 'j'), REQ_NEXT_INSN);
 	cr_expect_eq(keymap_lookup("runs", 'j'), REQ_DOWN);
 }
+
+Test(keymap, number_keys_are_the_pane_list)
+{
+	cr_assert(view_count >= 1 && view_count <= VIEW_MAX);
+	for (int i = 0; i < view_count; i++)
+		cr_expect_eq(keymap_lookup(view_all[i]->name, '1' + i), REQ_PANE, "%d in the %s pane", i + 1,
+			     view_all[i]->name);
+	if (view_count < 9)
+		cr_expect_eq(keymap_lookup("runs", '1' + view_count), REQ_NONE, "a number past the last pane");
+}
