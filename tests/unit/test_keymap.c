@@ -1,6 +1,6 @@
 /* The TUI's key table: one meaning per key across every pane (a key bound twice with two
- * meanings fails here), and the verifier's jump to the rejected instruction is `!`, so `r`
- * starts a run in every pane. */
+ * meanings fails here), the verifier's jump to the rejected instruction is `!`, so `r`
+ * starts a run in every pane, and the number keys are the pane list (views/panes.c). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
