@@ -1,5 +1,5 @@
 /* `ktstr kernel`: list, import, fetch, check, vmlinux, path, rm and clean over the kernel
- * cache (engine/cache.h) and the BTF kfunc check (engine/btf.h). */
+ * cache and the BTF kfunc check, as the engine offers them (engine/kernels.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -10,8 +10,7 @@
 #include <unistd.h>
 
 #include "engine/fsutil.h"
-#include "engine/kernel/btf.h"
-#include "engine/kernel/cache.h"
+#include "engine/kernels.h"
 #include "cli/cli.h"
 
 static const char kernel_usage[] =
@@ -36,7 +35,7 @@ static int exit_for(int rc)
 static int get_root(char *root, size_t len)
 {
 	char err[1024];
-	if (cache_root(root, len, err, sizeof(err))) {
+	if (engine_cache_root(root, len, err, sizeof(err))) {
 		cli_error("%s", err);
 		return 2;
 	}
@@ -77,7 +76,7 @@ static int do_list(int argc, char **argv)
 		return 2;
 	struct kernel_entry *v;
 	int n;
-	int rc = cache_list(root, &v, &n, err, sizeof(err));
+	int rc = engine_kernel_list(root, &v, &n, err, sizeof(err));
 	if (rc) {
 		cli_error("%s", err);
 		return 3;
@@ -112,7 +111,7 @@ static int do_list(int argc, char **argv)
 		       e->vmlinux[0] ? "" : " (no vmlinux)", e->stale_kconfig ? " (stale kconfig)" : "");
 	}
 	char warn[2048];
-	cache_list_warnings(root, v, n, warn, sizeof(warn));
+	engine_kernel_list_warnings(root, v, n, warn, sizeof(warn));
 	fputs(warn, stderr);
 	free(v);
 	return 0;
@@ -153,7 +152,7 @@ static int do_import(int argc, char **argv)
 	if (get_root(root, sizeof(root)))
 		return 2;
 	struct kernel_entry e;
-	int rc = cache_import(root, paths, np, config, &e, err, sizeof(err));
+	int rc = engine_kernel_import(root, paths, np, config, &e, err, sizeof(err));
 	if (rc) {
 		cli_error("%s", err);
 		return exit_for(rc);
@@ -172,7 +171,7 @@ static int do_fetch(int argc, char **argv)
 	if (get_root(root, sizeof(root)))
 		return 2;
 	struct kernel_entry e;
-	int rc = cache_fetch_debian(root, &e, err, sizeof(err));
+	int rc = engine_kernel_fetch_debian(root, &e, err, sizeof(err));
 	if (rc) {
 		cli_error("%s", err);
 		return 3;
@@ -186,7 +185,7 @@ static int resolve_arg(int argc, char **argv, struct kernel_entry *e)
 	if (argc > 2)
 		return usage_err("kernel %s: at most one SPEC", argv[0]);
 	char err[2048];
-	int rc = cache_resolve(argc == 2 ? argv[1] : NULL, e, err, sizeof(err));
+	int rc = engine_kernel_resolve(argc == 2 ? argv[1] : NULL, e, err, sizeof(err));
 	if (rc) {
 		cli_error("%s", err);
 		return 2;
@@ -209,35 +208,18 @@ static int do_path(int argc, char **argv, bool vmlinux)
 	return 0;
 }
 
-static bool is_raw_btf(const char *path)
-{
-	unsigned char m[2];
-	FILE *f = fopen(path, "rb");
-	bool ok = f && fread(m, 1, 2, f) == 2 && m[0] == 0x9f && m[1] == 0xeb;
-	if (f)
-		fclose(f);
-	return ok;
-}
-
 /* Every SPEC `run --kernel` takes (key, version, bzImage, vmlinux, build tree, or none:
  * the env and the cache), plus a raw BTF file such as /sys/kernel/btf/vmlinux. A kernel
  * without a vmlinux at hand is checked through its bzImage. */
 static int do_check(int argc, char **argv)
 {
-	struct kernel_entry e;
-	bool raw = argc == 2 && is_raw_btf(argv[1]);
-	if (!raw) {
-		int rc = resolve_arg(argc, argv, &e);
-		if (rc)
-			return rc;
-	}
+	if (argc > 2)
+		return usage_err("kernel %s: at most one SPEC", argv[0]);
 	struct btf_check *ck = calloc(1, sizeof(*ck));
 	char err[2048];
 	if (!ck)
 		return 3;
-	int rc = raw ? btf_check_kfuncs(argv[1], ck, err, sizeof(err))
-	     : e.vmlinux[0] ? btf_check_kfuncs(e.vmlinux, ck, err, sizeof(err))
-	     : btf_check_image(e.image, ck, err, sizeof(err));
+	int rc = engine_kernel_check(argc == 2 ? argv[1] : NULL, ck, err, sizeof(err));
 	if (rc) {
 		free(ck);
 		cli_error("%s", err);
@@ -258,7 +240,7 @@ static int do_rm(int argc, char **argv)
 	char root[4096], err[2048];
 	if (get_root(root, sizeof(root)))
 		return 2;
-	int rc = cache_remove(root, argv[1], err, sizeof(err));
+	int rc = engine_kernel_remove_now(root, argv[1], err, sizeof(err));
 	if (rc) {
 		cli_error("%s", err);
 		return exit_for(rc);
@@ -287,7 +269,7 @@ static int do_clean(int argc, char **argv)
 	if (get_root(root, sizeof(root)))
 		return 2;
 	int removed = 0;
-	int rc = cache_clean_corrupt(root, &removed, err, sizeof(err));
+	int rc = engine_kernel_clean_corrupt(root, &removed, err, sizeof(err));
 	if (rc) {
 		cli_error("%s", err);
 		return 3;

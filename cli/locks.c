@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/kernel/cache.h"
 #include "cli/cli.h"
 #include "engine/kernel/lock.h"
+#include "engine/kernels.h"
 
 static void usage(FILE *f)
 {
@@ -132,7 +132,7 @@ int cmd_locks(int argc, char **argv)
 	}
 
 	char root[PATH_MAX], err[1024];
-	if (cache_root(root, sizeof(root), err, sizeof(err))) {
+	if (engine_cache_root(root, sizeof(root), err, sizeof(err))) {
 		cli_error("%s", err);
 		return 3;
 	}

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/engine.h"
 #include "tui/tui.h"
-#include "vmm/vm.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -23,14 +23,14 @@ void cli_error(const char *fmt, ...)
 
 static void on_fatal_signal(int sig)
 {
-	vm_kill_all();
+	engine_kill_all();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 static void install_teardown(void)
 {
-	atexit(vm_kill_all);
+	atexit(engine_kill_all);
 	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGFPE };
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct sigaction sa = { .sa_handler = on_fatal_signal };

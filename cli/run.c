@@ -10,7 +10,6 @@
 #include "cli/cli.h"
 #include "engine/engine.h"
 #include "engine/report.h"
-#include "vmm/vm.h"
 
 static void usage(void)
 {
@@ -241,16 +240,10 @@ int cmd_run(int argc, char **argv)
 		cli_error("run: scheduler arguments after -- need --scheduler NAME|PATH");
 		return 2;
 	}
-	int accel_v = 0;
-	if (accel) {
-		if (!strcmp(accel, "kvm"))
-			accel_v = VM_ACCEL_KVM;
-		else if (!strcmp(accel, "tcg"))
-			accel_v = VM_ACCEL_TCG;
-		else {
-			cli_error("--accel '%s': expected kvm or tcg", accel);
-			return 2;
-		}
+	int accel_v = accel ? engine_accel_by_name(accel) : 0;
+	if (accel_v < 0) {
+		cli_error("--accel '%s': expected kvm or tcg", accel);
+		return 2;
 	}
 
 	/* Every scenario is loaded and validated before the first VM boots: bad input costs

@@ -32,6 +32,14 @@ int check_fmt_died(char *buf, size_t len, int steps_done, int steps, int64_t die
 	return snprintf(buf, len, "scheduler process died unexpectedly during workload (%.1fs into test)", s);
 }
 
+double checks_share_pct(const struct run_worker *w)
+{
+	if (!w->wall_ns)
+		return 0;
+	double p = 100.0 * (double)w->cpu_ns / (double)w->wall_ns;
+	return p > 100.0 ? 100.0 : p < 0 ? 0 : p;
+}
+
 static double off_pct(const struct run_worker *w)
 {
 	if (!w->wall_ns)

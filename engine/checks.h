@@ -19,6 +19,9 @@ void checks_evaluate(struct run *r, bool tcg);
 /* Only r->cgroups and the effective thresholds, no checks: for live views (the TUI's
  * spread pane) while the run is still going. Caller holds the lock. */
 void checks_stats(struct run *r, bool tcg);
+/* A worker's CPU share in percent (cpu / wall, at most 100), 0 when it has no wall time:
+ * the other side of the off-CPU % the spread is taken over. */
+double checks_share_pct(const struct run_worker *w);
 
 /* Scheduler lifecycle and guest-result messages (the seed's words). */
 #define CHECK_MSG_NOT_ATTACHED_CHECK \

@@ -602,6 +602,16 @@ int engine_shell_sock(struct engine *e, struct run *r, char *buf, size_t len)
 	return rc;
 }
 
+int engine_accel_by_name(const char *name)
+{
+	return !strcmp(name, "kvm") ? VM_ACCEL_KVM : !strcmp(name, "tcg") ? VM_ACCEL_TCG : -EINVAL;
+}
+
+void engine_kill_all(void)
+{
+	vm_kill_all();
+}
+
 void engine_free(struct engine *e)
 {
 	if (!e)

@@ -30,7 +30,7 @@ struct run_request {
 	struct scenario scn;         /* copied; the engine owns the copy */
 	const char *kernel_spec;     /* NULL: KTSTR_TEST_KERNEL, KTSTR_KERNEL, newest cache entry */
 	const char *runs_root;       /* NULL: KTSTR_RUNS_DIR or <cache root>/runs */
-	int accel;                   /* enum vm_accel; 0 = auto */
+	int accel;                   /* 0 = auto, else engine_accel_by_name's answer */
 	bool shell_port;             /* TUI: allow `s` to attach a shell */
 	/* `ktstr shell`: the guest runs a shell (or exec_cmd) on the shell port instead of
 	 * the scenario. No run watchdog: only the boot budget bounds it (until sys_rdy). */
@@ -69,6 +69,11 @@ int engine_shell_sock(struct engine *e, struct run *r, char *buf, size_t len);
  * removal: it is abandoned (the lock wait ends with the process; no event). */
 int engine_kernel_remove(struct engine *e, const char *root, const char *key, char *err,
 			 size_t errlen);
+
+/* run_request.accel for "kvm" or "tcg"; -EINVAL for any other name. */
+int engine_accel_by_name(const char *name);
+/* SIGKILLs every QEMU this process started; async-signal-safe, for signal and exit paths. */
+void engine_kill_all(void);
 
 int engine_event_fd(struct engine *e);  /* readable when events are queued (for poll) */
 /* Pops the next event; returns false when the queue is empty. */

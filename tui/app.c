@@ -1,31 +1,21 @@
 /* The workstation's main loop: poll() on the terminal and the engine's event fd with a
  * 150 ms timeout, redraw the active pane from the run model under run_lock, dispatch keys
- * through the keymap. Panes live in views/; this file only lays out and dispatches. */
+ * through the keymap and act on what the pane answers. Panes live in views/ (the list in
+ * views/panes.c); this file only lays out and dispatches. */
 #include <errno.h>
 #include <locale.h>
 #include <poll.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/kernels.h"
 #include "engine/report.h"
-#include "views/logpane.h"
 #include "tui/app.h"
 #include "tui/tui.h"
 #include "views/model.h"
-
-static const struct view_ops *const all_views[TUI_NVIEWS] = {
-	&view_runs, &view_timeline, &view_spread, &view_schedlog.ops,
-	&view_verifier, &view_dump.ops, &view_console.ops, &view_kernels,
-};
-
-static struct app *app_of(struct tui_ctx *c)
-{
-	return (struct app *)((char *)c - offsetof(struct app, ctx));
-}
 
 void app_status(struct app *a, bool err, const char *fmt, ...)
 {
@@ -36,34 +26,10 @@ void app_status(struct app *a, bool err, const char *fmt, ...)
 	a->status_err = err;
 }
 
-static void ctx_status(struct tui_ctx *c, const char *fmt, ...)
+void app_pick_kernel(struct app *a, const char *spec)
 {
-	struct app *a = app_of(c);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(a->status, sizeof(a->status), fmt, ap);
-	va_end(ap);
-	a->status_err = false;
-}
-
-/* Panes call this with the displayed run locked, so the switch happens later in the
- * loop (dropping the old run's last reference under its own lock would free a held
- * mutex). */
-static void ctx_open_run(struct tui_ctx *c, const char *dir)
-{
-	struct app *a = app_of(c);
-	snprintf(a->open_req, sizeof(a->open_req), "%s", dir ? dir : "\001live");
-}
-
-static int ctx_remove_kernel(struct tui_ctx *c, const char *root, const char *key, char *err, size_t errlen)
-{
-	struct app *a = app_of(c);
-	if (!a->eng) {
-		snprintf(err, errlen, "the engine could not start, so kernels cannot be removed here; use "
-			 "`ktstr kernel rm %s`", key);
-		return -ENODEV;
-	}
-	return engine_kernel_remove(a->eng, root, key, err, errlen);
+	snprintf(a->ctx.kernel_pick, sizeof(a->ctx.kernel_pick), "%s", spec);
+	app_status(a, false, "kernel for the next run: %s", spec);
 }
 
 /* The kernels pane shows the outcome in full; on another pane the status bar says it. */
@@ -71,13 +37,19 @@ static void kernel_removed(struct app *a, const struct engine_event *ev)
 {
 	if (!ev->rc && !strcmp(a->ctx.kernel_pick, ev->key))
 		a->ctx.kernel_pick[0] = 0;
-	for (int i = 0; i < TUI_NVIEWS; i++)
-		if (a->views[i].ops->kernel_removed)
+	int says = -1;  /* the pane that tells the outcome */
+	for (int i = 0; i < view_count; i++)
+		if (a->views[i].ops->kernel_removed) {
 			a->views[i].ops->kernel_removed(&a->views[i], ev->key, ev->rc, ev->text ? ev->text : "");
-	if (a->views[a->active].ops->kernel_removed)
+			says = says < 0 ? i : says;
+		}
+	if (says == a->active)
 		return;
-	if (ev->rc)
-		app_status(a, true, "kernel %s was not removed; the Kernels pane (8) says why", ev->key);
+	if (ev->rc && says >= 0)
+		app_status(a, true, "kernel %s was not removed; the %s pane (%d) says why", ev->key,
+			   view_all[says]->title, says + 1);
+	else if (ev->rc)
+		app_status(a, true, "kernel %s was not removed: %s", ev->key, ev->text ? ev->text : "");
 	else
 		app_status(a, false, "removed %s", ev->key);
 }
@@ -95,22 +67,26 @@ void app_set_run(struct app *a, struct run *r)
 		snprintf(a->ctx.cur_dir, sizeof(a->ctx.cur_dir), "%s", r->dir);
 		run_unlock(r);
 	}
-	for (int i = 0; i < TUI_NVIEWS; i++)
+	for (int i = 0; i < view_count; i++)
 		if (a->views[i].ops->reset)
 			a->views[i].ops->reset(&a->views[i]);
 }
 
-/* Opening a run shows the pane that explains it best. */
+/* Opening a run shows the pane that explains it best (view_ops.explains). */
 static int best_pane(struct run *r)
 {
+	int best = 0;
+	enum view_fit fit = FIT_NONE;
 	run_lock(r);
-	int p = 1;
-	if (r->verifier && ring_count(r->verifier))
-		p = 4;
-	else if (r->result != RESULT_PASS && r->schedlog && ring_count(r->schedlog))
-		p = 3;
+	for (int i = 0; i < view_count; i++) {
+		enum view_fit f = view_all[i]->explains ? view_all[i]->explains(r) : FIT_NONE;
+		if (f > fit) {
+			best = i;
+			fit = f;
+		}
+	}
 	run_unlock(r);
-	return p;
+	return best;
 }
 
 int app_open_dir(struct app *a, const char *dir)
@@ -209,9 +185,9 @@ static void draw_tabs(struct app *a, struct dwin *w)
 {
 	dw_row(w, 0, DC_TAB);
 	int x = 0;
-	for (int i = 0; i < TUI_NVIEWS; i++) {
+	for (int i = 0; i < view_count; i++) {
 		char lab[32];
-		snprintf(lab, sizeof(lab), " %c %s ", all_views[i]->key, all_views[i]->title);
+		snprintf(lab, sizeof(lab), " %d %s ", i + 1, view_all[i]->title);
 		x = dw_text(w, 0, x, i == a->active ? DC_TAB_ON : DC_TAB, lab, 0);
 	}
 	if (x + 8 < dw_cols(w))
@@ -272,7 +248,6 @@ static void draw_status(struct app *a, struct dwin *w)
 static void live_line(struct app *a)
 {
 	a->ctx.live_line[0] = 0;
-	a->ctx.live = a->live;
 	if (!a->live)
 		return;
 	struct run *r = a->live;
@@ -295,8 +270,7 @@ void app_draw(struct app *a)
 	int H, W;
 	getmaxyx(stdscr, H, W);
 	erase();
-	struct dwin whole;
-	dw_for(stdscr, 0, 0, H, W, &whole);
+	struct dwin whole = dw_area(0, 0, H, W);
 	if (H < 8 || W < 30) {
 		dw_printf(&whole, 0, 0, DC_FAIL, "terminal %dx%d is too small; ktstr needs 80x24", W, H);
 		refresh();
@@ -306,8 +280,7 @@ void app_draw(struct app *a)
 	live_line(a);
 	draw_tabs(a, &whole);
 	draw_header(a, &whole);
-	struct dwin pane;
-	dw_for(stdscr, 2, 0, H - 3, W, &pane);
+	struct dwin pane = dw_area(2, 0, H - 3, W);
 	struct view *v = &a->views[a->active];
 	if (a->help) {
 		keymap_help(&pane, v->ops->name);
@@ -347,6 +320,43 @@ static void do_search(struct app *a, int dir)
 		app_status(a, true, "pattern not found: %s", a->search);
 }
 
+/* A pane asked the engine to remove a kernel; a refusal goes back to the pane at once. */
+static void remove_kernel(struct app *a, struct view *v, const char *key)
+{
+	char root[4096], err[1024];
+	int rc = -ENODEV;
+	if (!a->eng)
+		snprintf(err, sizeof(err), "the engine could not start, so kernels cannot be removed here; use "
+			 "`ktstr kernel rm %s`", key);
+	else if (!(rc = engine_cache_root(root, sizeof(root), err, sizeof(err))))
+		rc = engine_kernel_remove(a->eng, root, key, err, sizeof(err));
+	if (rc && v->ops->kernel_removed)
+		v->ops->kernel_removed(v, key, rc, err);
+}
+
+/* What a pane's answer asks for, done with no run locked: opening a run may drop the last
+ * reference to the one displayed. */
+static void act(struct app *a, struct view *v, enum view_rc rc)
+{
+	switch (rc) {
+	case VIEW_IGNORED:
+	case VIEW_HANDLED:
+		break;  /* the next frame shows it */
+	case VIEW_OPEN_RUN:
+		app_open_dir(a, v->arg);
+		break;
+	case VIEW_OPEN_LIVE:
+		app_set_run(a, a->live);
+		break;
+	case VIEW_PICK_KERNEL:
+		app_pick_kernel(a, v->arg);
+		break;
+	case VIEW_REMOVE_KERNEL:
+		remove_kernel(a, v, v->arg);
+		break;
+	}
+}
+
 static void pass_to_view(struct app *a, enum req q, int key)
 {
 	struct view *v = &a->views[a->active];
@@ -354,9 +364,10 @@ static void pass_to_view(struct app *a, enum req q, int key)
 		return;
 	if (a->cur)
 		run_lock(a->cur);
-	v->ops->handle(v, a->cur, q, key);
+	enum view_rc rc = v->ops->handle(v, a->cur, q, key);
 	if (a->cur)
 		run_unlock(a->cur);
+	act(a, v, rc);
 }
 
 static void handle_key(struct app *a, int ch)
@@ -388,11 +399,10 @@ static void handle_key(struct app *a, int ch)
 		return;
 	case REQ_NEXT_PANE:
 	case REQ_PREV_PANE:
-		a->active = (a->active + (q == REQ_NEXT_PANE ? 1 : TUI_NVIEWS - 1)) % TUI_NVIEWS;
+		a->active = (a->active + (q == REQ_NEXT_PANE ? 1 : view_count - 1)) % view_count;
 		return;
-	case REQ_PANE1: case REQ_PANE2: case REQ_PANE3: case REQ_PANE4:
-	case REQ_PANE5: case REQ_PANE6: case REQ_PANE7: case REQ_PANE8:
-		a->active = (int)(q - REQ_PANE1);
+	case REQ_PANE:
+		a->active = ch - '1';  /* the keymap binds '1' up to the last pane */
 		return;
 	case REQ_CMD:
 		if (cmdline_read(":", buf, sizeof(buf)))
@@ -480,7 +490,7 @@ static int parse_args(struct app *a, int argc, char **argv, const char **open_di
 
 static void app_free(struct app *a)
 {
-	for (int i = 0; i < TUI_NVIEWS; i++)
+	for (int i = 0; i < view_count; i++)
 		if (a->views[i].ops && a->views[i].ops->done)
 			a->views[i].ops->done(&a->views[i]);
 	if (a->eng)
@@ -533,14 +543,11 @@ int tui_main(int argc, char **argv)
 	if (runs_root(a->runs_root, sizeof(a->runs_root), err, sizeof(err)))
 		a->runs_root[0] = 0;
 	a->ctx.runs_root = a->runs_root;
-	a->ctx.open_run = ctx_open_run;
-	a->ctx.status = ctx_status;
-	a->ctx.remove_kernel = ctx_remove_kernel;
 	snprintf(a->ctx.kernel_pick, sizeof(a->ctx.kernel_pick), "%s", a->kernel_spec);
-	for (int i = 0; i < TUI_NVIEWS; i++) {
-		a->views[i] = (struct view){ .ops = all_views[i], .ctx = &a->ctx, .search = a->search };
-		if (all_views[i]->init)
-			all_views[i]->init(&a->views[i]);
+	for (int i = 0; i < view_count; i++) {
+		a->views[i] = (struct view){ .ops = view_all[i], .ctx = &a->ctx, .search = a->search };
+		if (view_all[i]->init)
+			view_all[i]->init(&a->views[i]);
 	}
 	if (open_dir) {
 		struct run *r;
@@ -581,13 +588,6 @@ int tui_main(int argc, char **argv)
 
 	while (!a->quit && !tui_stop_signal) {
 		drain_events(a);
-		if (a->open_req[0]) {
-			if (!strcmp(a->open_req, "\001live"))
-				app_set_run(a, a->live);
-			else
-				app_open_dir(a, a->open_req);
-			a->open_req[0] = 0;
-		}
 		app_draw(a);
 		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
 				       { .fd = a->eng ? engine_event_fd(a->eng) : -1, .events = POLLIN } };

@@ -1,5 +1,5 @@
-/* TUI internals shared by the tui/ files: the application state, the curses-facing half of the
- * drawing API, the keymap, the command line, shell attach and signal handling. */
+/* TUI internals shared by the tui/ files: the application state, the keymap, the command
+ * line, shell attach and signal handling. */
 #ifndef KTSTR_TUI_APP_H
 #define KTSTR_TUI_APP_H
 
@@ -10,8 +10,6 @@
 #include "views/view.h"
 #include "tui/keymap.h"
 
-#define TUI_NVIEWS 8
-
 struct app {
 	struct engine *eng;
 	struct run *cur;              /* displayed run (a reference) or NULL */
@@ -20,22 +18,15 @@ struct app {
 	bool have_scn;
 	char kernel_spec[1024];       /* --kernel; then ctx.kernel_pick is the one used */
 	char runs_root[1024];
-	struct view views[TUI_NVIEWS];
+	struct view views[VIEW_MAX];      /* one per view_all[] entry */
 	int active;
 	bool help;
 	bool quit;
 	char search[256];
 	char status[512];
 	bool status_err;
-	struct tui_ctx ctx;
-	char open_req[1024];          /* a pane asked to open this run dir */
+	struct view_ctx ctx;
 };
-
-/* draw.c */
-void dw_setup(void);                       /* colours (NO_COLOR aware) and glyph set */
-struct dwin *dw_for(WINDOW *win, int y, int x, int h, int w, struct dwin *buf);
-struct dwin { WINDOW *win; int y, x, h, w; };
-
 
 /* cmdline.c: ':' prompt through readline, history in ~/.cache/ktstr/tui_history. */
 /* Reads one line (outside curses); returns false on EOF/empty. */
@@ -55,6 +46,7 @@ void app_status(struct app *a, bool err, const char *fmt, ...) __attribute__((fo
 int app_start_run(struct app *a);
 int app_open_dir(struct app *a, const char *dir);
 void app_set_run(struct app *a, struct run *r);   /* takes a reference */
+void app_pick_kernel(struct app *a, const char *spec);  /* for the next run */
 void app_draw(struct app *a);                     /* one frame of the whole screen */
 
 /* bench.c: per-pane frame times on a screen drawn to /dev/null; prints, returns 0. */

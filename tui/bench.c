@@ -30,8 +30,8 @@ int tui_bench(struct app *a, int frames, int cols, int rows)
 	set_term(s);
 	resizeterm(rows, cols);
 	dw_setup();
-	double results[TUI_NVIEWS];
-	for (int i = 0; i < TUI_NVIEWS; i++) {
+	double results[VIEW_MAX];
+	for (int i = 0; i < view_count; i++) {
 		a->active = i;
 		app_draw(a);  /* first frame builds caches (folds, verifier parse) */
 		double t0 = now_ms();
@@ -42,7 +42,7 @@ int tui_bench(struct app *a, int frames, int cols, int rows)
 	endwin();
 	delscreen(s);
 	fclose(out);
-	for (int i = 0; i < TUI_NVIEWS; i++)
+	for (int i = 0; i < view_count; i++)
 		printf("frame %-9s %8.3f ms  (%dx%d, %d frames)\n", a->views[i].ops->name, results[i], cols, rows, frames);
 	/* Memory in that state: rings and the slice ring are bounded, so this is a ceiling. */
 	FILE *st = fopen("/proc/self/status", "r");

@@ -10,7 +10,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "engine/kernel/cache.h"
+#include "engine/kernels.h"
 #include "tui/app.h"
 
 #define HISTORY_MAX 500
@@ -18,7 +18,7 @@
 static bool history_path(char *buf, size_t len)
 {
 	char root[4096], err[256];
-	if (cache_root(root, sizeof(root), err, sizeof(err)))
+	if (engine_cache_root(root, sizeof(root), err, sizeof(err)))
 		return false;
 	mkdir(root, 0755);
 	snprintf(buf, len, "%s/tui_history", root);
@@ -120,8 +120,7 @@ void cmdline_exec(struct app *a, const char *line)
 		}
 		app_start_run(a);
 	} else if (!strcmp(verb, "kernel")) {
-		snprintf(a->ctx.kernel_pick, sizeof(a->ctx.kernel_pick), "%s", arg);
-		app_status(a, false, "kernel for the next run: %s", arg);
+		app_pick_kernel(a, arg);
 	} else if (!strcmp(verb, "topo")) {
 		struct vm_topology t;
 		if (scn_topo_parse(arg, &t, err, sizeof(err))) {

@@ -1,4 +1,4 @@
-/* Drawing API for views: clipped text with UTF-8 width handling and an ASCII fallback,
+/* Drawing API for views (on stdscr): clipped text with UTF-8 width handling and an ASCII fallback,
  * colour roles mapped to pairs (or plain attributes under NO_COLOR / no colours). */
 #include <langinfo.h>
 #include <stdarg.h>
@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include <curses.h>
 
-#include "tui/app.h"
+#include "tui/draw.h"
 
 static bool utf8;
 static attr_t attrs[DC__COUNT];
@@ -66,10 +67,9 @@ const char *dw_glyph(enum dglyph g)
 	return utf8 ? u[g] : a[g];
 }
 
-struct dwin *dw_for(WINDOW *win, int y, int x, int h, int w, struct dwin *buf)
+struct dwin dw_area(int y, int x, int h, int w)
 {
-	*buf = (struct dwin){ win, y, x, h < 0 ? 0 : h, w < 0 ? 0 : w };
-	return buf;
+	return (struct dwin){ y, x, h < 0 ? 0 : h, w < 0 ? 0 : w };
 }
 
 int dw_rows(const struct dwin *w)
@@ -111,7 +111,7 @@ static int put_text(struct dwin *w, int y, int x, int col, const char *s, int sk
 			int to = ((cx + skip) / 8 + 1) * 8 - skip;
 			while (cx < to && x + cx < w->w) {
 				if (x + cx >= 0 && cx >= 0)
-					mvwaddch(w->win, w->y + y, w->x + x + cx, ' ' | a);
+					mvaddch(w->y + y, w->x + x + cx, ' ' | a);
 				cx++;
 			}
 			p++;
@@ -142,13 +142,13 @@ static int put_text(struct dwin *w, int y, int x, int col, const char *s, int sk
 			}
 		}
 		if (cx >= 0 && x + cx + cw <= w->w && cw > 0) {
-			wattrset(w->win, a);
-			mvwaddnstr(w->win, w->y + y, w->x + x + cx, out, (int)olen);
+			attrset(a);
+			mvaddnstr(w->y + y, w->x + x + cx, out, (int)olen);
 		}
 		cx += cw;
 		p += blen;
 	}
-	wattrset(w->win, A_NORMAL);
+	attrset(A_NORMAL);
 	return x + (cx > 0 ? cx : 0);
 }
 
@@ -176,11 +176,11 @@ void dw_fill(struct dwin *w, int y, int x, int n, int col, const char *glyph)
 {
 	if (y < 0 || y >= w->h)
 		return;
-	wattrset(w->win, attr_of(col));
+	attrset(attr_of(col));
 	for (int i = 0; i < n && x + i < w->w; i++)
 		if (x + i >= 0)
-			mvwaddstr(w->win, w->y + y, w->x + x + i, glyph);
-	wattrset(w->win, A_NORMAL);
+			mvaddstr(w->y + y, w->x + x + i, glyph);
+	attrset(A_NORMAL);
 }
 
 void dw_row(struct dwin *w, int y, int col)

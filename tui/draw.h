@@ -1,12 +1,13 @@
 /* The drawing API views use: a clipped rectangle, colour roles (none under NO_COLOR),
  * and glyphs with an ASCII fallback when the locale is not UTF-8. Views never call
- * curses directly. */
+ * curses directly, and this is the only tui/ header they see. */
 #ifndef KTSTR_TUI_DRAW_H
 #define KTSTR_TUI_DRAW_H
 
 #include <stdbool.h>
 
-struct dwin;   /* a curses window plus the pane's rectangle */
+/* A rectangle of the screen (stdscr); every dw_* call is clipped to it. */
+struct dwin { int y, x, h, w; };
 
 enum dcol {
 	DC_NORMAL, DC_TITLE, DC_TAB, DC_TAB_ON, DC_SEL, DC_OK, DC_FAIL, DC_WARN, DC_DIM,
@@ -33,5 +34,9 @@ void dw_fill(struct dwin *w, int y, int x, int n, int col, const char *glyph);
 void dw_row(struct dwin *w, int y, int col);
 /* A horizontal bar of width cells filled to frac (0..1), eighths in UTF-8. */
 void dw_bar(struct dwin *w, int y, int x, int width, double frac, int col);
+
+/* The app's half (tui/ only): set up once curses is on, and cut the screen into panes. */
+void dw_setup(void);                       /* colours (NO_COLOR aware) and glyph set */
+struct dwin dw_area(int y, int x, int h, int w);   /* negative sizes become 0 */
 
 #endif

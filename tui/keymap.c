@@ -9,7 +9,7 @@
 #include "tui/app.h"
 
 #define K(k, r, s, n, h) { k, r, s, n, h }
-static const struct keybind keymap[] = {
+static const struct keybind fixed[] = {
 	K('j', REQ_NEXT_INSN, "verifier", "j", "next instruction"),
 	K('k', REQ_PREV_INSN, "verifier", "k", "previous instruction"),
 	K('!', REQ_REJECTED, "verifier", "!", "jump to the rejected instruction"),
@@ -32,14 +32,7 @@ static const struct keybind keymap[] = {
 	K('?', REQ_HELP, NULL, "?", "this help"),
 	K('\t', REQ_NEXT_PANE, NULL, "Tab", "next pane"),
 	K(KEY_BTAB, REQ_PREV_PANE, NULL, "S-Tab", "previous pane"),
-	K('1', REQ_PANE1, NULL, "1-8", "panes: 1 runs 2 timeline 3 spread 4 schedlog 5 verifier 6 dump 7 console 8 kernels"),
-	K('2', REQ_PANE2, NULL, "2", NULL),
-	K('3', REQ_PANE3, NULL, "3", NULL),
-	K('4', REQ_PANE4, NULL, "4", NULL),
-	K('5', REQ_PANE5, NULL, "5", NULL),
-	K('6', REQ_PANE6, NULL, "6", NULL),
-	K('7', REQ_PANE7, NULL, "7", NULL),
-	K('8', REQ_PANE8, NULL, "8", NULL),
+	K(0, REQ_PANE, NULL, NULL, NULL),  /* build() makes it '1', '2' ...: one per pane of view_all */
 	K(':', REQ_CMD, NULL, ":", "command: run FILE, kernel KEY, topo NxLxCxT, sched NAME|PATH, open DIR, quit"),
 	K('/', REQ_SEARCH, NULL, "/", "search"),
 	K('n', REQ_SEARCH_NEXT, NULL, "n", "next match"),
@@ -67,7 +60,35 @@ static const struct keybind keymap[] = {
 	K(KEY_ENTER, REQ_ENTER, NULL, "Enter", "open / expand"),
 	K('\r', REQ_ENTER, NULL, "Enter", "open / expand"),
 };
-#define NKEYS (sizeof(keymap) / sizeof(keymap[0]))
+#define NFIXED (sizeof(fixed) / sizeof(fixed[0]))
+
+/* The table used: fixed, with the REQ_PANE row expanded into a number key per pane. The
+ * first carries the help ("1-8", "panes: 1 runs 2 timeline ..."); the others have none,
+ * so the help lists the request once. */
+static struct keybind keymap[NFIXED + VIEW_MAX];
+static size_t nkeys;
+static char pane_keys[VIEW_MAX][2], pane_range[8], pane_help[256];
+
+static void build(void)
+{
+	if (nkeys)
+		return;
+	snprintf(pane_range, sizeof(pane_range), "1-%d", view_count);
+	int l = snprintf(pane_help, sizeof(pane_help), "panes:");
+	for (int i = 0; i < view_count && l < (int)sizeof(pane_help); i++)
+		l += snprintf(pane_help + l, sizeof(pane_help) - (size_t)l, " %d %s", i + 1, view_all[i]->name);
+	for (size_t i = 0; i < NFIXED; i++) {
+		if (fixed[i].req != REQ_PANE) {
+			keymap[nkeys++] = fixed[i];
+			continue;
+		}
+		for (int p = 0; p < view_count; p++) {
+			pane_keys[p][0] = (char)('1' + p);
+			keymap[nkeys++] = (struct keybind){ '1' + p, REQ_PANE, NULL, p ? pane_keys[p] : pane_range,
+							    p ? NULL : pane_help };
+		}
+	}
+}
 
 static bool in_scope(const char *scope, const char *name)
 {
@@ -82,7 +103,7 @@ static bool in_scope(const char *scope, const char *name)
 
 static bool pane_has(const char *scope, int key)
 {
-	for (size_t i = 0; i < NKEYS; i++)
+	for (size_t i = 0; i < nkeys; i++)
 		if (keymap[i].scope && keymap[i].key == key && in_scope(keymap[i].scope, scope))
 			return true;
 	return false;
@@ -95,11 +116,12 @@ static int one_enter(int key)
 
 enum req keymap_lookup(const char *scope, int key)
 {
+	build();
 	key = one_enter(key);
-	for (size_t i = 0; i < NKEYS; i++)  /* pane entries first ... */
+	for (size_t i = 0; i < nkeys; i++)  /* pane entries first ... */
 		if (keymap[i].scope && keymap[i].key == key && in_scope(keymap[i].scope, scope))
 			return keymap[i].req;
-	for (size_t i = 0; i < NKEYS; i++)  /* ... then global ones */
+	for (size_t i = 0; i < nkeys; i++)  /* ... then global ones */
 		if (!keymap[i].scope && keymap[i].key == key)
 			return keymap[i].req;
 	return REQ_NONE;
@@ -109,7 +131,7 @@ enum req keymap_lookup(const char *scope, int key)
  * global key shadowed in this pane is left out. */
 static void help_lines(struct dwin *w, const char *scope, bool pane, int *y, int *x, int colw)
 {
-	for (size_t i = 0; i < NKEYS; i++) {
+	for (size_t i = 0; i < nkeys; i++) {
 		const struct keybind *k = &keymap[i];
 		if (!k->help)
 			continue;
@@ -124,8 +146,8 @@ static void help_lines(struct dwin *w, const char *scope, bool pane, int *y, int
 		if (seen)
 			continue;
 		char keys[48] = "";
-		for (size_t j = i; j < NKEYS; j++) {
-			if (keymap[j].req != k->req || keymap[j].scope != k->scope)
+		for (size_t j = i; j < nkeys; j++) {
+			if (keymap[j].req != k->req || keymap[j].scope != k->scope || !keymap[j].help)
 				continue;
 			if (!pane && keymap_lookup(scope, keymap[j].key) != k->req)
 				continue;
@@ -146,6 +168,7 @@ static void help_lines(struct dwin *w, const char *scope, bool pane, int *y, int
 
 void keymap_help(struct dwin *w, const char *scope)
 {
+	build();
 	for (int y = 0; y < dw_rows(w); y++)
 		dw_row(w, y, DC_NORMAL);
 	dw_printf(w, 0, 0, DC_TITLE, " Keys (%s pane) - any key closes ", scope);
@@ -187,5 +210,6 @@ int keymap_check_table(const struct keybind *t, size_t n, char *err, size_t errl
 
 int keymap_check(char *err, size_t errlen)
 {
-	return keymap_check_table(keymap, NKEYS, err, errlen);
+	build();
+	return keymap_check_table(keymap, nkeys, err, errlen);
 }

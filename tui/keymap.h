@@ -6,8 +6,6 @@
 #include <stddef.h>
 #include "views/view.h"
 
-struct dwin;
-
 struct keybind {
 	int key;
 	enum req req;

@@ -7,7 +7,7 @@ static struct ring *ring_of(struct run *r)
 }
 
 const struct logpane_ops view_console = {
-	.ops = { .name = "console", .title = "Console", .key = '7', .needs_run = true, LOGPANE_CALLBACKS },
+	.ops = { .name = "console", .title = "Console", .needs_run = true, LOGPANE_CALLBACKS },
 	.kind = LOGM_PLAIN,
 	.label = "Kernel console",
 	.empty = "No console output yet.",

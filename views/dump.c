@@ -7,7 +7,7 @@ static struct ring *ring_of(struct run *r)
 }
 
 const struct logpane_ops view_dump = {
-	.ops = { .name = "dump", .title = "Dump", .key = '6', .needs_run = true, LOGPANE_CALLBACKS },
+	.ops = { .name = "dump", .title = "Dump", .needs_run = true, LOGPANE_CALLBACKS },
 	.kind = LOGM_SECTIONS,
 	.label = "sched_ext dump",
 	.empty = "No sched_ext dump (one arrives when a scheduler errors or stalls; SysRq-D asks for one).",

@@ -1,16 +1,14 @@
-/* Pane 8: the kernel cache (cache_list): key, version, source, date, size and tags.
+/* Pane 8: the kernel cache (engine_kernel_list): key, version, source, date, size and tags.
  * c checks the scx kfunc prototypes in its BTF, Enter picks it for the next run, d
  * deletes it after a y/n question. The deletion waits for runs using the kernel, so the
- * engine does it (tui_ctx.remove_kernel) and this pane only shows how it goes. */
-#include <errno.h>
+ * pane asks the app for it (VIEW_REMOVE_KERNEL; the engine removes it on a thread) and
+ * only shows how it goes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/fsutil.h"
-#include "engine/kernel/btf.h"
-#include "engine/kernel/cache.h"
-#include "engine/kernel/lock.h"
+#include "engine/kernels.h"
 #include "views/view.h"
 
 struct kpriv {
@@ -20,7 +18,7 @@ struct kpriv {
 	bool loaded;
 	char root[4096];
 	char err[512];
-	char verdict[512];         /* last `c` result */
+	char verdict[2048];        /* last `c` or removal outcome (a lock timeout names paths) */
 	int verdict_ok;            /* 1 ok, 0 not ok, -1 error */
 	char confirm[128];         /* key awaiting y/n for delete, "" none (the list may reload) */
 	char confirm_dir[4096];
@@ -34,9 +32,9 @@ static void load(struct kpriv *p)
 	p->n = 0;
 	p->err[0] = 0;
 	p->loaded = true;
-	if (cache_root(p->root, sizeof(p->root), p->err, sizeof(p->err)))
+	if (engine_cache_root(p->root, sizeof(p->root), p->err, sizeof(p->err)))
 		return;
-	cache_list(p->root, &p->e, &p->n, p->err, sizeof(p->err));
+	engine_kernel_list(p->root, &p->e, &p->n, p->err, sizeof(p->err));
 }
 
 static void init(struct view *v)
@@ -113,7 +111,7 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 		snprintf(msg, sizeof(msg), "Delete kernel %s (%s)? y/n", p->confirm, p->confirm_dir);
 	else if (p->removing[0])
 		snprintf(msg, sizeof(msg), "removing %s%s (a run using it makes this wait, up to %gs)",
-			 p->removing, dw_utf8() ? "\u2026" : "...", lock_timeout_ms() / 1000.0);
+			 p->removing, dw_utf8() ? "\u2026" : "...", engine_kernel_lock_wait_ms() / 1000.0);
 	else if (p->verdict[0]) {
 		snprintf(msg, sizeof(msg), "%s", p->verdict);
 		mcol = p->verdict_ok > 0 ? DC_OK : DC_FAIL;
@@ -175,7 +173,7 @@ static void check(struct kpriv *p, const struct kernel_entry *e)
 	char err[512];
 	if (!ck)
 		return;
-	if (btf_check_kfuncs(e->vmlinux, ck, err, sizeof(err))) {
+	if (engine_kernel_check_entry(e, ck, err, sizeof(err))) {
 		snprintf(p->verdict, sizeof(p->verdict), "%s: %s", e->key, err);
 		p->verdict_ok = -1;
 	} else {
@@ -183,22 +181,6 @@ static void check(struct kpriv *p, const struct kernel_entry *e)
 		p->verdict_ok = ck->ok;
 	}
 	free(ck);
-}
-
-/* Hands the removal to the engine: it may wait for a run's lock, and views never block. */
-static void start_remove(struct view *v, struct kpriv *p, const char *key)
-{
-	char err[512] = "the engine is not running, so kernels cannot be removed here; use "
-			"`ktstr kernel rm KEY`";
-	int rc = v->ctx && v->ctx->remove_kernel ? v->ctx->remove_kernel(v->ctx, p->root, key, err, sizeof(err))
-						: -ENOTSUP;
-	if (rc) {
-		snprintf(p->verdict, sizeof(p->verdict), "%s", err);
-		p->verdict_ok = -1;
-		return;
-	}
-	snprintf(p->removing, sizeof(p->removing), "%s", key);
-	p->verdict[0] = 0;
 }
 
 static void kernel_removed(struct view *v, const char *key, int rc, const char *msg)
@@ -220,21 +202,26 @@ static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 	if (!p)
 		return VIEW_IGNORED;
 	if (v->modal) {
-		if (key == 'y' || key == 'Y')
-			start_remove(v, p, p->confirm);
+		enum view_rc rc = VIEW_HANDLED;
+		if (key == 'y' || key == 'Y') {  /* a refusal comes back through kernel_removed */
+			snprintf(p->removing, sizeof(p->removing), "%s", p->confirm);
+			snprintf(v->arg, sizeof(v->arg), "%s", p->confirm);
+			p->verdict[0] = 0;
+			rc = VIEW_REMOVE_KERNEL;
+		}
 		p->confirm[0] = 0;
 		v->modal = false;
-		return VIEW_REDRAW;
+		return rc;
 	}
 	bool have = p->pos.cur >= 0 && p->pos.cur < p->n;
 	switch (q) {
 	case REQ_REFRESH:
 		load(p);
-		return VIEW_REDRAW;
+		return VIEW_HANDLED;
 	case REQ_CHECK:
 		if (have)
 			check(p, &p->e[p->pos.cur]);
-		return VIEW_REDRAW;
+		return VIEW_HANDLED;
 	case REQ_DELETE:
 		if (!have)
 			return VIEW_HANDLED;
@@ -242,21 +229,19 @@ static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 			snprintf(p->verdict, sizeof(p->verdict), "still removing %s; wait for it to end",
 				 p->removing);
 			p->verdict_ok = -1;
-			return VIEW_REDRAW;
+			return VIEW_HANDLED;
 		}
 		snprintf(p->confirm, sizeof(p->confirm), "%s", p->e[p->pos.cur].key);
 		snprintf(p->confirm_dir, sizeof(p->confirm_dir), "%s", p->e[p->pos.cur].dir);
 		v->modal = true;
-		return VIEW_REDRAW;
+		return VIEW_HANDLED;
 	case REQ_ENTER:
-		if (!have || !v->ctx)
+		if (!have)
 			return VIEW_IGNORED;
-		snprintf(v->ctx->kernel_pick, sizeof(v->ctx->kernel_pick), "%s", p->e[p->pos.cur].key);
-		if (v->ctx->status)
-			v->ctx->status(v->ctx, "kernel for the next run: %s", p->e[p->pos.cur].key);
-		return VIEW_REDRAW;
+		snprintf(v->arg, sizeof(v->arg), "%s", p->e[p->pos.cur].key);
+		return VIEW_PICK_KERNEL;
 	default:
-		return listpos_nav(&p->pos, p->n, q) ? VIEW_REDRAW : VIEW_IGNORED;
+		return listpos_nav(&p->pos, p->n, q) ? VIEW_HANDLED : VIEW_IGNORED;
 	}
 }
 
@@ -278,7 +263,7 @@ static bool search(struct view *v, struct run *r, const char *pat, int dir)
 }
 
 const struct view_ops view_kernels = {
-	.name = "kernels", .title = "Kernels", .key = '8', .needs_run = false,
+	.name = "kernels", .title = "Kernels", .needs_run = false,
 	.init = init, .done = done, .draw = draw, .handle = handle, .search = search,
 	.kernel_removed = kernel_removed,
 };

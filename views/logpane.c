@@ -108,31 +108,27 @@ enum view_rc logpane_handle(struct logpane *p, const struct ring *r, enum req q)
 		p->pos.cur = (long)row;
 		p->follow = false;
 		listpos_clamp(&p->pos, (long)logm_rows(&p->m));
-		return VIEW_REDRAW;
+		return VIEW_HANDLED;
 	}
 	case REQ_EXPAND_ALL:
 	case REQ_FOLD_ALL:
 		logm_set_all(&p->m, q == REQ_EXPAND_ALL);
 		p->follow = false;
 		listpos_clamp(&p->pos, (long)logm_rows(&p->m));
-		return VIEW_REDRAW;
-	case REQ_LEFT:
-		p->xoff = p->xoff >= 8 ? p->xoff - 8 : 0;
-		return VIEW_REDRAW;
-	case REQ_RIGHT:
-		p->xoff += 8;
-		return VIEW_REDRAW;
+		return VIEW_HANDLED;
 	case REQ_FOLLOW:
 		p->follow = !p->follow;
-		return VIEW_REDRAW;
+		return VIEW_HANDLED;
 	default:
 		break;
 	}
 	(void)r;
+	if (hscroll_nav(&p->xoff, q))
+		return VIEW_HANDLED;
 	if (!listpos_nav(&p->pos, n, q))
 		return VIEW_IGNORED;
 	p->follow = q == REQ_BOTTOM || (q != REQ_TOP && p->pos.cur == n - 1 && p->m.kind != LOGM_SECTIONS);
-	return VIEW_REDRAW;
+	return VIEW_HANDLED;
 }
 
 bool logpane_search(struct logpane *p, const struct ring *r, const char *pat, int dir)

@@ -118,8 +118,4 @@ int runs_scan(const char *root, struct runs_entry **out, int *n, char *err, size
 /* The runs root the engine uses: KTSTR_RUNS_DIR or <cache root>/runs. */
 int runs_root(char *buf, size_t len, char *err, size_t errlen);
 
-/* ---- spread ---- */
-/* A worker's CPU share in percent (cpu / wall), 0 when it has no wall time. */
-double spread_share_pct(const struct run_worker *w);
-
 #endif

@@ -1,5 +1,5 @@
 /* Runs history model: the runs root scanned for finished runs (result.json fields only,
- * never the logs), newest first; plus the small spread helper. */
+ * never the logs), newest first. */
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/kernel/cache.h"
+#include "engine/kernels.h"
 #include "views/model.h"
 
 int runs_root(char *buf, size_t len, char *err, size_t errlen)
@@ -19,7 +19,7 @@ int runs_root(char *buf, size_t len, char *err, size_t errlen)
 		return 0;
 	}
 	char root[4096];
-	int rc = cache_root(root, sizeof(root), err, errlen);
+	int rc = engine_cache_root(root, sizeof(root), err, errlen);
 	if (rc)
 		return rc;
 	snprintf(buf, len, "%s/runs", root);
@@ -123,12 +123,4 @@ int runs_scan(const char *root, struct runs_entry **out, int *n, char *err, size
 	*out = v;
 	*n = k;
 	return 0;
-}
-
-double spread_share_pct(const struct run_worker *w)
-{
-	if (!w->wall_ns)
-		return 0;
-	double p = 100.0 * (double)w->cpu_ns / (double)w->wall_ns;
-	return p > 100.0 ? 100.0 : p < 0 ? 0 : p;
 }

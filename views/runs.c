@@ -115,18 +115,17 @@ static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 	long n = p->n + live;
 	if (q == REQ_REFRESH) {
 		rescan(v);
-		return VIEW_REDRAW;
+		return VIEW_HANDLED;
 	}
 	if (q == REQ_ENTER) {
-		if (p->pos.cur < 0 || p->pos.cur >= n || !v->ctx || !v->ctx->open_run)
+		if (p->pos.cur < 0 || p->pos.cur >= n)
 			return VIEW_IGNORED;
 		if (live && p->pos.cur == 0)
-			v->ctx->open_run(v->ctx, NULL);
-		else
-			v->ctx->open_run(v->ctx, p->e[p->pos.cur - live].dir);
-		return VIEW_REDRAW;
+			return VIEW_OPEN_LIVE;
+		snprintf(v->arg, sizeof(v->arg), "%s", p->e[p->pos.cur - live].dir);
+		return VIEW_OPEN_RUN;
 	}
-	return listpos_nav(&p->pos, n, q) ? VIEW_REDRAW : VIEW_IGNORED;
+	return listpos_nav(&p->pos, n, q) ? VIEW_HANDLED : VIEW_IGNORED;
 }
 
 static bool search(struct view *v, struct run *r, const char *pat, int dir)
@@ -150,6 +149,6 @@ static bool search(struct view *v, struct run *r, const char *pat, int dir)
 }
 
 const struct view_ops view_runs = {
-	.name = "runs", .title = "Runs", .key = '1', .needs_run = false,
+	.name = "runs", .title = "Runs", .needs_run = false,
 	.init = init, .done = done, .draw = draw, .handle = handle, .search = search,
 };

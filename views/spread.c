@@ -86,7 +86,7 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 				bool sel = row == p->pos.cur;
 				if (sel)
 					dw_row(w, y, DC_SEL);
-				double share = spread_share_pct(wk);
+				double share = checks_share_pct(wk);
 				dw_printf(w, y, 2, sel ? DC_SEL : DC_NORMAL, "%7d %-10.10s", wk->tid, wk->work);
 				dw_bar(w, y, 22, barw, share / 100.0, DC_BAR);
 				dw_printf(w, y, 23 + barw, sel ? DC_SEL : DC_NORMAL, "%5.1f%% cpu %5.1f%% off", share,
@@ -104,10 +104,10 @@ static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 	struct spriv *p = v->priv;
 	(void)r;
 	(void)key;
-	return p && listpos_nav(&p->pos, p->nrows, q) ? VIEW_REDRAW : VIEW_IGNORED;
+	return p && listpos_nav(&p->pos, p->nrows, q) ? VIEW_HANDLED : VIEW_IGNORED;
 }
 
 const struct view_ops view_spread = {
-	.name = "spread", .title = "Spread", .key = '3', .needs_run = true,
+	.name = "spread", .title = "Spread", .needs_run = true,
 	.init = init, .done = done, .reset = reset, .draw = draw, .handle = handle,
 };

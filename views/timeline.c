@@ -187,28 +187,28 @@ static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 			return VIEW_HANDLED;
 		p->t0 = a + span / 4;
 		p->span = span / 2;
-		return VIEW_REDRAW;
+		return VIEW_HANDLED;
 	case REQ_ZOOM_OUT:
 		p->t0 = a - span / 2;
 		p->span = p->span ? span * 2 : 0;
 		window(p, r, &a, &b);
-		return VIEW_REDRAW;
+		return VIEW_HANDLED;
 	case REQ_ZOOM_FIT:
 		p->span = 0;
-		return VIEW_REDRAW;
+		return VIEW_HANDLED;
 	case REQ_LEFT:
 	case REQ_RIGHT:
 		if (!p->span)
 			return VIEW_HANDLED;
 		p->t0 = a + (q == REQ_LEFT ? -span / 4 : span / 4);
 		window(p, r, &a, &b);
-		return VIEW_REDRAW;
+		return VIEW_HANDLED;
 	default:
 		break;
 	}
 	if (!listpos_nav(&p->pos, p->nrows, q))
 		return VIEW_IGNORED;
-	return VIEW_REDRAW;
+	return VIEW_HANDLED;
 }
 
 static bool search(struct view *v, struct run *r, const char *pat, int dir)
@@ -232,7 +232,15 @@ static bool search(struct view *v, struct run *r, const char *pat, int dir)
 	return false;
 }
 
+/* Any run: who ran where and when. */
+static enum view_fit explains(const struct run *r)
+{
+	(void)r;
+	return FIT_ANY;
+}
+
 const struct view_ops view_timeline = {
-	.name = "timeline", .title = "Timeline", .key = '2', .needs_run = true,
+	.name = "timeline", .title = "Timeline", .needs_run = true,
 	.init = init, .done = done, .reset = reset, .draw = draw, .handle = handle, .search = search,
+	.explains = explains,
 };

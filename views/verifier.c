@@ -143,17 +143,11 @@ static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 		p->pos.top = p->pos.cur - p->pos.height / 2;
 		n = (long)verm_count(&p->m);
 		break;
-	case REQ_LEFT:
-		p->xoff = p->xoff >= 8 ? p->xoff - 8 : 0;
-		return VIEW_REDRAW;
-	case REQ_RIGHT:
-		p->xoff += 8;
-		return VIEW_REDRAW;
 	default:
-		return listpos_nav(&p->pos, n, q) ? VIEW_REDRAW : VIEW_IGNORED;
+		return hscroll_nav(&p->xoff, q) || listpos_nav(&p->pos, n, q) ? VIEW_HANDLED : VIEW_IGNORED;
 	}
 	listpos_clamp(&p->pos, n);
-	return VIEW_REDRAW;
+	return VIEW_HANDLED;
 }
 
 static bool search(struct view *v, struct run *r, const char *pat, int dir)
@@ -181,8 +175,14 @@ static const char *hint(struct view *v)
 	return "j/k insn  ! rejected  e iterations";
 }
 
+/* A rejected BPF program is the run's cause, whatever else failed after it. */
+static enum view_fit explains(const struct run *r)
+{
+	return r->verifier && ring_count(r->verifier) ? FIT_CAUSE : FIT_NONE;
+}
+
 const struct view_ops view_verifier = {
-	.name = "verifier", .title = "Verifier", .key = '5', .needs_run = true,
+	.name = "verifier", .title = "Verifier", .needs_run = true,
 	.init = init, .done = done, .reset = reset, .draw = draw, .handle = handle,
-	.search = search, .hint = hint,
+	.search = search, .hint = hint, .explains = explains,
 };

@@ -1,4 +1,4 @@
-/* Cursor and scroll arithmetic shared by the list-like panes. */
+/* Cursor and scroll arithmetic shared by the panes: list position, horizontal scroll. */
 #include "views/view.h"
 
 void listpos_clamp(struct listpos *p, long n)
@@ -31,5 +31,16 @@ bool listpos_nav(struct listpos *p, long n, enum req q)
 	default: return false;
 	}
 	listpos_clamp(p, n);
+	return true;
+}
+
+bool hscroll_nav(int *xoff, enum req q)
+{
+	if (q == REQ_LEFT)
+		*xoff = *xoff >= 8 ? *xoff - 8 : 0;
+	else if (q == REQ_RIGHT)
+		*xoff += 8;
+	else
+		return false;
 	return true;
 }

@@ -1,7 +1,7 @@
 /* The pane interface (htop's Panel, tig's view_ops): every pane in views/ is a struct
  * view_ops plus its private state. The app only dispatches: it maps keys to requests
- * through one keymap table (tui/keymap.c) and calls draw/handle/search with the run
- * locked. */
+ * through one keymap table (tui/keymap.c), calls draw/handle/search with the run locked
+ * and acts on what handle answers. */
 #ifndef KTSTR_VIEW_H
 #define KTSTR_VIEW_H
 
@@ -10,14 +10,24 @@
 #include "engine/run.h"
 #include "tui/draw.h"
 
-enum view_rc { VIEW_IGNORED, VIEW_HANDLED, VIEW_REDRAW, VIEW_BREAK };
+/* What a pane's handle answers (htop's HANDLED / IGNORED / BREAK_LOOP): the app acts on
+ * it once the run is unlocked. The frame after a key is drawn anyway, so "handled" is also
+ * "redraw". Past VIEW_HANDLED the answer is a request, its argument in view.arg. */
+enum view_rc {
+	VIEW_IGNORED,                     /* not this pane's key */
+	VIEW_HANDLED,                     /* the pane changed itself */
+	VIEW_OPEN_RUN,                    /* show the finished run in the directory arg */
+	VIEW_OPEN_LIVE,                   /* show the running run */
+	VIEW_PICK_KERNEL,                 /* arg (spec or cache key) runs the next run */
+	VIEW_REMOVE_KERNEL,               /* remove the cache entry arg; view_ops.kernel_removed
+					   * tells how it ended */
+};
 
 /* Requests (tig's REQ_*): the keymap turns keys into these. */
 enum req {
 	REQ_NONE,
-	/* global */
-	REQ_QUIT, REQ_HELP, REQ_NEXT_PANE, REQ_PREV_PANE, REQ_PANE1, REQ_PANE2, REQ_PANE3,
-	REQ_PANE4, REQ_PANE5, REQ_PANE6, REQ_PANE7, REQ_PANE8, REQ_CMD, REQ_SEARCH,
+	/* global; REQ_PANE is a number key, '1' for the first pane of view_all */
+	REQ_QUIT, REQ_HELP, REQ_NEXT_PANE, REQ_PREV_PANE, REQ_PANE, REQ_CMD, REQ_SEARCH,
 	REQ_SEARCH_NEXT, REQ_SEARCH_PREV, REQ_RUN, REQ_STOP, REQ_SHELL, REQ_REFRESH,
 	/* navigation, every pane */
 	REQ_UP, REQ_DOWN, REQ_PGUP, REQ_PGDN, REQ_TOP, REQ_BOTTOM, REQ_LEFT, REQ_RIGHT, REQ_ENTER,
@@ -27,29 +37,24 @@ enum req {
 	REQ__COUNT
 };
 
+/* How well a pane explains a run: a run opens on the pane that fits it best (the first in
+ * tab order on a tie). */
+enum view_fit { FIT_NONE, FIT_ANY, FIT_FAILURE, FIT_CAUSE };
+
 struct view;
 
-/* What a pane may ask of the application (no curses, no engine internals). */
-struct tui_ctx {
-	struct run *live;                 /* the running run, or NULL */
+/* What the app shows panes of its own state; panes only read it. */
+struct view_ctx {
 	const char *runs_root;            /* "" when unknown */
 	char kernel_pick[1024];           /* kernel for the next run: spec or key ("" default) */
 	char next_run[256];               /* "scenario X  kernel K  topo T  sched S" */
 	char live_line[256];              /* the running run's one-line state, "" none */
 	char cur_dir[1024];               /* the displayed run's directory */
-	/* dir NULL: show the live run. */
-	void (*open_run)(struct tui_ctx *c, const char *dir);
-	void (*status)(struct tui_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-	/* Starts removing the kernel cache entry key under root off the UI thread (a run
-	 * using it holds its lock); 0 or -errno with err filled. The end comes back through
-	 * view_ops.kernel_removed. */
-	int (*remove_kernel)(struct tui_ctx *c, const char *root, const char *key, char *err, size_t errlen);
 };
 
 struct view_ops {
 	const char *name;                 /* "runs", "timeline" ... (keymap scope) */
 	const char *title;                /* tab label */
-	int key;                          /* '1'..'8' */
 	bool needs_run;                   /* draw only with a run (else a hint) */
 	void (*init)(struct view *v);
 	void (*done)(struct view *v);
@@ -58,20 +63,24 @@ struct view_ops {
 	void (*draw)(struct view *v, struct dwin *w, struct run *r);
 	/* key is the raw key for panes in a modal state (y/n); r locked as for draw. */
 	enum view_rc (*handle)(struct view *v, struct run *r, enum req q, int key);
+	/* How well this pane explains r (locked); NULL: FIT_NONE. */
+	enum view_fit (*explains)(const struct run *r);
 	/* Moves to the next (dir 1) / previous (-1) match of pat; false when none. */
 	bool (*search)(struct view *v, struct run *r, const char *pat, int dir);
 	/* One line of pane-specific hints for the status bar, or NULL. */
 	const char *(*hint)(struct view *v);
-	/* A remove_kernel request ended: rc 0 (removed) or -errno, msg says which. No run lock. */
+	/* A VIEW_REMOVE_KERNEL request ended, or could not start: rc 0 (removed) or -errno, msg
+	 * says which. No run lock. */
 	void (*kernel_removed)(struct view *v, const char *key, int rc, const char *msg);
 };
 
 struct view {
 	const struct view_ops *ops;
-	struct tui_ctx *ctx;
+	const struct view_ctx *ctx;
 	void *priv;
 	bool modal;                       /* wants raw keys (a y/n question is open) */
 	const char *search;               /* the app's current search pattern, for highlighting */
+	char arg[1024];                   /* a request's argument (enum view_rc) */
 };
 
 /* Shared cursor/scroll arithmetic for list panes. */
@@ -79,6 +88,14 @@ struct listpos { long cur, top; int height; };
 void listpos_clamp(struct listpos *p, long n);
 /* Applies a navigation request; returns true when it was one. */
 bool listpos_nav(struct listpos *p, long n, enum req q);
+/* Horizontal scroll by 8 columns for Left/Right; returns true when q was one of them. */
+bool hscroll_nav(int *xoff, enum req q);
+
+/* Every pane, in tab order (views/panes.c): a pane's number key is its place, '1' first.
+ * Tabs, number keys, the help's pane list and the pane a run opens on come from here. */
+#define VIEW_MAX 9                        /* number keys 1-9 */
+extern const struct view_ops *const view_all[];
+extern const int view_count;
 
 extern const struct view_ops view_runs, view_timeline, view_spread, view_verifier, view_kernels;
 /* The three log panes (schedlog, dump, console) are declared in views/logpane.h. */

@@ -5,25 +5,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "engine/kernel/kfunc_check.h"
 
 /* Decompresses the bzImage payload (gzip, xz, lzma, lz4, zstd, bzip2) to an ELF vmlinux
  * at out_path (temp + rename). */
 int btf_extract_vmlinux(const char *bzimage, const char *out_path, char *err, size_t errlen);
 
-struct kfunc_verdict {
-	char name[64];
-	bool found;
-	bool loadable;              /* plain name has the trimmed prototype (no trailing aux) */
-	int nparams;
-	char detail[256];
-};
-#define BTF_KFUNCS_MAX 160
-struct btf_check {
-	int n;
-	struct kfunc_verdict k[BTF_KFUNCS_MAX];
-	bool ok;                    /* every scx kfunc found is loadable */
-	char summary[256];
-};
 /* Reads BTF from a vmlinux ELF (or raw BTF file) and checks the scx kfuncs. */
 int btf_check_kfuncs(const char *vmlinux, struct btf_check *out, char *err, size_t errlen);
 /* The same check on a bzImage: its vmlinux is decompressed into an unnamed temporary file

@@ -6,30 +6,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "engine/kernel/entry.h"
 
 /* KTSTR_CACHE_DIR > $XDG_CACHE_HOME/ktstr > $HOME/.cache/ktstr, with the seed's messages
  * for an unset or empty HOME. */
 int cache_root(char *buf, size_t len, char *err, size_t errlen);
-
-struct kernel_entry {
-	char key[128];              /* directory name */
-	char dir[4096];
-	char version[128];          /* "7.2.13+deb14-cloud-amd64" */
-	char source[64];            /* "import:bzimage" | "import:deb" | "debian:sid" */
-	char image[4096];           /* full path of the bootable image (bzImage) */
-	char vmlinux[4096];         /* full path of the extracted vmlinux, "" if none */
-	char config[4096];          /* full path of the config, "" if none */
-	int64_t created_unix;
-	uint64_t size_bytes;        /* whole entry */
-	bool has_sched_ext;         /* CONFIG_SCHED_CLASS_EXT=y in the config; without a config,
-				     * struct sched_ext_ops in the BTF */
-	bool corrupt;
-	bool stale_kconfig;         /* checked against a different required-kconfig list */
-	char error_kind[32];        /* corrupt only: "missing" | "malformed" | "schema_drift" | "image_missing" */
-	char error[256];            /* corrupt only: "metadata.json malformed: <detail>" */
-	char created_iso[32];       /* "2026-11-28T10:40:00Z" */
-	char config_hash[24];       /* FNV-1a 64 of the config file, hex; "" without config */
-};
 
 #define CACHE_SCHEMA_VERSION 1
 /* The options ktstr needs from a kernel; its hash is stored per entry ("stale kconfig"). */

@@ -242,3 +242,13 @@ Test(checks, not_attached_names_another_cause_when_the_guest_gives_one)
 	cr_assert_str_eq(find("scheduler", false, 0)->message,
 			 "scheduler did not turn on — scheduler process exited during BPF load/startup");
 }
+
+Test(checks, share_is_cpu_over_wall_clamped)
+{
+	struct run_worker w = { .cpu_ns = 250, .wall_ns = 1000 };
+	cr_assert_float_eq(checks_share_pct(&w), 25.0, 1e-9);
+	w.cpu_ns = 2000;
+	cr_assert_float_eq(checks_share_pct(&w), 100.0, 1e-9);
+	w.wall_ns = 0;
+	cr_assert_float_eq(checks_share_pct(&w), 0.0, 1e-9);
+}

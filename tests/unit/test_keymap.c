@@ -1,11 +1,11 @@
 /* The TUI's key table: one meaning per key across every pane (a key bound twice with two
- * meanings fails here), and the verifier's jump to the rejected instruction is `!`, so `r`
- * starts a run in every pane. */
+ * meanings fails here), the verifier's jump to the rejected instruction is `!`, so `r`
+ * starts a run in every pane, and the number keys are the pane list (views/panes.c). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
 
-#include "tui/app.h"
+#include "tui/keymap.h"
 
 static const char *const panes[] = { "runs", "timeline", "spread", "schedlog", "verifier", "dump",
 				     "console", "kernels" };
@@ -58,4 +58,14 @@ Test(keymap, r_runs_in_every_pane_and_bang_jumps_in_the_verifier)
 	cr_expect_eq(keymap_lookup("runs", '!'), REQ_NONE);
 	cr_expect_eq(keymap_lookup("verifier", 'j'), REQ_NEXT_INSN);
 	cr_expect_eq(keymap_lookup("runs", 'j'), REQ_DOWN);
+}
+
+Test(keymap, number_keys_are_the_pane_list)
+{
+	cr_assert(view_count >= 1 && view_count <= VIEW_MAX);
+	for (int i = 0; i < view_count; i++)
+		cr_expect_eq(keymap_lookup(view_all[i]->name, '1' + i), REQ_PANE, "%d in the %s pane", i + 1,
+			     view_all[i]->name);
+	if (view_count < 9)
+		cr_expect_eq(keymap_lookup("runs", '1' + view_count), REQ_NONE, "a number past the last pane");
 }

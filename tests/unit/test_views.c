@@ -543,13 +543,3 @@ Test(views_runs, runs_root_follows_ktstr_runs_dir)
 	cr_assert_str_eq(buf, "/x/some-cache/runs");
 	unsetenv("KTSTR_CACHE_DIR");
 }
-
-Test(views_spread, share_is_cpu_over_wall_clamped)
-{
-	struct run_worker w = { .cpu_ns = 250, .wall_ns = 1000 };
-	cr_assert_float_eq(spread_share_pct(&w), 25.0, 1e-9);
-	w.cpu_ns = 2000;
-	cr_assert_float_eq(spread_share_pct(&w), 100.0, 1e-9);
-	w.wall_ns = 0;
-	cr_assert_float_eq(spread_share_pct(&w), 0.0, 1e-9);
-}

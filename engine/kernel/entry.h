@@ -1,0 +1,30 @@
+/* One kernel cache entry as the cache lists it: its own header, so callers above the engine
+ * (the CLI, the TUI's kernels pane) get the type through engine/kernels.h without the
+ * cache's functions. */
+#ifndef KTSTR_KERNEL_ENTRY_H
+#define KTSTR_KERNEL_ENTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct kernel_entry {
+	char key[128];              /* directory name */
+	char dir[4096];
+	char version[128];          /* "7.2.13+deb14-cloud-amd64" */
+	char source[64];            /* "import:bzimage" | "import:deb" | "debian:sid" */
+	char image[4096];           /* full path of the bootable image (bzImage) */
+	char vmlinux[4096];         /* full path of the extracted vmlinux, "" if none */
+	char config[4096];          /* full path of the config, "" if none */
+	int64_t created_unix;
+	uint64_t size_bytes;        /* whole entry */
+	bool has_sched_ext;         /* CONFIG_SCHED_CLASS_EXT=y in the config; without a config,
+				     * struct sched_ext_ops in the BTF */
+	bool corrupt;
+	bool stale_kconfig;         /* checked against a different required-kconfig list */
+	char error_kind[32];        /* corrupt only: "missing" | "malformed" | "schema_drift" | "image_missing" */
+	char error[256];            /* corrupt only: "metadata.json malformed: <detail>" */
+	char created_iso[32];       /* "2026-11-28T10:40:00Z" */
+	char config_hash[24];       /* FNV-1a 64 of the config file, hex; "" without config */
+};
+
+#endif
