@@ -51,7 +51,7 @@ HOLDER=$!
 for _ in $(seq 50); do flock -n -x "$LOCKF" true || break; sleep 0.1; done
 flock -n -x "$LOCKF" true && { bad "the stand-in run holds $LOCKF"; tui_done; }
 
-tui_start -e KTSTR_LOCK_TIMEOUT_MS=8000
+tui_start -x 200 -e KTSTR_LOCK_TIMEOUT_MS=8000  # wide: the temp root makes the lockfile path long
 keys 8
 expect "^ +$ROW " "kernels pane lists the imported kernel"
 keys d
@@ -85,7 +85,7 @@ expect "^EXIT=0" "q quits at once while the removal waits" 2
 	bad "entry kept: the abandoned removal never got the lock"
 
 # Again, and the run ends while the removal waits: it goes through.
-tui_start -e KTSTR_LOCK_TIMEOUT_MS=8000
+tui_start -x 200 -e KTSTR_LOCK_TIMEOUT_MS=8000  # wide: the temp root makes the lockfile path long
 keys 8
 keys d
 keys y
