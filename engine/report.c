@@ -4,17 +4,16 @@
 #include "engine/report.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "engine/checks.h"
 #include "engine/collapse.h"
+#include "engine/fsutil.h"
 #include "engine/verifier.h"
 
 #define CONSOLE_TAIL 20
@@ -616,47 +615,18 @@ char *report_json(struct run *r)
 
 /* ---- run directory ---------------------------------------------------------------- */
 
-static int write_atomic(const char *dir, const char *name, const char *data, size_t len, char *err, size_t errlen)
+/* DIR/NAME through fs_write_atomic (temp file, fsync, rename, fsync of the directory). */
+static int write_file(const char *dir, const char *name, const char *data, size_t len, char *err, size_t errlen)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%d", dir, name, (int)getpid()) >= (int)sizeof(tmp)) {
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
 		snprintf(err, errlen, "%s/%s: path too long", dir, name);
 		return -ENAMETOOLONG;
 	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		int e = errno;
-		snprintf(err, errlen, "%s: cannot create: %s (is the run directory writable?)", tmp, strerror(e));
-		return -e;
-	}
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			close(fd);
-			unlink(tmp);
-			snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(e));
-			return -e;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) || close(fd)) {
-		int e = errno;
-		unlink(tmp);
-		snprintf(err, errlen, "%s: fsync failed: %s", tmp, strerror(e));
-		return -e;
-	}
-	if (rename(tmp, path)) {
-		int e = errno;
-		unlink(tmp);
-		snprintf(err, errlen, "%s: rename failed: %s", path, strerror(e));
-		return -e;
-	}
-	return 0;
+	int rc = fs_write_atomic(path, data, len, 0644);
+	if (rc)
+		snprintf(err, errlen, "%s: cannot write: %s (is the run directory writable?)", path, strerror(-rc));
+	return rc;
 }
 
 static char *ring_text(const struct ring *rg, size_t *len)
@@ -731,7 +701,7 @@ int report_write_dir(struct run *r, char *err, size_t errlen)
 			rc = -ENOMEM;
 			break;
 		}
-		rc = write_atomic(dir, files[i].name, files[i].data, files[i].len, err, errlen);
+		rc = write_file(dir, files[i].name, files[i].data, files[i].len, err, errlen);
 	}
 	for (int i = 0; i < NFILES; i++)
 		free(files[i].data);
