@@ -14,6 +14,7 @@
 #include "engine/checks.h"
 #include "engine/collapse.h"
 #include "engine/fsutil.h"
+#include "engine/json_util.h"
 #include "engine/verifier.h"
 
 #define CONSOLE_TAIL 20
@@ -710,46 +711,6 @@ int report_write_dir(struct run *r, char *err, size_t errlen)
 
 /* ---- loading ---------------------------------------------------------------------- */
 
-static const char *jstr(json_t *o, const char *k, const char *def)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_string(v) ? json_string_value(v) : def;
-}
-
-static int64_t jint(json_t *o, const char *k, int64_t def)
-{
-	json_t *v = json_object_get(o, k);
-	if (json_is_integer(v))
-		return json_integer_value(v);
-	if (json_is_real(v) && isfinite(json_real_value(v)) && fabs(json_real_value(v)) < 9e18)
-		return (int64_t)json_real_value(v);
-	return def;
-}
-
-static double jdbl(json_t *o, const char *k, double def)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_number(v) && isfinite(json_number_value(v)) ? json_number_value(v) : def;
-}
-
-static bool jbool(json_t *o, const char *k)
-{
-	return json_is_true(json_object_get(o, k));
-}
-
-static uint64_t jmask(json_t *a)
-{
-	uint64_t m = 0;
-	size_t i;
-	json_t *c;
-	if (!json_is_array(a))
-		return 0;
-	json_array_foreach(a, i, c)
-		if (json_is_integer(c) && json_integer_value(c) >= 0 && json_integer_value(c) < 64)
-			m |= 1ull << json_integer_value(c);
-	return m;
-}
-
 static void jgroups_load(json_t *a, uint64_t *masks, int *n)
 {
 	size_t i;
@@ -760,7 +721,7 @@ static void jgroups_load(json_t *a, uint64_t *masks, int *n)
 	json_array_foreach(a, i, g) {
 		if (i >= RUN_MAX_CPUS)
 			break;
-		masks[i] = jmask(g);
+		masks[i] = ju_cpu_mask(g);
 		*n = (int)i + 1;
 	}
 }
@@ -819,13 +780,13 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 	char e2[256];
 
 	json_t *sc = json_object_get(o, "scenario");
-	CPY(r->scn.name, jstr(sc, "name", "?"));
-	scn_topo_parse(jstr(sc, "topology", "1n1l2c1t"), &r->scn.topo, e2, sizeof(e2));
-	r->scn.duration_ms = (int)jint(sc, "duration_ms", r->scn.duration_ms);
-	r->scn.memory_mb = (int)jint(sc, "memory_mb", r->scn.memory_mb);
-	r->scn.expect_err = jbool(sc, "expect_err");
-	r->scn.performance_mode = jbool(sc, "performance_mode");
-	const char *kind = jstr(sc, "scheduler_kind", NULL), *spec = jstr(sc, "scheduler", "eevdf");
+	CPY(r->scn.name, ju_str_or(sc, "name", "?"));
+	scn_topo_parse(ju_str_or(sc, "topology", "1n1l2c1t"), &r->scn.topo, e2, sizeof(e2));
+	r->scn.duration_ms = (int)ju_int_or(sc, "duration_ms", r->scn.duration_ms);
+	r->scn.memory_mb = (int)ju_int_or(sc, "memory_mb", r->scn.memory_mb);
+	r->scn.expect_err = ju_true(sc, "expect_err");
+	r->scn.performance_mode = ju_true(sc, "performance_mode");
+	const char *kind = ju_str_or(sc, "scheduler_kind", NULL), *spec = ju_str_or(sc, "scheduler", "eevdf");
 	if (!strcmp(spec, "eevdf") && (!kind || !strcmp(kind, "eevdf"))) {
 		r->scn.sched.kind = SCHED_EEVDF;
 	} else {
@@ -836,19 +797,19 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 		if (r->scn.ncgroups >= SCN_MAX_CGROUPS)
 			break;
 		struct scn_cgroup *g = &r->scn.cgroups[r->scn.ncgroups++];
-		CPY(g->name, jstr(e, "name", "?"));
-		g->workers = (int)jint(e, "workers", 0);
-		int w = work_type_from_name(jstr(e, "work", ""));
+		CPY(g->name, ju_str_or(e, "name", "?"));
+		g->workers = (int)ju_int_or(e, "workers", 0);
+		int w = work_type_from_name(ju_str_or(e, "work", ""));
 		g->work = w < 0 ? WORK_SPIN_WAIT : (enum work_type)w;
-		CPY(g->cpuset, jstr(e, "cpuset", ""));
-		g->step = (int)jint(e, "step", 0);
+		CPY(g->cpuset, ju_str_or(e, "cpuset", ""));
+		g->step = (int)ju_int_or(e, "step", 0);
 	}
 	json_array_foreach(json_object_get(sc, "steps"), i, e) {
 		if (r->scn.nsteps >= SCN_MAX_STEPS)
 			break;
 		struct scn_step *st = &r->scn.steps[r->scn.nsteps++];
-		CPY(st->name, jstr(e, "name", ""));
-		st->duration_ms = (int)jint(e, "duration_ms", 0);
+		CPY(st->name, ju_str_or(e, "name", ""));
+		st->duration_ms = (int)ju_int_or(e, "duration_ms", 0);
 	}
 	/* first_cgroup/ncgroups from the cgroups' step numbers (written in step order). */
 	for (int c = 0; c < r->scn.ncgroups; c++) {
@@ -859,115 +820,115 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 			r->scn.steps[k - 1].first_cgroup = c;
 	}
 
-	const char *res = jstr(o, "result", "none");
+	const char *res = ju_str_or(o, "result", "none");
 	r->result = !strcmp(res, "pass") ? RESULT_PASS : !strcmp(res, "fail") ? RESULT_FAIL :
 		    !strcmp(res, "error") ? RESULT_ERROR : !strcmp(res, "skip") ? RESULT_SKIP : RESULT_NONE;
-	r->exit_code = (int)jint(o, "exit_code", 0);
+	r->exit_code = (int)ju_int_or(o, "exit_code", 0);
 	json_t *sh = json_object_get(o, "shell");
 	if (json_is_object(sh)) {
 		r->shell = true;
-		r->exec = jbool(sh, "exec");
-		int64_t es = jint(sh, "exec_status", -1), eb = jint(sh, "exec_bytes", 0);
+		r->exec = ju_true(sh, "exec");
+		int64_t es = ju_int_or(sh, "exec_status", -1), eb = ju_int_or(sh, "exec_bytes", 0);
 		r->exec_status = es >= 0 && es <= 255 ? (int)es : -1;
 		r->exec_bytes = eb > 0 ? (uint64_t)eb : 0;
-		CPY(r->vm_end, jstr(sh, "ended", ""));
+		CPY(r->vm_end, ju_str_or(sh, "ended", ""));
 	}
-	CPY(r->error, jstr(o, "error", ""));
-	CPY(r->warning, jstr(o, "warning", ""));
-	CPY(r->id, jstr(o, "id", ""));
+	CPY(r->error, ju_str_or(o, "error", ""));
+	CPY(r->warning, ju_str_or(o, "warning", ""));
+	CPY(r->id, ju_str_or(o, "id", ""));
 	CPY(r->dir, dir);
-	r->started_unix = jint(o, "started_unix", 0);
+	r->started_unix = ju_int_or(o, "started_unix", 0);
 	json_t *kt = json_object_get(o, "ktstr"); /* absent in run directories older than it */
-	CPY(r->tool.version, jstr(kt, "version", ""));
-	CPY(r->tool.commit, jstr(kt, "commit", ""));
-	CPY(r->tool.libbpf, jstr(kt, "libbpf", ""));
-	CPY(r->tool.qemu, jstr(kt, "qemu", ""));
-	CPY(r->tool.qemu_path, jstr(kt, "qemu_path", ""));
+	CPY(r->tool.version, ju_str_or(kt, "version", ""));
+	CPY(r->tool.commit, ju_str_or(kt, "commit", ""));
+	CPY(r->tool.libbpf, ju_str_or(kt, "libbpf", ""));
+	CPY(r->tool.qemu, ju_str_or(kt, "qemu", ""));
+	CPY(r->tool.qemu_path, ju_str_or(kt, "qemu_path", ""));
 	r->state = RUN_DONE;
 
 	json_array_foreach(json_object_get(o, "checks"), i, e) {
 		if (json_is_object(e))
-			run_add_check(r, jstr(e, "name", "?"), jbool(e, "ok"), "%s", jstr(e, "message", ""));
+			run_add_check(r, ju_str_or(e, "name", "?"), ju_true(e, "ok"), "%s", ju_str_or(e, "message", ""));
 	}
 	x = json_object_get(o, "boot");
-	CPY(r->accel, jstr(x, "accel", ""));
-	r->sys_rdy_ms = jint(x, "sys_rdy_ms", -1);
-	r->kernel_boot_ms = jint(x, "kernel_boot_ms", -1);
-	r->boot_budget_ms = (int)jint(x, "budget_ms", 0);
-	r->boot_budget_missed = jbool(x, "budget_missed");
-	r->tcg_relaxed = jbool(x, "tcg_relaxed");
+	CPY(r->accel, ju_str_or(x, "accel", ""));
+	r->sys_rdy_ms = ju_int_or(x, "sys_rdy_ms", -1);
+	r->kernel_boot_ms = ju_int_or(x, "kernel_boot_ms", -1);
+	r->boot_budget_ms = (int)ju_int_or(x, "budget_ms", 0);
+	r->boot_budget_missed = ju_true(x, "budget_missed");
+	r->tcg_relaxed = ju_true(x, "tcg_relaxed");
 
 	x = json_object_get(o, "guest");
-	r->guest_cpus = (int)jint(x, "cpus", 0);
+	r->guest_cpus = (int)ju_int_or(x, "cpus", 0);
 	jgroups_load(json_object_get(x, "llcs"), r->llcs, &r->nllcs);
 	jgroups_load(json_object_get(x, "nodes"), r->nodes, &r->nnodes);
-	CPY(r->guest_kernel, jstr(x, "kernel", ""));
-	r->guest_proto = (int)jint(x, "proto", 0);
-	r->guest_hello = jbool(x, "hello");
-	r->guest_done = jbool(x, "done");
-	r->guest_ok = jbool(x, "ok");
-	CPY(r->stage, jstr(x, "stage", ""));
-	r->steps_done = (int)jint(x, "steps_done", 0);
-	r->steps = (int)jint(x, "steps", 0);
-	r->guest_elapsed_ms = jint(x, "elapsed_ms", -1);
-	r->malformed_lines = (uint64_t)jint(x, "malformed_lines", 0);
+	CPY(r->guest_kernel, ju_str_or(x, "kernel", ""));
+	r->guest_proto = (int)ju_int_or(x, "proto", 0);
+	r->guest_hello = ju_true(x, "hello");
+	r->guest_done = ju_true(x, "done");
+	r->guest_ok = ju_true(x, "ok");
+	CPY(r->stage, ju_str_or(x, "stage", ""));
+	r->steps_done = (int)ju_int_or(x, "steps_done", 0);
+	r->steps = (int)ju_int_or(x, "steps", 0);
+	r->guest_elapsed_ms = ju_int_or(x, "elapsed_ms", -1);
+	r->malformed_lines = (uint64_t)ju_int_or(x, "malformed_lines", 0);
 	if (r->stage[0] && (!strcmp(r->stage, "running") || !strcmp(r->stage, "report")))
 		r->workload_start_ns = 0;
 
 	json_array_foreach(json_object_get(o, "workers"), i, e) {
 		if (!json_is_object(e) || r->nworkers >= SCN_MAX_WORKERS)
 			continue;
-		struct run_worker *w = run_worker_by_tid(r, (int)jint(e, "tid", -1));
+		struct run_worker *w = run_worker_by_tid(r, (int)ju_int_or(e, "tid", -1));
 		if (!w)
 			break;
-		CPY(w->cgroup, jstr(e, "cgroup", ""));
-		CPY(w->work, jstr(e, "work", ""));
-		w->cpu_ns = (uint64_t)(jdbl(e, "cpu_ms", 0) * 1e6);
-		w->wall_ns = (uint64_t)(jdbl(e, "wall_ms", 0) * 1e6);
-		w->iters = (uint64_t)jint(e, "iters", 0);
-		w->max_gap_ms = jdbl(e, "max_gap_ms", 0);
-		w->max_gap_cpu = (int)jint(e, "max_gap_cpu", -1);
-		w->max_gap_at_ms = jint(e, "max_gap_at_ms", 0);
-		w->cpus_mask = jmask(json_object_get(e, "cpus"));
-		w->migrations = (int)jint(e, "migrations", 0);
-		w->completed = jbool(e, "completed");
-		w->reported = json_object_get(e, "reported") ? jbool(e, "reported") : true;
+		CPY(w->cgroup, ju_str_or(e, "cgroup", ""));
+		CPY(w->work, ju_str_or(e, "work", ""));
+		w->cpu_ns = (uint64_t)(ju_num_or(e, "cpu_ms", 0) * 1e6);
+		w->wall_ns = (uint64_t)(ju_num_or(e, "wall_ms", 0) * 1e6);
+		w->iters = (uint64_t)ju_int_or(e, "iters", 0);
+		w->max_gap_ms = ju_num_or(e, "max_gap_ms", 0);
+		w->max_gap_cpu = (int)ju_int_or(e, "max_gap_cpu", -1);
+		w->max_gap_at_ms = ju_int_or(e, "max_gap_at_ms", 0);
+		w->cpus_mask = ju_cpu_mask(json_object_get(e, "cpus"));
+		w->migrations = (int)ju_int_or(e, "migrations", 0);
+		w->completed = ju_true(e, "completed");
+		w->reported = json_object_get(e, "reported") ? ju_true(e, "reported") : true;
 	}
 	json_array_foreach(json_object_get(o, "cgroups"), i, e) {
 		if (!json_is_object(e) || r->ncgroups >= SCN_MAX_CGROUPS)
 			continue;
 		struct run_cgroup *c = &r->cgroups[r->ncgroups++];
-		CPY(c->name, jstr(e, "name", "?"));
-		c->workers = (int)jint(e, "workers", 0);
-		c->cpus = (int)jint(e, "cpus", 0);
-		c->spread_pct = jdbl(e, "spread_pct", 0);
-		c->min_off_pct = jdbl(e, "min_off_pct", 0);
-		c->max_off_pct = jdbl(e, "max_off_pct", 0);
-		c->mean_off_pct = jdbl(e, "mean_off_pct", 0);
-		c->max_gap_ms = jdbl(e, "max_gap_ms", 0);
-		c->migrations = (int)jint(e, "migrations", 0);
-		c->iters = (uint64_t)jint(e, "iters", 0);
+		CPY(c->name, ju_str_or(e, "name", "?"));
+		c->workers = (int)ju_int_or(e, "workers", 0);
+		c->cpus = (int)ju_int_or(e, "cpus", 0);
+		c->spread_pct = ju_num_or(e, "spread_pct", 0);
+		c->min_off_pct = ju_num_or(e, "min_off_pct", 0);
+		c->max_off_pct = ju_num_or(e, "max_off_pct", 0);
+		c->mean_off_pct = ju_num_or(e, "mean_off_pct", 0);
+		c->max_gap_ms = ju_num_or(e, "max_gap_ms", 0);
+		c->migrations = (int)ju_int_or(e, "migrations", 0);
+		c->iters = (uint64_t)ju_int_or(e, "iters", 0);
 	}
 	x = json_object_get(o, "thresholds");
-	r->gap_threshold_ms = jdbl(x, "max_gap_ms", -1);
-	r->spread_threshold_pct = jdbl(x, "max_spread_pct", -1);
+	r->gap_threshold_ms = ju_num_or(x, "max_gap_ms", -1);
+	r->spread_threshold_pct = ju_num_or(x, "max_spread_pct", -1);
 
 	x = json_object_get(o, "kernel");
-	CPY(r->kernel_key, jstr(x, "key", ""));
-	CPY(r->kernel_path, jstr(x, "path", ""));
-	CPY(r->kernel_version, jstr(x, "version", ""));
+	CPY(r->kernel_key, ju_str_or(x, "key", ""));
+	CPY(r->kernel_path, ju_str_or(x, "path", ""));
+	CPY(r->kernel_version, ju_str_or(x, "version", ""));
 
 	x = json_object_get(o, "scheduler");
-	CPY(r->sched_label, jstr(x, "label", r->sched_label));
-	CPY(r->sched_ops, jstr(x, "ops", ""));
-	r->sched_started = jbool(x, "started");
-	r->sched_attached = jbool(x, "attached");
-	r->sched_load_failed = jbool(x, "load_failed");
-	r->sched_died = jbool(x, "died");
-	CPY(r->sched_exit_reason, jstr(x, "exit_reason", ""));
-	r->sched_exit_code = (int)jint(x, "exit_code", 0);
-	r->sched_died_ms = jint(x, "died_ms", 0);
-	r->vm_exit_code = (int)jint(o, "vm_exit_code", -1);
+	CPY(r->sched_label, ju_str_or(x, "label", r->sched_label));
+	CPY(r->sched_ops, ju_str_or(x, "ops", ""));
+	r->sched_started = ju_true(x, "started");
+	r->sched_attached = ju_true(x, "attached");
+	r->sched_load_failed = ju_true(x, "load_failed");
+	r->sched_died = ju_true(x, "died");
+	CPY(r->sched_exit_reason, ju_str_or(x, "exit_reason", ""));
+	r->sched_exit_code = (int)ju_int_or(x, "exit_code", 0);
+	r->sched_died_ms = ju_int_or(x, "died_ms", 0);
+	r->vm_exit_code = (int)ju_int_or(o, "vm_exit_code", -1);
 
 	load_logs(dir, "console.log", r->console);
 	load_logs(dir, "sched.log", r->schedlog);

@@ -3,6 +3,7 @@
  * path ("cgroups[1].workers") to where its key and value start, for semantic errors. */
 #include "engine/scenario.h"
 #include "engine/fsutil.h"
+#include "engine/json_util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -229,19 +230,6 @@ static int perr(struct pctx *c, const char *path, bool at_key, const char *fmt, 
 	return -EINVAL;
 }
 
-static const char *jtype(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_INTEGER: return "integer";
-	case JSON_REAL: return "number";
-	case JSON_TRUE: case JSON_FALSE: return "boolean";
-	default: return "null";
-	}
-}
-
 static int check_keys(struct pctx *c, json_t *obj, const char *path, const char *what,
 		      const char *const *valid)
 {
@@ -267,18 +255,26 @@ static int want(struct pctx *c, json_t *v, const char *path, json_type t, const 
 {
 	if (json_typeof(v) == t || (t == JSON_TRUE && json_is_boolean(v)))
 		return 0;
-	return perr(c, path, false, "%s: expected %s, got %s", path, tname, jtype(v));
+	return perr(c, path, false, "%s: expected %s, got %s", path, tname, ju_type_name(v));
 }
 
 static int get_int(struct pctx *c, json_t *v, const char *path, long lo, long hi, long *out)
 {
-	if (want(c, v, path, JSON_INTEGER, "integer"))
-		return -EINVAL;
-	json_int_t x = json_integer_value(v);
-	if (x < lo || x > hi)
+	int64_t x;
+	int rc = ju_int(v, false, lo, hi, &x);
+	if (rc == -EINVAL)
+		return perr(c, path, false, "%s: expected integer, got %s", path, ju_type_name(v));
+	if (rc)
 		return perr(c, path, false, "%s: %lld is out of range; allowed %ld..%ld", path,
-			    (long long)x, lo, hi);
+			    (long long)json_integer_value(v), lo, hi);
 	*out = (long)x;
+	return 0;
+}
+
+static int get_num(struct pctx *c, json_t *v, const char *path, double *out)
+{
+	if (ju_num(v, out))
+		return perr(c, path, false, "%s: expected number, got %s", path, ju_type_name(v));
 	return 0;
 }
 
@@ -683,7 +679,7 @@ static int parse_topology(struct pctx *c, json_t *v, struct scenario *s)
 	}
 	if (!json_is_object(v))
 		return perr(c, "topology", false, "topology: expected object (or a label string like \"1n2l2c1t\"), got %s",
-			    jtype(v));
+			    ju_type_name(v));
 	if (check_keys(c, v, "topology", "topology", keys))
 		return -EINVAL;
 	int *dst[4] = { &s->topo.numa, &s->topo.llcs, &s->topo.cores, &s->topo.threads };
@@ -724,7 +720,7 @@ static int parse_scheduler(struct pctx *c, json_t *v, struct scenario *s)
 	}
 	if (!json_is_object(v))
 		return perr(c, "scheduler", false, "scheduler: expected \"eevdf\", a name, or an object "
-			    "{\"name\"|\"path\": ..., \"args\": [...]}, got %s", jtype(v));
+			    "{\"name\"|\"path\": ..., \"args\": [...]}, got %s", ju_type_name(v));
 	if (check_keys(c, v, "scheduler", "scheduler", keys))
 		return -EINVAL;
 	json_t *name = json_object_get(v, "name"), *path = json_object_get(v, "path");
@@ -775,14 +771,6 @@ static int parse_scheduler(struct pctx *c, json_t *v, struct scenario *s)
 			sc->nargs++;
 		}
 	}
-	return 0;
-}
-
-static int get_num(struct pctx *c, json_t *v, const char *path, double *out)
-{
-	if (!json_is_number(v))
-		return perr(c, path, false, "%s: expected number, got %s", path, jtype(v));
-	*out = json_number_value(v);
 	return 0;
 }
 
@@ -883,7 +871,7 @@ static int parse_mem_knob(struct pctx *c, json_t *x, const char *path, char *out
 	}
 	if (!json_is_integer(x) || json_integer_value(x) < 0)
 		return perr(c, path, false, "%s: expected a byte count (integer >= 0) or \"max\", got %s%s%s",
-			    path, json_is_string(x) ? "'" : "", json_is_string(x) ? json_string_value(x) : jtype(x),
+			    path, json_is_string(x) ? "'" : "", json_is_string(x) ? json_string_value(x) : ju_type_name(x),
 			    json_is_string(x) ? "'" : "");
 	snprintf(out, len, "%lld", (long long)json_integer_value(x));
 	return 0;
@@ -979,7 +967,7 @@ static int parse_cgroup(struct pctx *c, json_t *v, const char *base, struct scn_
 		if (!json_is_string(x))
 			return perr(c, path, false, "%s: expected a CPU list string or a CpusetSpec object "
 				    "({\"llc\": N}, {\"numa\": N}, {\"disjoint\": ...}, {\"range\": ...}, "
-				    "{\"overlap\": ...}), got %s", path, jtype(x));
+				    "{\"overlap\": ...}), got %s", path, ju_type_name(x));
 		const char *cs = json_string_value(x);
 		if (strlen(cs) >= sizeof(g->cpuset) || cpulist_max(cs) < 0)
 			return perr(c, path, false, "%s: '%s' is not a CPU list; write it like \"0-3\" or \"0,2-3\"",
@@ -1059,7 +1047,7 @@ static int parse_root(struct pctx *c, json_t *root, struct scenario *s)
 	long n;
 
 	if (!json_is_object(root))
-		return perr(c, "", false, "the scenario must be a JSON object, got %s", jtype(root));
+		return perr(c, "", false, "the scenario must be a JSON object, got %s", ju_type_name(root));
 	if (check_keys(c, root, "", "scenario", keys))
 		return -EINVAL;
 
@@ -1147,10 +1135,9 @@ static int parse_root(struct pctx *c, json_t *root, struct scenario *s)
 			s->checks.max_gap_ms = (uint64_t)n;
 		}
 		if ((y = json_object_get(x, "max_spread_pct"))) {
-			if (!json_is_number(y))
-				return perr(c, "checks.max_spread_pct", false,
-					    "checks.max_spread_pct: expected number, got %s", jtype(y));
-			double d = json_number_value(y);
+			double d;
+			if (get_num(c, y, "checks.max_spread_pct", &d))
+				return -EINVAL;
 			if (!(d >= 0 && d <= 100))
 				return perr(c, "checks.max_spread_pct", false,
 					    "checks.max_spread_pct: %g is out of range; allowed 0..100", d);
