@@ -172,7 +172,7 @@ $(BUILD)/bench_initramfs: tests/bench/bench_initramfs.c $(BUILD)/libktstr.a
 # `make fuzz FUZZ_SECONDS=60` runs each for that long.
 FUZZ_SECONDS ?= 20
 FUZZ_FLAGS := -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I.
-FUZZ_INGEST_SRC := engine/run.c engine/ring.c engine/scenario.c engine/json_util.c engine/fsutil.c engine/checks.c engine/report.c engine/collapse.c engine/verifier.c
+FUZZ_INGEST_SRC := engine/run.c engine/ring.c engine/scenario.c engine/json_util.c engine/fsutil.c engine/checks.c engine/report_text.c engine/report_json.c engine/collapse.c engine/verifier.c
 fuzz:
 	@mkdir -p $(BUILD)/fuzz/corpus-scenario $(BUILD)/fuzz/corpus-ingest
 	clang $(FUZZ_FLAGS) tests/fuzz/fuzz_scenario.c engine/scenario.c engine/json_util.c engine/fsutil.c -ljansson -o $(BUILD)/fuzz/scenario
