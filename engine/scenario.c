@@ -136,9 +136,7 @@ static int parse_steps(struct scn_pctx *c, json_t *steps, struct scenario *s)
 		struct scn_step *sp = &s->steps[k];
 		snprintf(base, sizeof(base), "steps[%zu]", k);
 		snprintf(what, sizeof(what), "step %s", base);
-		if (scn_want(c, st, base, JSON_OBJECT, "object"))
-			return -EINVAL;
-		if (scn_check_keys(c, st, base, what, keys))
+		if (scn_want_object(c, st, base, what, keys))
 			return -EINVAL;
 		json_t *x = json_object_get(st, "name");
 		if (x) {
@@ -269,9 +267,7 @@ static int parse_root(struct scn_pctx *c, json_t *root, struct scenario *s)
 		}
 	}
 	if ((x = json_object_get(root, "checks"))) {
-		if (scn_want(c, x, "checks", JSON_OBJECT, "object"))
-			return -EINVAL;
-		if (scn_check_keys(c, x, "checks", "checks", check_keys_valid))
+		if (scn_want_object(c, x, "checks", "checks", check_keys_valid))
 			return -EINVAL;
 		json_t *y;
 		if ((y = json_object_get(x, "max_gap_ms"))) {

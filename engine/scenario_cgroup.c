@@ -38,9 +38,7 @@ static int parse_cpuset_spec(struct scn_pctx *c, json_t *x, const char *path, st
 	}
 	const char *const *keys = !strcmp(k, "range") ? range_keys : !strcmp(k, "overlap") ? overlap_keys
 											  : part_keys;
-	if (scn_want(c, v, sub, JSON_OBJECT, "object"))
-		return -EINVAL;
-	if (scn_check_keys(c, v, sub, sub, keys))
+	if (scn_want_object(c, v, sub, sub, keys))
 		return -EINVAL;
 	for (int i = 0; keys[i]; i++)
 		if (!json_object_get(v, keys[i]))
@@ -156,9 +154,7 @@ int scn_parse_cgroup(struct scn_pctx *c, json_t *v, const char *base, struct scn
 					    "memory_swap_max", "cpuset_mems", NULL };
 	char path[96], what[64];
 	snprintf(what, sizeof(what), "cgroup %s", base);
-	if (scn_want(c, v, base, JSON_OBJECT, "object"))
-		return -EINVAL;
-	if (scn_check_keys(c, v, base, what, keys))
+	if (scn_want_object(c, v, base, what, keys))
 		return -EINVAL;
 	json_t *x = json_object_get(v, "name");
 	snprintf(path, sizeof(path), "%s.name", base);

@@ -175,6 +175,14 @@ int scn_want(struct scn_pctx *c, json_t *v, const char *path, json_type t, const
 	return scn_perr(c, path, false, "%s: expected %s, got %s", path, tname, ju_type_name(v));
 }
 
+int scn_want_object(struct scn_pctx *c, json_t *v, const char *path, const char *what,
+		    const char *const *valid)
+{
+	if (scn_want(c, v, path, JSON_OBJECT, "object"))
+		return -EINVAL;
+	return scn_check_keys(c, v, path, what, valid);
+}
+
 int scn_get_int(struct scn_pctx *c, json_t *v, const char *path, long lo, long hi, long *out)
 {
 	int64_t x;

@@ -37,6 +37,9 @@ int scn_perr(struct scn_pctx *c, const char *path, bool at_key, const char *fmt,
 int scn_check_keys(struct scn_pctx *c, json_t *obj, const char *path, const char *what,
 		   const char *const *valid);
 int scn_want(struct scn_pctx *c, json_t *v, const char *path, json_type t, const char *tname);
+/* scn_want for an object, then scn_check_keys on it. */
+int scn_want_object(struct scn_pctx *c, json_t *v, const char *path, const char *what,
+		    const char *const *valid);
 int scn_get_int(struct scn_pctx *c, json_t *v, const char *path, long lo, long hi, long *out);
 int scn_get_num(struct scn_pctx *c, json_t *v, const char *path, double *out);
 /* 1..max-1 characters of [A-Za-z0-9_-] (cgroup and scheduler names). */
