@@ -1,0 +1,69 @@
+/* Private to the scenario module (scenario*.c): what its files share. Other modules use
+ * engine/scenario.h. scenario.c parses the file's sections with scenario_cgroup.c, on top of
+ * scenario_locate.c (positions, checked reads), scenario_topo.c and scenario_validate.c. */
+#ifndef KTSTR_SCENARIO_PRIV_H
+#define KTSTR_SCENARIO_PRIV_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/scenario.h"
+
+#define SCN_MAX_DURATION_MS 600000
+
+/* ---- scenario_locate.c ---- */
+
+/* Where the key and the value of one key path ("cgroups[1].workers") start. */
+struct scn_pos { char path[160]; int kline, kcol, vline, vcol; };
+struct scn_loc { struct scn_pos *v; size_t n, cap; int line, col; const char *p; };
+/* Records every key path of text (already valid JSON: jansson parsed it). */
+void scn_loc_scan(struct scn_loc *L, const char *text);
+void scn_loc_free(struct scn_loc *L);
+
+/* A parse in progress: the file name and positions for messages, the caller's buffer. */
+struct scn_pctx {
+	const char *file;
+	struct scn_loc loc;
+	char *err;
+	size_t errlen;
+};
+/* Formats "FILE:LINE:COL: msg" at the value (or key, when at_key) of path; -EINVAL. */
+int scn_perr(struct scn_pctx *c, const char *path, bool at_key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Each returns 0, or -EINVAL with the message at path: a key outside valid[] (NULL-ended;
+ * what names the object), a type other than t (JSON_TRUE: any boolean), an integer
+ * outside lo..hi, a value that is not a number. */
+int scn_check_keys(struct scn_pctx *c, json_t *obj, const char *path, const char *what,
+		   const char *const *valid);
+int scn_want(struct scn_pctx *c, json_t *v, const char *path, json_type t, const char *tname);
+/* scn_want for an object, then scn_check_keys on it. */
+int scn_want_object(struct scn_pctx *c, json_t *v, const char *path, const char *what,
+		    const char *const *valid);
+int scn_get_int(struct scn_pctx *c, json_t *v, const char *path, long lo, long hi, long *out);
+int scn_get_num(struct scn_pctx *c, json_t *v, const char *path, double *out);
+/* 1..max-1 characters of [A-Za-z0-9_-] (cgroup and scheduler names). */
+bool scn_valid_ident(const char *s, size_t max);
+
+/* ---- scenario_cgroup.c ---- */
+
+/* The cgroup entry v at key path base into g (g->step is the caller's). 0 or -EINVAL. */
+int scn_parse_cgroup(struct scn_pctx *c, json_t *v, const char *base, struct scn_cgroup *g);
+
+/* ---- scenario_topo.c ---- */
+
+/* Parses a cpu list "0-3,5". Returns the highest CPU or -1 when malformed. */
+int scn_cpulist_max(const char *s);
+/* The CpusetSpec rules that hold on any topology (the parser checks these before --topo
+ * settles it). 0, or -EINVAL with the seed's "CpusetSpec validation failed" message. */
+int scn_spec_check_shape(const struct scn_cpuset_spec *sp, const char *cg, char *err, size_t errlen);
+
+/* ---- scenario_validate.c ---- */
+
+/* Cross-field rules shared by the parser (final = false: the topology may still change)
+ * and scn_validate (final). 0, or -EINVAL with the offending value's key path in path
+ * and the message in msg. */
+int scn_validate_core(const struct scenario *s, bool final, char *path, size_t plen, char *msg,
+		      size_t mlen);
+
+#endif
