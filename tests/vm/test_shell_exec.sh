@@ -35,7 +35,8 @@ rc=$?
 [ "$rc" -ne 0 ] || { cat "$T/f256.out" >&2; fail "forker fit in 256 MB: the workload proves nothing"; }
 
 # A kernel panic mid-command: exit 3, one line with the panic.
-"$KTSTR" shell --exec 'echo before-panic; echo c > /proc/sysrq-trigger; echo after' \
+# (the pause lets the port carry the line out before the crash; a panic stops the port at once)
+"$KTSTR" shell --exec 'echo before-panic; sleep 1; echo c > /proc/sysrq-trigger; echo after' \
 	< /dev/null > "$T/panic.out" 2> "$T/panic.err"
 expect_eq "$?" 3 "exit code when the guest panics"
 expect_grep '^before-panic$' "$T/panic.out" "output before the panic"
