@@ -133,8 +133,8 @@ void gj_begin(struct gj *j, const char *type, int64_t ts_ns)
 	j->overflow = false;
 	put(j, "{", 1);
 	j->first = true;
-	gj_str(j, "t", type);
-	gj_int(j, "ts_ns", ts_ns);
+	gj_str(j, KTSTR_MSG_KEY_TYPE, type);
+	gj_int(j, KTSTR_MSG_KEY_TS, ts_ns);
 }
 
 size_t gj_room(const struct gj *j)

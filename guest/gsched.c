@@ -52,7 +52,7 @@ static void on_sched_line(const char *line, bool cut, void *ctx)
 	}
 	if (o->in_log) {
 		struct gj j;
-		gj_begin(&j, "verifier", g_now_ns());
+		gj_begin(&j, KTSTR_MSG_VERIFIER, g_now_ns());
 		gj_str(&j, "line", line);
 		g_emit(&j);
 	}
@@ -140,7 +140,7 @@ static void on_trace_line(const char *line, bool cut, void *ctx)
 	(void)cut;
 	(void)ctx;
 	struct gj j;
-	gj_begin(&j, "dump", g_now_ns());
+	gj_begin(&j, KTSTR_MSG_DUMP, g_now_ns());
 	gj_str(&j, "line", g_trace_dump_text(line));
 	g_emit(&j);
 }
@@ -192,7 +192,7 @@ static void dump_start(void)
 static void sched_event(const char *ev, int code, bool with_code, const char *why)
 {
 	struct gj j;
-	gj_begin(&j, "sched", g_now_ns());
+	gj_begin(&j, KTSTR_MSG_SCHED, g_now_ns());
 	gj_str(&j, "event", ev);
 	if (sched_pid > 0)
 		gj_int(&j, "pid", sched_pid);

@@ -38,7 +38,7 @@ static void emit_tl(const struct gtl_slice *s, void *ctx)
 {
 	(void)ctx;
 	struct gj j;
-	gj_begin(&j, "tl", g_now_ns());
+	gj_begin(&j, KTSTR_MSG_TL, g_now_ns());
 	gj_int(&j, "tid", s->tid);
 	gj_int(&j, "cpu", s->cpu);
 	gj_int(&j, "start_ns", s->start_ns);

@@ -337,7 +337,7 @@ void gwk_sample(int64_t elapsed_ms)
 		return;
 	/* Split into several lines when many workers do not fit in one. */
 	while (i < nwk) {
-		gj_begin(&j, "sample", g_now_ns());
+		gj_begin(&j, KTSTR_MSG_SAMPLE, g_now_ns());
 		gj_int(&j, "elapsed_ms", elapsed_ms);
 		gj_arr_open(&j, "workers");
 		for (; i < nwk && gj_room(&j) > 300; i++) {
@@ -422,7 +422,7 @@ static void report_set(int step)
 		struct gslot *s = wks[i].slot;
 		const struct gscn_cgroup *cg = &S->cg[wks[i].cg];
 		struct gj j;
-		gj_begin(&j, "worker", g_now_ns());
+		gj_begin(&j, KTSTR_MSG_WORKER, g_now_ns());
 		gj_int(&j, "tid", wks[i].pid);
 		gj_str(&j, "cgroup", cg->name);
 		gj_str(&j, "work", work_type_name(cg->work));

@@ -70,7 +70,7 @@ void g_emit(struct gj *j)
 {
 	if (gj_end(j)) {
 		/* Only fixed-size messages could get here, and samples split themselves. */
-		gj_begin(j, "log", g_now_ns());
+		gj_begin(j, KTSTR_MSG_LOG, g_now_ns());
 		gj_str(j, "src", "guest");
 		gj_str(j, "line", "ktstr-init: a message exceeded KTSTR_LINE_MAX and was dropped");
 		if (gj_end(j))
@@ -85,7 +85,7 @@ void g_emit(struct gj *j)
 void g_logline(const char *src, const char *line)
 {
 	struct gj j;
-	gj_begin(&j, "log", g_now_ns());
+	gj_begin(&j, KTSTR_MSG_LOG, g_now_ns());
 	gj_str(&j, "src", src);
 	gj_str(&j, "line", line);
 	g_emit(&j);
@@ -109,7 +109,7 @@ void g_error(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	struct gj j;
-	gj_begin(&j, "error", g_now_ns());
+	gj_begin(&j, KTSTR_MSG_ERROR, g_now_ns());
 	gj_str(&j, "msg", buf);
 	g_emit(&j);
 	g_console("error: %s", buf);
@@ -118,7 +118,7 @@ void g_error(const char *fmt, ...)
 void g_stage(const char *stage)
 {
 	struct gj j;
-	gj_begin(&j, "stage", g_now_ns());
+	gj_begin(&j, KTSTR_MSG_STAGE, g_now_ns());
 	gj_str(&j, "stage", stage);
 	g_emit(&j);
 }
@@ -268,12 +268,12 @@ static void on_host_line(const char *line, bool cut, void *ctx)
 		return;
 	json_error_t je;
 	json_t *o = cut ? NULL : json_loads(line, 0, &je);
-	const char *t = o && json_is_object(o) ? json_string_value(json_object_get(o, "t")) : NULL;
+	const char *t = o && json_is_object(o) ? json_string_value(json_object_get(o, KTSTR_MSG_KEY_TYPE)) : NULL;
 	if (!t) {
 		__atomic_add_fetch(&g_malformed, 1, __ATOMIC_RELAXED);
-	} else if (!strcmp(t, "stop")) {
+	} else if (!strcmp(t, KTSTR_CMD_STOP)) {
 		__atomic_store_n(&g_stop_req, 1, __ATOMIC_RELEASE);
-	} else if (!strcmp(t, "dump")) {
+	} else if (!strcmp(t, KTSTR_CMD_DUMP)) {
 		g_sysrq_dump();
 	} /* other types: a newer host; ignored */
 	json_decref(o);
@@ -362,7 +362,7 @@ static void send_topo(void)
 	if (!nn)
 		nn = add_group(nodes, nn, online);
 	struct gj j;
-	gj_begin(&j, "topo", g_now_ns());
+	gj_begin(&j, KTSTR_MSG_TOPO, g_now_ns());
 	gj_int(&j, "cpus", gcpu_count(online));
 	emit_groups(&j, "llcs", llcs, nl);
 	emit_groups(&j, "nodes", nodes, nn);
@@ -374,7 +374,7 @@ static void send_topo(void)
 static void send_done(bool ok, int steps_done, int steps, int64_t elapsed_ms)
 {
 	struct gj j;
-	gj_begin(&j, "done", g_now_ns());
+	gj_begin(&j, KTSTR_MSG_DONE, g_now_ns());
 	gj_bool(&j, "ok", ok);
 	gj_int(&j, "steps_done", steps_done);
 	gj_int(&j, "steps", steps);
@@ -416,7 +416,7 @@ static __attribute__((noreturn)) void exec_and_off(const char *port_dev, const c
 	g_log("guest", "exec: the command exited with status %d (%llu bytes of output)", st,
 	      (unsigned long long)bytes);
 	struct gj j;
-	gj_begin(&j, "exec", g_now_ns());
+	gj_begin(&j, KTSTR_MSG_EXEC, g_now_ns());
 	gj_int(&j, "status", st);
 	gj_int(&j, "bytes", (int64_t)bytes);
 	g_emit(&j);
@@ -491,12 +491,12 @@ int main(int argc, char **argv)
 	struct utsname u;
 	uname(&u);
 	struct gj j;
-	gj_begin(&j, "hello", g_now_ns());
+	gj_begin(&j, KTSTR_MSG_HELLO, g_now_ns());
 	gj_int(&j, "proto", KTSTR_PROTO_VERSION);
 	gj_str(&j, "kernel", u.release);
 	gj_int(&j, "kernel_boot_ms", (int64_t)boot_ms);
 	g_emit(&j);
-	gj_begin(&j, "sys_rdy", g_now_ns());
+	gj_begin(&j, KTSTR_MSG_SYS_RDY, g_now_ns());
 	g_emit(&j);
 	if (g_ctl_fd >= 0) {
 		pthread_t th;
@@ -630,7 +630,7 @@ int main(int argc, char **argv)
 			 * without a list keeps the old order (reports first, then "step"). */
 			gwk_step_end(&scn, k);
 			steps_done = k + 1;
-			gj_begin(&j, "step", g_now_ns());
+			gj_begin(&j, KTSTR_MSG_STEP, g_now_ns());
 			gj_int(&j, "done", steps_done);
 			gj_int(&j, "total", nsteps);
 			gj_int(&j, "elapsed_ms", (g_now_ns() - t0) / 1000000);
@@ -647,7 +647,7 @@ int main(int argc, char **argv)
 		ok = false;
 	} else if (!scn.nstep && ok) {
 		steps_done = scn.steps;
-		gj_begin(&j, "step", g_now_ns());
+		gj_begin(&j, KTSTR_MSG_STEP, g_now_ns());
 		gj_int(&j, "done", scn.steps);
 		gj_int(&j, "total", scn.steps);
 		gj_int(&j, "elapsed_ms", elapsed_ms);
