@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/engine_prepare.h"
+#include "engine/scenario_wire.h"
 #include "engine/scenario.h"
 #include "guest/gscn.h"
 #include "tests/unit/tenv.h"
@@ -34,7 +34,7 @@ Test(cgroup_knobs, host_scenario_reaches_the_guest_parser_resolved)
 			       "\"memory_max\":4294967296,\"memory_swap_max\":\"max\",\"cpuset_mems\":\"0\"},"
 			       "{\"name\":\"free\",\"workers\":2}]}", "k.json", &s, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(scn_resolve(&s, err, sizeof(err)), 0, "%s", err);
-	char *text = engine_guest_scenario(&s, false);
+	char *text = scn_wire_json(&s, false);
 	cr_assert(text);
 	cr_assert_eq(gscn_parse(text, &g, err, sizeof(err)), 0, "%s\n%s", err, text);
 	cr_assert_eq(g.ncg, 2);
@@ -57,7 +57,7 @@ Test(cgroup_knobs, unresolved_spec_is_resolved_when_the_guest_scenario_is_built)
 	cr_assert_eq(scn_parse("{\"name\":\"k\",\"topology\":\"1n1l8c1t\",\"cgroups\":[{\"name\":\"a\","
 			       "\"cpuset\":{\"range\":{\"start_frac\":0.5,\"end_frac\":1}}}]}", "k.json", &s, err,
 			       sizeof(err)), 0, "%s", err);
-	char *text = engine_guest_scenario(&s, false);
+	char *text = scn_wire_json(&s, false);
 	cr_assert(text && strstr(text, "\"cpuset\":\"3-6\""), "%s", text ? text : "(null)");
 	free(text);
 }
