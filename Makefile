@@ -63,7 +63,7 @@ $(KTSTR): $(APP_OBJ) $(BUILD)/libktstr.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libktstr.a $(PKG_LIBS)
 
 # The guest's PID 1: static, so the initramfs needs no libc of its own.
-$(INIT): $(GUEST_SRC) $(wildcard guest/*.h) bpf/ktstr_trace.h
+$(INIT): $(GUEST_SRC) $(wildcard guest/*.h)
 	@mkdir -p $(BUILD)
 	$(CC) -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) $(WNO) -D_GNU_SOURCE -I. -static -o $@ $(GUEST_SRC) -l:libjansson.a -lpthread
 

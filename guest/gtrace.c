@@ -11,19 +11,14 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "bpf/ktstr_trace.h"
 #include "guest/gtl.h"
 #include "guest/guest.h"
 #include "guest/gutil.h"
 #include "guest/proto.h"
+#include "guest/trace_wire.h"
 
 #define GTRACE_READY_MS 5000 /* tracer load + tid map fill; TCG parses the kernel BTF slowly */
 #define GTRACE_STOP_MS 3000  /* final drain after the workers stopped */
-
-_Static_assert((int)KTRACE_WAKEUP == (int)GTL_WAKEUP && (int)KTRACE_IN == (int)GTL_IN &&
-	       (int)KTRACE_OUT_RUNNABLE == (int)GTL_OUT_RUNNABLE &&
-	       (int)KTRACE_OUT_SLEEP == (int)GTL_OUT_SLEEP,
-	       "bpf/ktstr_trace.h and guest/gtl.h disagree on event kinds");
 
 static struct gtl tl;
 static pid_t tr_pid = -1;
