@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest/gline.h"
 #include "guest/guest.h"
 #include "guest/gutil.h"
 
@@ -52,7 +53,7 @@ static void on_sched_line(const char *line, bool cut, void *ctx)
 	}
 	if (o->in_log) {
 		struct gj j;
-		gj_begin(&j, KTSTR_MSG_VERIFIER, g_now_ns());
+		gj_begin(&j, KTSTR_MSG_VERIFIER, gutil_now_ns());
 		gj_str(&j, "line", line);
 		g_emit(&j);
 	}
@@ -89,13 +90,13 @@ static void *kmsg_reader(void *arg)
 		if (n <= 0)
 			break;
 		rec[n] = 0;
-		char *t = g_kmsg_text(rec);
+		char *t = gutil_kmsg_text(rec);
 		if (!t || !strstr(t, "sched_ext"))
 			continue;
 		g_logline("kernel", t);
 		char name[128], kind[128];
 		pthread_mutex_lock(&reason_lock);
-		if (g_scx_disabled_line(t, name, sizeof(name), kind, sizeof(kind))) {
+		if (gutil_scx_disabled_line(t, name, sizeof(name), kind, sizeof(kind))) {
 			snprintf(reason, sizeof(reason), "%s", strstr(t, "BPF scheduler"));
 			snprintf(reason_name, sizeof(reason_name), "%s", name);
 			reason_seq++;
@@ -140,8 +141,8 @@ static void on_trace_line(const char *line, bool cut, void *ctx)
 	(void)cut;
 	(void)ctx;
 	struct gj j;
-	gj_begin(&j, KTSTR_MSG_DUMP, g_now_ns());
-	gj_str(&j, "line", g_trace_dump_text(line));
+	gj_begin(&j, KTSTR_MSG_DUMP, gutil_now_ns());
+	gj_str(&j, "line", gutil_trace_dump_text(line));
 	g_emit(&j);
 }
 
@@ -168,10 +169,10 @@ static void dump_start(void)
 	for (size_t i = 0; i < 2; i++) {
 		char p[256];
 		snprintf(p, sizeof(p), "%s/events/sched_ext/sched_ext_dump/enable", roots[i]);
-		if (g_write_file(p, "1"))
+		if (gutil_write_file(p, "1"))
 			continue;
 		snprintf(p, sizeof(p), "%s/tracing_on", roots[i]);
-		g_write_file(p, "1");
+		gutil_write_file(p, "1");
 		snprintf(p, sizeof(p), "%s/trace_pipe", roots[i]);
 		int fd = open(p, O_RDONLY | O_CLOEXEC);
 		pthread_t th;
@@ -192,7 +193,7 @@ static void dump_start(void)
 static void sched_event(const char *ev, int code, bool with_code, const char *why)
 {
 	struct gj j;
-	gj_begin(&j, KTSTR_MSG_SCHED, g_now_ns());
+	gj_begin(&j, KTSTR_MSG_SCHED, gutil_now_ns());
 	gj_str(&j, "event", ev);
 	if (sched_pid > 0)
 		gj_int(&j, "pid", sched_pid);
@@ -256,7 +257,7 @@ int gsched_start(const struct gscn *s)
 static bool scx_enabled(void)
 {
 	char st[64];
-	return g_read_file(SCX_STATE, st, sizeof(st)) >= 0 && !strcmp(st, "enabled");
+	return gutil_read_file(SCX_STATE, st, sizeof(st)) >= 0 && !strcmp(st, "enabled");
 }
 
 /* Lets the output reader drain so the log is complete before a verdict goes out. */
@@ -269,18 +270,18 @@ static void drain_output(int ms)
 			sched_reader_on = false;
 			return;
 		}
-		g_sleep_ms(20);
+		gutil_sleep_ms(20);
 	}
 }
 
 int gsched_wait_attached(void)
 {
-	int64_t deadline = g_now_ns() + GSCHED_ATTACH_MS * 1000000LL;
+	int64_t deadline = gutil_now_ns() + GSCHED_ATTACH_MS * 1000000LL;
 	int st;
 	for (;;) {
 		g_reap();
 		if (scx_enabled()) {
-			g_read_file(SCX_OPS, sched_ops, sizeof(sched_ops));
+			gutil_read_file(SCX_OPS, sched_ops, sizeof(sched_ops));
 			sched_attached = true;
 			sched_event("attached", 0, false, NULL);
 			return 0;
@@ -292,7 +293,7 @@ int gsched_wait_attached(void)
 			sched_reported = true;
 			return -1;
 		}
-		if (g_now_ns() > deadline) {
+		if (gutil_now_ns() > deadline) {
 			char why[128];
 			snprintf(why, sizeof(why), "timeout: sched_ext not enabled after %d ms",
 				 GSCHED_ATTACH_MS);
@@ -300,7 +301,7 @@ int gsched_wait_attached(void)
 			sched_reported = true;
 			return -1;
 		}
-		g_sleep_ms(GSCHED_POLL_MS);
+		gutil_sleep_ms(GSCHED_POLL_MS);
 	}
 }
 
@@ -326,7 +327,7 @@ static void wait_reason(int seq0, char *out, size_t len)
 			return;
 		}
 		pthread_mutex_unlock(&reason_lock);
-		g_sleep_ms(25);
+		gutil_sleep_ms(25);
 	}
 	pthread_mutex_lock(&reason_lock);
 	snprintf(out, len, "%s", reason_seq ? reason : "");
@@ -361,13 +362,13 @@ bool gsched_check(void)
 		g_reap();
 		died = g_exited(sched_pid, &st);
 		if (!died)
-			g_sleep_ms(20);
+			gutil_sleep_ms(20);
 	}
 	if (died) {
 		drain_output(500);
 		sched_event("exited", g_exit_code(st), true, why);
 	}
-	g_sleep_ms(300); /* let the trace reader forward the dump */
+	gutil_sleep_ms(300); /* let the trace reader forward the dump */
 	return true;
 }
 
@@ -381,14 +382,14 @@ void gsched_stop(void)
 		kill(-sched_pid, SIGTERM);
 		kill(sched_pid, SIGTERM);
 		for (int i = 0; i < 100 && !g_exited(sched_pid, &st); i++) {
-			g_sleep_ms(20);
+			gutil_sleep_ms(20);
 			g_reap();
 		}
 		if (!g_exited(sched_pid, &st)) {
 			kill(-sched_pid, SIGKILL);
 			kill(sched_pid, SIGKILL);
 			for (int i = 0; i < 50 && !g_exited(sched_pid, &st); i++) {
-				g_sleep_ms(20);
+				gutil_sleep_ms(20);
 				g_reap();
 			}
 		}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "guest/gcpu.h"
 #include "guest/gscn.h"
 #include "guest/gutil.h"
 #include "guest/scenario_wire.h"
@@ -285,7 +286,7 @@ static void quoted_file(char *out, size_t len, const char *dir, const char *name
 {
 	char p[512], buf[256], e[128];
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	int rc = g_read_file(p, buf, sizeof(buf));
+	int rc = gutil_read_file(p, buf, sizeof(buf));
 	if (rc < 0) {
 		gscn_oserr(e, sizeof(e), -rc);
 		snprintf(out, len, "\"<read failed: %s>\"", e);

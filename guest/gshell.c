@@ -54,9 +54,9 @@ static void *relay_main(void *arg)
 		}
 		if (p[1].revents & POLLIN) {
 			if (!copy_some(r->port, r->master))
-				g_sleep_ms(100); /* host side not connected: reads say EOF */
+				gutil_sleep_ms(100); /* host side not connected: reads say EOF */
 		} else if (p[1].revents & (POLLHUP | POLLERR)) {
-			g_sleep_ms(100);
+			gutil_sleep_ms(100);
 		}
 	}
 	close(r->master);
@@ -83,12 +83,12 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 {
 	char v[64];
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-	if (g_cmdline_get(cmdline, "ktstr.rows", v, sizeof(v)) && atoi(v) > 0)
+	if (gutil_cmdline_get(cmdline, "ktstr.rows", v, sizeof(v)) && atoi(v) > 0)
 		ws.ws_row = (unsigned short)atoi(v);
-	if (g_cmdline_get(cmdline, "ktstr.cols", v, sizeof(v)) && atoi(v) > 0)
+	if (gutil_cmdline_get(cmdline, "ktstr.cols", v, sizeof(v)) && atoi(v) > 0)
 		ws.ws_col = (unsigned short)atoi(v);
 	char term[64] = "linux";
-	g_cmdline_get(cmdline, "ktstr.term", term, sizeof(term));
+	gutil_cmdline_get(cmdline, "ktstr.term", term, sizeof(term));
 
 	install_busybox();
 	int port = open(port_dev, O_RDWR | O_CLOEXEC | O_NOCTTY);
@@ -246,7 +246,7 @@ int gshell_exec(const char *port_dev, const char *cmd, uint64_t *bytes)
 			if (poll(&pf, 1, 100) > 0)
 				relay_out(&fd, port, &port_ok, bytes, 16);
 		} else {
-			g_sleep_ms(50);
+			gutil_sleep_ms(50);
 		}
 		g_reap();
 		if (g_exited(pid, &st))

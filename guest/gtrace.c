@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "guest/gline.h"
 #include "guest/gtl.h"
 #include "guest/guest.h"
 #include "guest/gutil.h"
@@ -33,7 +34,7 @@ static void emit_tl(const struct gtl_slice *s, void *ctx)
 {
 	(void)ctx;
 	struct gj j;
-	gj_begin(&j, KTSTR_MSG_TL, g_now_ns());
+	gj_begin(&j, KTSTR_MSG_TL, gutil_now_ns());
 	gj_int(&j, "tid", s->tid);
 	gj_int(&j, "cpu", s->cpu);
 	gj_int(&j, "start_ns", s->start_ns);
@@ -72,7 +73,7 @@ static void *tr_reader(void *arg)
 		int64_t t0 = take_t0(&next_flush);
 		int timeout = 50;
 		if (t0 >= 0) {
-			int64_t now = g_now_ns();
+			int64_t now = gutil_now_ns();
 			if (now >= next_flush) {
 				gtl_flush(&tl, now);
 				while (next_flush <= now)
@@ -126,7 +127,7 @@ static void *tr_reader(void *arg)
 		gline_feed(&gl, buf, (size_t)n, on_err_line, NULL);
 	gline_flush(&gl, on_err_line, NULL);
 	if (tl.t0 != INT64_MAX)
-		gtl_flush(&tl, g_now_ns());
+		gtl_flush(&tl, gutil_now_ns());
 	__atomic_store_n(&tr_dead, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -219,7 +220,7 @@ void gtrace_track(const int *tids, int n)
 	int waited = 0;
 	while (!__atomic_load_n(&tr_ready, __ATOMIC_ACQUIRE) && !__atomic_load_n(&tr_dead, __ATOMIC_ACQUIRE) &&
 	       waited < GTRACE_READY_MS) {
-		g_sleep_ms(10);
+		gutil_sleep_ms(10);
 		waited += 10;
 	}
 	if (__atomic_load_n(&tr_ready, __ATOMIC_ACQUIRE))
@@ -244,7 +245,7 @@ void gtrace_stop(void)
 	close_fd(&tr_in); /* the tracer drains, sends its drop count and exits */
 	int waited = 0;
 	while (pthread_tryjoin_np(tr_th, NULL) && waited < GTRACE_STOP_MS) {
-		g_sleep_ms(10);
+		gutil_sleep_ms(10);
 		waited += 10;
 	}
 	if (waited >= GTRACE_STOP_MS) {

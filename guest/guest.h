@@ -19,7 +19,6 @@
 extern volatile int g_stop_req;          /* host sent "stop" */
 extern volatile sig_atomic_t g_wstop;    /* worker processes: SIGUSR1 arrived */
 
-int64_t g_now_ns(void);
 /* Ends j and writes it as one line under the writer lock. A line that cannot fit is
  * replaced by a "log" line saying so. */
 void g_emit(struct gj *j);
@@ -29,8 +28,6 @@ void g_stage(const char *stage);
 void g_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void g_console(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void g_sysrq_dump(void);
-void g_sleep_ms(int ms);
-int g_write_file(const char *path, const char *s); /* 0 or -errno */
 /* The control port fd (so children can close it). */
 extern int g_ctl_fd;
 

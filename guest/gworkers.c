@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest/gcpu.h"
 #include "guest/guest.h"
 #include "guest/gutil.h"
 #include "guest/work.h"
@@ -50,7 +51,7 @@ static void enable_controller(const char *ctrl)
 	snprintf(v, sizeof(v), "+%s", ctrl);
 	for (int k = 0; k < 2; k++) {
 		snprintf(p, sizeof(p), "%s/cgroup.subtree_control", parents[k]);
-		int rc = g_write_file(p, v);
+		int rc = gutil_write_file(p, v);
 		if (rc) {
 			oserr(e, sizeof(e), -rc);
 			g_log("guest", "enable %s in %s: %s (%s.* knobs will be missing)", v, p, e, ctrl);
@@ -87,7 +88,7 @@ static int make_cgroup(const struct gscn_cgroup *c)
 		if (!v[0])
 			continue;
 		snprintf(p, sizeof(p), CG_BASE "/%s/%s", c->name, gscn_knob_file(k));
-		int rc = g_write_file(p, v);
+		int rc = gutil_write_file(p, v);
 		if (rc) {
 			knob_failed(c->name, k, v, -rc);
 			return -1;
@@ -131,10 +132,10 @@ static int move_pid(const char *cg, pid_t pid)
 	snprintf(v, sizeof(v), "%d", (int)pid);
 	int rc = 0;
 	for (int i = 0; i < 4; i++) {
-		rc = g_write_file(p, v);
+		rc = gutil_write_file(p, v);
 		if (rc != -EBUSY)
 			break;
-		g_sleep_ms(100);
+		gutil_sleep_ms(100);
 	}
 	return rc == -ESRCH ? 0 : rc;
 }
@@ -317,7 +318,7 @@ int gwk_tids(int *out, int max)
 
 int64_t gwk_release(void)
 {
-	int64_t t0 = g_now_ns();
+	int64_t t0 = gutil_now_ns();
 	if (shm)
 		__atomic_store_n(&shm->t0_ns, t0, __ATOMIC_RELEASE);
 	if (start_w >= 0) {
@@ -337,7 +338,7 @@ void gwk_sample(int64_t elapsed_ms)
 		return;
 	/* Split into several lines when many workers do not fit in one. */
 	while (i < nwk) {
-		gj_begin(&j, KTSTR_MSG_SAMPLE, g_now_ns());
+		gj_begin(&j, KTSTR_MSG_SAMPLE, gutil_now_ns());
 		gj_int(&j, "elapsed_ms", elapsed_ms);
 		gj_arr_open(&j, "workers");
 		for (; i < nwk && gj_room(&j) > 300; i++) {
@@ -384,10 +385,10 @@ static void stop_set(int step)
 	for (int i = 0; i < nwk; i++)
 		if (in_set(i, step) && !g_exited(wks[i].pid, NULL))
 			kill(wks[i].pid, SIGUSR1);
-	int64_t deadline = g_now_ns() + GWK_STOP_WAIT_MS * 1000000LL;
+	int64_t deadline = gutil_now_ns() + GWK_STOP_WAIT_MS * 1000000LL;
 	g_reap();
-	while (!all_exited(step) && g_now_ns() < deadline) {
-		g_sleep_ms(10);
+	while (!all_exited(step) && gutil_now_ns() < deadline) {
+		gutil_sleep_ms(10);
 		g_reap();
 	}
 	int killed = 0;
@@ -401,7 +402,7 @@ static void stop_set(int step)
 		g_log("guest", "%d worker(s) did not stop within %d ms of SIGUSR1 and were killed",
 		      killed, GWK_STOP_WAIT_MS);
 		for (int k = 0; k < 100 && !all_exited(step); k++) {
-			g_sleep_ms(10);
+			gutil_sleep_ms(10);
 			g_reap();
 		}
 	}
@@ -422,7 +423,7 @@ static void report_set(int step)
 		struct gslot *s = wks[i].slot;
 		const struct gscn_cgroup *cg = &S->cg[wks[i].cg];
 		struct gj j;
-		gj_begin(&j, KTSTR_MSG_WORKER, g_now_ns());
+		gj_begin(&j, KTSTR_MSG_WORKER, gutil_now_ns());
 		gj_int(&j, "tid", wks[i].pid);
 		gj_str(&j, "cgroup", cg->name);
 		gj_str(&j, "work", work_type_name(cg->work));
@@ -463,7 +464,7 @@ void gwk_step_end(const struct gscn *s, int k)
 		snprintf(p, sizeof(p), CG_BASE "/%s", s->cg[i].name);
 		for (int t = 0; rmdir(p) && errno == EBUSY && t < 50; t++) {
 			g_reap();
-			g_sleep_ms(10);
+			gutil_sleep_ms(10);
 		}
 		if (!access(p, F_OK)) {
 			oserr(e, sizeof(e), errno);

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest/gcpu.h"
+#include "guest/gline.h"
 #include "guest/guest.h"
 #include "guest/gutil.h"
 #include "guest/proto.h"
@@ -26,20 +28,6 @@ volatile sig_atomic_t g_wstop;
 int g_ctl_fd = -1;
 static pthread_mutex_t g_wlock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t g_malformed;
-
-int64_t g_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-void g_sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 static void write_all(int fd, const char *s, size_t n)
 {
@@ -70,7 +58,7 @@ void g_emit(struct gj *j)
 {
 	if (gj_end(j)) {
 		/* Only fixed-size messages could get here, and samples split themselves. */
-		gj_begin(j, KTSTR_MSG_LOG, g_now_ns());
+		gj_begin(j, KTSTR_MSG_LOG, gutil_now_ns());
 		gj_str(j, "src", "guest");
 		gj_str(j, "line", "ktstr-init: a message exceeded KTSTR_LINE_MAX and was dropped");
 		if (gj_end(j))
@@ -85,7 +73,7 @@ void g_emit(struct gj *j)
 void g_logline(const char *src, const char *line)
 {
 	struct gj j;
-	gj_begin(&j, KTSTR_MSG_LOG, g_now_ns());
+	gj_begin(&j, KTSTR_MSG_LOG, gutil_now_ns());
 	gj_str(&j, "src", src);
 	gj_str(&j, "line", line);
 	g_emit(&j);
@@ -109,7 +97,7 @@ void g_error(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	struct gj j;
-	gj_begin(&j, KTSTR_MSG_ERROR, g_now_ns());
+	gj_begin(&j, KTSTR_MSG_ERROR, gutil_now_ns());
 	gj_str(&j, "msg", buf);
 	g_emit(&j);
 	g_console("error: %s", buf);
@@ -118,28 +106,14 @@ void g_error(const char *fmt, ...)
 void g_stage(const char *stage)
 {
 	struct gj j;
-	gj_begin(&j, KTSTR_MSG_STAGE, g_now_ns());
+	gj_begin(&j, KTSTR_MSG_STAGE, gutil_now_ns());
 	gj_str(&j, "stage", stage);
 	g_emit(&j);
 }
 
-int g_write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t w;
-	do
-		w = write(fd, s, strlen(s));
-	while (w < 0 && errno == EINTR);
-	int rc = w < 0 ? -errno : 0;
-	close(fd);
-	return rc;
-}
-
 void g_sysrq_dump(void)
 {
-	int rc = g_write_file("/proc/sysrq-trigger", "D");
+	int rc = gutil_write_file("/proc/sysrq-trigger", "D");
 	if (rc)
 		g_log("guest", "cannot write 'D' to /proc/sysrq-trigger: %s", strerror(-rc));
 }
@@ -251,7 +225,7 @@ static bool find_port(const char *name, char *dev, size_t len)
 			continue;
 		char p[512], v[128];
 		snprintf(p, sizeof(p), "/sys/class/virtio-ports/%.200s/name", e->d_name);
-		if (g_read_file(p, v, sizeof(v)) >= 0 && !strcmp(v, name)) {
+		if (gutil_read_file(p, v, sizeof(v)) >= 0 && !strcmp(v, name)) {
 			snprintf(dev, len, "/dev/%.200s", e->d_name);
 			found = true;
 		}
@@ -290,7 +264,7 @@ static void *host_reader(void *arg)
 			gline_feed(&gl, buf, (size_t)n, on_host_line, NULL);
 		} else if (n == 0 || (errno != EINTR)) {
 			/* 0: host not connected (virtio-serial reads EOF then); try again later. */
-			g_sleep_ms(100);
+			gutil_sleep_ms(100);
 		}
 	}
 	return NULL;
@@ -327,7 +301,7 @@ static void send_topo(void)
 	uint64_t online[GCPU_WORDS] = { 0 }, m[GCPU_WORDS];
 	char buf[1024], p[256];
 	int nl = 0, nn = 0;
-	if (g_read_file("/sys/devices/system/cpu/online", buf, sizeof(buf)) < 0 ||
+	if (gutil_read_file("/sys/devices/system/cpu/online", buf, sizeof(buf)) < 0 ||
 	    gcpu_parse(buf, online) < 0)
 		gcpu_set(online, 0);
 	for (int c = 0; c < GCPU_MAX; c++) {
@@ -345,7 +319,7 @@ static void send_topo(void)
 		memset(m, 0, sizeof(m));
 		if (idx >= 0) {
 			snprintf(p, sizeof(p), "/sys/devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", c, idx);
-			if (g_read_file(p, buf, sizeof(buf)) < 0 || gcpu_parse(buf, m) <= 0)
+			if (gutil_read_file(p, buf, sizeof(buf)) < 0 || gcpu_parse(buf, m) <= 0)
 				memset(m, 0, sizeof(m));
 		}
 		if (!gcpu_count(m))
@@ -354,7 +328,7 @@ static void send_topo(void)
 	}
 	for (int n = 0; n < GCPU_MAX; n++) {
 		snprintf(p, sizeof(p), "/sys/devices/system/node/node%d/cpulist", n);
-		if (g_read_file(p, buf, sizeof(buf)) < 0)
+		if (gutil_read_file(p, buf, sizeof(buf)) < 0)
 			continue;
 		if (gcpu_parse(buf, m) > 0)
 			nn = add_group(nodes, nn, m);
@@ -362,7 +336,7 @@ static void send_topo(void)
 	if (!nn)
 		nn = add_group(nodes, nn, online);
 	struct gj j;
-	gj_begin(&j, KTSTR_MSG_TOPO, g_now_ns());
+	gj_begin(&j, KTSTR_MSG_TOPO, gutil_now_ns());
 	gj_int(&j, "cpus", gcpu_count(online));
 	emit_groups(&j, "llcs", llcs, nl);
 	emit_groups(&j, "nodes", nodes, nn);
@@ -374,7 +348,7 @@ static void send_topo(void)
 static void send_done(bool ok, int steps_done, int steps, int64_t elapsed_ms)
 {
 	struct gj j;
-	gj_begin(&j, KTSTR_MSG_DONE, g_now_ns());
+	gj_begin(&j, KTSTR_MSG_DONE, gutil_now_ns());
 	gj_bool(&j, "ok", ok);
 	gj_int(&j, "steps_done", steps_done);
 	gj_int(&j, "steps", steps);
@@ -416,14 +390,14 @@ static __attribute__((noreturn)) void exec_and_off(const char *port_dev, const c
 	g_log("guest", "exec: the command exited with status %d (%llu bytes of output)", st,
 	      (unsigned long long)bytes);
 	struct gj j;
-	gj_begin(&j, KTSTR_MSG_EXEC, g_now_ns());
+	gj_begin(&j, KTSTR_MSG_EXEC, gutil_now_ns());
 	gj_int(&j, "status", st);
 	gj_int(&j, "bytes", (int64_t)bytes);
 	g_emit(&j);
 	int waited = 0;
 	for (; waited < EXEC_ACK_MS && !__atomic_load_n(&g_stop_req, __ATOMIC_ACQUIRE); waited += 50) {
 		g_reap();
-		g_sleep_ms(50);
+		gutil_sleep_ms(50);
 	}
 	if (waited >= EXEC_ACK_MS)
 		g_log("guest", "exec: no stop from the host within %d ms; powering off", EXEC_ACK_MS);
@@ -440,7 +414,7 @@ static void on_usr1(int sig)
 static double uptime_ms(void)
 {
 	char buf[128];
-	if (g_read_file("/proc/uptime", buf, sizeof(buf)) < 0)
+	if (gutil_read_file("/proc/uptime", buf, sizeof(buf)) < 0)
 		return -1;
 	return strtod(buf, NULL) * 1000.0;
 }
@@ -477,7 +451,7 @@ int main(int argc, char **argv)
 	bool have_ctl = false, have_shell;
 	/* The port is normally there before init runs; give a slow probe a moment anyway. */
 	for (int i = 0; i < 30 && !(have_ctl = find_port(KTSTR_PORT_CTL, ctl_dev, sizeof(ctl_dev))); i++)
-		g_sleep_ms(100);
+		gutil_sleep_ms(100);
 	if (have_ctl) {
 		g_ctl_fd = open(ctl_dev, O_RDWR | O_CLOEXEC);
 		if (g_ctl_fd < 0)
@@ -491,12 +465,12 @@ int main(int argc, char **argv)
 	struct utsname u;
 	uname(&u);
 	struct gj j;
-	gj_begin(&j, KTSTR_MSG_HELLO, g_now_ns());
+	gj_begin(&j, KTSTR_MSG_HELLO, gutil_now_ns());
 	gj_int(&j, "proto", KTSTR_PROTO_VERSION);
 	gj_str(&j, "kernel", u.release);
 	gj_int(&j, "kernel_boot_ms", (int64_t)boot_ms);
 	g_emit(&j);
-	gj_begin(&j, KTSTR_MSG_SYS_RDY, g_now_ns());
+	gj_begin(&j, KTSTR_MSG_SYS_RDY, gutil_now_ns());
 	g_emit(&j);
 	if (g_ctl_fd >= 0) {
 		pthread_t th;
@@ -513,8 +487,8 @@ int main(int argc, char **argv)
 	send_topo();
 
 	char cmdline[4096] = "", mode[32] = "";
-	g_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
-	g_cmdline_get(cmdline, "ktstr.mode", mode, sizeof(mode));
+	gutil_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	gutil_cmdline_get(cmdline, "ktstr.mode", mode, sizeof(mode));
 	if (!strcmp(mode, "shell")) {
 		if (!have_shell) {
 			/* Shell mode without a shell port: the control port carries the shell. */
@@ -523,7 +497,7 @@ int main(int argc, char **argv)
 			snprintf(shell_dev, sizeof(shell_dev), "%s", ctl_dev);
 		}
 		static char exec_cmd[KTSTR_EXEC_MAX + 1];
-		int en = g_read_file(KTSTR_GUEST_EXEC, exec_cmd, sizeof(exec_cmd));
+		int en = gutil_read_file(KTSTR_GUEST_EXEC, exec_cmd, sizeof(exec_cmd));
 		if (en >= 0)
 			exec_and_off(shell_dev, exec_cmd);
 		if (en != -ENOENT)
@@ -536,7 +510,7 @@ int main(int argc, char **argv)
 		int st = 0;
 		while (!g_exited(sh, &st) && !__atomic_load_n(&g_stop_req, __ATOMIC_ACQUIRE)) {
 			g_reap();
-			g_sleep_ms(50);
+			gutil_sleep_ms(50);
 		}
 		g_log("guest", "shell exited with status %d; powering off", g_exit_code(st));
 		send_done(true, 0, 0, 0);
@@ -547,7 +521,7 @@ int main(int argc, char **argv)
 
 	gsched_kmsg_start();
 
-	int n = g_read_file(KTSTR_GUEST_SCENARIO, scenario_text, sizeof(scenario_text));
+	int n = gutil_read_file(KTSTR_GUEST_SCENARIO, scenario_text, sizeof(scenario_text));
 	if (n < 0) {
 		char why[512];
 		snprintf(why, sizeof(why), "cannot read %s: %s (the host puts it in the per-run "
@@ -597,16 +571,16 @@ int main(int argc, char **argv)
 	for (int k = 0; k < nsteps && ok && !sched_died && !stopped; k++) {
 		/* A step holds its duration from its own start: the time the previous one took
 		 * to stop its workers does not shorten it. */
-		int64_t step_end = (k ? g_now_ns() : t0) +
+		int64_t step_end = (k ? gutil_now_ns() : t0) +
 				   (int64_t)(scn.nstep ? scn.step[k].duration_ms : scn.duration_ms) * 1000000LL;
 		if (scn.nstep && gwk_step_begin(&scn, k)) {
 			ok = false;
 			break;
 		}
 		for (;;) {
-			g_sleep_ms(GSCHED_POLL_MS);
+			gutil_sleep_ms(GSCHED_POLL_MS);
 			g_reap();
-			now = g_now_ns();
+			now = gutil_now_ns();
 			if (scn.has_sched && gsched_check()) {
 				sched_died = true;
 				break;
@@ -630,14 +604,14 @@ int main(int argc, char **argv)
 			 * without a list keeps the old order (reports first, then "step"). */
 			gwk_step_end(&scn, k);
 			steps_done = k + 1;
-			gj_begin(&j, KTSTR_MSG_STEP, g_now_ns());
+			gj_begin(&j, KTSTR_MSG_STEP, gutil_now_ns());
 			gj_int(&j, "done", steps_done);
 			gj_int(&j, "total", nsteps);
-			gj_int(&j, "elapsed_ms", (g_now_ns() - t0) / 1000000);
+			gj_int(&j, "elapsed_ms", (gutil_now_ns() - t0) / 1000000);
 			g_emit(&j);
 		}
 	}
-	int64_t elapsed_ms = (g_now_ns() - t0) / 1000000;
+	int64_t elapsed_ms = (gutil_now_ns() - t0) / 1000000;
 	gwk_sample(elapsed_ms);
 	gwk_stop();
 	gtrace_stop();
@@ -647,7 +621,7 @@ int main(int argc, char **argv)
 		ok = false;
 	} else if (!scn.nstep && ok) {
 		steps_done = scn.steps;
-		gj_begin(&j, KTSTR_MSG_STEP, g_now_ns());
+		gj_begin(&j, KTSTR_MSG_STEP, gutil_now_ns());
 		gj_int(&j, "done", scn.steps);
 		gj_int(&j, "total", scn.steps);
 		gj_int(&j, "elapsed_ms", elapsed_ms);

@@ -9,17 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "guest/gscn.h"
+#include "guest/gutil.h"
 #include "guest/work.h"
+#include "guest/work_types.h"
 
 #define ST(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
-
-int64_t gw_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static int64_t cpu_now_ns(void)
 {
@@ -47,7 +41,7 @@ static void meter_publish(struct meter *m, int64_t now)
 static void checkpoint(struct meter *m)
 {
 	struct gslot *s = m->c->slot;
-	int64_t now = gw_now_ns();
+	int64_t now = gutil_now_ns();
 	int cpu = sched_getcpu();
 	uint64_t gap = (uint64_t)(now - m->last_ns);
 	if (gap > m->max_gap) {
@@ -154,7 +148,7 @@ int gwork_run(struct gwork_ctx *c)
 {
 	struct meter m = { .c = c, .last_cpu = -1 };
 	int rc = 0;
-	m.start_ns = m.last_ns = m.last_cpu_upd = gw_now_ns();
+	m.start_ns = m.last_ns = m.last_cpu_upd = gutil_now_ns();
 	m.start_cpu = cpu_now_ns();
 	checkpoint(&m);
 	while (!*c->stop && !rc) {
@@ -173,8 +167,8 @@ int gwork_run(struct gwork_ctx *c)
 			units(&m, 1);
 			break;
 		case WORK_BURSTY: {
-			int64_t end = gw_now_ns() + GW_BURST_MS * 1000000LL;
-			while (!*c->stop && gw_now_ns() < end) {
+			int64_t end = gutil_now_ns() + GW_BURST_MS * 1000000LL;
+			while (!*c->stop && gutil_now_ns() < end) {
 				spin(GW_SPINS);
 				units(&m, GW_SPINS);
 			}
@@ -205,7 +199,7 @@ int gwork_run(struct gwork_ctx *c)
 	}
 out:
 	checkpoint(&m);
-	meter_publish(&m, gw_now_ns());
+	meter_publish(&m, gutil_now_ns());
 	__atomic_store_n(&c->slot->done, rc ? 0u : 1u, __ATOMIC_RELEASE);
 	return rc;
 }

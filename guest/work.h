@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/gutil.h"
+#include "guest/gcpu.h"
 
 /* Checkpoint period in work units: gaps and migrations are measured between checkpoints. */
 #define GW_CHECK_UNITS 1024
@@ -37,7 +37,6 @@ struct gwork_ctx {
 	volatile sig_atomic_t *stop;
 };
 
-int64_t gw_now_ns(void);
 /* Runs the work loop until *stop, then writes the final numbers (done = 1). 0 or -errno. */
 int gwork_run(struct gwork_ctx *c);
 

@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest/gcpu.h"
 #include "guest/gjson.h"
+#include "guest/gline.h"
 #include "guest/gscn.h"
 #include "guest/gutil.h"
 #include "guest/work.h"
@@ -252,35 +254,35 @@ Test(guest_scenario, rejects_bad_input_without_crashing)
 Test(guest_kmsg, record_text_and_disabled_line)
 {
 	char rec[] = "3,1234,5678901,-;sched_ext: BPF scheduler \"scx_x\" disabled (runtime error)\n SUBSYSTEM=x\n";
-	char *t = g_kmsg_text(rec);
+	char *t = gutil_kmsg_text(rec);
 	cr_assert_str_eq(t, "sched_ext: BPF scheduler \"scx_x\" disabled (runtime error)");
 	char name[64], kind[64];
-	cr_assert(g_scx_disabled_line(t, name, sizeof(name), kind, sizeof(kind)));
+	cr_assert(gutil_scx_disabled_line(t, name, sizeof(name), kind, sizeof(kind)));
 	cr_assert_str_eq(name, "scx_x");
 	cr_assert_str_eq(kind, "runtime error");
-	cr_assert(!g_scx_disabled_line("sched_ext: BPF scheduler \"scx_x\" enabled", name,
+	cr_assert(!gutil_scx_disabled_line("sched_ext: BPF scheduler \"scx_x\" enabled", name,
 				       sizeof(name), kind, sizeof(kind)));
 	char bad[] = "no semicolon";
-	cr_assert_null(g_kmsg_text(bad));
+	cr_assert_null(gutil_kmsg_text(bad));
 }
 
 Test(guest_trace, dump_text_after_the_event_name)
 {
-	cr_assert_str_eq(g_trace_dump_text("  kworker/0:1-12 [000] d..1. 12.5: sched_ext_dump: CPU 0 : nr_run=1"),
+	cr_assert_str_eq(gutil_trace_dump_text("  kworker/0:1-12 [000] d..1. 12.5: sched_ext_dump: CPU 0 : nr_run=1"),
 			 "CPU 0 : nr_run=1");
-	cr_assert_str_eq(g_trace_dump_text("plain"), "plain");
+	cr_assert_str_eq(gutil_trace_dump_text("plain"), "plain");
 }
 
 Test(guest_cmdline, finds_keys_and_values)
 {
 	char v[32];
 	const char *c = "console=ttyS0 ktstr.mode=shell ktstr.rows=50\n";
-	cr_assert(g_cmdline_get(c, "ktstr.mode", v, sizeof(v)));
+	cr_assert(gutil_cmdline_get(c, "ktstr.mode", v, sizeof(v)));
 	cr_assert_str_eq(v, "shell");
-	cr_assert(g_cmdline_get(c, "ktstr.rows", v, sizeof(v)));
+	cr_assert(gutil_cmdline_get(c, "ktstr.rows", v, sizeof(v)));
 	cr_assert_str_eq(v, "50");
-	cr_assert(!g_cmdline_get(c, "ktstr.cols", v, sizeof(v)));
-	cr_assert(!g_cmdline_get("xktstr.mode=shell", "ktstr.mode", v, sizeof(v)));
+	cr_assert(!gutil_cmdline_get(c, "ktstr.cols", v, sizeof(v)));
+	cr_assert(!gutil_cmdline_get("xktstr.mode=shell", "ktstr.mode", v, sizeof(v)));
 }
 
 struct lines { char got[8][GLINE_MAX + 1]; bool cut[8]; int n; };
@@ -327,7 +329,7 @@ static void run_workers(int work, int n, struct shared *sh)
 	pid_t pids[2];
 	cr_assert_eq(pipe(pa), 0);
 	cr_assert_eq(pipe(pb), 0);
-	sh->t0 = gw_now_ns();
+	sh->t0 = gutil_now_ns();
 	for (int i = 0; i < n; i++) {
 		struct gwork_ctx c = { .work = work, .role = i, .rfd = i ? pa[0] : pb[0],
 				       .wfd = i ? pb[1] : pa[1], .futex = &sh->slot[0].futex,
