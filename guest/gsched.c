@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest/gctl.h"
 #include "guest/gline.h"
-#include "guest/guest.h"
+#include "guest/gproc.h"
+#include "guest/gsched.h"
 #include "guest/gutil.h"
 
 #define SCX_STATE "/sys/kernel/sched_ext/state"
@@ -40,7 +43,7 @@ static void on_sched_line(const char *line, bool cut, void *ctx)
 {
 	struct outstate *o = ctx;
 	(void)cut;
-	g_logline("sched", line);
+	gctl_logline("sched", line);
 	/* libbpf prints the verifier log between these markers (its own lines carry the
 	 * "libbpf: prog 'x': " prefix, the log lines do not). */
 	if (strstr(line, "-- BEGIN PROG LOAD LOG --")) {
@@ -55,7 +58,7 @@ static void on_sched_line(const char *line, bool cut, void *ctx)
 		struct gj j;
 		gj_begin(&j, KTSTR_MSG_VERIFIER, gutil_now_ns());
 		gj_str(&j, "line", line);
-		g_emit(&j);
+		gctl_emit(&j);
 	}
 }
 
@@ -93,7 +96,7 @@ static void *kmsg_reader(void *arg)
 		char *t = gutil_kmsg_text(rec);
 		if (!t || !strstr(t, "sched_ext"))
 			continue;
-		g_logline("kernel", t);
+		gctl_logline("kernel", t);
 		char name[128], kind[128];
 		pthread_mutex_lock(&reason_lock);
 		if (gutil_scx_disabled_line(t, name, sizeof(name), kind, sizeof(kind))) {
@@ -122,7 +125,7 @@ void gsched_kmsg_start(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		g_log("guest", "cannot open /dev/kmsg: %s (kernel sched_ext lines will not be "
+		gctl_log("guest", "cannot open /dev/kmsg: %s (kernel sched_ext lines will not be "
 		      "forwarded)", strerror(errno));
 		return;
 	}
@@ -143,7 +146,7 @@ static void on_trace_line(const char *line, bool cut, void *ctx)
 	struct gj j;
 	gj_begin(&j, KTSTR_MSG_DUMP, gutil_now_ns());
 	gj_str(&j, "line", gutil_trace_dump_text(line));
-	g_emit(&j);
+	gctl_emit(&j);
 }
 
 static void *trace_reader(void *arg)
@@ -184,7 +187,7 @@ static void dump_start(void)
 		pthread_detach(th);
 		return;
 	}
-	g_log("guest", "sched_ext_dump tracepoint unavailable (tracefs not mounted or no "
+	gctl_log("guest", "sched_ext_dump tracepoint unavailable (tracefs not mounted or no "
 	      "sched_ext events): no debug dump will be captured");
 }
 
@@ -203,20 +206,20 @@ static void sched_event(const char *ev, int code, bool with_code, const char *wh
 		gj_int(&j, "code", code);
 	if (why && *why)
 		gj_str(&j, "reason", why);
-	g_emit(&j);
+	gctl_emit(&j);
 }
 
 int gsched_start(const struct gscn *s)
 {
 	if (access("/sys/kernel/sched_ext", F_OK)) {
-		g_log("guest", "this kernel has no /sys/kernel/sched_ext (CONFIG_SCHED_CLASS_EXT=n?)");
+		gctl_log("guest", "this kernel has no /sys/kernel/sched_ext (CONFIG_SCHED_CLASS_EXT=n?)");
 		sched_event("not_attached", 0, false, "sched_ext sysfs absent");
 		return -1;
 	}
 	dump_start();
 	int p[2];
 	if (pipe2(p, O_CLOEXEC)) {
-		g_log("guest", "pipe: %s", strerror(errno));
+		gctl_log("guest", "pipe: %s", strerror(errno));
 		sched_event("not_attached", 0, false, "cannot create the output pipe");
 		return -1;
 	}
@@ -228,14 +231,14 @@ int gsched_start(const struct gscn *s)
 	argv[a] = NULL;
 	pid_t pid = fork();
 	if (pid < 0) {
-		g_log("guest", "fork: %s", strerror(errno));
+		gctl_log("guest", "fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
 		sched_event("not_attached", 0, false, "fork failed");
 		return -1;
 	}
 	if (pid == 0) {
-		g_child_setup();
+		gproc_child_setup();
 		int nul = open("/dev/null", O_RDONLY);
 		if (nul >= 0)
 			dup2(nul, 0);
@@ -247,7 +250,7 @@ int gsched_start(const struct gscn *s)
 	}
 	close(p[1]);
 	sched_pid = pid;
-	g_track(pid);
+	gproc_track(pid);
 	sched_out_fd = p[0];
 	sched_reader_on = !pthread_create(&sched_reader_th, NULL, sched_reader, NULL);
 	sched_event("started", 0, false, NULL);
@@ -279,16 +282,16 @@ int gsched_wait_attached(void)
 	int64_t deadline = gutil_now_ns() + GSCHED_ATTACH_MS * 1000000LL;
 	int st;
 	for (;;) {
-		g_reap();
+		gproc_reap();
 		if (scx_enabled()) {
 			gutil_read_file(SCX_OPS, sched_ops, sizeof(sched_ops));
 			sched_attached = true;
 			sched_event("attached", 0, false, NULL);
 			return 0;
 		}
-		if (g_exited(sched_pid, &st)) {
+		if (gproc_exited(sched_pid, &st)) {
 			drain_output(1000);
-			sched_event("not_attached", g_exit_code(st), true,
+			sched_event("not_attached", gproc_exit_code(st), true,
 				    "scheduler process exited during BPF load/startup");
 			sched_reported = true;
 			return -1;
@@ -345,13 +348,13 @@ bool gsched_check(void)
 		pthread_mutex_unlock(&reason_lock);
 	}
 	int st;
-	bool died = g_exited(sched_pid, &st), enabled = scx_enabled();
+	bool died = gproc_exited(sched_pid, &st), enabled = scx_enabled();
 	if (!died && enabled)
 		return false;
 	sched_reported = true;
 	/* A dump now, while anything of the scheduler is left to dump (a stalled or dying
 	 * scheduler); the kernel also dumps by itself on an error exit. */
-	g_sysrq_dump();
+	gctl_sysrq_dump();
 	char why[1024];
 	wait_reason(seq0, why, sizeof(why));
 	if (!enabled)
@@ -359,14 +362,14 @@ bool gsched_check(void)
 	/* A loader usually exits right after the kernel disabled it: wait a moment so the
 	 * host also gets its exit code. */
 	for (int i = 0; !died && i < 50; i++) {
-		g_reap();
-		died = g_exited(sched_pid, &st);
+		gproc_reap();
+		died = gproc_exited(sched_pid, &st);
 		if (!died)
 			gutil_sleep_ms(20);
 	}
 	if (died) {
 		drain_output(500);
-		sched_event("exited", g_exit_code(st), true, why);
+		sched_event("exited", gproc_exit_code(st), true, why);
 	}
 	gutil_sleep_ms(300); /* let the trace reader forward the dump */
 	return true;
@@ -377,20 +380,20 @@ void gsched_stop(void)
 	if (sched_pid <= 0)
 		return;
 	int st;
-	g_reap();
-	if (!g_exited(sched_pid, &st)) {
+	gproc_reap();
+	if (!gproc_exited(sched_pid, &st)) {
 		kill(-sched_pid, SIGTERM);
 		kill(sched_pid, SIGTERM);
-		for (int i = 0; i < 100 && !g_exited(sched_pid, &st); i++) {
+		for (int i = 0; i < 100 && !gproc_exited(sched_pid, &st); i++) {
 			gutil_sleep_ms(20);
-			g_reap();
+			gproc_reap();
 		}
-		if (!g_exited(sched_pid, &st)) {
+		if (!gproc_exited(sched_pid, &st)) {
 			kill(-sched_pid, SIGKILL);
 			kill(sched_pid, SIGKILL);
-			for (int i = 0; i < 50 && !g_exited(sched_pid, &st); i++) {
+			for (int i = 0; i < 50 && !gproc_exited(sched_pid, &st); i++) {
 				gutil_sleep_ms(20);
-				g_reap();
+				gproc_reap();
 			}
 		}
 	}

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "guest/guest.h"
+#include "guest/gctl.h"
+#include "guest/gproc.h"
+#include "guest/gshell.h"
 #include "guest/gutil.h"
 
 struct relay { int port, master; };
@@ -93,12 +96,12 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 	install_busybox();
 	int port = open(port_dev, O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (port < 0) {
-		g_log("guest", "shell: cannot open %s: %s", port_dev, strerror(errno));
+		gctl_log("guest", "shell: cannot open %s: %s", port_dev, strerror(errno));
 		return -1;
 	}
 	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (m < 0 || grantpt(m) || unlockpt(m)) {
-		g_log("guest", "shell: cannot allocate a PTY: %s (is devpts mounted on /dev/pts?)",
+		gctl_log("guest", "shell: cannot allocate a PTY: %s (is devpts mounted on /dev/pts?)",
 		      strerror(errno));
 		if (m >= 0)
 			close(m);
@@ -107,7 +110,7 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 	}
 	char sname[128];
 	if (ptsname_r(m, sname, sizeof(sname))) {
-		g_log("guest", "shell: ptsname: %s", strerror(errno));
+		gctl_log("guest", "shell: ptsname: %s", strerror(errno));
 		close(m);
 		close(port);
 		return -1;
@@ -115,7 +118,7 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 	ioctl(m, TIOCSWINSZ, &ws);
 	pid_t pid = fork();
 	if (pid < 0) {
-		g_log("guest", "shell: fork: %s", strerror(errno));
+		gctl_log("guest", "shell: fork: %s", strerror(errno));
 		close(m);
 		close(port);
 		return -1;
@@ -141,7 +144,7 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 		dprintf(2, "ktstr-init: cannot run /bin/sh: %s\n", strerror(errno));
 		_exit(127);
 	}
-	g_track(pid);
+	gproc_track(pid);
 	struct relay *r = malloc(sizeof(*r));
 	pthread_t th;
 	if (!r) {
@@ -158,7 +161,7 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 		return pid;
 	}
 	pthread_detach(th);
-	g_log("guest", "shell: /bin/sh (pid %d) on %s", (int)pid, port_dev);
+	gctl_log("guest", "shell: /bin/sh (pid %d) on %s", (int)pid, port_dev);
 	return pid;
 }
 
@@ -184,7 +187,7 @@ static void relay_out(int *fd, int port, bool *port_ok, uint64_t *bytes, int rou
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w <= 0) {
-				g_log("guest", "exec: writing to the shell port failed: %s; output dropped",
+				gctl_log("guest", "exec: writing to the shell port failed: %s; output dropped",
 				      strerror(errno));
 				*port_ok = false;
 				break;
@@ -201,18 +204,18 @@ int gshell_exec(const char *port_dev, const char *cmd, uint64_t *bytes)
 	install_busybox();
 	int port = open(port_dev, O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (port < 0) {
-		g_log("guest", "exec: cannot open %s: %s", port_dev, strerror(errno));
+		gctl_log("guest", "exec: cannot open %s: %s", port_dev, strerror(errno));
 		return -1;
 	}
 	int p[2];
 	if (pipe2(p, O_CLOEXEC)) {
-		g_log("guest", "exec: pipe: %s", strerror(errno));
+		gctl_log("guest", "exec: pipe: %s", strerror(errno));
 		close(port);
 		return -1;
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
-		g_log("guest", "exec: fork: %s", strerror(errno));
+		gctl_log("guest", "exec: fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
 		close(port);
@@ -236,8 +239,8 @@ int gshell_exec(const char *port_dev, const char *cmd, uint64_t *bytes)
 	}
 	close(p[1]);
 	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
-	g_track(pid);
-	g_log("guest", "exec: /bin/sh -c (pid %d), output on %s", (int)pid, port_dev);
+	gproc_track(pid);
+	gctl_log("guest", "exec: /bin/sh -c (pid %d), output on %s", (int)pid, port_dev);
 	int fd = p[0], st = 0;
 	bool port_ok = true, killed = false;
 	for (;;) {
@@ -248,11 +251,11 @@ int gshell_exec(const char *port_dev, const char *cmd, uint64_t *bytes)
 		} else {
 			gutil_sleep_ms(50);
 		}
-		g_reap();
-		if (g_exited(pid, &st))
+		gproc_reap();
+		if (gproc_exited(pid, &st))
 			break;
-		if (!killed && __atomic_load_n(&g_stop_req, __ATOMIC_ACQUIRE)) {
-			g_log("guest", "exec: the host asked to stop; killing the command");
+		if (!killed && gctl_stop_requested()) {
+			gctl_log("guest", "exec: the host asked to stop; killing the command");
 			kill(-pid, SIGKILL);
 			killed = true;
 		}

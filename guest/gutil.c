@@ -1,7 +1,5 @@
 /* Small helpers of the guest init (see gutil.h): the clock, file reads and writes, kernel
  * log, trace and command-line parsing. */
-#include <sys/prctl.h>
-#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -120,12 +118,4 @@ bool gutil_cmdline_get(const char *cmdline, const char *key, char *val, size_t v
 		p = strchr(p, ' ');
 	}
 	return false;
-}
-
-void g_child_setup(void)
-{
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	signal(SIGUSR1, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
 }

@@ -24,8 +24,4 @@ const char *gutil_trace_dump_text(const char *line);
 /* Reads "key=value" from a kernel command line; false when absent. */
 bool gutil_cmdline_get(const char *cmdline, const char *key, char *val, size_t vlen);
 
-/* In a freshly forked helper process (scheduler, tracer): its own process group, death
- * with init, and the signal dispositions init changed put back to their defaults. */
-void g_child_setup(void);
-
 #endif

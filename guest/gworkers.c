@@ -3,6 +3,7 @@
  * into the cgroup, release), stream their live counters, stop them and report. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -12,8 +13,11 @@
 #include <unistd.h>
 
 #include "guest/gcpu.h"
-#include "guest/guest.h"
+#include "guest/gctl.h"
+#include "guest/gproc.h"
+#include "guest/gtrace.h"
 #include "guest/gutil.h"
+#include "guest/gworkers.h"
 #include "guest/work.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
@@ -36,6 +40,19 @@ static struct wk wks[GSCN_MAX_WORKERS];
 static int nwk;
 static struct shm_hdr *shm;
 static int start_w = -1;
+static volatile sig_atomic_t wstop;  /* in a worker: SIGUSR1 (its stop request) arrived */
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	wstop = 1;
+}
+
+void gwk_init(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigaction(SIGUSR1, &sa, NULL);
+}
 
 static void oserr(char *buf, size_t len, int e)
 {
@@ -54,7 +71,7 @@ static void enable_controller(const char *ctrl)
 		int rc = gutil_write_file(p, v);
 		if (rc) {
 			oserr(e, sizeof(e), -rc);
-			g_log("guest", "enable %s in %s: %s (%s.* knobs will be missing)", v, p, e, ctrl);
+			gctl_log("guest", "enable %s in %s: %s (%s.* knobs will be missing)", v, p, e, ctrl);
 		}
 	}
 }
@@ -70,7 +87,7 @@ static void knob_failed(const char *name, int knob, const char *value, int err)
 		gscn_cgroup_snapshot(msg, sizeof(msg), CG_BASE, name, err);
 	else
 		gscn_knob_error(msg, sizeof(msg), name, knob, value, err);
-	g_error("%s", msg);
+	gctl_error("%s", msg);
 }
 
 /* Makes one cgroup directory and writes its knobs. 0 or -1 (error sent). */
@@ -80,7 +97,7 @@ static int make_cgroup(const struct gscn_cgroup *c)
 	snprintf(p, sizeof(p), CG_BASE "/%s", c->name);
 	if (mkdir(p, 0755) && errno != EEXIST) {
 		oserr(e, sizeof(e), errno);
-		g_error("cgroup '%s': create %s: %s", c->name, p, e);
+		gctl_error("cgroup '%s': create %s: %s", c->name, p, e);
 		return -1;
 	}
 	for (int k = 0; k < GK__COUNT; k++) {
@@ -109,7 +126,7 @@ int gwk_cgroups(const struct gscn *s)
 		return 0;
 	if (mkdir(CG_BASE, 0755) && errno != EEXIST) {
 		oserr(e, sizeof(e), errno);
-		g_error("cgroup parent %s: mkdir: %s (is cgroup2 mounted on " CG_ROOT "?)", CG_BASE, e);
+		gctl_error("cgroup parent %s: mkdir: %s (is cgroup2 mounted on " CG_ROOT "?)", CG_BASE, e);
 		return -1;
 	}
 	/* +cpu always (cpu.stat, cpu.weight for schedulers); the others when a knob needs them. */
@@ -147,17 +164,16 @@ static __attribute__((noreturn)) void worker_main(int idx, int start_r, struct g
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	snprintf(name, sizeof(name), "ktstr-w%d", idx);
 	prctl(PR_SET_NAME, name);
-	if (g_ctl_fd >= 0)
-		close(g_ctl_fd);
+	gctl_close_child();
 	close(start_w);
 	gtrace_child();
 	/* Phase two: init closes its end once every worker sits in its cgroup. */
 	char b;
 	ssize_t n;
-	while ((n = read(start_r, &b, 1)) < 0 && errno == EINTR && !g_wstop)
+	while ((n = read(start_r, &b, 1)) < 0 && errno == EINTR && !wstop)
 		;
 	close(start_r);
-	if (g_wstop)
+	if (wstop)
 		_exit(0);
 	int rc = gwork_run(c);
 	_exit(rc ? 1 : 0);
@@ -170,7 +186,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 	struct gslot *slots = (struct gslot *)(shm + 1);
 	int sp[2];
 	if (pipe2(sp, O_CLOEXEC)) {
-		g_error("pipe: %s", strerror(errno));
+		gctl_error("pipe: %s", strerror(errno));
 		return -1;
 	}
 	start_w = sp[1];
@@ -183,17 +199,17 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 		for (int w = 0; w < cg->workers; w++) {
 			int role = grp == 2 ? w % 2 : 0;
 			if (nwk >= GSCN_MAX_WORKERS) {
-				g_error("more than %d workers", GSCN_MAX_WORKERS);
+				gctl_error("more than %d workers", GSCN_MAX_WORKERS);
 				close(sp[0]);
 				return -1;
 			}
 			struct gwork_ctx c = {
 				.work = cg->work, .role = role, .rfd = -1, .wfd = -1,
-				.slot = &slots[nwk], .t0_ns = &shm->t0_ns, .stop = &g_wstop,
+				.slot = &slots[nwk], .t0_ns = &shm->t0_ns, .stop = &wstop,
 			};
 			if (cg->work == WORK_PIPE_IO && role == 0) {
 				if (pipe2(pa, O_CLOEXEC) || pipe2(pb, O_CLOEXEC)) {
-					g_error("pipe for PipeIo pair in cgroup '%s': %s", cg->name,
+					gctl_error("pipe for PipeIo pair in cgroup '%s': %s", cg->name,
 						strerror(errno));
 					close(sp[0]);
 					return -1;
@@ -207,7 +223,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 				c.futex = &slots[nwk - role].futex;
 			pid_t pid = fork();
 			if (pid < 0) {
-				g_error("fork worker %d of cgroup '%s': %s", w, cg->name, strerror(errno));
+				gctl_error("fork worker %d of cgroup '%s': %s", w, cg->name, strerror(errno));
 				close(sp[0]);
 				return -1;
 			}
@@ -218,7 +234,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 				}
 				worker_main(nwk, sp[0], &c);
 			}
-			g_track(pid);
+			gproc_track(pid);
 			setpgid(pid, pid); /* both sides, so the group exists before either runs on */
 			wks[nwk].pid = pid;
 			wks[nwk].cg = g;
@@ -238,14 +254,14 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 			if (rc == -ENOENT && stat(dir, &st) && errno == ENOENT) {
 				char msg[2048];
 				gscn_cgroup_snapshot(msg, sizeof(msg), CG_BASE, cg->name, ENOENT);
-				g_error("%s", msg);
+				gctl_error("%s", msg);
 				close(sp[0]);
 				return -1;
 			}
 			if (rc) {
 				char e[128];
 				oserr(e, sizeof(e), -rc);
-				g_error("cgroup '%s': move worker pid %d into cgroup.procs: %s", cg->name,
+				gctl_error("cgroup '%s': move worker pid %d into cgroup.procs: %s", cg->name,
 					(int)pid, e);
 				close(sp[0]);
 				return -1;
@@ -268,7 +284,7 @@ int gwk_spawn(const struct gscn *s)
 	shm = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shm == MAP_FAILED) {
 		shm = NULL;
-		g_error("cannot map %zu bytes of shared memory for %d workers: %s", sz, total,
+		gctl_error("cannot map %zu bytes of shared memory for %d workers: %s", sz, total,
 			strerror(errno));
 		return -1;
 	}
@@ -359,7 +375,7 @@ void gwk_sample(int64_t elapsed_ms)
 			gj_obj_close(&j);
 		}
 		gj_arr_close(&j);
-		g_emit(&j);
+		gctl_emit(&j);
 	}
 }
 
@@ -372,7 +388,7 @@ static bool in_set(int i, int step)
 static bool all_exited(int step)
 {
 	for (int i = 0; i < nwk; i++)
-		if (in_set(i, step) && !g_exited(wks[i].pid, NULL))
+		if (in_set(i, step) && !gproc_exited(wks[i].pid, NULL))
 			return false;
 	return true;
 }
@@ -383,27 +399,27 @@ static void stop_set(int step)
 	if (start_w >= 0)
 		gwk_release(); /* workers still parked at the start line: let them see the stop */
 	for (int i = 0; i < nwk; i++)
-		if (in_set(i, step) && !g_exited(wks[i].pid, NULL))
+		if (in_set(i, step) && !gproc_exited(wks[i].pid, NULL))
 			kill(wks[i].pid, SIGUSR1);
 	int64_t deadline = gutil_now_ns() + GWK_STOP_WAIT_MS * 1000000LL;
-	g_reap();
+	gproc_reap();
 	while (!all_exited(step) && gutil_now_ns() < deadline) {
 		gutil_sleep_ms(10);
-		g_reap();
+		gproc_reap();
 	}
 	int killed = 0;
 	for (int i = 0; i < nwk; i++)
-		if (in_set(i, step) && !g_exited(wks[i].pid, NULL)) {
+		if (in_set(i, step) && !gproc_exited(wks[i].pid, NULL)) {
 			kill(-wks[i].pid, SIGKILL);
 			kill(wks[i].pid, SIGKILL);
 			killed++;
 		}
 	if (killed) {
-		g_log("guest", "%d worker(s) did not stop within %d ms of SIGUSR1 and were killed",
+		gctl_log("guest", "%d worker(s) did not stop within %d ms of SIGUSR1 and were killed",
 		      killed, GWK_STOP_WAIT_MS);
 		for (int k = 0; k < 100 && !all_exited(step); k++) {
 			gutil_sleep_ms(10);
-			g_reap();
+			gproc_reap();
 		}
 	}
 }
@@ -440,9 +456,9 @@ static void report_set(int step)
 		gj_arr_close(&j);
 		gj_int(&j, "migrations", LD(s->migrations));
 		int st = 0;
-		bool clean = g_exited(wks[i].pid, &st) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		bool clean = gproc_exited(wks[i].pid, &st) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 		gj_bool(&j, "completed", __atomic_load_n(&s->done, __ATOMIC_ACQUIRE) && clean);
-		g_emit(&j);
+		gctl_emit(&j);
 	}
 }
 
@@ -463,12 +479,12 @@ void gwk_step_end(const struct gscn *s, int k)
 		char p[512], e[128];
 		snprintf(p, sizeof(p), CG_BASE "/%s", s->cg[i].name);
 		for (int t = 0; rmdir(p) && errno == EBUSY && t < 50; t++) {
-			g_reap();
+			gproc_reap();
 			gutil_sleep_ms(10);
 		}
 		if (!access(p, F_OK)) {
 			oserr(e, sizeof(e), errno);
-			g_log("guest", "step %d: cannot remove cgroup %s: %s", k + 1, p, e);
+			gctl_log("guest", "step %d: cannot remove cgroup %s: %s", k + 1, p, e);
 		}
 	}
 }
