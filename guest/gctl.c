@@ -44,14 +44,14 @@ void gctl_console(const char *fmt, ...)
 	write_all(2, buf, strlen(buf));
 }
 
-void gctl_emit(struct gj *j)
+void gctl_emit(struct gjson *j)
 {
-	if (gj_end(j)) {
+	if (gjson_end(j)) {
 		/* Only fixed-size messages could get here, and samples split themselves. */
-		gj_begin(j, KTSTR_MSG_LOG, gutil_now_ns());
-		gj_str(j, "src", "guest");
-		gj_str(j, "line", "ktstr-init: a message exceeded KTSTR_LINE_MAX and was dropped");
-		if (gj_end(j))
+		gjson_begin(j, KTSTR_MSG_LOG, gutil_now_ns());
+		gjson_str(j, "src", "guest");
+		gjson_str(j, "line", "ktstr-init: a message exceeded KTSTR_LINE_MAX and was dropped");
+		if (gjson_end(j))
 			return;
 	}
 	pthread_mutex_lock(&wlock);
@@ -62,10 +62,10 @@ void gctl_emit(struct gj *j)
 
 void gctl_logline(const char *src, const char *line)
 {
-	struct gj j;
-	gj_begin(&j, KTSTR_MSG_LOG, gutil_now_ns());
-	gj_str(&j, "src", src);
-	gj_str(&j, "line", line);
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_LOG, gutil_now_ns());
+	gjson_str(&j, "src", src);
+	gjson_str(&j, "line", line);
 	gctl_emit(&j);
 }
 
@@ -86,18 +86,18 @@ void gctl_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	struct gj j;
-	gj_begin(&j, KTSTR_MSG_ERROR, gutil_now_ns());
-	gj_str(&j, "msg", buf);
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_ERROR, gutil_now_ns());
+	gjson_str(&j, "msg", buf);
 	gctl_emit(&j);
 	gctl_console("error: %s", buf);
 }
 
 void gctl_stage(const char *stage)
 {
-	struct gj j;
-	gj_begin(&j, KTSTR_MSG_STAGE, gutil_now_ns());
-	gj_str(&j, "stage", stage);
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_STAGE, gutil_now_ns());
+	gjson_str(&j, "stage", stage);
 	gctl_emit(&j);
 }
 

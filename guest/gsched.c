@@ -55,9 +55,9 @@ static void on_sched_line(const char *line, bool cut, void *ctx)
 		return;
 	}
 	if (o->in_log) {
-		struct gj j;
-		gj_begin(&j, KTSTR_MSG_VERIFIER, gutil_now_ns());
-		gj_str(&j, "line", line);
+		struct gjson j;
+		gjson_begin(&j, KTSTR_MSG_VERIFIER, gutil_now_ns());
+		gjson_str(&j, "line", line);
 		gctl_emit(&j);
 	}
 }
@@ -126,7 +126,7 @@ void gsched_kmsg_start(void)
 	int fd = open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		gctl_log("guest", "cannot open /dev/kmsg: %s (kernel sched_ext lines will not be "
-		      "forwarded)", strerror(errno));
+			 "forwarded)", strerror(errno));
 		return;
 	}
 	pthread_t th;
@@ -143,9 +143,9 @@ static void on_trace_line(const char *line, bool cut, void *ctx)
 {
 	(void)cut;
 	(void)ctx;
-	struct gj j;
-	gj_begin(&j, KTSTR_MSG_DUMP, gutil_now_ns());
-	gj_str(&j, "line", gutil_trace_dump_text(line));
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_DUMP, gutil_now_ns());
+	gjson_str(&j, "line", gutil_trace_dump_text(line));
 	gctl_emit(&j);
 }
 
@@ -188,24 +188,24 @@ static void dump_start(void)
 		return;
 	}
 	gctl_log("guest", "sched_ext_dump tracepoint unavailable (tracefs not mounted or no "
-	      "sched_ext events): no debug dump will be captured");
+		 "sched_ext events): no debug dump will be captured");
 }
 
 /* ---- lifecycle ------------------------------------------------------------------- */
 
 static void sched_event(const char *ev, int code, bool with_code, const char *why)
 {
-	struct gj j;
-	gj_begin(&j, KTSTR_MSG_SCHED, gutil_now_ns());
-	gj_str(&j, "event", ev);
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_SCHED, gutil_now_ns());
+	gjson_str(&j, "event", ev);
 	if (sched_pid > 0)
-		gj_int(&j, "pid", sched_pid);
+		gjson_int(&j, "pid", sched_pid);
 	if (sched_ops[0])
-		gj_str(&j, "ops", sched_ops);
+		gjson_str(&j, "ops", sched_ops);
 	if (with_code)
-		gj_int(&j, "code", code);
+		gjson_int(&j, "code", code);
 	if (why && *why)
-		gj_str(&j, "reason", why);
+		gjson_str(&j, "reason", why);
 	gctl_emit(&j);
 }
 

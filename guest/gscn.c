@@ -230,19 +230,19 @@ out:
 
 /* ---- cgroup knobs ------------------------------------------------------------------ */
 
-static const struct { const char *file, *ctrl, *absent, *rejected; size_t off; } knobs[GK__COUNT] = {
-	[GK_CPUSET_CPUS] = { "cpuset.cpus", "cpuset", "(requires +cpuset in parent cgroup.subtree_control)",
+static const struct { const char *file, *ctrl, *absent, *rejected; size_t off; } knobs[GSCN_KNOB__COUNT] = {
+	[GSCN_KNOB_CPUSET_CPUS] = { "cpuset.cpus", "cpuset", "(requires +cpuset in parent cgroup.subtree_control)",
 			     "(the CPUs must exist in the guest; check the topology)",
 			     offsetof(struct gscn_cgroup, cpuset) },
-	[GK_CPUSET_MEMS] = { "cpuset.mems", "cpuset", "(requires +cpuset in parent cgroup.subtree_control)",
+	[GSCN_KNOB_CPUSET_MEMS] = { "cpuset.mems", "cpuset", "(requires +cpuset in parent cgroup.subtree_control)",
 			     "(the NUMA nodes must exist in the guest; check the topology)",
 			     offsetof(struct gscn_cgroup, cpuset_mems) },
-	[GK_CPU_MAX] = { "cpu.max", "cpu", "(requires +cpu in parent cgroup.subtree_control)",
+	[GSCN_KNOB_CPU_MAX] = { "cpu.max", "cpu", "(requires +cpu in parent cgroup.subtree_control)",
 			 "(the kernel rejected the value; cpu.max is \"QUOTA PERIOD\" in microseconds)",
 			 offsetof(struct gscn_cgroup, cpu_max) },
-	[GK_MEMORY_MAX] = { "memory.max", "memory", "(requires +memory in parent cgroup.subtree_control)",
+	[GSCN_KNOB_MEMORY_MAX] = { "memory.max", "memory", "(requires +memory in parent cgroup.subtree_control)",
 			    "(the kernel rejected the value)", offsetof(struct gscn_cgroup, memory_max) },
-	[GK_MEMORY_SWAP_MAX] = { "memory.swap.max", "memory",
+	[GSCN_KNOB_MEMORY_SWAP_MAX] = { "memory.swap.max", "memory",
 				 "(requires +memory in parent cgroup.subtree_control; file absent on CONFIG_SWAP=n kernels)",
 				 "(the kernel rejected the value)",
 				 offsetof(struct gscn_cgroup, memory_swap_max) },
@@ -250,17 +250,17 @@ static const struct { const char *file, *ctrl, *absent, *rejected; size_t off; }
 
 const char *gscn_knob_file(int k)
 {
-	return k >= 0 && k < GK__COUNT ? knobs[k].file : "?";
+	return k >= 0 && k < GSCN_KNOB__COUNT ? knobs[k].file : "?";
 }
 
 const char *gscn_knob_controller(int k)
 {
-	return k >= 0 && k < GK__COUNT ? knobs[k].ctrl : "?";
+	return k >= 0 && k < GSCN_KNOB__COUNT ? knobs[k].ctrl : "?";
 }
 
 const char *gscn_knob_value(const struct gscn_cgroup *c, int k)
 {
-	return k >= 0 && k < GK__COUNT ? (const char *)c + knobs[k].off : "";
+	return k >= 0 && k < GSCN_KNOB__COUNT ? (const char *)c + knobs[k].off : "";
 }
 
 void gscn_oserr(char *buf, size_t len, int err)
@@ -272,8 +272,8 @@ void gscn_knob_error(char *buf, size_t len, const char *cg, int k, const char *v
 {
 	char e[128];
 	gscn_oserr(e, sizeof(e), err);
-	if (k < 0 || k >= GK__COUNT)
-		k = GK_CPU_MAX;
+	if (k < 0 || k >= GSCN_KNOB__COUNT)
+		k = GSCN_KNOB_CPU_MAX;
 	if (err == ENOENT)
 		snprintf(buf, len, "cgroup '%s': set %s='%s' %s: %s", cg, knobs[k].file, value, knobs[k].absent, e);
 	else

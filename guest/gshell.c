@@ -102,7 +102,7 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (m < 0 || grantpt(m) || unlockpt(m)) {
 		gctl_log("guest", "shell: cannot allocate a PTY: %s (is devpts mounted on /dev/pts?)",
-		      strerror(errno));
+			 strerror(errno));
 		if (m >= 0)
 			close(m);
 		close(port);
@@ -188,7 +188,7 @@ static void relay_out(int *fd, int port, bool *port_ok, uint64_t *bytes, int rou
 				continue;
 			if (w <= 0) {
 				gctl_log("guest", "exec: writing to the shell port failed: %s; output dropped",
-				      strerror(errno));
+					 strerror(errno));
 				*port_ok = false;
 				break;
 			}

@@ -36,13 +36,13 @@ static uint64_t tr_lost;
 static void emit_tl(const struct gtl_slice *s, void *ctx)
 {
 	(void)ctx;
-	struct gj j;
-	gj_begin(&j, KTSTR_MSG_TL, gutil_now_ns());
-	gj_int(&j, "tid", s->tid);
-	gj_int(&j, "cpu", s->cpu);
-	gj_int(&j, "start_ns", s->start_ns);
-	gj_int(&j, "end_ns", s->end_ns);
-	gj_str(&j, "state", s->state == 'r' ? "run" : "wait");
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_TL, gutil_now_ns());
+	gjson_int(&j, "tid", s->tid);
+	gjson_int(&j, "cpu", s->cpu);
+	gjson_int(&j, "start_ns", s->start_ns);
+	gjson_int(&j, "end_ns", s->end_ns);
+	gjson_str(&j, "state", s->state == 'r' ? "run" : "wait");
 	gctl_emit(&j);
 }
 
@@ -147,7 +147,7 @@ int gtrace_start(void)
 	gtl_init(&tl, GTL_CAP, GTL_RES_NS, GTL_INTERVAL_NS, emit_tl, NULL);
 	if (access(KTSTR_GUEST_TRACE_BIN, X_OK)) {
 		gctl_log("guest", "timeline: %s is absent (%s); no timeline for this run (build the "
-		      "tracer with `make bpf`)", KTSTR_GUEST_TRACE_BIN, strerror(errno));
+			 "tracer with `make bpf`)", KTSTR_GUEST_TRACE_BIN, strerror(errno));
 		return -1;
 	}
 	int in[2], out[2], err[2];
@@ -217,7 +217,7 @@ void gtrace_track(const int *tids, int n)
 	if (tr_in < 0 || write(tr_in, "go\n", 3) != 3) {
 		/* EPIPE: it exited (its stderr, forwarded above, says why). */
 		gctl_log("guest", "timeline: the tracer exited before it was ready (see the lines "
-		      "above); no timeline for this run");
+			 "above); no timeline for this run");
 		return;
 	}
 	int waited = 0;
@@ -230,10 +230,10 @@ void gtrace_track(const int *tids, int n)
 		gctl_log("guest", "timeline: tracing %d worker tid(s) (ready after %d ms)", added, waited);
 	else if (!__atomic_load_n(&tr_dead, __ATOMIC_ACQUIRE))
 		gctl_log("guest", "timeline: tracer not ready after %d ms; the timeline may start late",
-		      GTRACE_READY_MS);
+			 GTRACE_READY_MS);
 	else
 		gctl_log("guest", "timeline: the tracer exited before it was ready (see the lines "
-		      "above); no timeline for this run");
+			 "above); no timeline for this run");
 }
 
 void gtrace_t0(int64_t t0_ns)
@@ -261,8 +261,8 @@ void gtrace_stop(void)
 	gproc_reap();
 	if (tl.t0 != INT64_MAX)
 		gctl_log("guest", "timeline: %llu slice(s) sent over %llu interval(s), %llu dropped by "
-		      "the %d-per-%d-ms cap, %llu event(s) lost in the ring buffer",
-		      (unsigned long long)tl.sent, (unsigned long long)tl.intervals,
-		      (unsigned long long)tl.dropped, GTL_CAP, KTSTR_SAMPLE_MS,
-		      (unsigned long long)tr_lost);
+			 "the %d-per-%d-ms cap, %llu event(s) lost in the ring buffer",
+			 (unsigned long long)tl.sent, (unsigned long long)tl.intervals,
+			 (unsigned long long)tl.dropped, GTL_CAP, KTSTR_SAMPLE_MS,
+			 (unsigned long long)tr_lost);
 }

@@ -18,7 +18,7 @@
 #include "guest/gtrace.h"
 #include "guest/gutil.h"
 #include "guest/gworkers.h"
-#include "guest/work.h"
+#include "guest/gwork.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_BASE CG_ROOT "/ktstr"
@@ -31,7 +31,7 @@ struct shm_hdr {
 struct wk {
 	pid_t pid;
 	int cg;          /* index into the scenario's cgroups */
-	struct gslot *slot;
+	struct gwork_slot *slot;
 	bool reported;   /* its step ended: stopped, "worker" sent */
 };
 
@@ -48,7 +48,7 @@ static void on_usr1(int sig)
 	wstop = 1;
 }
 
-void gwk_init(void)
+void gworkers_init(void)
 {
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	sigaction(SIGUSR1, &sa, NULL);
@@ -100,7 +100,7 @@ static int make_cgroup(const struct gscn_cgroup *c)
 		gctl_error("cgroup '%s': create %s: %s", c->name, p, e);
 		return -1;
 	}
-	for (int k = 0; k < GK__COUNT; k++) {
+	for (int k = 0; k < GSCN_KNOB__COUNT; k++) {
 		const char *v = gscn_knob_value(c, k);
 		if (!v[0])
 			continue;
@@ -114,13 +114,13 @@ static int make_cgroup(const struct gscn_cgroup *c)
 	return 0;
 }
 
-int gwk_cgroups(const struct gscn *s)
+int gworkers_cgroups(const struct gscn *s)
 {
-	bool want[GK__COUNT] = { false };
+	bool want[GSCN_KNOB__COUNT] = { false };
 	char e[128];
 	/* Step cgroups count too: the controllers are enabled once, up front. */
 	for (int i = 0; i < s->ncg; i++)
-		for (int k = 0; k < GK__COUNT; k++)
+		for (int k = 0; k < GSCN_KNOB__COUNT; k++)
 			want[k] |= gscn_knob_value(&s->cg[i], k)[0] != 0;
 	if (!s->ncg)
 		return 0;
@@ -131,9 +131,9 @@ int gwk_cgroups(const struct gscn *s)
 	}
 	/* +cpu always (cpu.stat, cpu.weight for schedulers); the others when a knob needs them. */
 	enable_controller("cpu");
-	if (want[GK_CPUSET_CPUS] || want[GK_CPUSET_MEMS])
+	if (want[GSCN_KNOB_CPUSET_CPUS] || want[GSCN_KNOB_CPUSET_MEMS])
 		enable_controller("cpuset");
-	if (want[GK_MEMORY_MAX] || want[GK_MEMORY_SWAP_MAX])
+	if (want[GSCN_KNOB_MEMORY_MAX] || want[GSCN_KNOB_MEMORY_SWAP_MAX])
 		enable_controller("memory");
 	for (int i = 0; i < s->ncg; i++)
 		if (!s->cg[i].step && make_cgroup(&s->cg[i]))
@@ -183,7 +183,7 @@ static __attribute__((noreturn)) void worker_main(int idx, int start_r, struct g
  * start pipe (start_w) until release. 0 or -1 (error sent). */
 static int spawn_range(const struct gscn *s, int from, int to, int step)
 {
-	struct gslot *slots = (struct gslot *)(shm + 1);
+	struct gwork_slot *slots = (struct gwork_slot *)(shm + 1);
 	int sp[2];
 	if (pipe2(sp, O_CLOEXEC)) {
 		gctl_error("pipe: %s", strerror(errno));
@@ -272,7 +272,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 	return 0;
 }
 
-int gwk_spawn(const struct gscn *s)
+int gworkers_spawn(const struct gscn *s)
 {
 	S = s;
 	int total = 0;
@@ -280,7 +280,7 @@ int gwk_spawn(const struct gscn *s)
 	 * readable after it ended. */
 	for (int i = 0; i < s->ncg; i++)
 		total += s->cg[i].workers;
-	size_t sz = sizeof(struct shm_hdr) + (size_t)(total ? total : 1) * sizeof(struct gslot);
+	size_t sz = sizeof(struct shm_hdr) + (size_t)(total ? total : 1) * sizeof(struct gwork_slot);
 	shm = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shm == MAP_FAILED) {
 		shm = NULL;
@@ -288,13 +288,13 @@ int gwk_spawn(const struct gscn *s)
 			strerror(errno));
 		return -1;
 	}
-	struct gslot *slots = (struct gslot *)(shm + 1);
+	struct gwork_slot *slots = (struct gwork_slot *)(shm + 1);
 	for (int i = 0; i < total; i++)
 		slots[i].cpu = slots[i].max_gap_cpu = -1;
 	return spawn_range(s, 0, s->ncg, 0);
 }
 
-int gwk_step_begin(const struct gscn *s, int k)
+int gworkers_step_begin(const struct gscn *s, int k)
 {
 	if (k < 0 || k >= s->nstep || !shm)
 		return 0;
@@ -324,7 +324,7 @@ int gwk_step_begin(const struct gscn *s, int k)
 	return 0;
 }
 
-int gwk_tids(int *out, int max)
+int gworkers_tids(int *out, int max)
 {
 	int n = 0;
 	for (int i = 0; i < nwk && n < max; i++)
@@ -332,7 +332,7 @@ int gwk_tids(int *out, int max)
 	return n;
 }
 
-int64_t gwk_release(void)
+int64_t gworkers_release(void)
 {
 	int64_t t0 = gutil_now_ns();
 	if (shm)
@@ -346,35 +346,35 @@ int64_t gwk_release(void)
 
 #define LD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
-void gwk_sample(int64_t elapsed_ms)
+void gworkers_sample(int64_t elapsed_ms)
 {
-	struct gj j;
+	struct gjson j;
 	int i = 0;
 	if (!nwk)
 		return;
 	/* Split into several lines when many workers do not fit in one. */
 	while (i < nwk) {
-		gj_begin(&j, KTSTR_MSG_SAMPLE, gutil_now_ns());
-		gj_int(&j, "elapsed_ms", elapsed_ms);
-		gj_arr_open(&j, "workers");
-		for (; i < nwk && gj_room(&j) > 300; i++) {
+		gjson_begin(&j, KTSTR_MSG_SAMPLE, gutil_now_ns());
+		gjson_int(&j, "elapsed_ms", elapsed_ms);
+		gjson_arr_open(&j, "workers");
+		for (; i < nwk && gjson_room(&j) > 300; i++) {
 			if (wks[i].reported)
 				continue;
-			struct gslot *s = wks[i].slot;
+			struct gwork_slot *s = wks[i].slot;
 			const struct gscn_cgroup *cg = &S->cg[wks[i].cg];
 			int cpu = LD(s->cpu);
-			gj_obj_open(&j, NULL);
-			gj_int(&j, "tid", wks[i].pid);
+			gjson_obj_open(&j, NULL);
+			gjson_int(&j, "tid", wks[i].pid);
 			/* Live views group by cgroup before the final report arrives. */
-			gj_str(&j, "cgroup", cg->name);
-			gj_str(&j, "work", work_type_name(cg->work));
-			gj_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
-			gj_int(&j, "iters", (int64_t)LD(s->iters));
-			gj_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
-			gj_int(&j, "cpu", cpu >= 0 && cpu < 64 ? cpu : -1);
-			gj_obj_close(&j);
+			gjson_str(&j, "cgroup", cg->name);
+			gjson_str(&j, "work", work_type_name(cg->work));
+			gjson_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
+			gjson_int(&j, "iters", (int64_t)LD(s->iters));
+			gjson_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
+			gjson_int(&j, "cpu", cpu >= 0 && cpu < 64 ? cpu : -1);
+			gjson_obj_close(&j);
 		}
-		gj_arr_close(&j);
+		gjson_arr_close(&j);
 		gctl_emit(&j);
 	}
 }
@@ -393,15 +393,15 @@ static bool all_exited(int step)
 	return true;
 }
 
-/* SIGUSR1 to the set, GWK_STOP_WAIT_MS for their final numbers, then SIGKILL. */
+/* SIGUSR1 to the set, GWORKERS_STOP_WAIT_MS for their final numbers, then SIGKILL. */
 static void stop_set(int step)
 {
 	if (start_w >= 0)
-		gwk_release(); /* workers still parked at the start line: let them see the stop */
+		gworkers_release(); /* workers still parked at the start line: let them see the stop */
 	for (int i = 0; i < nwk; i++)
 		if (in_set(i, step) && !gproc_exited(wks[i].pid, NULL))
 			kill(wks[i].pid, SIGUSR1);
-	int64_t deadline = gutil_now_ns() + GWK_STOP_WAIT_MS * 1000000LL;
+	int64_t deadline = gutil_now_ns() + GWORKERS_STOP_WAIT_MS * 1000000LL;
 	gproc_reap();
 	while (!all_exited(step) && gutil_now_ns() < deadline) {
 		gutil_sleep_ms(10);
@@ -416,7 +416,7 @@ static void stop_set(int step)
 		}
 	if (killed) {
 		gctl_log("guest", "%d worker(s) did not stop within %d ms of SIGUSR1 and were killed",
-		      killed, GWK_STOP_WAIT_MS);
+			 killed, GWORKERS_STOP_WAIT_MS);
 		for (int k = 0; k < 100 && !all_exited(step); k++) {
 			gutil_sleep_ms(10);
 			gproc_reap();
@@ -424,7 +424,7 @@ static void stop_set(int step)
 	}
 }
 
-void gwk_stop(void)
+void gworkers_stop(void)
 {
 	stop_set(-1);
 }
@@ -436,38 +436,38 @@ static void report_set(int step)
 		if (!in_set(i, step))
 			continue;
 		wks[i].reported = true;
-		struct gslot *s = wks[i].slot;
+		struct gwork_slot *s = wks[i].slot;
 		const struct gscn_cgroup *cg = &S->cg[wks[i].cg];
-		struct gj j;
-		gj_begin(&j, KTSTR_MSG_WORKER, gutil_now_ns());
-		gj_int(&j, "tid", wks[i].pid);
-		gj_str(&j, "cgroup", cg->name);
-		gj_str(&j, "work", work_type_name(cg->work));
-		gj_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
-		gj_int(&j, "wall_ns", (int64_t)LD(s->wall_ns));
-		gj_int(&j, "iters", (int64_t)LD(s->iters));
-		gj_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
-		gj_int(&j, "max_gap_cpu", LD(s->max_gap_cpu));
-		gj_int(&j, "max_gap_at_ms", (int64_t)(LD(s->max_gap_at_ns) / 1000000));
-		gj_arr_open(&j, "cpus");
+		struct gjson j;
+		gjson_begin(&j, KTSTR_MSG_WORKER, gutil_now_ns());
+		gjson_int(&j, "tid", wks[i].pid);
+		gjson_str(&j, "cgroup", cg->name);
+		gjson_str(&j, "work", work_type_name(cg->work));
+		gjson_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
+		gjson_int(&j, "wall_ns", (int64_t)LD(s->wall_ns));
+		gjson_int(&j, "iters", (int64_t)LD(s->iters));
+		gjson_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
+		gjson_int(&j, "max_gap_cpu", LD(s->max_gap_cpu));
+		gjson_int(&j, "max_gap_at_ms", (int64_t)(LD(s->max_gap_at_ns) / 1000000));
+		gjson_arr_open(&j, "cpus");
 		for (int c = 0; c < 64; c++) /* the host's masks hold 64 CPUs */
 			if (gcpu_isset(s->cpus, c))
-				gj_int(&j, NULL, c);
-		gj_arr_close(&j);
-		gj_int(&j, "migrations", LD(s->migrations));
+				gjson_int(&j, NULL, c);
+		gjson_arr_close(&j);
+		gjson_int(&j, "migrations", LD(s->migrations));
 		int st = 0;
 		bool clean = gproc_exited(wks[i].pid, &st) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-		gj_bool(&j, "completed", __atomic_load_n(&s->done, __ATOMIC_ACQUIRE) && clean);
+		gjson_bool(&j, "completed", __atomic_load_n(&s->done, __ATOMIC_ACQUIRE) && clean);
 		gctl_emit(&j);
 	}
 }
 
-void gwk_report(void)
+void gworkers_report(void)
 {
 	report_set(-1);
 }
 
-void gwk_step_end(const struct gscn *s, int k)
+void gworkers_step_end(const struct gscn *s, int k)
 {
 	if (k < 0 || k >= s->nstep || !S)
 		return;

@@ -7,21 +7,22 @@
 
 #include "guest/gscn.h"
 
-#define GWK_STOP_WAIT_MS 5000    /* workers get this long to report after SIGUSR1 */
+#define GWORKERS_STOP_WAIT_MS 5000 /* workers get this long to report after SIGUSR1 */
 
 /* Installs the SIGUSR1 handler the workers inherit: their stop request (no SA_RESTART,
  * so blocking calls return). Once, early in init. */
-void gwk_init(void);
-int gwk_cgroups(const struct gscn *s);    /* 0 or -1 (error sent) */
-int gwk_spawn(const struct gscn *s);      /* 0 or -1 (error sent) */
-int64_t gwk_release(void);                /* starts the workload; returns t0 */
-void gwk_sample(int64_t elapsed_ms);
-void gwk_stop(void);                      /* stops every worker still running */
-void gwk_report(void);                    /* "worker" for each not reported yet */
+void gworkers_init(void);
+int gworkers_cgroups(const struct gscn *s);       /* 0 or -1 (error sent) */
+int gworkers_spawn(const struct gscn *s);         /* 0 or -1 (error sent) */
+int64_t gworkers_release(void);                   /* starts the workload; returns t0 */
+void gworkers_sample(int64_t elapsed_ms);
+void gworkers_stop(void);                         /* stops every worker still running */
+void gworkers_report(void);                       /* "worker" for each not reported yet */
 /* Steps (gscn.step[k], 0-based): begin makes the step's cgroups and starts its workers
- * (after gwk_release); end stops them, sends their "worker" lines and removes the cgroups. */
-int gwk_step_begin(const struct gscn *s, int k); /* 0 or -1 (error sent) */
-void gwk_step_end(const struct gscn *s, int k);
-int gwk_tids(int *out, int max);          /* the workers' tids (pids); count */
+ * (after gworkers_release); end stops them, sends their "worker" lines and removes the
+ * cgroups. */
+int gworkers_step_begin(const struct gscn *s, int k); /* 0 or -1 (error sent) */
+void gworkers_step_end(const struct gscn *s, int k);
+int gworkers_tids(int *out, int max);             /* the workers' tids (pids); count */
 
 #endif

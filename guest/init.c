@@ -95,17 +95,17 @@ static bool find_port(const char *name, char *dev, size_t len)
 
 /* ---- topology -------------------------------------------------------------------- */
 
-static void emit_groups(struct gj *j, const char *key, uint64_t (*g)[GCPU_WORDS], int n)
+static void emit_groups(struct gjson *j, const char *key, uint64_t (*g)[GCPU_WORDS], int n)
 {
-	gj_arr_open(j, key);
+	gjson_arr_open(j, key);
 	for (int i = 0; i < n; i++) {
-		gj_arr_open(j, NULL);
+		gjson_arr_open(j, NULL);
 		for (int c = 0; c < GCPU_MAX; c++)
 			if (gcpu_isset(g[i], c))
-				gj_int(j, NULL, c);
-		gj_arr_close(j);
+				gjson_int(j, NULL, c);
+		gjson_arr_close(j);
 	}
-	gj_arr_close(j);
+	gjson_arr_close(j);
 }
 
 static int add_group(uint64_t (*g)[GCPU_WORDS], int n, const uint64_t *m)
@@ -158,9 +158,9 @@ static void send_topo(void)
 	}
 	if (!nn)
 		nn = add_group(nodes, nn, online);
-	struct gj j;
-	gj_begin(&j, KTSTR_MSG_TOPO, gutil_now_ns());
-	gj_int(&j, "cpus", gcpu_count(online));
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_TOPO, gutil_now_ns());
+	gjson_int(&j, "cpus", gcpu_count(online));
 	emit_groups(&j, "llcs", llcs, nl);
 	emit_groups(&j, "nodes", nodes, nn);
 	gctl_emit(&j);
@@ -170,13 +170,13 @@ static void send_topo(void)
 
 static void send_done(bool ok, int steps_done, int steps, int64_t elapsed_ms)
 {
-	struct gj j;
-	gj_begin(&j, KTSTR_MSG_DONE, gutil_now_ns());
-	gj_bool(&j, "ok", ok);
-	gj_int(&j, "steps_done", steps_done);
-	gj_int(&j, "steps", steps);
-	gj_int(&j, "elapsed_ms", elapsed_ms);
-	gj_int(&j, "malformed", (int64_t)gctl_malformed());
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_DONE, gutil_now_ns());
+	gjson_bool(&j, "ok", ok);
+	gjson_int(&j, "steps_done", steps_done);
+	gjson_int(&j, "steps", steps);
+	gjson_int(&j, "elapsed_ms", elapsed_ms);
+	gjson_int(&j, "malformed", (int64_t)gctl_malformed());
 	gctl_emit(&j);
 }
 
@@ -211,10 +211,10 @@ static __attribute__((noreturn)) void exec_and_off(const char *port_dev, const c
 		fail_and_off("cannot start the --exec command (see the log lines above)");
 	gctl_log("guest", "exec: the command exited with status %d (%llu bytes of output)", st,
 		 (unsigned long long)bytes);
-	struct gj j;
-	gj_begin(&j, KTSTR_MSG_EXEC, gutil_now_ns());
-	gj_int(&j, "status", st);
-	gj_int(&j, "bytes", (int64_t)bytes);
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_EXEC, gutil_now_ns());
+	gjson_int(&j, "status", st);
+	gjson_int(&j, "bytes", (int64_t)bytes);
 	gctl_emit(&j);
 	int waited = 0;
 	for (; waited < EXEC_ACK_MS && !gctl_stop_requested(); waited += 50) {
@@ -237,11 +237,11 @@ static double uptime_ms(void)
 
 static void send_step(int done, int total, int64_t elapsed_ms)
 {
-	struct gj j;
-	gj_begin(&j, KTSTR_MSG_STEP, gutil_now_ns());
-	gj_int(&j, "done", done);
-	gj_int(&j, "total", total);
-	gj_int(&j, "elapsed_ms", elapsed_ms);
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_STEP, gutil_now_ns());
+	gjson_int(&j, "done", done);
+	gjson_int(&j, "total", total);
+	gjson_int(&j, "elapsed_ms", elapsed_ms);
 	gctl_emit(&j);
 }
 
@@ -257,7 +257,7 @@ static void setup_process(void)
 	/* jansson seeds its hash from /dev/urandom, which blocks until the CRNG is ready:
 	 * ~2 s of a TCG boot. Hash flooding is no concern for our own inputs. */
 	json_object_seed(0x6b747374);
-	gwk_init();
+	gworkers_init();
 	setenv("PATH", "/bin:/sbin:/usr/bin:/usr/sbin:/include-files", 1);
 	setenv("HOME", "/root", 1);
 }
@@ -285,13 +285,13 @@ static void send_hello(double boot_ms)
 {
 	struct utsname u;
 	uname(&u);
-	struct gj j;
-	gj_begin(&j, KTSTR_MSG_HELLO, gutil_now_ns());
-	gj_int(&j, "proto", KTSTR_PROTO_VERSION);
-	gj_str(&j, "kernel", u.release);
-	gj_int(&j, "kernel_boot_ms", (int64_t)boot_ms);
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_HELLO, gutil_now_ns());
+	gjson_int(&j, "proto", KTSTR_PROTO_VERSION);
+	gjson_str(&j, "kernel", u.release);
+	gjson_int(&j, "kernel_boot_ms", (int64_t)boot_ms);
 	gctl_emit(&j);
-	gj_begin(&j, KTSTR_MSG_SYS_RDY, gutil_now_ns());
+	gjson_begin(&j, KTSTR_MSG_SYS_RDY, gutil_now_ns());
 	gctl_emit(&j);
 }
 
@@ -372,20 +372,20 @@ static void set_up(const struct gscn *scn)
 	/* The tracer loads (slow under TCG) while cgroups and workers are set up. */
 	gtrace_start();
 	gctl_stage("cgroups");
-	if (gwk_cgroups(scn)) {
+	if (gworkers_cgroups(scn)) {
 		gsched_stop();
 		send_done(false, 0, scn->steps, 0);
 		power_off();
 	}
 	gctl_stage("workers");
-	if (gwk_spawn(scn)) {
-		gwk_stop();
+	if (gworkers_spawn(scn)) {
+		gworkers_stop();
 		gsched_stop();
 		send_done(false, 0, scn->steps, 0);
 		power_off();
 	}
 	static int tids[GSCN_MAX_WORKERS];
-	gtrace_track(tids, gwk_tids(tids, GSCN_MAX_WORKERS));
+	gtrace_track(tids, gworkers_tids(tids, GSCN_MAX_WORKERS));
 }
 
 enum watch { WATCH_DONE, WATCH_SCHED_DIED, WATCH_STOPPED };
@@ -401,7 +401,7 @@ static enum watch watch_until(const struct gscn *scn, int64_t t0, int64_t step_e
 		if (scn->has_sched && gsched_check())
 			return WATCH_SCHED_DIED;
 		if (now - *last_sample >= KTSTR_SAMPLE_MS * 1000000LL) {
-			gwk_sample((now - t0) / 1000000);
+			gworkers_sample((now - t0) / 1000000);
 			*last_sample = now;
 		}
 		if (now >= step_end)
@@ -418,7 +418,7 @@ static __attribute__((noreturn)) void run_and_off(const struct gscn *scn)
 {
 	bool ok = true;
 	gctl_stage("running");
-	int64_t t0 = gwk_release(), last_sample = t0;
+	int64_t t0 = gworkers_release(), last_sample = t0;
 	gtrace_t0(t0);
 	enum watch w = WATCH_DONE;
 	/* The backdrop runs throughout; each listed step adds its cgroups for its duration.
@@ -429,7 +429,7 @@ static __attribute__((noreturn)) void run_and_off(const struct gscn *scn)
 		 * to stop its workers does not shorten it. */
 		int64_t step_end = (k ? gutil_now_ns() : t0) +
 				   (int64_t)(scn->nstep ? scn->step[k].duration_ms : scn->duration_ms) * 1000000LL;
-		if (scn->nstep && gwk_step_begin(scn, k)) {
+		if (scn->nstep && gworkers_step_begin(scn, k)) {
 			ok = false;
 			break;
 		}
@@ -439,17 +439,17 @@ static __attribute__((noreturn)) void run_and_off(const struct gscn *scn)
 		if (scn->nstep) {
 			/* The step's workers stop now: their "worker" lines, then "step". A run
 			 * without a list keeps the old order (reports first, then "step"). */
-			gwk_step_end(scn, k);
+			gworkers_step_end(scn, k);
 			steps_done = k + 1;
 			send_step(steps_done, nsteps, (gutil_now_ns() - t0) / 1000000);
 		}
 	}
 	int64_t elapsed_ms = (gutil_now_ns() - t0) / 1000000;
-	gwk_sample(elapsed_ms);
-	gwk_stop();
+	gworkers_sample(elapsed_ms);
+	gworkers_stop();
 	gtrace_stop();
 	gctl_stage("report");
-	gwk_report();
+	gworkers_report();
 	if (w == WATCH_SCHED_DIED) {
 		ok = false;
 	} else if (!scn->nstep && ok) {
