@@ -54,11 +54,6 @@ void gworkers_init(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-static void oserr(char *buf, size_t len, int e)
-{
-	snprintf(buf, len, "%s (os error %d)", strerror(e), e);
-}
-
 /* Enables one controller in both parents; a failure is logged, and the knob write that
  * needed it fails later with the wording that names the controller. */
 static void enable_controller(const char *ctrl)
@@ -70,7 +65,7 @@ static void enable_controller(const char *ctrl)
 		snprintf(p, sizeof(p), "%s/cgroup.subtree_control", parents[k]);
 		int rc = gutil_write_file(p, v);
 		if (rc) {
-			oserr(e, sizeof(e), -rc);
+			gscn_oserr(e, sizeof(e), -rc);
 			gctl_log("guest", "enable %s in %s: %s (%s.* knobs will be missing)", v, p, e, ctrl);
 		}
 	}
@@ -96,7 +91,7 @@ static int make_cgroup(const struct gscn_cgroup *c)
 	char e[128], p[512];
 	snprintf(p, sizeof(p), CG_BASE "/%s", c->name);
 	if (mkdir(p, 0755) && errno != EEXIST) {
-		oserr(e, sizeof(e), errno);
+		gscn_oserr(e, sizeof(e), errno);
 		gctl_error("cgroup '%s': create %s: %s", c->name, p, e);
 		return -1;
 	}
@@ -125,7 +120,7 @@ int gworkers_cgroups(const struct gscn *s)
 	if (!s->ncg)
 		return 0;
 	if (mkdir(CG_BASE, 0755) && errno != EEXIST) {
-		oserr(e, sizeof(e), errno);
+		gscn_oserr(e, sizeof(e), errno);
 		gctl_error("cgroup parent %s: mkdir: %s (is cgroup2 mounted on " CG_ROOT "?)", CG_BASE, e);
 		return -1;
 	}
@@ -260,7 +255,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 			}
 			if (rc) {
 				char e[128];
-				oserr(e, sizeof(e), -rc);
+				gscn_oserr(e, sizeof(e), -rc);
 				gctl_error("cgroup '%s': move worker pid %d into cgroup.procs: %s", cg->name,
 					(int)pid, e);
 				close(sp[0]);
@@ -483,7 +478,7 @@ void gworkers_step_end(const struct gscn *s, int k)
 			gutil_sleep_ms(10);
 		}
 		if (!access(p, F_OK)) {
-			oserr(e, sizeof(e), errno);
+			gscn_oserr(e, sizeof(e), errno);
 			gctl_log("guest", "step %d: cannot remove cgroup %s: %s", k + 1, p, e);
 		}
 	}
