@@ -63,7 +63,7 @@ $(KTSTR): $(APP_OBJ) $(BUILD)/libktstr.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libktstr.a $(PKG_LIBS)
 
 # The guest's PID 1: static, so the initramfs needs no libc of its own.
-$(INIT): $(GUEST_SRC) $(wildcard guest/*.h) bpf/ktstr_trace.h
+$(INIT): $(GUEST_SRC) $(wildcard guest/*.h)
 	@mkdir -p $(BUILD)
 	$(CC) -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) $(WNO) -D_GNU_SOURCE -I. -static -o $@ $(GUEST_SRC) -l:libjansson.a -lpthread
 
@@ -99,7 +99,7 @@ run: deps
 RUN_ARGS ?= tui examples/two-cgroups.json
 
 # The guest's pure helpers (no main, no PID-1 side effects) are unit-tested on the host.
-GUEST_PURE_OBJ := $(call obj,guest/gjson.c guest/gutil.c guest/gscn.c guest/work.c guest/gtl.c)
+GUEST_PURE_OBJ := $(call obj,guest/gjson.c guest/gutil.c guest/gcpu.c guest/gline.c guest/gscn.c guest/gwork.c guest/gtl.c)
 # The view models have no curses in them and are unit-tested too; the panes come along,
 # since the key table numbers the pane list (views/panes.c).
 VIEW_OBJ := $(call obj,$(wildcard views/*.c))

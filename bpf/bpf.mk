@@ -60,10 +60,12 @@ $(BPF_BINS): $(BPF_OUT)/%: bpf/ktstr_sched.c $(BPF_OUT)/%.skel.h
 	$(CC) $(ALL_CFLAGS) -I$(BPF_OUT) -DSKEL_HEADER='"$*.skel.h"' -DSKEL_NAME=$* \
 	  -static -o $@ $< $(BPF_LDLIBS)
 
-$(BPF_OUT)/ktstr_trace.bpf.o: bpf/ktstr_trace.h
+# The tracer's record format is part of the host-guest contract, kept under guest/.
+$(BPF_OUT)/ktstr_trace.bpf.o: guest/trace_wire.h
+$(BPF_OUT)/ktstr_trace.bpf.o: BPF_CFLAGS += -I.
 
-$(BPF_TRACE): bpf/ktstr_trace.c bpf/ktstr_trace.h $(BPF_OUT)/ktstr_trace.skel.h
-	$(CC) $(ALL_CFLAGS) -I$(BPF_OUT) -Ibpf -static -o $@ $< $(BPF_LDLIBS)
+$(BPF_TRACE): bpf/ktstr_trace.c guest/trace_wire.h $(BPF_OUT)/ktstr_trace.skel.h
+	$(CC) $(ALL_CFLAGS) -I$(BPF_OUT) -static -o $@ $< $(BPF_LDLIBS)
 
 bpf-clean:
 	rm -rf $(BPF_OUT)

@@ -4,7 +4,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include "ktstr_trace.h"
+#include "guest/trace_wire.h"
 
 char _license[] SEC("license") = "GPL";
 

@@ -14,7 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "ktstr_trace.h"
+#include "guest/trace_wire.h"
 #include "ktstr_trace.skel.h"
 
 #define TAG "ktstr_trace"

@@ -2,9 +2,7 @@
  * and the timing budgets. Runs on the caller's thread so its errors reach the user before
  * any VM exists. */
 #include <errno.h>
-#include <jansson.h>
 #include <limits.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,7 @@
 #include "engine/initramfs/initramfs.h"
 #include "engine/kernel/lock.h"
 #include "engine/parts.h"
+#include "engine/scenario_wire.h"
 #include "engine/sched.h"
 #include "engine/version.h"
 #include "vmm/vm.h"
@@ -44,81 +43,6 @@ static bool find_tracer(char *out, size_t len)
 	if (v && *v)
 		return strcmp(v, "off") && snprintf(out, len, "%s", v) < (int)len && !access(out, X_OK);
 	return !parts_find("ktstr_trace", out, len);
-}
-
-static json_t *guest_cgroup(const struct scenario *scn, const struct scn_cgroup *c)
-{
-	json_t *cg = json_object();
-	json_object_set_new(cg, "name", json_string(c->name));
-	json_object_set_new(cg, "workers", json_integer(c->workers));
-	json_object_set_new(cg, "work", json_string(work_type_name(c->work)));
-	/* A CpusetSpec is resolved by scn_resolve; resolve here too for a caller that
-	 * skipped it (nothing is sent when it does not resolve). */
-	char list[sizeof(c->cpuset)], e[256];
-	const char *cpus = c->cpuset;
-	if (!cpus[0] && c->cpuset_spec.kind > CPUSET_LIST &&
-	    !scn_cpuset_resolve(&scn->topo, &c->cpuset_spec, c->name, list, sizeof(list), e, sizeof(e)))
-		cpus = list;
-	if (cpus[0])
-		json_object_set_new(cg, "cpuset", json_string(cpus));
-	static const struct { const char *key; size_t off; } knobs[] = {
-		{ "cpuset_mems", offsetof(struct scn_cgroup, cpuset_mems) },
-		{ "cpu_max", offsetof(struct scn_cgroup, cpu_max) },
-		{ "memory_max", offsetof(struct scn_cgroup, memory_max) },
-		{ "memory_swap_max", offsetof(struct scn_cgroup, memory_swap_max) },
-	};
-	for (size_t k = 0; k < sizeof(knobs) / sizeof(knobs[0]); k++) {
-		const char *val = (const char *)c + knobs[k].off;
-		if (val[0])
-			json_object_set_new(cg, knobs[k].key, json_string(val));
-	}
-	return cg;
-}
-
-char *engine_guest_scenario(const struct scenario *scn, bool has_sched)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "name", json_string(scn->name));
-	json_object_set_new(o, "duration_ms", json_integer(scn->duration_ms));
-	/* No steps: the count 1 (one implicit step of duration_ms), as before steps existed.
-	 * With steps: the list; its length is the step count the guest reports. */
-	if (!scn->nsteps) {
-		json_object_set_new(o, "steps", json_integer(1));
-	} else {
-		json_t *steps = json_array();
-		for (int k = 0; k < scn->nsteps && k < SCN_MAX_STEPS; k++) {
-			const struct scn_step *sp = &scn->steps[k];
-			json_t *st = json_object(), *scgs = json_array();
-			if (sp->name[0])
-				json_object_set_new(st, "name", json_string(sp->name));
-			json_object_set_new(st, "duration_ms", json_integer(sp->duration_ms));
-			for (int i = sp->first_cgroup; i < sp->first_cgroup + sp->ncgroups && i < scn->ncgroups; i++)
-				json_array_append_new(scgs, guest_cgroup(scn, &scn->cgroups[i]));
-			json_object_set_new(st, "cgroups", scgs);
-			json_array_append_new(steps, st);
-		}
-		json_object_set_new(o, "steps", steps);
-	}
-	json_t *cgs = json_array();
-	for (int i = 0; i < scn->ncgroups; i++)
-		if (!scn->cgroups[i].step)
-			json_array_append_new(cgs, guest_cgroup(scn, &scn->cgroups[i]));
-	json_object_set_new(o, "cgroups", cgs);
-	if (has_sched) {
-		json_t *s = json_object();
-		json_object_set_new(s, "path", json_string(KTSTR_GUEST_SCHED_DIR "/bin"));
-		json_object_set_new(s, "name", json_string(scn->sched.spec));
-		json_t *args = json_array();
-		for (int i = 0; i < scn->sched.nargs; i++)
-			json_array_append_new(args, json_string(scn->sched.args[i]));
-		json_object_set_new(s, "args", args);
-		json_object_set_new(o, "scheduler", s);
-	} else {
-		json_object_set_new(o, "scheduler", json_null());
-	}
-	char *text = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return text;
 }
 
 static void make_run_id(const struct scenario *scn, char *out, size_t len)
@@ -255,7 +179,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 				 err, errlen)))
 		return rc;
 
-	char *scn_json = engine_guest_scenario(&r->scn, has_sched);
+	char *scn_json = scn_wire_json(&r->scn, has_sched);
 	if (!scn_json) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;

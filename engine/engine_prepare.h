@@ -30,7 +30,5 @@ int engine_prepare(const struct run_request *req, struct run *r, struct run_plan
 		   char *err, size_t errlen);
 /* Removes what only the VM needed (the concatenated initrd) and releases the locks. */
 void engine_prepare_cleanup(struct run_plan *plan);
-/* The normalized scenario the guest reads (guest/README.md); malloc'd JSON text. */
-char *engine_guest_scenario(const struct scenario *scn, bool has_sched);
 
 #endif

@@ -532,9 +532,11 @@ static bool ingest_exec(struct run *r, json_t *o)
 
 const char *run_ingest(struct run *r, const char *line)
 {
-	static const char *const types[] = { "hello", "sys_rdy", "stage", "topo", "log", "sched",
-					     "verifier", "dump", "sample", "tl", "worker", "step",
-					     "error", "done", "exec" };
+	static const char *const types[] = { KTSTR_MSG_HELLO, KTSTR_MSG_SYS_RDY, KTSTR_MSG_STAGE,
+					     KTSTR_MSG_TOPO, KTSTR_MSG_LOG, KTSTR_MSG_SCHED,
+					     KTSTR_MSG_VERIFIER, KTSTR_MSG_DUMP, KTSTR_MSG_SAMPLE,
+					     KTSTR_MSG_TL, KTSTR_MSG_WORKER, KTSTR_MSG_STEP,
+					     KTSTR_MSG_ERROR, KTSTR_MSG_DONE, KTSTR_MSG_EXEC };
 	const char *t, *ret = NULL;
 	json_error_t je;
 	json_t *o = NULL;
@@ -543,8 +545,8 @@ const char *run_ingest(struct run *r, const char *line)
 	if (!line || strnlen(line, KTSTR_LINE_MAX + 1) > KTSTR_LINE_MAX)
 		goto bad;
 	o = json_loads(line, JSON_REJECT_DUPLICATES, &je);
-	if (!o || !json_is_object(o) || !get_str(o, "t", true, &t) ||
-	    !get_i64(o, "ts_ns", false, U64, &ts))
+	if (!o || !json_is_object(o) || !get_str(o, KTSTR_MSG_KEY_TYPE, true, &t) ||
+	    !get_i64(o, KTSTR_MSG_KEY_TS, false, U64, &ts))
 		goto bad;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (!strcmp(t, types[i]))

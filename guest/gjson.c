@@ -7,7 +7,7 @@
 
 #include "guest/gjson.h"
 
-#define GJ_CAP (KTSTR_LINE_MAX - 1) /* the '\n' takes the last byte */
+#define GJSON_CAP (KTSTR_LINE_MAX - 1) /* the '\n' takes the last byte */
 
 /* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n)
@@ -43,7 +43,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return need + 1;
 }
 
-size_t gj_escape(char *out, size_t cap, const char *s, size_t n, size_t *consumed)
+size_t gjson_escape(char *out, size_t cap, const char *s, size_t n, size_t *consumed)
 {
 	size_t o = 0, i = 0;
 	if (!cap) {
@@ -95,9 +95,9 @@ size_t gj_escape(char *out, size_t cap, const char *s, size_t n, size_t *consume
 	return o;
 }
 
-static void put(struct gj *j, const char *s, size_t n)
+static void put(struct gjson *j, const char *s, size_t n)
 {
-	if (j->overflow || j->len + n > GJ_CAP) {
+	if (j->overflow || j->len + n > GJSON_CAP) {
 		j->overflow = true;
 		return;
 	}
@@ -106,13 +106,13 @@ static void put(struct gj *j, const char *s, size_t n)
 	j->buf[j->len] = 0;
 }
 
-static void puts_(struct gj *j, const char *s)
+static void puts_(struct gjson *j, const char *s)
 {
 	put(j, s, strlen(s));
 }
 
 /* Keys are ours (literals), but escape them anyway: the writer never emits bad JSON. */
-static void key(struct gj *j, const char *k)
+static void key(struct gjson *j, const char *k)
 {
 	if (!j->first)
 		put(j, ",", 1);
@@ -120,42 +120,42 @@ static void key(struct gj *j, const char *k)
 	if (!k)
 		return;
 	char tmp[256];
-	gj_escape(tmp, sizeof(tmp), k, strlen(k), NULL);
+	gjson_escape(tmp, sizeof(tmp), k, strlen(k), NULL);
 	put(j, "\"", 1);
 	puts_(j, tmp);
 	put(j, "\":", 2);
 }
 
-void gj_begin(struct gj *j, const char *type, int64_t ts_ns)
+void gjson_begin(struct gjson *j, const char *type, int64_t ts_ns)
 {
 	j->len = 0;
 	j->buf[0] = 0;
 	j->overflow = false;
 	put(j, "{", 1);
 	j->first = true;
-	gj_str(j, "t", type);
-	gj_int(j, "ts_ns", ts_ns);
+	gjson_str(j, KTSTR_MSG_KEY_TYPE, type);
+	gjson_int(j, KTSTR_MSG_KEY_TS, ts_ns);
 }
 
-size_t gj_room(const struct gj *j)
+size_t gjson_room(const struct gjson *j)
 {
-	size_t used = j->len + GJ_RESERVE;
-	return j->overflow || used >= GJ_CAP ? 0 : GJ_CAP - used;
+	size_t used = j->len + GJSON_RESERVE;
+	return j->overflow || used >= GJSON_CAP ? 0 : GJSON_CAP - used;
 }
 
-void gj_strn(struct gj *j, const char *k, const char *s, size_t n)
+void gjson_strn(struct gjson *j, const char *k, const char *s, size_t n)
 {
 	key(j, k);
 	put(j, "\"", 1);
 	if (!j->overflow) {
 		/* Whole if it fits (short values may use the reserve); else truncate long text
-		 * rather than lose the line, keeping GJ_RESERVE for the members that follow. */
+		 * rather than lose the line, keeping GJSON_RESERVE for the members that follow. */
 		size_t used, len = s ? n : 0;
-		size_t room = j->len + 16 < GJ_CAP ? GJ_CAP - 16 - j->len : 0;
-		size_t w = room > 1 ? gj_escape(j->buf + j->len, room, s ? s : "", len, &used) : 0;
+		size_t room = j->len + 16 < GJSON_CAP ? GJSON_CAP - 16 - j->len : 0;
+		size_t w = room > 1 ? gjson_escape(j->buf + j->len, room, s ? s : "", len, &used) : 0;
 		if (room <= 1 || used < len) {
-			room = j->len + GJ_RESERVE < GJ_CAP ? GJ_CAP - GJ_RESERVE - j->len : 0;
-			w = room > 1 ? gj_escape(j->buf + j->len, room, s ? s : "", len, NULL) : 0;
+			room = j->len + GJSON_RESERVE < GJSON_CAP ? GJSON_CAP - GJSON_RESERVE - j->len : 0;
+			w = room > 1 ? gjson_escape(j->buf + j->len, room, s ? s : "", len, NULL) : 0;
 		}
 		j->len += w;
 		j->buf[j->len] = 0;
@@ -163,12 +163,12 @@ void gj_strn(struct gj *j, const char *k, const char *s, size_t n)
 	put(j, "\"", 1);
 }
 
-void gj_str(struct gj *j, const char *k, const char *s)
+void gjson_str(struct gjson *j, const char *k, const char *s)
 {
-	gj_strn(j, k, s ? s : "", s ? strlen(s) : 0);
+	gjson_strn(j, k, s ? s : "", s ? strlen(s) : 0);
 }
 
-void gj_int(struct gj *j, const char *k, int64_t v)
+void gjson_int(struct gjson *j, const char *k, int64_t v)
 {
 	char tmp[32];
 	key(j, k);
@@ -176,7 +176,7 @@ void gj_int(struct gj *j, const char *k, int64_t v)
 	puts_(j, tmp);
 }
 
-void gj_dbl(struct gj *j, const char *k, double v)
+void gjson_dbl(struct gjson *j, const char *k, double v)
 {
 	char tmp[64];
 	key(j, k);
@@ -186,50 +186,50 @@ void gj_dbl(struct gj *j, const char *k, double v)
 	puts_(j, tmp);
 }
 
-void gj_bool(struct gj *j, const char *k, bool v)
+void gjson_bool(struct gjson *j, const char *k, bool v)
 {
 	key(j, k);
 	puts_(j, v ? "true" : "false");
 }
 
-void gj_null(struct gj *j, const char *k)
+void gjson_null(struct gjson *j, const char *k)
 {
 	key(j, k);
 	puts_(j, "null");
 }
 
-void gj_arr_open(struct gj *j, const char *k)
+void gjson_arr_open(struct gjson *j, const char *k)
 {
 	key(j, k);
 	put(j, "[", 1);
 	j->first = true;
 }
 
-void gj_arr_close(struct gj *j)
+void gjson_arr_close(struct gjson *j)
 {
 	put(j, "]", 1);
 	j->first = false;
 }
 
-void gj_obj_open(struct gj *j, const char *k)
+void gjson_obj_open(struct gjson *j, const char *k)
 {
 	key(j, k);
 	put(j, "{", 1);
 	j->first = true;
 }
 
-void gj_obj_close(struct gj *j)
+void gjson_obj_close(struct gjson *j)
 {
 	put(j, "}", 1);
 	j->first = false;
 }
 
-int gj_end(struct gj *j)
+int gjson_end(struct gjson *j)
 {
 	put(j, "}", 1);
 	if (j->overflow)
 		return -E2BIG;
-	/* GJ_CAP left one byte for the newline. */
+	/* GJSON_CAP left one byte for the newline. */
 	j->buf[j->len++] = '\n';
 	j->buf[j->len] = 0;
 	return 0;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "guest/guest.h"
+#include "guest/gctl.h"
+#include "guest/gline.h"
+#include "guest/gproc.h"
+#include "guest/gsched.h"
 #include "guest/gutil.h"
 
 #define SCX_STATE "/sys/kernel/sched_ext/state"
@@ -39,7 +43,7 @@ static void on_sched_line(const char *line, bool cut, void *ctx)
 {
 	struct outstate *o = ctx;
 	(void)cut;
-	g_logline("sched", line);
+	gctl_logline("sched", line);
 	/* libbpf prints the verifier log between these markers (its own lines carry the
 	 * "libbpf: prog 'x': " prefix, the log lines do not). */
 	if (strstr(line, "-- BEGIN PROG LOAD LOG --")) {
@@ -51,10 +55,10 @@ static void on_sched_line(const char *line, bool cut, void *ctx)
 		return;
 	}
 	if (o->in_log) {
-		struct gj j;
-		gj_begin(&j, "verifier", g_now_ns());
-		gj_str(&j, "line", line);
-		g_emit(&j);
+		struct gjson j;
+		gjson_begin(&j, KTSTR_MSG_VERIFIER, gutil_now_ns());
+		gjson_str(&j, "line", line);
+		gctl_emit(&j);
 	}
 }
 
@@ -89,13 +93,13 @@ static void *kmsg_reader(void *arg)
 		if (n <= 0)
 			break;
 		rec[n] = 0;
-		char *t = g_kmsg_text(rec);
+		char *t = gutil_kmsg_text(rec);
 		if (!t || !strstr(t, "sched_ext"))
 			continue;
-		g_logline("kernel", t);
+		gctl_logline("kernel", t);
 		char name[128], kind[128];
 		pthread_mutex_lock(&reason_lock);
-		if (g_scx_disabled_line(t, name, sizeof(name), kind, sizeof(kind))) {
+		if (gutil_scx_disabled_line(t, name, sizeof(name), kind, sizeof(kind))) {
 			snprintf(reason, sizeof(reason), "%s", strstr(t, "BPF scheduler"));
 			snprintf(reason_name, sizeof(reason_name), "%s", name);
 			reason_seq++;
@@ -121,8 +125,8 @@ void gsched_kmsg_start(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		g_log("guest", "cannot open /dev/kmsg: %s (kernel sched_ext lines will not be "
-		      "forwarded)", strerror(errno));
+		gctl_log("guest", "cannot open /dev/kmsg: %s (kernel sched_ext lines will not be "
+			 "forwarded)", strerror(errno));
 		return;
 	}
 	pthread_t th;
@@ -139,10 +143,10 @@ static void on_trace_line(const char *line, bool cut, void *ctx)
 {
 	(void)cut;
 	(void)ctx;
-	struct gj j;
-	gj_begin(&j, "dump", g_now_ns());
-	gj_str(&j, "line", g_trace_dump_text(line));
-	g_emit(&j);
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_DUMP, gutil_now_ns());
+	gjson_str(&j, "line", gutil_trace_dump_text(line));
+	gctl_emit(&j);
 }
 
 static void *trace_reader(void *arg)
@@ -168,10 +172,10 @@ static void dump_start(void)
 	for (size_t i = 0; i < 2; i++) {
 		char p[256];
 		snprintf(p, sizeof(p), "%s/events/sched_ext/sched_ext_dump/enable", roots[i]);
-		if (g_write_file(p, "1"))
+		if (gutil_write_file(p, "1"))
 			continue;
 		snprintf(p, sizeof(p), "%s/tracing_on", roots[i]);
-		g_write_file(p, "1");
+		gutil_write_file(p, "1");
 		snprintf(p, sizeof(p), "%s/trace_pipe", roots[i]);
 		int fd = open(p, O_RDONLY | O_CLOEXEC);
 		pthread_t th;
@@ -183,39 +187,39 @@ static void dump_start(void)
 		pthread_detach(th);
 		return;
 	}
-	g_log("guest", "sched_ext_dump tracepoint unavailable (tracefs not mounted or no "
-	      "sched_ext events): no debug dump will be captured");
+	gctl_log("guest", "sched_ext_dump tracepoint unavailable (tracefs not mounted or no "
+		 "sched_ext events): no debug dump will be captured");
 }
 
 /* ---- lifecycle ------------------------------------------------------------------- */
 
 static void sched_event(const char *ev, int code, bool with_code, const char *why)
 {
-	struct gj j;
-	gj_begin(&j, "sched", g_now_ns());
-	gj_str(&j, "event", ev);
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_SCHED, gutil_now_ns());
+	gjson_str(&j, "event", ev);
 	if (sched_pid > 0)
-		gj_int(&j, "pid", sched_pid);
+		gjson_int(&j, "pid", sched_pid);
 	if (sched_ops[0])
-		gj_str(&j, "ops", sched_ops);
+		gjson_str(&j, "ops", sched_ops);
 	if (with_code)
-		gj_int(&j, "code", code);
+		gjson_int(&j, "code", code);
 	if (why && *why)
-		gj_str(&j, "reason", why);
-	g_emit(&j);
+		gjson_str(&j, "reason", why);
+	gctl_emit(&j);
 }
 
 int gsched_start(const struct gscn *s)
 {
 	if (access("/sys/kernel/sched_ext", F_OK)) {
-		g_log("guest", "this kernel has no /sys/kernel/sched_ext (CONFIG_SCHED_CLASS_EXT=n?)");
+		gctl_log("guest", "this kernel has no /sys/kernel/sched_ext (CONFIG_SCHED_CLASS_EXT=n?)");
 		sched_event("not_attached", 0, false, "sched_ext sysfs absent");
 		return -1;
 	}
 	dump_start();
 	int p[2];
 	if (pipe2(p, O_CLOEXEC)) {
-		g_log("guest", "pipe: %s", strerror(errno));
+		gctl_log("guest", "pipe: %s", strerror(errno));
 		sched_event("not_attached", 0, false, "cannot create the output pipe");
 		return -1;
 	}
@@ -227,14 +231,14 @@ int gsched_start(const struct gscn *s)
 	argv[a] = NULL;
 	pid_t pid = fork();
 	if (pid < 0) {
-		g_log("guest", "fork: %s", strerror(errno));
+		gctl_log("guest", "fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
 		sched_event("not_attached", 0, false, "fork failed");
 		return -1;
 	}
 	if (pid == 0) {
-		g_child_setup();
+		gproc_child_setup();
 		int nul = open("/dev/null", O_RDONLY);
 		if (nul >= 0)
 			dup2(nul, 0);
@@ -246,7 +250,7 @@ int gsched_start(const struct gscn *s)
 	}
 	close(p[1]);
 	sched_pid = pid;
-	g_track(pid);
+	gproc_track(pid);
 	sched_out_fd = p[0];
 	sched_reader_on = !pthread_create(&sched_reader_th, NULL, sched_reader, NULL);
 	sched_event("started", 0, false, NULL);
@@ -256,7 +260,7 @@ int gsched_start(const struct gscn *s)
 static bool scx_enabled(void)
 {
 	char st[64];
-	return g_read_file(SCX_STATE, st, sizeof(st)) >= 0 && !strcmp(st, "enabled");
+	return gutil_read_file(SCX_STATE, st, sizeof(st)) >= 0 && !strcmp(st, "enabled");
 }
 
 /* Lets the output reader drain so the log is complete before a verdict goes out. */
@@ -269,30 +273,30 @@ static void drain_output(int ms)
 			sched_reader_on = false;
 			return;
 		}
-		g_sleep_ms(20);
+		gutil_sleep_ms(20);
 	}
 }
 
 int gsched_wait_attached(void)
 {
-	int64_t deadline = g_now_ns() + GSCHED_ATTACH_MS * 1000000LL;
+	int64_t deadline = gutil_now_ns() + GSCHED_ATTACH_MS * 1000000LL;
 	int st;
 	for (;;) {
-		g_reap();
+		gproc_reap();
 		if (scx_enabled()) {
-			g_read_file(SCX_OPS, sched_ops, sizeof(sched_ops));
+			gutil_read_file(SCX_OPS, sched_ops, sizeof(sched_ops));
 			sched_attached = true;
 			sched_event("attached", 0, false, NULL);
 			return 0;
 		}
-		if (g_exited(sched_pid, &st)) {
+		if (gproc_exited(sched_pid, &st)) {
 			drain_output(1000);
-			sched_event("not_attached", g_exit_code(st), true,
+			sched_event("not_attached", gproc_exit_code(st), true,
 				    "scheduler process exited during BPF load/startup");
 			sched_reported = true;
 			return -1;
 		}
-		if (g_now_ns() > deadline) {
+		if (gutil_now_ns() > deadline) {
 			char why[128];
 			snprintf(why, sizeof(why), "timeout: sched_ext not enabled after %d ms",
 				 GSCHED_ATTACH_MS);
@@ -300,7 +304,7 @@ int gsched_wait_attached(void)
 			sched_reported = true;
 			return -1;
 		}
-		g_sleep_ms(GSCHED_POLL_MS);
+		gutil_sleep_ms(GSCHED_POLL_MS);
 	}
 }
 
@@ -326,7 +330,7 @@ static void wait_reason(int seq0, char *out, size_t len)
 			return;
 		}
 		pthread_mutex_unlock(&reason_lock);
-		g_sleep_ms(25);
+		gutil_sleep_ms(25);
 	}
 	pthread_mutex_lock(&reason_lock);
 	snprintf(out, len, "%s", reason_seq ? reason : "");
@@ -344,13 +348,13 @@ bool gsched_check(void)
 		pthread_mutex_unlock(&reason_lock);
 	}
 	int st;
-	bool died = g_exited(sched_pid, &st), enabled = scx_enabled();
+	bool died = gproc_exited(sched_pid, &st), enabled = scx_enabled();
 	if (!died && enabled)
 		return false;
 	sched_reported = true;
 	/* A dump now, while anything of the scheduler is left to dump (a stalled or dying
 	 * scheduler); the kernel also dumps by itself on an error exit. */
-	g_sysrq_dump();
+	gctl_sysrq_dump();
 	char why[1024];
 	wait_reason(seq0, why, sizeof(why));
 	if (!enabled)
@@ -358,16 +362,16 @@ bool gsched_check(void)
 	/* A loader usually exits right after the kernel disabled it: wait a moment so the
 	 * host also gets its exit code. */
 	for (int i = 0; !died && i < 50; i++) {
-		g_reap();
-		died = g_exited(sched_pid, &st);
+		gproc_reap();
+		died = gproc_exited(sched_pid, &st);
 		if (!died)
-			g_sleep_ms(20);
+			gutil_sleep_ms(20);
 	}
 	if (died) {
 		drain_output(500);
-		sched_event("exited", g_exit_code(st), true, why);
+		sched_event("exited", gproc_exit_code(st), true, why);
 	}
-	g_sleep_ms(300); /* let the trace reader forward the dump */
+	gutil_sleep_ms(300); /* let the trace reader forward the dump */
 	return true;
 }
 
@@ -376,20 +380,20 @@ void gsched_stop(void)
 	if (sched_pid <= 0)
 		return;
 	int st;
-	g_reap();
-	if (!g_exited(sched_pid, &st)) {
+	gproc_reap();
+	if (!gproc_exited(sched_pid, &st)) {
 		kill(-sched_pid, SIGTERM);
 		kill(sched_pid, SIGTERM);
-		for (int i = 0; i < 100 && !g_exited(sched_pid, &st); i++) {
-			g_sleep_ms(20);
-			g_reap();
+		for (int i = 0; i < 100 && !gproc_exited(sched_pid, &st); i++) {
+			gutil_sleep_ms(20);
+			gproc_reap();
 		}
-		if (!g_exited(sched_pid, &st)) {
+		if (!gproc_exited(sched_pid, &st)) {
 			kill(-sched_pid, SIGKILL);
 			kill(sched_pid, SIGKILL);
-			for (int i = 0; i < 50 && !g_exited(sched_pid, &st); i++) {
-				g_sleep_ms(20);
-				g_reap();
+			for (int i = 0; i < 50 && !gproc_exited(sched_pid, &st); i++) {
+				gutil_sleep_ms(20);
+				gproc_reap();
 			}
 		}
 	}

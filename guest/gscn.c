@@ -9,8 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "guest/gcpu.h"
 #include "guest/gscn.h"
 #include "guest/gutil.h"
+#include "guest/scenario_wire.h"
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); rc = -EINVAL; goto out; } while (0)
 
@@ -40,8 +42,8 @@ static int parse_cgroups(struct gscn *s, json_t *cgs, const char *where, int ste
 			FAIL("scenario.json: more than %d cgroups", GSCN_MAX_CGROUPS);
 		if (!json_is_object(c))
 			FAIL("scenario.json: %s[%zu] must be an object", where, i);
-		json_t *n = json_object_get(c, "name"), *w = json_object_get(c, "workers"),
-		       *wk = json_object_get(c, "work"), *cs = json_object_get(c, "cpuset");
+		json_t *n = json_object_get(c, KTSTR_SCN_CG_NAME), *w = json_object_get(c, KTSTR_SCN_CG_WORKERS),
+		       *wk = json_object_get(c, KTSTR_SCN_CG_WORK), *cs = json_object_get(c, KTSTR_SCN_CG_CPUSET);
 		if (!json_is_string(n) || !name_ok(json_string_value(n)))
 			FAIL("scenario.json: %s[%zu].name must be 1-63 characters of [A-Za-z0-9_.-], "
 			     "not starting with '.'", where, i);
@@ -60,11 +62,11 @@ static int parse_cgroups(struct gscn *s, json_t *cgs, const char *where, int ste
 			  json_integer_value(w) > GSCN_MAX_WORKERS))
 			FAIL("scenario.json: %s[%zu].workers must be an integer in 0..%d", where, i,
 			     GSCN_MAX_WORKERS);
-		g->workers = w ? (int)json_integer_value(w) : 1;
+		g->workers = w ? (int)json_integer_value(w) : KTSTR_SCN_CG_WORKERS_DEFAULT;
 		*total += g->workers;
 		if (*total > GSCN_MAX_WORKERS)
 			FAIL("scenario.json: %d workers in all, at most %d", *total, GSCN_MAX_WORKERS);
-		const char *wn = wk ? json_string_value(wk) : "SpinWait";
+		const char *wn = wk ? json_string_value(wk) : KTSTR_SCN_CG_WORK_DEFAULT;
 		if (!wn)
 			FAIL("scenario.json: %s[%zu].work must be a string", where, i);
 		g->work = work_type_from_name(wn);
@@ -88,11 +90,9 @@ static int parse_cgroups(struct gscn *s, json_t *cgs, const char *where, int ste
 		}
 		/* The host checked the shapes; here only what keeps the write one safe line. */
 		static const struct { const char *key; size_t off, len; } kv[] = {
-			{ "cpuset_mems", offsetof(struct gscn_cgroup, cpuset_mems), sizeof(g->cpuset_mems) },
-			{ "cpu_max", offsetof(struct gscn_cgroup, cpu_max), sizeof(g->cpu_max) },
-			{ "memory_max", offsetof(struct gscn_cgroup, memory_max), sizeof(g->memory_max) },
-			{ "memory_swap_max", offsetof(struct gscn_cgroup, memory_swap_max),
-			  sizeof(g->memory_swap_max) },
+#define X(member, key) { key, offsetof(struct gscn_cgroup, member), sizeof(g->member) },
+			KTSTR_SCN_CG_KNOBS(X)
+#undef X
 		};
 		for (size_t k = 0; k < sizeof(kv) / sizeof(kv[0]); k++) {
 			json_t *x = json_object_get(c, kv[k].key);
@@ -120,7 +120,7 @@ int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 	json_error_t je;
 	int rc = 0;
 	memset(s, 0, sizeof(*s));
-	s->steps = 1;
+	s->steps = KTSTR_SCN_STEPS_DEFAULT;
 	json_t *o = json_loads(text ? text : "", JSON_REJECT_DUPLICATES, &je);
 	if (!o)
 		FAIL("scenario.json:%d:%d: %s (the host writes this file; rebuild ktstr and ktstr-init "
@@ -128,18 +128,18 @@ int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 	if (!json_is_object(o))
 		FAIL("scenario.json: top level is not an object");
 
-	json_t *v = json_object_get(o, "name");
+	json_t *v = json_object_get(o, KTSTR_SCN_NAME);
 	if (v && !json_is_string(v))
 		FAIL("scenario.json: \"name\" must be a string");
 	snprintf(s->name, sizeof(s->name), "%s", v ? json_string_value(v) : "");
 
-	v = json_object_get(o, "duration_ms");
+	v = json_object_get(o, KTSTR_SCN_DURATION_MS);
 	if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
 	    json_integer_value(v) > GSCN_MAX_DURATION_MS)
 		FAIL("scenario.json: \"duration_ms\" must be an integer in 1..%d", GSCN_MAX_DURATION_MS);
 	s->duration_ms = (int)json_integer_value(v);
 
-	json_t *cgs = json_object_get(o, "cgroups");
+	json_t *cgs = json_object_get(o, KTSTR_SCN_CGROUPS);
 	if (cgs && !json_is_array(cgs))
 		FAIL("scenario.json: \"cgroups\" must be an array");
 	if (json_array_size(cgs) > GSCN_MAX_CGROUPS)
@@ -148,7 +148,7 @@ int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 	if ((rc = parse_cgroups(s, cgs, "cgroups", 0, &total, err, errlen)))
 		goto out;
 
-	v = json_object_get(o, "steps");
+	v = json_object_get(o, KTSTR_SCN_STEPS);
 	if (json_is_array(v)) {
 		size_t k;
 		json_t *st;
@@ -157,8 +157,9 @@ int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 			FAIL("scenario.json: \"steps\" must list 1..%d steps", GSCN_MAX_STEPS);
 		json_array_foreach(v, k, st) {
 			struct gscn_step *sp = &s->step[k];
-			json_t *d = json_object_get(st, "duration_ms"), *nm = json_object_get(st, "name"),
-			       *sc = json_object_get(st, "cgroups");
+			json_t *d = json_object_get(st, KTSTR_SCN_STEP_DURATION_MS),
+			       *nm = json_object_get(st, KTSTR_SCN_STEP_NAME),
+			       *sc = json_object_get(st, KTSTR_SCN_STEP_CGROUPS);
 			if (!json_is_object(st))
 				FAIL("scenario.json: steps[%zu] must be an object", k);
 			if (!json_is_integer(d) || json_integer_value(d) <= 0 ||
@@ -193,12 +194,12 @@ int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 		s->steps = (int)json_integer_value(v);
 	}
 
-	json_t *sc = json_object_get(o, "scheduler");
+	json_t *sc = json_object_get(o, KTSTR_SCN_SCHEDULER);
 	if (sc && !json_is_null(sc)) {
 		if (!json_is_object(sc))
 			FAIL("scenario.json: \"scheduler\" must be null or an object");
-		json_t *p = json_object_get(sc, "path"), *nm = json_object_get(sc, "name"),
-		       *args = json_object_get(sc, "args");
+		json_t *p = json_object_get(sc, KTSTR_SCN_SCHED_PATH), *nm = json_object_get(sc, KTSTR_SCN_SCHED_NAME),
+		       *args = json_object_get(sc, KTSTR_SCN_SCHED_ARGS);
 		if (!json_is_string(p) || !*json_string_value(p) ||
 		    strlen(json_string_value(p)) >= sizeof(s->sched_path))
 			FAIL("scenario.json: scheduler.path must be a non-empty path");
@@ -229,19 +230,19 @@ out:
 
 /* ---- cgroup knobs ------------------------------------------------------------------ */
 
-static const struct { const char *file, *ctrl, *absent, *rejected; size_t off; } knobs[GK__COUNT] = {
-	[GK_CPUSET_CPUS] = { "cpuset.cpus", "cpuset", "(requires +cpuset in parent cgroup.subtree_control)",
+static const struct { const char *file, *ctrl, *absent, *rejected; size_t off; } knobs[GSCN_KNOB__COUNT] = {
+	[GSCN_KNOB_CPUSET_CPUS] = { "cpuset.cpus", "cpuset", "(requires +cpuset in parent cgroup.subtree_control)",
 			     "(the CPUs must exist in the guest; check the topology)",
 			     offsetof(struct gscn_cgroup, cpuset) },
-	[GK_CPUSET_MEMS] = { "cpuset.mems", "cpuset", "(requires +cpuset in parent cgroup.subtree_control)",
+	[GSCN_KNOB_CPUSET_MEMS] = { "cpuset.mems", "cpuset", "(requires +cpuset in parent cgroup.subtree_control)",
 			     "(the NUMA nodes must exist in the guest; check the topology)",
 			     offsetof(struct gscn_cgroup, cpuset_mems) },
-	[GK_CPU_MAX] = { "cpu.max", "cpu", "(requires +cpu in parent cgroup.subtree_control)",
+	[GSCN_KNOB_CPU_MAX] = { "cpu.max", "cpu", "(requires +cpu in parent cgroup.subtree_control)",
 			 "(the kernel rejected the value; cpu.max is \"QUOTA PERIOD\" in microseconds)",
 			 offsetof(struct gscn_cgroup, cpu_max) },
-	[GK_MEMORY_MAX] = { "memory.max", "memory", "(requires +memory in parent cgroup.subtree_control)",
+	[GSCN_KNOB_MEMORY_MAX] = { "memory.max", "memory", "(requires +memory in parent cgroup.subtree_control)",
 			    "(the kernel rejected the value)", offsetof(struct gscn_cgroup, memory_max) },
-	[GK_MEMORY_SWAP_MAX] = { "memory.swap.max", "memory",
+	[GSCN_KNOB_MEMORY_SWAP_MAX] = { "memory.swap.max", "memory",
 				 "(requires +memory in parent cgroup.subtree_control; file absent on CONFIG_SWAP=n kernels)",
 				 "(the kernel rejected the value)",
 				 offsetof(struct gscn_cgroup, memory_swap_max) },
@@ -249,17 +250,17 @@ static const struct { const char *file, *ctrl, *absent, *rejected; size_t off; }
 
 const char *gscn_knob_file(int k)
 {
-	return k >= 0 && k < GK__COUNT ? knobs[k].file : "?";
+	return k >= 0 && k < GSCN_KNOB__COUNT ? knobs[k].file : "?";
 }
 
 const char *gscn_knob_controller(int k)
 {
-	return k >= 0 && k < GK__COUNT ? knobs[k].ctrl : "?";
+	return k >= 0 && k < GSCN_KNOB__COUNT ? knobs[k].ctrl : "?";
 }
 
 const char *gscn_knob_value(const struct gscn_cgroup *c, int k)
 {
-	return k >= 0 && k < GK__COUNT ? (const char *)c + knobs[k].off : "";
+	return k >= 0 && k < GSCN_KNOB__COUNT ? (const char *)c + knobs[k].off : "";
 }
 
 void gscn_oserr(char *buf, size_t len, int err)
@@ -271,8 +272,8 @@ void gscn_knob_error(char *buf, size_t len, const char *cg, int k, const char *v
 {
 	char e[128];
 	gscn_oserr(e, sizeof(e), err);
-	if (k < 0 || k >= GK__COUNT)
-		k = GK_CPU_MAX;
+	if (k < 0 || k >= GSCN_KNOB__COUNT)
+		k = GSCN_KNOB_CPU_MAX;
 	if (err == ENOENT)
 		snprintf(buf, len, "cgroup '%s': set %s='%s' %s: %s", cg, knobs[k].file, value, knobs[k].absent, e);
 	else
@@ -285,7 +286,7 @@ static void quoted_file(char *out, size_t len, const char *dir, const char *name
 {
 	char p[512], buf[256], e[128];
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	int rc = g_read_file(p, buf, sizeof(buf));
+	int rc = gutil_read_file(p, buf, sizeof(buf));
 	if (rc < 0) {
 		gscn_oserr(e, sizeof(e), -rc);
 		snprintf(out, len, "\"<read failed: %s>\"", e);

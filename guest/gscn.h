@@ -36,7 +36,14 @@ struct gscn_step {
 
 /* The cgroup knob files a scenario can set, in the order they are written, with the
  * controller each needs enabled in the parent's cgroup.subtree_control. */
-enum gknob { GK_CPUSET_CPUS, GK_CPUSET_MEMS, GK_CPU_MAX, GK_MEMORY_MAX, GK_MEMORY_SWAP_MAX, GK__COUNT };
+enum gscn_knob {
+	GSCN_KNOB_CPUSET_CPUS,
+	GSCN_KNOB_CPUSET_MEMS,
+	GSCN_KNOB_CPU_MAX,
+	GSCN_KNOB_MEMORY_MAX,
+	GSCN_KNOB_MEMORY_SWAP_MAX,
+	GSCN_KNOB__COUNT
+};
 const char *gscn_knob_file(int k);        /* "cpu.max" */
 const char *gscn_knob_controller(int k);  /* "cpu", "memory", "cpuset" */
 const char *gscn_knob_value(const struct gscn_cgroup *c, int k); /* "" when not set */

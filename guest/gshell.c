@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "guest/guest.h"
+#include "guest/gctl.h"
+#include "guest/gproc.h"
+#include "guest/gshell.h"
 #include "guest/gutil.h"
 
 struct relay { int port, master; };
@@ -54,9 +57,9 @@ static void *relay_main(void *arg)
 		}
 		if (p[1].revents & POLLIN) {
 			if (!copy_some(r->port, r->master))
-				g_sleep_ms(100); /* host side not connected: reads say EOF */
+				gutil_sleep_ms(100); /* host side not connected: reads say EOF */
 		} else if (p[1].revents & (POLLHUP | POLLERR)) {
-			g_sleep_ms(100);
+			gutil_sleep_ms(100);
 		}
 	}
 	close(r->master);
@@ -83,23 +86,23 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 {
 	char v[64];
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-	if (g_cmdline_get(cmdline, "ktstr.rows", v, sizeof(v)) && atoi(v) > 0)
+	if (gutil_cmdline_get(cmdline, "ktstr.rows", v, sizeof(v)) && atoi(v) > 0)
 		ws.ws_row = (unsigned short)atoi(v);
-	if (g_cmdline_get(cmdline, "ktstr.cols", v, sizeof(v)) && atoi(v) > 0)
+	if (gutil_cmdline_get(cmdline, "ktstr.cols", v, sizeof(v)) && atoi(v) > 0)
 		ws.ws_col = (unsigned short)atoi(v);
 	char term[64] = "linux";
-	g_cmdline_get(cmdline, "ktstr.term", term, sizeof(term));
+	gutil_cmdline_get(cmdline, "ktstr.term", term, sizeof(term));
 
 	install_busybox();
 	int port = open(port_dev, O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (port < 0) {
-		g_log("guest", "shell: cannot open %s: %s", port_dev, strerror(errno));
+		gctl_log("guest", "shell: cannot open %s: %s", port_dev, strerror(errno));
 		return -1;
 	}
 	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (m < 0 || grantpt(m) || unlockpt(m)) {
-		g_log("guest", "shell: cannot allocate a PTY: %s (is devpts mounted on /dev/pts?)",
-		      strerror(errno));
+		gctl_log("guest", "shell: cannot allocate a PTY: %s (is devpts mounted on /dev/pts?)",
+			 strerror(errno));
 		if (m >= 0)
 			close(m);
 		close(port);
@@ -107,7 +110,7 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 	}
 	char sname[128];
 	if (ptsname_r(m, sname, sizeof(sname))) {
-		g_log("guest", "shell: ptsname: %s", strerror(errno));
+		gctl_log("guest", "shell: ptsname: %s", strerror(errno));
 		close(m);
 		close(port);
 		return -1;
@@ -115,7 +118,7 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 	ioctl(m, TIOCSWINSZ, &ws);
 	pid_t pid = fork();
 	if (pid < 0) {
-		g_log("guest", "shell: fork: %s", strerror(errno));
+		gctl_log("guest", "shell: fork: %s", strerror(errno));
 		close(m);
 		close(port);
 		return -1;
@@ -141,7 +144,7 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 		dprintf(2, "ktstr-init: cannot run /bin/sh: %s\n", strerror(errno));
 		_exit(127);
 	}
-	g_track(pid);
+	gproc_track(pid);
 	struct relay *r = malloc(sizeof(*r));
 	pthread_t th;
 	if (!r) {
@@ -158,7 +161,7 @@ pid_t gshell_start(const char *port_dev, const char *cmdline)
 		return pid;
 	}
 	pthread_detach(th);
-	g_log("guest", "shell: /bin/sh (pid %d) on %s", (int)pid, port_dev);
+	gctl_log("guest", "shell: /bin/sh (pid %d) on %s", (int)pid, port_dev);
 	return pid;
 }
 
@@ -184,8 +187,8 @@ static void relay_out(int *fd, int port, bool *port_ok, uint64_t *bytes, int rou
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w <= 0) {
-				g_log("guest", "exec: writing to the shell port failed: %s; output dropped",
-				      strerror(errno));
+				gctl_log("guest", "exec: writing to the shell port failed: %s; output dropped",
+					 strerror(errno));
 				*port_ok = false;
 				break;
 			}
@@ -201,18 +204,18 @@ int gshell_exec(const char *port_dev, const char *cmd, uint64_t *bytes)
 	install_busybox();
 	int port = open(port_dev, O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (port < 0) {
-		g_log("guest", "exec: cannot open %s: %s", port_dev, strerror(errno));
+		gctl_log("guest", "exec: cannot open %s: %s", port_dev, strerror(errno));
 		return -1;
 	}
 	int p[2];
 	if (pipe2(p, O_CLOEXEC)) {
-		g_log("guest", "exec: pipe: %s", strerror(errno));
+		gctl_log("guest", "exec: pipe: %s", strerror(errno));
 		close(port);
 		return -1;
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
-		g_log("guest", "exec: fork: %s", strerror(errno));
+		gctl_log("guest", "exec: fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
 		close(port);
@@ -236,8 +239,8 @@ int gshell_exec(const char *port_dev, const char *cmd, uint64_t *bytes)
 	}
 	close(p[1]);
 	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
-	g_track(pid);
-	g_log("guest", "exec: /bin/sh -c (pid %d), output on %s", (int)pid, port_dev);
+	gproc_track(pid);
+	gctl_log("guest", "exec: /bin/sh -c (pid %d), output on %s", (int)pid, port_dev);
 	int fd = p[0], st = 0;
 	bool port_ok = true, killed = false;
 	for (;;) {
@@ -246,13 +249,13 @@ int gshell_exec(const char *port_dev, const char *cmd, uint64_t *bytes)
 			if (poll(&pf, 1, 100) > 0)
 				relay_out(&fd, port, &port_ok, bytes, 16);
 		} else {
-			g_sleep_ms(50);
+			gutil_sleep_ms(50);
 		}
-		g_reap();
-		if (g_exited(pid, &st))
+		gproc_reap();
+		if (gproc_exited(pid, &st))
 			break;
-		if (!killed && __atomic_load_n(&g_stop_req, __ATOMIC_ACQUIRE)) {
-			g_log("guest", "exec: the host asked to stop; killing the command");
+		if (!killed && gctl_stop_requested()) {
+			gctl_log("guest", "exec: the host asked to stop; killing the command");
 			kill(-pid, SIGKILL);
 			killed = true;
 		}

@@ -9,6 +9,7 @@
 
 #include "guest/gscn.h"
 #include "guest/proto.h"
+#include "guest/trace_wire.h"
 
 #define GTL_MAX_TIDS GSCN_MAX_WORKERS
 #define GTL_RES_NS 1000000LL                       /* base resolution: 1 ms */
@@ -16,8 +17,9 @@
 #define GTL_CAP 2000                               /* hard cap: lines per interval, all tids */
 #define GTL_TID_LINES 40      /* a tid sending more per interval gets a coarser resolution */
 
-/* Event kinds: the same numbers as bpf/ktstr_trace.h's enum ktrace_kind. */
-enum { GTL_WAKEUP = 1, GTL_IN = 2, GTL_OUT_RUNNABLE = 3, GTL_OUT_SLEEP = 4 };
+/* Event kinds: the tracer's (guest/trace_wire.h). */
+enum { GTL_WAKEUP = KTRACE_WAKEUP, GTL_IN = KTRACE_IN, GTL_OUT_RUNNABLE = KTRACE_OUT_RUNNABLE,
+       GTL_OUT_SLEEP = KTRACE_OUT_SLEEP };
 
 /* Times are ns since the workload started (t0). state 'r' ran on cpu, 'w' waited runnable
  * on cpu's runqueue (the CPU it was woken or preempted on). */

@@ -6,24 +6,23 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "bpf/ktstr_trace.h"
+#include "guest/gctl.h"
+#include "guest/gline.h"
+#include "guest/gproc.h"
 #include "guest/gtl.h"
-#include "guest/guest.h"
+#include "guest/gtrace.h"
 #include "guest/gutil.h"
 #include "guest/proto.h"
+#include "guest/trace_wire.h"
 
 #define GTRACE_READY_MS 5000 /* tracer load + tid map fill; TCG parses the kernel BTF slowly */
 #define GTRACE_STOP_MS 3000  /* final drain after the workers stopped */
-
-_Static_assert((int)KTRACE_WAKEUP == (int)GTL_WAKEUP && (int)KTRACE_IN == (int)GTL_IN &&
-	       (int)KTRACE_OUT_RUNNABLE == (int)GTL_OUT_RUNNABLE &&
-	       (int)KTRACE_OUT_SLEEP == (int)GTL_OUT_SLEEP,
-	       "bpf/ktstr_trace.h and guest/gtl.h disagree on event kinds");
 
 static struct gtl tl;
 static pid_t tr_pid = -1;
@@ -37,14 +36,14 @@ static uint64_t tr_lost;
 static void emit_tl(const struct gtl_slice *s, void *ctx)
 {
 	(void)ctx;
-	struct gj j;
-	gj_begin(&j, "tl", g_now_ns());
-	gj_int(&j, "tid", s->tid);
-	gj_int(&j, "cpu", s->cpu);
-	gj_int(&j, "start_ns", s->start_ns);
-	gj_int(&j, "end_ns", s->end_ns);
-	gj_str(&j, "state", s->state == 'r' ? "run" : "wait");
-	g_emit(&j);
+	struct gjson j;
+	gjson_begin(&j, KTSTR_MSG_TL, gutil_now_ns());
+	gjson_int(&j, "tid", s->tid);
+	gjson_int(&j, "cpu", s->cpu);
+	gjson_int(&j, "start_ns", s->start_ns);
+	gjson_int(&j, "end_ns", s->end_ns);
+	gjson_str(&j, "state", s->state == 'r' ? "run" : "wait");
+	gctl_emit(&j);
 }
 
 static void on_err_line(const char *line, bool cut, void *ctx)
@@ -52,7 +51,7 @@ static void on_err_line(const char *line, bool cut, void *ctx)
 	(void)cut;
 	(void)ctx;
 	if (*line)
-		g_log("guest", "timeline tracer: %s", line);
+		gctl_log("guest", "timeline tracer: %s", line);
 }
 
 static int64_t take_t0(int64_t *next_flush)
@@ -77,7 +76,7 @@ static void *tr_reader(void *arg)
 		int64_t t0 = take_t0(&next_flush);
 		int timeout = 50;
 		if (t0 >= 0) {
-			int64_t now = g_now_ns();
+			int64_t now = gutil_now_ns();
 			if (now >= next_flush) {
 				gtl_flush(&tl, now);
 				while (next_flush <= now)
@@ -131,7 +130,7 @@ static void *tr_reader(void *arg)
 		gline_feed(&gl, buf, (size_t)n, on_err_line, NULL);
 	gline_flush(&gl, on_err_line, NULL);
 	if (tl.t0 != INT64_MAX)
-		gtl_flush(&tl, g_now_ns());
+		gtl_flush(&tl, gutil_now_ns());
 	__atomic_store_n(&tr_dead, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -147,23 +146,23 @@ int gtrace_start(void)
 {
 	gtl_init(&tl, GTL_CAP, GTL_RES_NS, GTL_INTERVAL_NS, emit_tl, NULL);
 	if (access(KTSTR_GUEST_TRACE_BIN, X_OK)) {
-		g_log("guest", "timeline: %s is absent (%s); no timeline for this run (build the "
-		      "tracer with `make bpf`)", KTSTR_GUEST_TRACE_BIN, strerror(errno));
+		gctl_log("guest", "timeline: %s is absent (%s); no timeline for this run (build the "
+			 "tracer with `make bpf`)", KTSTR_GUEST_TRACE_BIN, strerror(errno));
 		return -1;
 	}
 	int in[2], out[2], err[2];
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
-		g_log("guest", "timeline: pipe: %s; no timeline for this run", strerror(errno));
+		gctl_log("guest", "timeline: pipe: %s; no timeline for this run", strerror(errno));
 		return -1;
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
-		g_log("guest", "timeline: fork: %s; no timeline for this run", strerror(errno));
+		gctl_log("guest", "timeline: fork: %s; no timeline for this run", strerror(errno));
 		close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
 		return -1;
 	}
 	if (pid == 0) {
-		g_child_setup();
+		gproc_child_setup();
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
@@ -176,12 +175,12 @@ int gtrace_start(void)
 	close(out[1]);
 	close(err[1]);
 	tr_pid = pid;
-	g_track(pid);
+	gproc_track(pid);
 	tr_in = in[1];
 	tr_out = out[0];
 	tr_err = err[0];
 	if (pthread_create(&tr_th, NULL, tr_reader, NULL)) {
-		g_log("guest", "timeline: cannot start the reader thread; no timeline for this run");
+		gctl_log("guest", "timeline: cannot start the reader thread; no timeline for this run");
 		kill(pid, SIGKILL);
 		close_fd(&tr_in);
 		close_fd(&tr_out);
@@ -217,24 +216,24 @@ void gtrace_track(const int *tids, int n)
 	}
 	if (tr_in < 0 || write(tr_in, "go\n", 3) != 3) {
 		/* EPIPE: it exited (its stderr, forwarded above, says why). */
-		g_log("guest", "timeline: the tracer exited before it was ready (see the lines "
-		      "above); no timeline for this run");
+		gctl_log("guest", "timeline: the tracer exited before it was ready (see the lines "
+			 "above); no timeline for this run");
 		return;
 	}
 	int waited = 0;
 	while (!__atomic_load_n(&tr_ready, __ATOMIC_ACQUIRE) && !__atomic_load_n(&tr_dead, __ATOMIC_ACQUIRE) &&
 	       waited < GTRACE_READY_MS) {
-		g_sleep_ms(10);
+		gutil_sleep_ms(10);
 		waited += 10;
 	}
 	if (__atomic_load_n(&tr_ready, __ATOMIC_ACQUIRE))
-		g_log("guest", "timeline: tracing %d worker tid(s) (ready after %d ms)", added, waited);
+		gctl_log("guest", "timeline: tracing %d worker tid(s) (ready after %d ms)", added, waited);
 	else if (!__atomic_load_n(&tr_dead, __ATOMIC_ACQUIRE))
-		g_log("guest", "timeline: tracer not ready after %d ms; the timeline may start late",
-		      GTRACE_READY_MS);
+		gctl_log("guest", "timeline: tracer not ready after %d ms; the timeline may start late",
+			 GTRACE_READY_MS);
 	else
-		g_log("guest", "timeline: the tracer exited before it was ready (see the lines "
-		      "above); no timeline for this run");
+		gctl_log("guest", "timeline: the tracer exited before it was ready (see the lines "
+			 "above); no timeline for this run");
 }
 
 void gtrace_t0(int64_t t0_ns)
@@ -249,7 +248,7 @@ void gtrace_stop(void)
 	close_fd(&tr_in); /* the tracer drains, sends its drop count and exits */
 	int waited = 0;
 	while (pthread_tryjoin_np(tr_th, NULL) && waited < GTRACE_STOP_MS) {
-		g_sleep_ms(10);
+		gutil_sleep_ms(10);
 		waited += 10;
 	}
 	if (waited >= GTRACE_STOP_MS) {
@@ -259,11 +258,11 @@ void gtrace_stop(void)
 	tr_th_on = false;
 	close_fd(&tr_out);
 	close_fd(&tr_err);
-	g_reap();
+	gproc_reap();
 	if (tl.t0 != INT64_MAX)
-		g_log("guest", "timeline: %llu slice(s) sent over %llu interval(s), %llu dropped by "
-		      "the %d-per-%d-ms cap, %llu event(s) lost in the ring buffer",
-		      (unsigned long long)tl.sent, (unsigned long long)tl.intervals,
-		      (unsigned long long)tl.dropped, GTL_CAP, KTSTR_SAMPLE_MS,
-		      (unsigned long long)tr_lost);
+		gctl_log("guest", "timeline: %llu slice(s) sent over %llu interval(s), %llu dropped by "
+			 "the %d-per-%d-ms cap, %llu event(s) lost in the ring buffer",
+			 (unsigned long long)tl.sent, (unsigned long long)tl.intervals,
+			 (unsigned long long)tl.dropped, GTL_CAP, KTSTR_SAMPLE_MS,
+			 (unsigned long long)tr_lost);
 }

@@ -1,89 +1,43 @@
-/* Pure helpers of the guest init (see gutil.h): CPU lists, file reads, line splitting,
- * kernel log and trace line parsing. */
-#include <sys/prctl.h>
-#include <signal.h>
-#include <ctype.h>
+/* Small helpers of the guest init (see gutil.h): the clock, file reads and writes, kernel
+ * log, trace and command-line parsing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guest/gutil.h"
 
-int gcpu_parse(const char *s, uint64_t *mask)
+int64_t gutil_now_ns(void)
 {
-	memset(mask, 0, GCPU_WORDS * sizeof(uint64_t));
-	const char *p = s;
-	int n = 0;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (!*p || *p == '\n')
-		return 0;
-	for (;;) {
-		char *end;
-		if (!isdigit((unsigned char)*p))
-			return -EINVAL;
-		long a = strtol(p, &end, 10), b = a;
-		p = end;
-		if (*p == '-') {
-			p++;
-			if (!isdigit((unsigned char)*p))
-				return -EINVAL;
-			b = strtol(p, &end, 10);
-			p = end;
-		}
-		if (a < 0 || b < a || b >= GCPU_MAX)
-			return -EINVAL;
-		for (long c = a; c <= b; c++) {
-			if (!gcpu_isset(mask, (int)c))
-				n++;
-			gcpu_set(mask, (int)c);
-		}
-		if (*p == ',') {
-			p++;
-			continue;
-		}
-		while (*p == ' ' || *p == '\n' || *p == '\t')
-			p++;
-		return *p ? -EINVAL : n;
-	}
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-int gcpu_count(const uint64_t *mask)
+void gutil_sleep_ms(int ms)
 {
-	int n = 0;
-	for (int i = 0; i < GCPU_WORDS; i++)
-		n += __builtin_popcountll(mask[i]);
-	return n;
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }
 
-size_t gcpu_format(const uint64_t *mask, char *out, size_t cap)
+int gutil_write_file(const char *path, const char *s)
 {
-	size_t o = 0;
-	if (!cap)
-		return 0;
-	out[0] = 0;
-	for (int c = 0; c < GCPU_MAX; c++) {
-		if (!gcpu_isset(mask, c))
-			continue;
-		int e = c;
-		while (e + 1 < GCPU_MAX && gcpu_isset(mask, e + 1))
-			e++;
-		char tmp[32];
-		int l = e > c ? snprintf(tmp, sizeof(tmp), "%s%d-%d", o ? "," : "", c, e)
-			      : snprintf(tmp, sizeof(tmp), "%s%d", o ? "," : "", c);
-		if (o + (size_t)l + 1 > cap)
-			break; /* bounded: a cut list is still a valid list */
-		memcpy(out + o, tmp, (size_t)l + 1);
-		o += (size_t)l;
-		c = e;
-	}
-	return o;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t w;
+	do
+		w = write(fd, s, strlen(s));
+	while (w < 0 && errno == EINTR);
+	int rc = w < 0 ? -errno : 0;
+	close(fd);
+	return rc;
 }
 
-int g_read_file(const char *path, char *buf, size_t cap)
+int gutil_read_file(const char *path, char *buf, size_t cap)
 {
 	if (!cap)
 		return -EINVAL;
@@ -111,47 +65,7 @@ int g_read_file(const char *path, char *buf, size_t cap)
 	return (int)o;
 }
 
-void gline_feed(struct gline *l, const char *data, size_t n, void (*fn)(const char *, bool, void *),
-		void *ctx)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = data[i];
-		if (c == '\n') {
-			if (!l->skipping) {
-				if (l->len && l->buf[l->len - 1] == '\r')
-					l->len--;
-				l->buf[l->len] = 0;
-				fn(l->buf, false, ctx);
-			}
-			l->len = 0;
-			l->skipping = false;
-			continue;
-		}
-		if (l->skipping)
-			continue;
-		if (l->len == GLINE_MAX) {
-			l->buf[l->len] = 0;
-			l->too_long = true;
-			fn(l->buf, true, ctx);
-			l->len = 0;
-			l->skipping = true;
-			continue;
-		}
-		l->buf[l->len++] = c;
-	}
-}
-
-void gline_flush(struct gline *l, void (*fn)(const char *, bool, void *), void *ctx)
-{
-	if (l->len && !l->skipping) {
-		l->buf[l->len] = 0;
-		fn(l->buf, false, ctx);
-	}
-	l->len = 0;
-	l->skipping = false;
-}
-
-char *g_kmsg_text(char *rec)
+char *gutil_kmsg_text(char *rec)
 {
 	char *semi = strchr(rec, ';');
 	if (!semi)
@@ -162,7 +76,7 @@ char *g_kmsg_text(char *rec)
 	return t;
 }
 
-bool g_scx_disabled_line(const char *text, char *name, size_t nlen, char *kind, size_t klen)
+bool gutil_scx_disabled_line(const char *text, char *name, size_t nlen, char *kind, size_t klen)
 {
 	static const char pre[] = "sched_ext: BPF scheduler \"";
 	const char *p = strstr(text, pre);
@@ -181,14 +95,14 @@ bool g_scx_disabled_line(const char *text, char *name, size_t nlen, char *kind, 
 	return true;
 }
 
-const char *g_trace_dump_text(const char *line)
+const char *gutil_trace_dump_text(const char *line)
 {
 	static const char tag[] = "sched_ext_dump: ";
 	const char *p = strstr(line, tag);
 	return p ? p + sizeof(tag) - 1 : line;
 }
 
-bool g_cmdline_get(const char *cmdline, const char *key, char *val, size_t vlen)
+bool gutil_cmdline_get(const char *cmdline, const char *key, char *val, size_t vlen)
 {
 	size_t kl = strlen(key);
 	const char *p = cmdline;
@@ -204,12 +118,4 @@ bool g_cmdline_get(const char *cmdline, const char *key, char *val, size_t vlen)
 		p = strchr(p, ' ');
 	}
 	return false;
-}
-
-void g_child_setup(void)
-{
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	signal(SIGUSR1, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
 }

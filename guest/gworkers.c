@@ -3,6 +3,7 @@
  * into the cgroup, release), stream their live counters, stop them and report. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -11,9 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "guest/guest.h"
+#include "guest/gcpu.h"
+#include "guest/gctl.h"
+#include "guest/gproc.h"
+#include "guest/gtrace.h"
 #include "guest/gutil.h"
-#include "guest/work.h"
+#include "guest/gworkers.h"
+#include "guest/gwork.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_BASE CG_ROOT "/ktstr"
@@ -26,7 +31,7 @@ struct shm_hdr {
 struct wk {
 	pid_t pid;
 	int cg;          /* index into the scenario's cgroups */
-	struct gslot *slot;
+	struct gwork_slot *slot;
 	bool reported;   /* its step ended: stopped, "worker" sent */
 };
 
@@ -35,10 +40,18 @@ static struct wk wks[GSCN_MAX_WORKERS];
 static int nwk;
 static struct shm_hdr *shm;
 static int start_w = -1;
+static volatile sig_atomic_t wstop;  /* in a worker: SIGUSR1 (its stop request) arrived */
 
-static void oserr(char *buf, size_t len, int e)
+static void on_usr1(int sig)
 {
-	snprintf(buf, len, "%s (os error %d)", strerror(e), e);
+	(void)sig;
+	wstop = 1;
+}
+
+void gworkers_init(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* Enables one controller in both parents; a failure is logged, and the knob write that
@@ -50,10 +63,10 @@ static void enable_controller(const char *ctrl)
 	snprintf(v, sizeof(v), "+%s", ctrl);
 	for (int k = 0; k < 2; k++) {
 		snprintf(p, sizeof(p), "%s/cgroup.subtree_control", parents[k]);
-		int rc = g_write_file(p, v);
+		int rc = gutil_write_file(p, v);
 		if (rc) {
-			oserr(e, sizeof(e), -rc);
-			g_log("guest", "enable %s in %s: %s (%s.* knobs will be missing)", v, p, e, ctrl);
+			gscn_oserr(e, sizeof(e), -rc);
+			gctl_log("guest", "enable %s in %s: %s (%s.* knobs will be missing)", v, p, e, ctrl);
 		}
 	}
 }
@@ -69,7 +82,7 @@ static void knob_failed(const char *name, int knob, const char *value, int err)
 		gscn_cgroup_snapshot(msg, sizeof(msg), CG_BASE, name, err);
 	else
 		gscn_knob_error(msg, sizeof(msg), name, knob, value, err);
-	g_error("%s", msg);
+	gctl_error("%s", msg);
 }
 
 /* Makes one cgroup directory and writes its knobs. 0 or -1 (error sent). */
@@ -78,16 +91,16 @@ static int make_cgroup(const struct gscn_cgroup *c)
 	char e[128], p[512];
 	snprintf(p, sizeof(p), CG_BASE "/%s", c->name);
 	if (mkdir(p, 0755) && errno != EEXIST) {
-		oserr(e, sizeof(e), errno);
-		g_error("cgroup '%s': create %s: %s", c->name, p, e);
+		gscn_oserr(e, sizeof(e), errno);
+		gctl_error("cgroup '%s': create %s: %s", c->name, p, e);
 		return -1;
 	}
-	for (int k = 0; k < GK__COUNT; k++) {
+	for (int k = 0; k < GSCN_KNOB__COUNT; k++) {
 		const char *v = gscn_knob_value(c, k);
 		if (!v[0])
 			continue;
 		snprintf(p, sizeof(p), CG_BASE "/%s/%s", c->name, gscn_knob_file(k));
-		int rc = g_write_file(p, v);
+		int rc = gutil_write_file(p, v);
 		if (rc) {
 			knob_failed(c->name, k, v, -rc);
 			return -1;
@@ -96,26 +109,26 @@ static int make_cgroup(const struct gscn_cgroup *c)
 	return 0;
 }
 
-int gwk_cgroups(const struct gscn *s)
+int gworkers_cgroups(const struct gscn *s)
 {
-	bool want[GK__COUNT] = { false };
+	bool want[GSCN_KNOB__COUNT] = { false };
 	char e[128];
 	/* Step cgroups count too: the controllers are enabled once, up front. */
 	for (int i = 0; i < s->ncg; i++)
-		for (int k = 0; k < GK__COUNT; k++)
+		for (int k = 0; k < GSCN_KNOB__COUNT; k++)
 			want[k] |= gscn_knob_value(&s->cg[i], k)[0] != 0;
 	if (!s->ncg)
 		return 0;
 	if (mkdir(CG_BASE, 0755) && errno != EEXIST) {
-		oserr(e, sizeof(e), errno);
-		g_error("cgroup parent %s: mkdir: %s (is cgroup2 mounted on " CG_ROOT "?)", CG_BASE, e);
+		gscn_oserr(e, sizeof(e), errno);
+		gctl_error("cgroup parent %s: mkdir: %s (is cgroup2 mounted on " CG_ROOT "?)", CG_BASE, e);
 		return -1;
 	}
 	/* +cpu always (cpu.stat, cpu.weight for schedulers); the others when a knob needs them. */
 	enable_controller("cpu");
-	if (want[GK_CPUSET_CPUS] || want[GK_CPUSET_MEMS])
+	if (want[GSCN_KNOB_CPUSET_CPUS] || want[GSCN_KNOB_CPUSET_MEMS])
 		enable_controller("cpuset");
-	if (want[GK_MEMORY_MAX] || want[GK_MEMORY_SWAP_MAX])
+	if (want[GSCN_KNOB_MEMORY_MAX] || want[GSCN_KNOB_MEMORY_SWAP_MAX])
 		enable_controller("memory");
 	for (int i = 0; i < s->ncg; i++)
 		if (!s->cg[i].step && make_cgroup(&s->cg[i]))
@@ -131,10 +144,10 @@ static int move_pid(const char *cg, pid_t pid)
 	snprintf(v, sizeof(v), "%d", (int)pid);
 	int rc = 0;
 	for (int i = 0; i < 4; i++) {
-		rc = g_write_file(p, v);
+		rc = gutil_write_file(p, v);
 		if (rc != -EBUSY)
 			break;
-		g_sleep_ms(100);
+		gutil_sleep_ms(100);
 	}
 	return rc == -ESRCH ? 0 : rc;
 }
@@ -146,17 +159,16 @@ static __attribute__((noreturn)) void worker_main(int idx, int start_r, struct g
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	snprintf(name, sizeof(name), "ktstr-w%d", idx);
 	prctl(PR_SET_NAME, name);
-	if (g_ctl_fd >= 0)
-		close(g_ctl_fd);
+	gctl_close_child();
 	close(start_w);
 	gtrace_child();
 	/* Phase two: init closes its end once every worker sits in its cgroup. */
 	char b;
 	ssize_t n;
-	while ((n = read(start_r, &b, 1)) < 0 && errno == EINTR && !g_wstop)
+	while ((n = read(start_r, &b, 1)) < 0 && errno == EINTR && !wstop)
 		;
 	close(start_r);
-	if (g_wstop)
+	if (wstop)
 		_exit(0);
 	int rc = gwork_run(c);
 	_exit(rc ? 1 : 0);
@@ -166,10 +178,10 @@ static __attribute__((noreturn)) void worker_main(int idx, int start_r, struct g
  * start pipe (start_w) until release. 0 or -1 (error sent). */
 static int spawn_range(const struct gscn *s, int from, int to, int step)
 {
-	struct gslot *slots = (struct gslot *)(shm + 1);
+	struct gwork_slot *slots = (struct gwork_slot *)(shm + 1);
 	int sp[2];
 	if (pipe2(sp, O_CLOEXEC)) {
-		g_error("pipe: %s", strerror(errno));
+		gctl_error("pipe: %s", strerror(errno));
 		return -1;
 	}
 	start_w = sp[1];
@@ -182,17 +194,17 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 		for (int w = 0; w < cg->workers; w++) {
 			int role = grp == 2 ? w % 2 : 0;
 			if (nwk >= GSCN_MAX_WORKERS) {
-				g_error("more than %d workers", GSCN_MAX_WORKERS);
+				gctl_error("more than %d workers", GSCN_MAX_WORKERS);
 				close(sp[0]);
 				return -1;
 			}
 			struct gwork_ctx c = {
 				.work = cg->work, .role = role, .rfd = -1, .wfd = -1,
-				.slot = &slots[nwk], .t0_ns = &shm->t0_ns, .stop = &g_wstop,
+				.slot = &slots[nwk], .t0_ns = &shm->t0_ns, .stop = &wstop,
 			};
 			if (cg->work == WORK_PIPE_IO && role == 0) {
 				if (pipe2(pa, O_CLOEXEC) || pipe2(pb, O_CLOEXEC)) {
-					g_error("pipe for PipeIo pair in cgroup '%s': %s", cg->name,
+					gctl_error("pipe for PipeIo pair in cgroup '%s': %s", cg->name,
 						strerror(errno));
 					close(sp[0]);
 					return -1;
@@ -206,7 +218,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 				c.futex = &slots[nwk - role].futex;
 			pid_t pid = fork();
 			if (pid < 0) {
-				g_error("fork worker %d of cgroup '%s': %s", w, cg->name, strerror(errno));
+				gctl_error("fork worker %d of cgroup '%s': %s", w, cg->name, strerror(errno));
 				close(sp[0]);
 				return -1;
 			}
@@ -217,7 +229,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 				}
 				worker_main(nwk, sp[0], &c);
 			}
-			g_track(pid);
+			gproc_track(pid);
 			setpgid(pid, pid); /* both sides, so the group exists before either runs on */
 			wks[nwk].pid = pid;
 			wks[nwk].cg = g;
@@ -237,14 +249,14 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 			if (rc == -ENOENT && stat(dir, &st) && errno == ENOENT) {
 				char msg[2048];
 				gscn_cgroup_snapshot(msg, sizeof(msg), CG_BASE, cg->name, ENOENT);
-				g_error("%s", msg);
+				gctl_error("%s", msg);
 				close(sp[0]);
 				return -1;
 			}
 			if (rc) {
 				char e[128];
-				oserr(e, sizeof(e), -rc);
-				g_error("cgroup '%s': move worker pid %d into cgroup.procs: %s", cg->name,
+				gscn_oserr(e, sizeof(e), -rc);
+				gctl_error("cgroup '%s': move worker pid %d into cgroup.procs: %s", cg->name,
 					(int)pid, e);
 				close(sp[0]);
 				return -1;
@@ -255,7 +267,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 	return 0;
 }
 
-int gwk_spawn(const struct gscn *s)
+int gworkers_spawn(const struct gscn *s)
 {
 	S = s;
 	int total = 0;
@@ -263,21 +275,21 @@ int gwk_spawn(const struct gscn *s)
 	 * readable after it ended. */
 	for (int i = 0; i < s->ncg; i++)
 		total += s->cg[i].workers;
-	size_t sz = sizeof(struct shm_hdr) + (size_t)(total ? total : 1) * sizeof(struct gslot);
+	size_t sz = sizeof(struct shm_hdr) + (size_t)(total ? total : 1) * sizeof(struct gwork_slot);
 	shm = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shm == MAP_FAILED) {
 		shm = NULL;
-		g_error("cannot map %zu bytes of shared memory for %d workers: %s", sz, total,
+		gctl_error("cannot map %zu bytes of shared memory for %d workers: %s", sz, total,
 			strerror(errno));
 		return -1;
 	}
-	struct gslot *slots = (struct gslot *)(shm + 1);
+	struct gwork_slot *slots = (struct gwork_slot *)(shm + 1);
 	for (int i = 0; i < total; i++)
 		slots[i].cpu = slots[i].max_gap_cpu = -1;
 	return spawn_range(s, 0, s->ncg, 0);
 }
 
-int gwk_step_begin(const struct gscn *s, int k)
+int gworkers_step_begin(const struct gscn *s, int k)
 {
 	if (k < 0 || k >= s->nstep || !shm)
 		return 0;
@@ -307,7 +319,7 @@ int gwk_step_begin(const struct gscn *s, int k)
 	return 0;
 }
 
-int gwk_tids(int *out, int max)
+int gworkers_tids(int *out, int max)
 {
 	int n = 0;
 	for (int i = 0; i < nwk && n < max; i++)
@@ -315,9 +327,9 @@ int gwk_tids(int *out, int max)
 	return n;
 }
 
-int64_t gwk_release(void)
+int64_t gworkers_release(void)
 {
-	int64_t t0 = g_now_ns();
+	int64_t t0 = gutil_now_ns();
 	if (shm)
 		__atomic_store_n(&shm->t0_ns, t0, __ATOMIC_RELEASE);
 	if (start_w >= 0) {
@@ -329,36 +341,36 @@ int64_t gwk_release(void)
 
 #define LD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
-void gwk_sample(int64_t elapsed_ms)
+void gworkers_sample(int64_t elapsed_ms)
 {
-	struct gj j;
+	struct gjson j;
 	int i = 0;
 	if (!nwk)
 		return;
 	/* Split into several lines when many workers do not fit in one. */
 	while (i < nwk) {
-		gj_begin(&j, "sample", g_now_ns());
-		gj_int(&j, "elapsed_ms", elapsed_ms);
-		gj_arr_open(&j, "workers");
-		for (; i < nwk && gj_room(&j) > 300; i++) {
+		gjson_begin(&j, KTSTR_MSG_SAMPLE, gutil_now_ns());
+		gjson_int(&j, "elapsed_ms", elapsed_ms);
+		gjson_arr_open(&j, "workers");
+		for (; i < nwk && gjson_room(&j) > 300; i++) {
 			if (wks[i].reported)
 				continue;
-			struct gslot *s = wks[i].slot;
+			struct gwork_slot *s = wks[i].slot;
 			const struct gscn_cgroup *cg = &S->cg[wks[i].cg];
 			int cpu = LD(s->cpu);
-			gj_obj_open(&j, NULL);
-			gj_int(&j, "tid", wks[i].pid);
+			gjson_obj_open(&j, NULL);
+			gjson_int(&j, "tid", wks[i].pid);
 			/* Live views group by cgroup before the final report arrives. */
-			gj_str(&j, "cgroup", cg->name);
-			gj_str(&j, "work", work_type_name(cg->work));
-			gj_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
-			gj_int(&j, "iters", (int64_t)LD(s->iters));
-			gj_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
-			gj_int(&j, "cpu", cpu >= 0 && cpu < 64 ? cpu : -1);
-			gj_obj_close(&j);
+			gjson_str(&j, "cgroup", cg->name);
+			gjson_str(&j, "work", work_type_name(cg->work));
+			gjson_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
+			gjson_int(&j, "iters", (int64_t)LD(s->iters));
+			gjson_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
+			gjson_int(&j, "cpu", cpu >= 0 && cpu < 64 ? cpu : -1);
+			gjson_obj_close(&j);
 		}
-		gj_arr_close(&j);
-		g_emit(&j);
+		gjson_arr_close(&j);
+		gctl_emit(&j);
 	}
 }
 
@@ -371,43 +383,43 @@ static bool in_set(int i, int step)
 static bool all_exited(int step)
 {
 	for (int i = 0; i < nwk; i++)
-		if (in_set(i, step) && !g_exited(wks[i].pid, NULL))
+		if (in_set(i, step) && !gproc_exited(wks[i].pid, NULL))
 			return false;
 	return true;
 }
 
-/* SIGUSR1 to the set, GWK_STOP_WAIT_MS for their final numbers, then SIGKILL. */
+/* SIGUSR1 to the set, GWORKERS_STOP_WAIT_MS for their final numbers, then SIGKILL. */
 static void stop_set(int step)
 {
 	if (start_w >= 0)
-		gwk_release(); /* workers still parked at the start line: let them see the stop */
+		gworkers_release(); /* workers still parked at the start line: let them see the stop */
 	for (int i = 0; i < nwk; i++)
-		if (in_set(i, step) && !g_exited(wks[i].pid, NULL))
+		if (in_set(i, step) && !gproc_exited(wks[i].pid, NULL))
 			kill(wks[i].pid, SIGUSR1);
-	int64_t deadline = g_now_ns() + GWK_STOP_WAIT_MS * 1000000LL;
-	g_reap();
-	while (!all_exited(step) && g_now_ns() < deadline) {
-		g_sleep_ms(10);
-		g_reap();
+	int64_t deadline = gutil_now_ns() + GWORKERS_STOP_WAIT_MS * 1000000LL;
+	gproc_reap();
+	while (!all_exited(step) && gutil_now_ns() < deadline) {
+		gutil_sleep_ms(10);
+		gproc_reap();
 	}
 	int killed = 0;
 	for (int i = 0; i < nwk; i++)
-		if (in_set(i, step) && !g_exited(wks[i].pid, NULL)) {
+		if (in_set(i, step) && !gproc_exited(wks[i].pid, NULL)) {
 			kill(-wks[i].pid, SIGKILL);
 			kill(wks[i].pid, SIGKILL);
 			killed++;
 		}
 	if (killed) {
-		g_log("guest", "%d worker(s) did not stop within %d ms of SIGUSR1 and were killed",
-		      killed, GWK_STOP_WAIT_MS);
+		gctl_log("guest", "%d worker(s) did not stop within %d ms of SIGUSR1 and were killed",
+			 killed, GWORKERS_STOP_WAIT_MS);
 		for (int k = 0; k < 100 && !all_exited(step); k++) {
-			g_sleep_ms(10);
-			g_reap();
+			gutil_sleep_ms(10);
+			gproc_reap();
 		}
 	}
 }
 
-void gwk_stop(void)
+void gworkers_stop(void)
 {
 	stop_set(-1);
 }
@@ -419,38 +431,38 @@ static void report_set(int step)
 		if (!in_set(i, step))
 			continue;
 		wks[i].reported = true;
-		struct gslot *s = wks[i].slot;
+		struct gwork_slot *s = wks[i].slot;
 		const struct gscn_cgroup *cg = &S->cg[wks[i].cg];
-		struct gj j;
-		gj_begin(&j, "worker", g_now_ns());
-		gj_int(&j, "tid", wks[i].pid);
-		gj_str(&j, "cgroup", cg->name);
-		gj_str(&j, "work", work_type_name(cg->work));
-		gj_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
-		gj_int(&j, "wall_ns", (int64_t)LD(s->wall_ns));
-		gj_int(&j, "iters", (int64_t)LD(s->iters));
-		gj_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
-		gj_int(&j, "max_gap_cpu", LD(s->max_gap_cpu));
-		gj_int(&j, "max_gap_at_ms", (int64_t)(LD(s->max_gap_at_ns) / 1000000));
-		gj_arr_open(&j, "cpus");
+		struct gjson j;
+		gjson_begin(&j, KTSTR_MSG_WORKER, gutil_now_ns());
+		gjson_int(&j, "tid", wks[i].pid);
+		gjson_str(&j, "cgroup", cg->name);
+		gjson_str(&j, "work", work_type_name(cg->work));
+		gjson_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
+		gjson_int(&j, "wall_ns", (int64_t)LD(s->wall_ns));
+		gjson_int(&j, "iters", (int64_t)LD(s->iters));
+		gjson_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
+		gjson_int(&j, "max_gap_cpu", LD(s->max_gap_cpu));
+		gjson_int(&j, "max_gap_at_ms", (int64_t)(LD(s->max_gap_at_ns) / 1000000));
+		gjson_arr_open(&j, "cpus");
 		for (int c = 0; c < 64; c++) /* the host's masks hold 64 CPUs */
 			if (gcpu_isset(s->cpus, c))
-				gj_int(&j, NULL, c);
-		gj_arr_close(&j);
-		gj_int(&j, "migrations", LD(s->migrations));
+				gjson_int(&j, NULL, c);
+		gjson_arr_close(&j);
+		gjson_int(&j, "migrations", LD(s->migrations));
 		int st = 0;
-		bool clean = g_exited(wks[i].pid, &st) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-		gj_bool(&j, "completed", __atomic_load_n(&s->done, __ATOMIC_ACQUIRE) && clean);
-		g_emit(&j);
+		bool clean = gproc_exited(wks[i].pid, &st) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		gjson_bool(&j, "completed", __atomic_load_n(&s->done, __ATOMIC_ACQUIRE) && clean);
+		gctl_emit(&j);
 	}
 }
 
-void gwk_report(void)
+void gworkers_report(void)
 {
 	report_set(-1);
 }
 
-void gwk_step_end(const struct gscn *s, int k)
+void gworkers_step_end(const struct gscn *s, int k)
 {
 	if (k < 0 || k >= s->nstep || !S)
 		return;
@@ -462,12 +474,12 @@ void gwk_step_end(const struct gscn *s, int k)
 		char p[512], e[128];
 		snprintf(p, sizeof(p), CG_BASE "/%s", s->cg[i].name);
 		for (int t = 0; rmdir(p) && errno == EBUSY && t < 50; t++) {
-			g_reap();
-			g_sleep_ms(10);
+			gproc_reap();
+			gutil_sleep_ms(10);
 		}
 		if (!access(p, F_OK)) {
-			oserr(e, sizeof(e), errno);
-			g_log("guest", "step %d: cannot remove cgroup %s: %s", k + 1, p, e);
+			gscn_oserr(e, sizeof(e), errno);
+			gctl_log("guest", "step %d: cannot remove cgroup %s: %s", k + 1, p, e);
 		}
 	}
 }

@@ -1,7 +1,9 @@
-/* Wire format between the host engine and the guest's PID 1.
- * The only header the guest and the host share. Newline-delimited JSON objects on the
- * virtio-serial port named KTSTR_PORT_CTL; every object has "t" (type) and "ts_ns"
- * (guest CLOCK_MONOTONIC). Unknown types are ignored; malformed lines are counted. */
+/* Wire format between the host engine and the guest's PID 1: ports, limits, the files in
+ * the initramfs and the message types. Newline-delimited JSON objects on the virtio-serial
+ * port named KTSTR_PORT_CTL; every object has "t" (type) and "ts_ns" (guest
+ * CLOCK_MONOTONIC). Unknown types are ignored; malformed lines are counted. The rest of the
+ * contract sits beside it: guest/scenario_wire.h (the scenario's keys), guest/work_types.h,
+ * guest/trace_wire.h (the tracer's records). */
 #ifndef KTSTR_GUEST_PROTO_H
 #define KTSTR_GUEST_PROTO_H
 
@@ -20,39 +22,52 @@
 #define KTSTR_GUEST_EXEC "/ktstr/exec.sh"
 #define KTSTR_EXEC_MAX 65536
 
-/* Guest -> host message types ("t"). Fields listed are the contract.
- *  hello     proto, kernel (uname -r), kernel_boot_ms (guest uptime when init started)
- *  sys_rdy   (none)
- *  stage     stage: "mounts" | "scheduler" | "cgroups" | "workers" | "running" | "report"
- *  topo      cpus (int), llcs [[cpu..]..], nodes [[cpu..]..]
- *  log       src: "sched" | "guest" | "kernel", line
- *  sched     event: "started" | "attached" | "exited" | "disabled" | "not_attached",
- *            pid, ops (ops name), code (exit status, -signal if killed),
- *            reason (kernel's exit kind + message when known)
- *  verifier  line (one line of a verifier log, in order)
- *  dump      line (one line of the sched_ext debug dump)
- *  sample    elapsed_ms, workers: [{tid, cgroup, work, cpu_ns, iters, max_gap_ms, cpu}]
- *            every KTSTR_SAMPLE_MS
- *  tl        tid, cpu, start_ns, end_ns, state: "run" | "wait"   (timeline slice, downsampled)
- *            start_ns/end_ns: guest CLOCK_MONOTONIC ns since the workers were released (the
- *            "running" stage), not absolute. run: on cpu; wait: runnable on cpu's runqueue
- *            (the CPU it was woken or preempted on). Consecutive slices shorter than the
- *            tid's resolution (1 ms, doubled while a tid sends over 40 per interval) are
- *            merged and take the state that held most of their time; at most 2000 tl lines
- *            per KTSTR_SAMPLE_MS interval; each tid's longest wait of an interval is always
- *            sent exactly (it may lie inside a merged slice). Only when the tracer loaded.
- *  worker    tid, cgroup, work, cpu_ns, wall_ns, iters, max_gap_ms, max_gap_cpu,
- *            max_gap_at_ms, cpus [ids], migrations, completed (bool)
- *  step      done, total, elapsed_ms   (a scenario step completed)
- *  error     msg  (a hard scenario error in the guest, in the seed's words)
- *  done      ok (bool), steps_done, steps, elapsed_ms, malformed (host->guest lines dropped)
- *  exec      status (0-255, 128+signal if killed), bytes (output sent on the shell port)
- *            shell mode with KTSTR_GUEST_EXEC: the command ended. Its output (stdout and
- *            stderr, one stream) went to KTSTR_PORT_SHELL; the guest then waits for "stop"
- *            (sent once the host has read all `bytes`) before "done" and power-off, so no
- *            output still inside QEMU is lost.
- * Host -> guest commands ("t"): "stop" (end the workload now; in shell mode, power off),
- * "dump" (SysRq-D now). */
+/* Every line's two common members: the type and the guest's CLOCK_MONOTONIC ns. */
+#define KTSTR_MSG_KEY_TYPE "t"
+#define KTSTR_MSG_KEY_TS "ts_ns"
+
+/* Guest -> host message types ("t"). Fields listed are the contract. */
+#define KTSTR_MSG_HELLO "hello"       /* proto, kernel (uname -r), kernel_boot_ms (guest uptime when init started) */
+#define KTSTR_MSG_SYS_RDY "sys_rdy"   /* (none) */
+/* stage: "mounts" | "scheduler" | "cgroups" | "workers" | "running" | "report" */
+#define KTSTR_MSG_STAGE "stage"
+#define KTSTR_MSG_TOPO "topo"         /* cpus (int), llcs [[cpu..]..], nodes [[cpu..]..] */
+#define KTSTR_MSG_LOG "log"           /* src: "sched" | "guest" | "kernel", line */
+/* event: "started" | "attached" | "exited" | "disabled" | "not_attached",
+ * pid, ops (ops name), code (exit status, -signal if killed),
+ * reason (kernel's exit kind + message when known) */
+#define KTSTR_MSG_SCHED "sched"
+#define KTSTR_MSG_VERIFIER "verifier" /* line (one line of a verifier log, in order) */
+#define KTSTR_MSG_DUMP "dump"         /* line (one line of the sched_ext debug dump) */
+/* elapsed_ms, workers: [{tid, cgroup, work, cpu_ns, iters, max_gap_ms, cpu}]
+ * every KTSTR_SAMPLE_MS */
+#define KTSTR_MSG_SAMPLE "sample"
+/* tid, cpu, start_ns, end_ns, state: "run" | "wait"   (timeline slice, downsampled)
+ * start_ns/end_ns: guest CLOCK_MONOTONIC ns since the workers were released (the
+ * "running" stage), not absolute. run: on cpu; wait: runnable on cpu's runqueue
+ * (the CPU it was woken or preempted on). Consecutive slices shorter than the
+ * tid's resolution (1 ms, doubled while a tid sends over 40 per interval) are
+ * merged and take the state that held most of their time; at most 2000 tl lines
+ * per KTSTR_SAMPLE_MS interval; each tid's longest wait of an interval is always
+ * sent exactly (it may lie inside a merged slice). Only when the tracer loaded. */
+#define KTSTR_MSG_TL "tl"
+/* tid, cgroup, work, cpu_ns, wall_ns, iters, max_gap_ms, max_gap_cpu,
+ * max_gap_at_ms, cpus [ids], migrations, completed (bool) */
+#define KTSTR_MSG_WORKER "worker"
+#define KTSTR_MSG_STEP "step"         /* done, total, elapsed_ms   (a scenario step completed) */
+#define KTSTR_MSG_ERROR "error"       /* msg  (a hard scenario error in the guest, in the seed's words) */
+/* ok (bool), steps_done, steps, elapsed_ms, malformed (host->guest lines dropped) */
+#define KTSTR_MSG_DONE "done"
+/* status (0-255, 128+signal if killed), bytes (output sent on the shell port)
+ * shell mode with KTSTR_GUEST_EXEC: the command ended. Its output (stdout and
+ * stderr, one stream) went to KTSTR_PORT_SHELL; the guest then waits for "stop"
+ * (sent once the host has read all `bytes`) before "done" and power-off, so no
+ * output still inside QEMU is lost. */
+#define KTSTR_MSG_EXEC "exec"
+
+/* Host -> guest commands ("t"). */
+#define KTSTR_CMD_STOP "stop" /* end the workload now; in shell mode, power off */
+#define KTSTR_CMD_DUMP "dump" /* SysRq-D now */
 
 #define KTSTR_SAMPLE_MS 200
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/engine_prepare.h"
+#include "engine/scenario_wire.h"
 #include "engine/scenario.h"
 #include "guest/gscn.h"
 #include "tests/unit/tenv.h"
@@ -34,7 +34,7 @@ Test(cgroup_knobs, host_scenario_reaches_the_guest_parser_resolved)
 			       "\"memory_max\":4294967296,\"memory_swap_max\":\"max\",\"cpuset_mems\":\"0\"},"
 			       "{\"name\":\"free\",\"workers\":2}]}", "k.json", &s, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(scn_resolve(&s, err, sizeof(err)), 0, "%s", err);
-	char *text = engine_guest_scenario(&s, false);
+	char *text = scn_wire_json(&s, false);
 	cr_assert(text);
 	cr_assert_eq(gscn_parse(text, &g, err, sizeof(err)), 0, "%s\n%s", err, text);
 	cr_assert_eq(g.ncg, 2);
@@ -43,7 +43,7 @@ Test(cgroup_knobs, host_scenario_reaches_the_guest_parser_resolved)
 	cr_assert_str_eq(g.cg[0].memory_max, "4294967296");
 	cr_assert_str_eq(g.cg[0].memory_swap_max, "max");
 	cr_assert_str_eq(g.cg[0].cpuset_mems, "0");
-	for (int k = 0; k < GK__COUNT; k++)
+	for (int k = 0; k < GSCN_KNOB__COUNT; k++)
 		cr_assert_eq(gscn_knob_value(&g.cg[1], k)[0], 0, "free cgroup has no %s", gscn_knob_file(k));
 	cr_assert_null(strstr(text, "\"cpuset\":{"), "the guest gets a CPU list, not a spec: %s", text);
 	free(text);
@@ -57,7 +57,7 @@ Test(cgroup_knobs, unresolved_spec_is_resolved_when_the_guest_scenario_is_built)
 	cr_assert_eq(scn_parse("{\"name\":\"k\",\"topology\":\"1n1l8c1t\",\"cgroups\":[{\"name\":\"a\","
 			       "\"cpuset\":{\"range\":{\"start_frac\":0.5,\"end_frac\":1}}}]}", "k.json", &s, err,
 			       sizeof(err)), 0, "%s", err);
-	char *text = engine_guest_scenario(&s, false);
+	char *text = scn_wire_json(&s, false);
 	cr_assert(text && strstr(text, "\"cpuset\":\"3-6\""), "%s", text ? text : "(null)");
 	free(text);
 }
@@ -65,22 +65,22 @@ Test(cgroup_knobs, unresolved_spec_is_resolved_when_the_guest_scenario_is_built)
 Test(cgroup_knobs, wrapped_write_errors_are_the_seeds)
 {
 	char b[512];
-	gscn_knob_error(b, sizeof(b), "cg_0", GK_CPU_MAX, "100000 100000", ENOENT);
+	gscn_knob_error(b, sizeof(b), "cg_0", GSCN_KNOB_CPU_MAX, "100000 100000", ENOENT);
 	cr_assert_str_eq(b, "cgroup 'cg_0': set cpu.max='100000 100000' (requires +cpu in parent cgroup.subtree_control): No such file or directory (os error 2)");
-	gscn_knob_error(b, sizeof(b), "cg_0", GK_MEMORY_MAX, "4294967296", ENOENT);
+	gscn_knob_error(b, sizeof(b), "cg_0", GSCN_KNOB_MEMORY_MAX, "4294967296", ENOENT);
 	cr_assert_str_eq(b, "cgroup 'cg_0': set memory.max='4294967296' (requires +memory in parent cgroup.subtree_control): No such file or directory (os error 2)");
-	gscn_knob_error(b, sizeof(b), "cg_0", GK_MEMORY_SWAP_MAX, "1073741824", ENOENT);
+	gscn_knob_error(b, sizeof(b), "cg_0", GSCN_KNOB_MEMORY_SWAP_MAX, "1073741824", ENOENT);
 	cr_assert_str_eq(b, "cgroup 'cg_0': set memory.swap.max='1073741824' (requires +memory in parent cgroup.subtree_control; file absent on CONFIG_SWAP=n kernels): No such file or directory (os error 2)");
-	gscn_knob_error(b, sizeof(b), "cg_0", GK_CPUSET_MEMS, "0-1", ENOENT);
+	gscn_knob_error(b, sizeof(b), "cg_0", GSCN_KNOB_CPUSET_MEMS, "0-1", ENOENT);
 	cr_assert_str_eq(b, "cgroup 'cg_0': set cpuset.mems='0-1' (requires +cpuset in parent cgroup.subtree_control): No such file or directory (os error 2)");
-	gscn_knob_error(b, sizeof(b), "cg_0", GK_CPUSET_CPUS, "0-1", ENOENT);
+	gscn_knob_error(b, sizeof(b), "cg_0", GSCN_KNOB_CPUSET_CPUS, "0-1", ENOENT);
 	cr_assert_str_eq(b, "cgroup 'cg_0': set cpuset.cpus='0-1' (requires +cpuset in parent cgroup.subtree_control): No such file or directory (os error 2)");
 	/* A rejected value is not a missing controller: no +cpu hint then. */
-	gscn_knob_error(b, sizeof(b), "cg_0", GK_CPU_MAX, "max 5", EINVAL);
+	gscn_knob_error(b, sizeof(b), "cg_0", GSCN_KNOB_CPU_MAX, "max 5", EINVAL);
 	cr_assert_str_eq(b, "cgroup 'cg_0': set cpu.max='max 5': Invalid argument (os error 22) (the kernel rejected the value; cpu.max is \"QUOTA PERIOD\" in microseconds)");
-	cr_assert_str_eq(gscn_knob_controller(GK_MEMORY_SWAP_MAX), "memory");
-	cr_assert_str_eq(gscn_knob_controller(GK_CPUSET_MEMS), "cpuset");
-	cr_assert_str_eq(gscn_knob_controller(GK_CPU_MAX), "cpu");
+	cr_assert_str_eq(gscn_knob_controller(GSCN_KNOB_MEMORY_SWAP_MAX), "memory");
+	cr_assert_str_eq(gscn_knob_controller(GSCN_KNOB_CPUSET_MEMS), "cpuset");
+	cr_assert_str_eq(gscn_knob_controller(GSCN_KNOB_CPU_MAX), "cpu");
 }
 
 Test(cgroup_knobs, snapshot_of_a_missing_cgroup_is_the_seeds_line)

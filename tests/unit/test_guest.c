@@ -11,12 +11,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest/gcpu.h"
 #include "guest/gjson.h"
+#include "guest/gline.h"
 #include "guest/gscn.h"
 #include "guest/gutil.h"
-#include "guest/work.h"
+#include "guest/gwork.h"
 
-static json_t *parse_line(const struct gj *j)
+static json_t *parse_line(const struct gjson *j)
 {
 	cr_assert(j->len > 0 && j->buf[j->len - 1] == '\n', "line must end in a newline: %s", j->buf);
 	cr_assert(j->len <= KTSTR_LINE_MAX, "line of %zu bytes exceeds KTSTR_LINE_MAX", j->len);
@@ -29,7 +31,7 @@ static json_t *parse_line(const struct gj *j)
 Test(guest_json, escapes_quotes_backslash_and_control_bytes)
 {
 	char out[128];
-	gj_escape(out, sizeof(out), "a\"b\\c\nd\te\x01" "f", 11, NULL);
+	gjson_escape(out, sizeof(out), "a\"b\\c\nd\te\x01" "f", 11, NULL);
 	cr_assert_str_eq(out, "a\\\"b\\\\c\\nd\\te\\u0001f");
 }
 
@@ -37,14 +39,14 @@ Test(guest_json, invalid_utf8_becomes_question_mark_and_valid_utf8_stays)
 {
 	char out[128];
 	const char in[] = "\xc3\xa9|\xff|\xc3|\xe2\x82\xac|\xed\xa0\x80|\xf0\x9f\x98\x80";
-	gj_escape(out, sizeof(out), in, sizeof(in) - 1, NULL);
+	gjson_escape(out, sizeof(out), in, sizeof(in) - 1, NULL);
 	cr_assert_str_eq(out, "\xc3\xa9|?|?|\xe2\x82\xac|???|\xf0\x9f\x98\x80");
 }
 
 Test(guest_json, nul_byte_becomes_question_mark)
 {
 	char out[16];
-	gj_escape(out, sizeof(out), "a\0b", 3, NULL);
+	gjson_escape(out, sizeof(out), "a\0b", 3, NULL);
 	cr_assert_str_eq(out, "a?b");
 }
 
@@ -52,7 +54,7 @@ Test(guest_json, escape_never_splits_an_escape_sequence)
 {
 	char out[4];
 	size_t used;
-	size_t n = gj_escape(out, sizeof(out), "ab\n", 3, &used);
+	size_t n = gjson_escape(out, sizeof(out), "ab\n", 3, &used);
 	cr_assert_eq(n, 2, "wrote %zu", n);
 	cr_assert_eq(used, 2);
 	cr_assert_str_eq(out, "ab");
@@ -60,20 +62,20 @@ Test(guest_json, escape_never_splits_an_escape_sequence)
 
 Test(guest_json, message_line_has_type_timestamp_and_nested_values)
 {
-	struct gj j;
-	gj_begin(&j, "sample", 42);
-	gj_int(&j, "elapsed_ms", 200);
-	gj_arr_open(&j, "workers");
+	struct gjson j;
+	gjson_begin(&j, "sample", 42);
+	gjson_int(&j, "elapsed_ms", 200);
+	gjson_arr_open(&j, "workers");
 	for (int i = 0; i < 2; i++) {
-		gj_obj_open(&j, NULL);
-		gj_int(&j, "tid", 100 + i);
-		gj_dbl(&j, "max_gap_ms", 1.5);
-		gj_obj_close(&j);
+		gjson_obj_open(&j, NULL);
+		gjson_int(&j, "tid", 100 + i);
+		gjson_dbl(&j, "max_gap_ms", 1.5);
+		gjson_obj_close(&j);
 	}
-	gj_arr_close(&j);
-	gj_bool(&j, "ok", true);
-	gj_null(&j, "n");
-	cr_assert_eq(gj_end(&j), 0);
+	gjson_arr_close(&j);
+	gjson_bool(&j, "ok", true);
+	gjson_null(&j, "n");
+	cr_assert_eq(gjson_end(&j), 0);
 	json_t *o = parse_line(&j);
 	cr_assert_str_eq(json_string_value(json_object_get(o, "t")), "sample");
 	cr_assert_eq(json_integer_value(json_object_get(o, "ts_ns")), 42);
@@ -92,11 +94,11 @@ Test(guest_json, long_string_is_truncated_and_line_stays_valid)
 	for (size_t i = 0; i < n; i++)
 		big[i] = i % 7 == 0 ? '"' : 'x';
 	big[n] = 0;
-	struct gj j;
-	gj_begin(&j, "log", 1);
-	gj_str(&j, "line", big);
-	gj_str(&j, "src", "sched");
-	cr_assert_eq(gj_end(&j), 0);
+	struct gjson j;
+	gjson_begin(&j, "log", 1);
+	gjson_str(&j, "line", big);
+	gjson_str(&j, "src", "sched");
+	cr_assert_eq(gjson_end(&j), 0);
 	json_t *o = parse_line(&j);
 	cr_assert_str_eq(json_string_value(json_object_get(o, "src")), "sched");
 	cr_assert(strlen(json_string_value(json_object_get(o, "line"))) > KTSTR_LINE_MAX / 2);
@@ -106,13 +108,13 @@ Test(guest_json, long_string_is_truncated_and_line_stays_valid)
 
 Test(guest_json, too_many_members_report_overflow_instead_of_a_broken_line)
 {
-	struct gj j;
-	gj_begin(&j, "topo", 1);
-	gj_arr_open(&j, "cpus");
+	struct gjson j;
+	gjson_begin(&j, "topo", 1);
+	gjson_arr_open(&j, "cpus");
 	for (int i = 0; i < 5000; i++)
-		gj_int(&j, NULL, 100000 + i);
-	gj_arr_close(&j);
-	cr_assert_eq(gj_end(&j), -E2BIG);
+		gjson_int(&j, NULL, 100000 + i);
+	gjson_arr_close(&j);
+	cr_assert_eq(gjson_end(&j), -E2BIG);
 }
 
 Test(guest_json, random_bytes_always_give_a_parsable_line)
@@ -123,10 +125,10 @@ Test(guest_json, random_bytes_always_give_a_parsable_line)
 		size_t n = (size_t)(rand_r(&seed) % sizeof(in));
 		for (size_t i = 0; i < n; i++)
 			in[i] = (char)(rand_r(&seed) & 0xff);
-		struct gj j;
-		gj_begin(&j, "log", round);
-		gj_strn(&j, "line", in, n);
-		cr_assert_eq(gj_end(&j), 0);
+		struct gjson j;
+		gjson_begin(&j, "log", round);
+		gjson_strn(&j, "line", in, n);
+		cr_assert_eq(gjson_end(&j), 0);
 		json_t *o = parse_line(&j);
 		json_decref(o);
 	}
@@ -252,35 +254,35 @@ Test(guest_scenario, rejects_bad_input_without_crashing)
 Test(guest_kmsg, record_text_and_disabled_line)
 {
 	char rec[] = "3,1234,5678901,-;sched_ext: BPF scheduler \"scx_x\" disabled (runtime error)\n SUBSYSTEM=x\n";
-	char *t = g_kmsg_text(rec);
+	char *t = gutil_kmsg_text(rec);
 	cr_assert_str_eq(t, "sched_ext: BPF scheduler \"scx_x\" disabled (runtime error)");
 	char name[64], kind[64];
-	cr_assert(g_scx_disabled_line(t, name, sizeof(name), kind, sizeof(kind)));
+	cr_assert(gutil_scx_disabled_line(t, name, sizeof(name), kind, sizeof(kind)));
 	cr_assert_str_eq(name, "scx_x");
 	cr_assert_str_eq(kind, "runtime error");
-	cr_assert(!g_scx_disabled_line("sched_ext: BPF scheduler \"scx_x\" enabled", name,
-				       sizeof(name), kind, sizeof(kind)));
+	cr_assert(!gutil_scx_disabled_line("sched_ext: BPF scheduler \"scx_x\" enabled", name,
+					   sizeof(name), kind, sizeof(kind)));
 	char bad[] = "no semicolon";
-	cr_assert_null(g_kmsg_text(bad));
+	cr_assert_null(gutil_kmsg_text(bad));
 }
 
 Test(guest_trace, dump_text_after_the_event_name)
 {
-	cr_assert_str_eq(g_trace_dump_text("  kworker/0:1-12 [000] d..1. 12.5: sched_ext_dump: CPU 0 : nr_run=1"),
+	cr_assert_str_eq(gutil_trace_dump_text("  kworker/0:1-12 [000] d..1. 12.5: sched_ext_dump: CPU 0 : nr_run=1"),
 			 "CPU 0 : nr_run=1");
-	cr_assert_str_eq(g_trace_dump_text("plain"), "plain");
+	cr_assert_str_eq(gutil_trace_dump_text("plain"), "plain");
 }
 
 Test(guest_cmdline, finds_keys_and_values)
 {
 	char v[32];
 	const char *c = "console=ttyS0 ktstr.mode=shell ktstr.rows=50\n";
-	cr_assert(g_cmdline_get(c, "ktstr.mode", v, sizeof(v)));
+	cr_assert(gutil_cmdline_get(c, "ktstr.mode", v, sizeof(v)));
 	cr_assert_str_eq(v, "shell");
-	cr_assert(g_cmdline_get(c, "ktstr.rows", v, sizeof(v)));
+	cr_assert(gutil_cmdline_get(c, "ktstr.rows", v, sizeof(v)));
 	cr_assert_str_eq(v, "50");
-	cr_assert(!g_cmdline_get(c, "ktstr.cols", v, sizeof(v)));
-	cr_assert(!g_cmdline_get("xktstr.mode=shell", "ktstr.mode", v, sizeof(v)));
+	cr_assert(!gutil_cmdline_get(c, "ktstr.cols", v, sizeof(v)));
+	cr_assert(!gutil_cmdline_get("xktstr.mode=shell", "ktstr.mode", v, sizeof(v)));
 }
 
 struct lines { char got[8][GLINE_MAX + 1]; bool cut[8]; int n; };
@@ -318,7 +320,7 @@ Test(guest_lines, splits_chunks_drops_cr_and_cuts_long_lines)
 struct shared {
 	int64_t t0;
 	volatile sig_atomic_t stop;
-	struct gslot slot[2];
+	struct gwork_slot slot[2];
 };
 
 static void run_workers(int work, int n, struct shared *sh)
@@ -327,7 +329,7 @@ static void run_workers(int work, int n, struct shared *sh)
 	pid_t pids[2];
 	cr_assert_eq(pipe(pa), 0);
 	cr_assert_eq(pipe(pb), 0);
-	sh->t0 = gw_now_ns();
+	sh->t0 = gutil_now_ns();
 	for (int i = 0; i < n; i++) {
 		struct gwork_ctx c = { .work = work, .role = i, .rfd = i ? pa[0] : pb[0],
 				       .wfd = i ? pb[1] : pa[1], .futex = &sh->slot[0].futex,
@@ -359,7 +361,7 @@ Test(guest_work, spin_wait_meters_iterations_cpu_time_and_cpus)
 {
 	struct shared *sh = new_shared();
 	run_workers(WORK_SPIN_WAIT, 1, sh);
-	struct gslot *s = &sh->slot[0];
+	struct gwork_slot *s = &sh->slot[0];
 	cr_assert_eq(s->done, 1);
 	cr_assert_gt(s->iters, 10);
 	cr_assert_gt(s->cpu_ns, 10 * 1000000ull, "cpu_ns %llu", (unsigned long long)s->cpu_ns);
@@ -397,7 +399,7 @@ Test(guest_work, bursty_sleeps_between_bursts)
 {
 	struct shared *sh = new_shared();
 	run_workers(WORK_BURSTY, 1, sh);
-	struct gslot *s = &sh->slot[0];
+	struct gwork_slot *s = &sh->slot[0];
 	cr_assert_eq(s->done, 1);
 	/* 300 ms of 50 ms bursts and 100 ms sleeps: 2-3 cycles, well under the wall time. */
 	cr_assert(s->iters >= 1 && s->iters <= 4, "iters %llu", (unsigned long long)s->iters);

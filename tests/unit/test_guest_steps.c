@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "engine/checks.h"
-#include "engine/engine_prepare.h"
+#include "engine/scenario_wire.h"
 #include "engine/report.h"
 #include "engine/scenario.h"
 #include "engine/fsutil.h"
@@ -28,7 +28,7 @@ Test(guest_steps, host_steps_reach_the_guest_parser)
 			"{\"duration_ms\":500}]}";
 	cr_assert_eq(scn_parse(t, "t.json", &s, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(scn_resolve(&s, err, sizeof(err)), 0, "%s", err);
-	char *text = engine_guest_scenario(&s, false);
+	char *text = scn_wire_json(&s, false);
 	cr_assert(text);
 	cr_assert_eq(gscn_parse(text, &g, err, sizeof(err)), 0, "%s\n%s", err, text);
 	free(text);
@@ -61,7 +61,7 @@ Test(guest_steps, no_steps_keeps_the_integer_form)
 	char err[1024];
 	cr_assert_eq(scn_parse("{\"name\":\"a\",\"duration_ms\":700,\"cgroups\":[{\"name\":\"c\"}]}", "t.json", &s,
 			       err, sizeof(err)), 0, "%s", err);
-	char *text = engine_guest_scenario(&s, false);
+	char *text = scn_wire_json(&s, false);
 	cr_assert(strstr(text, "\"steps\":1"), "%s", text);
 	cr_assert_eq(gscn_parse(text, &g, err, sizeof(err)), 0, "%s", err);
 	free(text);

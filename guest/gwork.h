@@ -1,24 +1,24 @@
 /* Worker side of the guest: the work loops (SpinWait, Mixed, Bursty, YieldHeavy, PipeIo,
  * FutexPingPong) and their progress metering into a slot of a MAP_SHARED area that the
  * init process reads live. Runs in a forked worker process; no side effects at link time. */
-#ifndef KTSTR_GUEST_WORK_H
-#define KTSTR_GUEST_WORK_H
+#ifndef KTSTR_GUEST_GWORK_H
+#define KTSTR_GUEST_GWORK_H
 
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/gutil.h"
+#include "guest/gcpu.h"
 
 /* Checkpoint period in work units: gaps and migrations are measured between checkpoints. */
-#define GW_CHECK_UNITS 1024
-#define GW_SPINS 1024          /* spins per SpinWait/Mixed iteration, PipeIo/FutexPingPong burst */
-#define GW_BURST_MS 50         /* Bursty */
-#define GW_SLEEP_MS 100
-#define GW_WAIT_POLL_MS 50     /* blocking waits wake this often to notice stop */
+#define GWORK_CHECK_UNITS 1024
+#define GWORK_SPINS 1024       /* spins per SpinWait/Mixed iteration, PipeIo/FutexPingPong burst */
+#define GWORK_BURST_MS 50      /* Bursty */
+#define GWORK_SLEEP_MS 100
+#define GWORK_WAIT_POLL_MS 50  /* blocking waits wake this often to notice stop */
 
 /* One per worker, written only by that worker (relaxed atomics), read by init. */
-struct gslot {
+struct gwork_slot {
 	uint64_t iters, cpu_ns, wall_ns, max_gap_ns, max_gap_at_ns;
 	int32_t cpu, max_gap_cpu;
 	uint32_t migrations, done;  /* done: final numbers written */
@@ -32,12 +32,11 @@ struct gwork_ctx {
 	int role;                   /* position in the group: 0 or 1 for pairs */
 	int rfd, wfd;               /* PipeIo: read from / write to the partner, else -1 */
 	uint32_t *futex;            /* FutexPingPong: shared turn word */
-	struct gslot *slot;
+	struct gwork_slot *slot;
 	const volatile int64_t *t0_ns; /* workload start (CLOCK_MONOTONIC), set by init */
 	volatile sig_atomic_t *stop;
 };
 
-int64_t gw_now_ns(void);
 /* Runs the work loop until *stop, then writes the final numbers (done = 1). 0 or -errno. */
 int gwork_run(struct gwork_ctx *c);
 

@@ -1,4 +1,4 @@
-/* Work loops and progress metering of a guest worker (see work.h). Each worker is its own
+/* Work loops and progress metering of a guest worker (see gwork.h). Each worker is its own
  * process; the only thing it shares is its slot (and a pair's pipe or futex word). */
 #include <errno.h>
 #include <linux/futex.h>
@@ -9,17 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "guest/gscn.h"
-#include "guest/work.h"
+#include "guest/gutil.h"
+#include "guest/gwork.h"
+#include "guest/work_types.h"
 
 #define ST(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
-
-int64_t gw_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static int64_t cpu_now_ns(void)
 {
@@ -38,7 +32,7 @@ struct meter {
 
 static void meter_publish(struct meter *m, int64_t now)
 {
-	struct gslot *s = m->c->slot;
+	struct gwork_slot *s = m->c->slot;
 	ST(s->cpu_ns, (uint64_t)(cpu_now_ns() - m->start_cpu));
 	ST(s->wall_ns, (uint64_t)(now - m->start_ns));
 	m->last_cpu_upd = now;
@@ -46,8 +40,8 @@ static void meter_publish(struct meter *m, int64_t now)
 
 static void checkpoint(struct meter *m)
 {
-	struct gslot *s = m->c->slot;
-	int64_t now = gw_now_ns();
+	struct gwork_slot *s = m->c->slot;
+	int64_t now = gutil_now_ns();
 	int cpu = sched_getcpu();
 	uint64_t gap = (uint64_t)(now - m->last_ns);
 	if (gap > m->max_gap) {
@@ -71,12 +65,12 @@ static void checkpoint(struct meter *m)
 		meter_publish(m, now);
 }
 
-/* Counts units of work; every GW_CHECK_UNITS a checkpoint. */
+/* Counts units of work; every GWORK_CHECK_UNITS a checkpoint. */
 static inline void units(struct meter *m, uint64_t n)
 {
-	uint64_t before = m->units / GW_CHECK_UNITS;
+	uint64_t before = m->units / GWORK_CHECK_UNITS;
 	m->units += n;
-	if (m->units / GW_CHECK_UNITS != before)
+	if (m->units / GWORK_CHECK_UNITS != before)
 		checkpoint(m);
 }
 
@@ -92,12 +86,12 @@ static void spin(unsigned n)
 		__builtin_ia32_pause();
 }
 
-/* Waits for fd readable, waking every GW_WAIT_POLL_MS to notice stop. 1 ready, 0 stop. */
+/* Waits for fd readable, waking every GWORK_WAIT_POLL_MS to notice stop. 1 ready, 0 stop. */
 static int wait_readable(struct gwork_ctx *c, int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	while (!*c->stop) {
-		int r = poll(&p, 1, GW_WAIT_POLL_MS);
+		int r = poll(&p, 1, GWORK_WAIT_POLL_MS);
 		if (r > 0)
 			return 1;
 		if (r < 0 && errno != EINTR)
@@ -139,7 +133,7 @@ static int futex_exchange(struct gwork_ctx *c)
 		__atomic_store_n(c->futex, other, __ATOMIC_RELEASE);
 		futex(c->futex, FUTEX_WAKE, 1, NULL);
 	}
-	struct timespec to = { 0, GW_WAIT_POLL_MS * 1000000L };
+	struct timespec to = { 0, GWORK_WAIT_POLL_MS * 1000000L };
 	while (__atomic_load_n(c->futex, __ATOMIC_ACQUIRE) != me) {
 		if (*c->stop)
 			return 0;
@@ -154,47 +148,47 @@ int gwork_run(struct gwork_ctx *c)
 {
 	struct meter m = { .c = c, .last_cpu = -1 };
 	int rc = 0;
-	m.start_ns = m.last_ns = m.last_cpu_upd = gw_now_ns();
+	m.start_ns = m.last_ns = m.last_cpu_upd = gutil_now_ns();
 	m.start_cpu = cpu_now_ns();
 	checkpoint(&m);
 	while (!*c->stop && !rc) {
 		switch (c->work) {
 		case WORK_SPIN_WAIT:
-			spin(GW_SPINS);
-			units(&m, GW_SPINS);
+			spin(GWORK_SPINS);
+			units(&m, GWORK_SPINS);
 			break;
 		case WORK_MIXED:
-			spin(GW_SPINS);
+			spin(GWORK_SPINS);
 			sched_yield();
-			units(&m, GW_SPINS);
+			units(&m, GWORK_SPINS);
 			break;
 		case WORK_YIELD_HEAVY:
 			sched_yield();
 			units(&m, 1);
 			break;
 		case WORK_BURSTY: {
-			int64_t end = gw_now_ns() + GW_BURST_MS * 1000000LL;
-			while (!*c->stop && gw_now_ns() < end) {
-				spin(GW_SPINS);
-				units(&m, GW_SPINS);
+			int64_t end = gutil_now_ns() + GWORK_BURST_MS * 1000000LL;
+			while (!*c->stop && gutil_now_ns() < end) {
+				spin(GWORK_SPINS);
+				units(&m, GWORK_SPINS);
 			}
-			struct timespec ts = { 0, GW_SLEEP_MS * 1000000L };
+			struct timespec ts = { 0, GWORK_SLEEP_MS * 1000000L };
 			while (!*c->stop && nanosleep(&ts, &ts) && errno == EINTR)
 				;
 			/* The sleep is part of the pattern: count it as one checkpoint of its own. */
-			units(&m, GW_CHECK_UNITS - m.units % GW_CHECK_UNITS);
+			units(&m, GWORK_CHECK_UNITS - m.units % GWORK_CHECK_UNITS);
 			break;
 		}
 		case WORK_PIPE_IO:
 		case WORK_FUTEX_PING_PONG: {
 			/* A burst, then one exchange with the partner (pipe byte or futex word). */
-			spin(GW_SPINS);
+			spin(GWORK_SPINS);
 			int r = c->work == WORK_PIPE_IO ? pipe_exchange(c) : futex_exchange(c);
 			if (r < 0)
 				rc = r;
 			else if (r == 0)
 				goto out;
-			units(&m, GW_SPINS);
+			units(&m, GWORK_SPINS);
 			break;
 		}
 		default:
@@ -205,7 +199,7 @@ int gwork_run(struct gwork_ctx *c)
 	}
 out:
 	checkpoint(&m);
-	meter_publish(&m, gw_now_ns());
+	meter_publish(&m, gutil_now_ns());
 	__atomic_store_n(&c->slot->done, rc ? 0u : 1u, __ATOMIC_RELEASE);
 	return rc;
 }

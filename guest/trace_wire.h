@@ -1,8 +1,10 @@
-/* ktstr_trace.h: the record the timeline tracer (bpf/ktstr_trace.c) writes on its stdout
- * for the guest init (guest/gtrace.c), and the BPF program fills in its ring buffer.
- * Plain C types only: included by the BPF object, the static loader and the guest. */
-#ifndef KTSTR_TRACE_H
-#define KTSTR_TRACE_H
+/* The timeline tracer's record: what the tracer (bpf/ktstr_trace.c) writes on its stdout
+ * for the guest init (guest/gtrace.c), and the BPF program (bpf/ktstr_trace.bpf.c) fills
+ * in its ring buffer. Part of the host-guest contract, so it lives with the guest's side.
+ * Plain C types and no includes: the BPF object, the static loader and the guest all
+ * include it (as "guest/trace_wire.h", from the repository root). */
+#ifndef KTSTR_GUEST_TRACE_WIRE_H
+#define KTSTR_GUEST_TRACE_WIRE_H
 
 enum ktrace_kind {
 	KTRACE_WAKEUP = 1,       /* sched_wakeup / sched_wakeup_new; cpu = runqueue it joins */

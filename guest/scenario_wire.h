@@ -1,0 +1,44 @@
+/* The normalized scenario's wire keys (/ktstr/scenario.json, KTSTR_GUEST_SCENARIO; the
+ * format is described in guest/README.md): the host's writer (engine/scenario_wire.c) and
+ * the guest's parser (guest/gscn.c) both spell every key through these names, so the two
+ * sides cannot drift apart. Work names are guest/work_types.h's. */
+#ifndef KTSTR_GUEST_SCENARIO_WIRE_H
+#define KTSTR_GUEST_SCENARIO_WIRE_H
+
+/* The top-level object. */
+#define KTSTR_SCN_NAME "name"
+#define KTSTR_SCN_DURATION_MS "duration_ms"
+#define KTSTR_SCN_STEPS "steps"         /* an integer (the step count) or a list of steps */
+#define KTSTR_SCN_CGROUPS "cgroups"     /* the backdrop's cgroups */
+#define KTSTR_SCN_SCHEDULER "scheduler" /* null (the kernel's default) or an object */
+
+/* One entry of "steps" (the list form). */
+#define KTSTR_SCN_STEP_NAME "name"
+#define KTSTR_SCN_STEP_DURATION_MS "duration_ms"
+#define KTSTR_SCN_STEP_CGROUPS "cgroups"
+
+/* One entry of "cgroups" (top level or a step's). */
+#define KTSTR_SCN_CG_NAME "name"
+#define KTSTR_SCN_CG_WORKERS "workers"
+#define KTSTR_SCN_CG_WORK "work"
+#define KTSTR_SCN_CG_CPUSET "cpuset"    /* a CPU list; absent or null = inherit */
+/* A cgroup's controller knobs, each a string written verbatim to its file by the guest:
+ * X(member, key). member names the field of both struct scn_cgroup (host) and struct
+ * gscn_cgroup (guest). */
+#define KTSTR_SCN_CG_KNOBS(X)                     \
+	X(cpuset_mems, "cpuset_mems")             \
+	X(cpu_max, "cpu_max")                     \
+	X(memory_max, "memory_max")               \
+	X(memory_swap_max, "memory_swap_max")
+
+/* What the guest assumes for a key the host left out. */
+#define KTSTR_SCN_STEPS_DEFAULT 1
+#define KTSTR_SCN_CG_WORKERS_DEFAULT 1
+#define KTSTR_SCN_CG_WORK_DEFAULT "SpinWait"
+
+/* The "scheduler" object. */
+#define KTSTR_SCN_SCHED_PATH "path"     /* the binary in the guest */
+#define KTSTR_SCN_SCHED_NAME "name"     /* its argv[0] */
+#define KTSTR_SCN_SCHED_ARGS "args"     /* an array of strings */
+
+#endif
