@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "engine/checks.h"
 #include "views/model.h"
 
 static inline void fuzz_logs(const struct ring *rg, enum logm_kind kind)
@@ -35,7 +36,7 @@ static inline void fuzz_views(struct run *r)
 	free(rows);
 	free(cells);
 	for (int i = 0; i < r->nworkers; i++)
-		spread_share_pct(&r->workers[i]);
+		checks_share_pct(&r->workers[i]);
 
 	struct verm v;
 	verm_init(&v);
