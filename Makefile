@@ -37,7 +37,7 @@ UNIT_OBJ := $(call obj,$(UNIT_SRC))
 KTSTR := $(BUILD)/ktstr
 INIT  := $(BUILD)/ktstr-init
 
-.PHONY: all deps pkgcheck kernel run test check vmtest tuitest bench asan clean fuzz
+.PHONY: all deps pkgcheck kernel run test check archtest vmtest tuitest bench asan clean fuzz
 # bpf needs the test kernel's BTF, so it is built after `make kernel` (run, test do both).
 all: pkgcheck $(KTSTR) $(INIT)
 
@@ -119,7 +119,11 @@ check: pkgcheck $(BUILD)/unit $(KTSTR)
 test: deps
 	@$(MAKE) --no-print-directory all kernel
 	@$(MAKE) --no-print-directory bpf
-	@KTSTR_TEST_STRICT=1 $(MAKE) --no-print-directory check vmtest tuitest fuzztest
+	@KTSTR_TEST_STRICT=1 $(MAKE) --no-print-directory archtest check vmtest tuitest fuzztest
+
+# The architecture's arrows and size cap (docs/architecture.md), read off the sources.
+archtest:
+	@bash tests/arch/check_arrows.sh
 
 vmtest: all bpf
 	@bash tests/vm/run.sh

@@ -281,19 +281,19 @@ static void on_ctl(void *p, const char *line)
 	uint64_t sched_lines = ring_total(r->schedlog);
 	const char *type = run_ingest(r, line);
 	/* Which log a "log" line went to: the model decided, ask it rather than the text. */
-	enum engine_log_src src = !type ? LOG_GUEST : !strcmp(type, "verifier") ? LOG_VERIFIER :
-				  !strcmp(type, "dump") ? LOG_DUMP :
+	enum engine_log_src src = !type ? LOG_GUEST : !strcmp(type, KTSTR_MSG_VERIFIER) ? LOG_VERIFIER :
+				  !strcmp(type, KTSTR_MSG_DUMP) ? LOG_DUMP :
 				  ring_total(r->schedlog) != sched_lines ? LOG_SCHED : LOG_GUEST;
 	/* The line as the model stored it (text, not the wire JSON), for EV_LOG. */
 	struct ring *dest = src == LOG_VERIFIER ? r->verifier : src == LOG_DUMP ? r->dump :
 			    src == LOG_SCHED ? r->schedlog : r->guestlog;
-	bool is_log = type && (!strcmp(type, "log") || !strcmp(type, "verifier") || !strcmp(type, "dump"));
+	bool is_log = type && (!strcmp(type, KTSTR_MSG_LOG) || !strcmp(type, KTSTR_MSG_VERIFIER) || !strcmp(type, KTSTR_MSG_DUMP));
 	char *text = s->log_events && is_log && ring_count(dest) ?
 		     strdup(ring_get(dest, ring_count(dest) - 1)) : NULL;
 	bool boot = !had_rdy && r->sys_rdy_ms >= 0;
-	if (type && !strcmp(type, "stage") && !strcmp(r->stage, "running"))
+	if (type && !strcmp(type, KTSTR_MSG_STAGE) && !strcmp(r->stage, "running"))
 		r->state = RUN_RUNNING;
-	if (type && !strcmp(type, "done") && r->state < RUN_FINISHING)
+	if (type && !strcmp(type, KTSTR_MSG_DONE) && r->state < RUN_FINISHING)
 		r->state = RUN_FINISHING;
 	bool state_changed = r->state != before || strcmp(stage_before, r->stage);
 	run_unlock(r);
@@ -306,9 +306,9 @@ static void on_ctl(void *p, const char *line)
 		push_event(s->e, EV_BOOT, r, LOG_HOST, NULL);
 	if (state_changed)
 		push_event(s->e, EV_STATE, r, LOG_HOST, NULL);
-	if (!strcmp(type, "sample") || !strcmp(type, "worker")) {
+	if (!strcmp(type, KTSTR_MSG_SAMPLE) || !strcmp(type, KTSTR_MSG_WORKER)) {
 		int64_t t = now_ms();
-		if (t - s->last_sample_ev_ms >= 100 || !strcmp(type, "worker")) {
+		if (t - s->last_sample_ev_ms >= 100 || !strcmp(type, KTSTR_MSG_WORKER)) {
 			s->last_sample_ev_ms = t;
 			push_event(s->e, EV_SAMPLE, r, LOG_HOST, NULL);
 		}
@@ -472,7 +472,7 @@ static void *run_thread(void *arg)
 		}
 		if (s->stop && !stop_sent) {
 			stop_sent = true;
-			vm_ctl_send(vm, "{\"t\":\"stop\"}");
+			vm_ctl_send(vm, "{\"" KTSTR_MSG_KEY_TYPE "\":\"" KTSTR_CMD_STOP "\"}");
 			done_at = now_ms(); /* give the guest a moment to report, then stop */
 		}
 		if (done && !done_at)
