@@ -122,20 +122,34 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	int rc = write_all(fd, data, len);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc) {
-		unlink(tmp);
+	int rc = fs_commit_tmp(fd, tmp, path, write_all(fd, data, len), NULL, 0);
+	if (rc)
 		return rc;
-	}
 	dir_of(path, dir, sizeof(dir));
 	fs_fsync_dir(dir);
 	return 0;
+}
+
+int fs_commit_tmp(int fd, const char *tmp, const char *path, int rc, char *err, size_t errlen)
+{
+	if (!rc && fsync(fd)) {
+		rc = -errno;
+		if (err)
+			snprintf(err, errlen, "fsync %s: %s", tmp, strerror(-rc));
+	}
+	if (close(fd) && !rc) {
+		rc = -errno;
+		if (err)
+			snprintf(err, errlen, "close %s: %s", tmp, strerror(-rc));
+	}
+	if (!rc && rename(tmp, path)) {
+		rc = -errno;
+		if (err)
+			snprintf(err, errlen, "rename %s -> %s: %s", tmp, path, strerror(-rc));
+	}
+	if (rc)
+		unlink(tmp);
+	return rc;
 }
 
 int fs_copy_file(const char *src, const char *dst, mode_t mode)

@@ -14,6 +14,10 @@ int fs_mkdir_p(const char *path, mode_t mode);
 int fs_rm_rf(const char *path);
 /* Writes data to path.tmp.<pid>, fsyncs, renames over path, fsyncs the directory. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* Finishes a temp file written through fd: fsync, close, rename onto path; on any failure
+ * (rc already negative included) the temp file is unlinked. err (may be NULL) names the
+ * step that failed; it is left alone when rc came in negative. Returns rc or -errno. */
+int fs_commit_tmp(int fd, const char *tmp, const char *path, int rc, char *err, size_t errlen);
 /* Copies src to dst (plain write + fsync; callers rename for atomicity). */
 int fs_copy_file(const char *src, const char *dst, mode_t mode);
 int fs_fsync_dir(const char *dir);

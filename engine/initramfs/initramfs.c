@@ -274,16 +274,5 @@ int initramfs_concat(const char *base, const char *run, const char *out_path, ch
 	}
 	if (rc)
 		snprintf(err, errlen, "building %s from %s: %s", out_path, bad, strerror(-rc));
-	if (!rc && fsync(fd)) {
-		rc = -errno;
-		snprintf(err, errlen, "fsync %s: %s", tmp, strerror(errno));
-	}
-	close(fd);
-	if (!rc && rename(tmp, out_path)) {
-		rc = -errno;
-		snprintf(err, errlen, "rename %s -> %s: %s", tmp, out_path, strerror(errno));
-	}
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return fs_commit_tmp(fd, tmp, out_path, rc, err, errlen);
 }

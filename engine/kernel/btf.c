@@ -193,18 +193,7 @@ int btf_extract_vmlinux(const char *bzimage, const char *out_path, char *err, si
 		return rc;
 	}
 	rc = payload_to_fd(bzimage, fd, tmp, err, errlen);
-	if (!rc && fsync(fd)) {
-		rc = -errno;
-		snprintf(err, errlen, "fsync %s: %s", tmp, strerror(errno));
-	}
-	close(fd);
-	if (!rc && rename(tmp, out_path)) {
-		rc = -errno;
-		snprintf(err, errlen, "rename %s -> %s: %s", tmp, out_path, strerror(errno));
-	}
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return fs_commit_tmp(fd, tmp, out_path, rc, err, errlen);
 }
 
 /* A file in $TMPDIR (or /tmp) that has no name, so nothing is left behind however the
