@@ -66,7 +66,7 @@ char *scn_wire_json(const struct scenario *scn, bool has_sched)
 	json_object_set_new(o, KTSTR_SCN_CGROUPS, cgs);
 	if (has_sched) {
 		json_t *s = json_object();
-		json_object_set_new(s, KTSTR_SCN_SCHED_PATH, json_string(KTSTR_GUEST_SCHED_DIR "/bin"));
+		json_object_set_new(s, KTSTR_SCN_SCHED_PATH, json_string(KTSTR_GUEST_SCHED_BIN));
 		json_object_set_new(s, KTSTR_SCN_SCHED_NAME, json_string(scn->sched.spec));
 		json_t *args = json_array();
 		for (int i = 0; i < scn->sched.nargs; i++)

@@ -10,7 +10,7 @@
 
 /* The JSON text (compact, malloc'd; free() it), or NULL when out of memory. CpusetSpecs
  * are resolved against scn->topo (a spec that does not resolve sends no cpuset); with
- * has_sched the scheduler is the binary the initramfs holds at KTSTR_GUEST_SCHED_DIR/bin,
+ * has_sched the scheduler is the binary the initramfs holds at KTSTR_GUEST_SCHED_BIN,
  * named scn->sched.spec, with scn->sched.args. */
 char *scn_wire_json(const struct scenario *scn, bool has_sched);
 

@@ -14,7 +14,8 @@
 
 /* Files the host puts in the per-run initramfs archive. */
 #define KTSTR_GUEST_SCENARIO "/ktstr/scenario.json" /* normalized scenario, see guest/README.md */
-#define KTSTR_GUEST_SCHED_DIR "/ktstr/sched"         /* scheduler binary lives here as ./bin */
+#define KTSTR_GUEST_SCHED_DIR "/ktstr/sched"
+#define KTSTR_GUEST_SCHED_BIN KTSTR_GUEST_SCHED_DIR "/bin"  /* the scheduler binary */
 #define KTSTR_GUEST_INIT_OK "/.ktstr_init_ok"        /* written last into the base archive */
 #define KTSTR_GUEST_TRACE_BIN "/ktstr/trace/bin"     /* optional timeline tracer (bpf/ktstr_trace) */
 /* `ktstr shell --exec CMD`: CMD's text, run by /bin/sh -c in shell mode instead of an

@@ -187,7 +187,7 @@ int initramfs_run(const char *out_path, const char *scenario_json, const char *s
 		snprintf(err, errlen, "writing %s: %s", out_path, strerror(-rc));
 	if (!rc && sched_bin) {
 		char bin[256];
-		snprintf(bin, sizeof(bin), "%s/bin", KTSTR_GUEST_SCHED_DIR);
+		snprintf(bin, sizeof(bin), "%s", KTSTR_GUEST_SCHED_BIN);
 		if ((rc = cpio_add_file(c, bin, sched_bin, 0755)))
 			snprintf(err, errlen, "cannot add scheduler %s to the initramfs: %s", sched_bin,
 				 rc == -EINVAL ? "not a regular file" : strerror(-rc));

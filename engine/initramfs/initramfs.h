@@ -17,7 +17,7 @@ int initramfs_base(const char *cache_root, const char *init_bin, const char *bus
 
 struct initramfs_extra { const char *guest_path; const char *host_path; };
 /* Per-run archive: the scenario text at KTSTR_GUEST_SCENARIO, an optional scheduler binary
- * at KTSTR_GUEST_SCHED_DIR/bin with its libraries at their host paths, extra files. */
+ * at KTSTR_GUEST_SCHED_BIN with its libraries at their host paths, extra files. */
 int initramfs_run(const char *out_path, const char *scenario_json, const char *sched_bin,
 		  const struct initramfs_extra *extra, int nextra, char *err, size_t errlen);
 /* Concatenates base + run into out_path (what QEMU's -initrd takes). */

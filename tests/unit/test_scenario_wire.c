@@ -96,7 +96,7 @@ static void round_trip(const struct scenario *s, bool has_sched)
 
 	cr_assert_eq(g.has_sched, has_sched, "%s", text);
 	if (has_sched) {
-		cr_assert_str_eq(g.sched_path, KTSTR_GUEST_SCHED_DIR "/bin", "%s", text);
+		cr_assert_str_eq(g.sched_path, KTSTR_GUEST_SCHED_BIN, "%s", text);
 		cr_assert_str_eq(g.sched_name, s->sched.spec, "%s", text);
 		cr_assert_eq(g.nargs, s->sched.nargs, "%s", text);
 		for (int i = 0; i < s->sched.nargs; i++)
