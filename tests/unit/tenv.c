@@ -87,6 +87,15 @@ void tenv_kernel_config(char *out, size_t len)
 			     "bzImage)", out, strerror(errno));
 }
 
+void tenv_kernel_vmlinux(char *out, size_t len)
+{
+	const char *k = tenv_kernel(), *slash = strrchr(k, '/');
+	snprintf(out, len, "%.*svmlinux", slash ? (int)(slash - k + 1) : 0, k);
+	if (access(out, R_OK))
+		tenv_missing("the test kernel's vmlinux %s: %s (the cache extracts it next to the "
+			     "bzImage: run `make kernel`)", out, strerror(errno));
+}
+
 /* Read here rather than with cache.c's reader, so tests of that reader have an oracle:
  * boot protocol, the u16 at 0x20e is the offset - 0x200 of "release (builder) #n ...". */
 void tenv_kernel_release(char *out, size_t len)

@@ -24,6 +24,8 @@ const char *tenv_kernel(void);
 /* Its config (cached next to it) and its release, read from its boot header. */
 void tenv_kernel_config(char *out, size_t len);
 void tenv_kernel_release(char *out, size_t len);
+/* Its vmlinux, extracted next to it in the cache entry (for its BTF). */
+void tenv_kernel_vmlinux(char *out, size_t len);
 /* Debian's split packaging of the test kernel, built with dpkg-deb in dir:
  * linux-binary-<release>_*.deb (the image) and linux-base-<release>_*.deb (the config). */
 void tenv_kernel_debs(const char *dir, char *bin, char *base, size_t len);
