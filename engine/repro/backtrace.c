@@ -203,3 +203,47 @@ void bt_parse(const char *text, struct bt_funcs *out)
 		}
 	}
 }
+
+/* "NAME[PID]" ending just before end (NAME may hold blanks and '/'): fills comm, pid. */
+static bool task_before(const char *line, const char *end, char *comm, size_t clen, int *pid)
+{
+	const char *rb = end;
+	while (rb > line && rb[-1] == ' ')
+		rb--;
+	if (rb == line || rb[-1] != ']')
+		return false;
+	const char *lb = rb - 1;
+	while (lb > line && lb[-1] != '[')
+		lb--;
+	if (lb == line || lb == rb - 1)
+		return false;
+	char *e;
+	long v = strtol(lb, &e, 10);
+	if (e != rb - 1)
+		return false;
+	const char *c = lb - 1;
+	while (c > line && c[-1] != ' ' && c[-1] != '(')
+		c--;
+	snprintf(comm, clen, "%.*s", (int)(lb - 1 - c), c);
+	*pid = (int)v;
+	return true;
+}
+
+void bt_exit_info(const char *text, struct bt_exit *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->pid = out->cpu = out->stalled_pid = -1;
+	out->kind = -1;
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		const char *end = nl ? nl : line + strlen(line);
+		const char *t = strstr(line, " triggered exit kind ");
+		if (t && t < end && out->pid < 0 &&
+		    task_before(line, t, out->comm, sizeof(out->comm), &out->pid))
+			sscanf(t, " triggered exit kind %ld on CPU %d", &out->kind, &out->cpu);
+		t = strstr(line, " failed to run for ");
+		if (t && t < end && out->stalled_pid < 0)
+			task_before(line, t, out->stalled_comm, sizeof(out->stalled_comm), &out->stalled_pid);
+		line = nl ? nl + 1 : NULL;
+	}
+}

@@ -38,6 +38,20 @@ void bt_parse(const char *text, struct bt_funcs *out);
  * only the exiting task's "Backtrace:" block, not the other tasks' stacks below it.
  * Does nothing when the dump has no Backtrace block. */
 void bt_parse_dump(const char *text, struct bt_funcs *out);
+/* Who the exit is about, from the dump's header and the kernel's exit message: the task
+ * that triggered the exit ("swapper/0[0] triggered exit kind 1025 on CPU 0:") and, for a
+ * runnable-task stall, the stalled task ("ktstr-w3[107] failed to run for 4.020s"), whom
+ * stitching follows instead of the watchdog's kworker. Fields not found stay -1 / "". */
+struct bt_exit {
+	char comm[32];
+	int pid;
+	long kind; /* scx_exit_kind, decode with dec_exit_kind */
+	int cpu;
+	char stalled_comm[32];
+	int stalled_pid;
+};
+void bt_exit_info(const char *text, struct bt_exit *out);
+
 /* Whether a kernel function is a generic frame bt_parse drops. */
 bool bt_generic(const char *name);
 /* The sched_ext_ops member a program name ends with (longest `_member` suffix, or the

@@ -144,3 +144,33 @@ Test(repro_backtrace, not_frames)
 	bt_parse_dump("no dump here", &b);
 	cr_expect_eq(b.n, 0);
 }
+
+Test(repro_backtrace, exit_info_from_the_real_dumps_and_consoles)
+{
+	char *t = fixture("error-dump.log");
+	struct bt_exit e;
+	bt_exit_info(t, &e);
+	free(t);
+	cr_expect_str_eq(e.comm, "swapper/0");
+	cr_expect_eq(e.pid, 0);
+	cr_expect_eq(e.kind, 1025);
+	cr_expect_eq(e.cpu, 0);
+	cr_expect_eq(e.stalled_pid, -1);
+	cr_expect_str_eq(e.stalled_comm, "");
+
+	t = fixture("stall-dump.log");
+	bt_exit_info(t, &e);
+	free(t);
+	cr_expect_str_eq(e.comm, "kworker/u4:1");
+	cr_expect_eq(e.pid, 29);
+	cr_expect_eq(e.kind, 1026);
+	cr_expect_str_eq(e.stalled_comm, "ktstr-w3");
+	cr_expect_eq(e.stalled_pid, 107);
+
+	t = fixture("stall-console.log"); /* "sched_ext: ktstr_sched: ktstr-w3[107] failed to run" */
+	bt_exit_info(t, &e);
+	free(t);
+	cr_expect_eq(e.pid, -1, "the console has no dump header");
+	cr_expect_str_eq(e.stalled_comm, "ktstr-w3");
+	cr_expect_eq(e.stalled_pid, 107);
+}
