@@ -126,11 +126,16 @@ void sel_trigger(const struct sel_kernel *k, struct sel_trigger *out)
 		snprintf(out->target, sizeof(out->target), "sched_ext_exit");
 		return;
 	}
-	const char *fn[] = { "__scx_exit", "scx_vexit" };
+	/* __scx_exit(sch, kind, code, cpu, fmt, ...) is variadic: the kernel refuses fentry on
+	 * it, so it is the kprobe fallback; scx_vexit takes a va_list and traces fine. */
+	const struct { const char *fn; enum sel_trigger_kind kind; } order[] = {
+		{ "scx_vexit", SEL_TRIG_FENTRY },
+		{ "__scx_exit", SEL_TRIG_KPROBE },
+	};
 	for (int i = 0; i < 2; i++)
-		if (k->has_func(fn[i], k->ctx)) {
-			out->kind = SEL_TRIG_FENTRY;
-			snprintf(out->target, sizeof(out->target), "%s", fn[i]);
+		if (k->has_func(order[i].fn, k->ctx)) {
+			out->kind = order[i].kind;
+			snprintf(out->target, sizeof(out->target), "%s", order[i].fn);
 			return;
 		}
 	out->kind = SEL_TRIG_NONE;

@@ -77,7 +77,8 @@ void sel_format_stats(const struct sel_plan *p, char *buf, size_t len);
 
 enum sel_trigger_kind {
 	SEL_TRIG_TP_BTF, /* tp_btf/sched_ext_exit */
-	SEL_TRIG_FENTRY, /* fentry on __scx_exit, else scx_vexit */
+	SEL_TRIG_FENTRY, /* fentry on scx_vexit */
+	SEL_TRIG_KPROBE, /* kprobe on __scx_exit: it is variadic, which fentry refuses */
 	SEL_TRIG_NONE, /* auto-repro is skipped; reason says what was missing */
 };
 
@@ -87,8 +88,9 @@ struct sel_trigger {
 	char reason[256]; /* for SEL_TRIG_NONE, else "" */
 };
 
-/* tp_btf/sched_ext_exit when the kernel has the tracepoint, else fentry on __scx_exit,
- * else on scx_vexit, else none, with the reason naming all three as missing. */
+/* tp_btf/sched_ext_exit when the kernel has the tracepoint, else fentry on scx_vexit (every
+ * exit passes through it), else a kprobe on __scx_exit (variadic, so fentry cannot attach
+ * to it), else none, with the reason naming all three as missing. */
 void sel_trigger(const struct sel_kernel *k, struct sel_trigger *out);
 
 #endif

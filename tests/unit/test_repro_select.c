@@ -29,7 +29,7 @@ static bool yes_tp(const char *name, void *btf)
 	return !strcmp(name, "sched_ext_exit");
 }
 
-Test(repro_select, trigger_on_the_test_kernel_is_fentry_on___scx_exit)
+Test(repro_select, trigger_on_the_test_kernel_is_fentry_on_scx_vexit)
 {
 	struct sel_kernel k = real();
 	cr_expect_not(k.has_tracepoint("sched_ext_exit", k.ctx), "issue 9: 7.2.13 has no such tracepoint");
@@ -37,8 +37,22 @@ Test(repro_select, trigger_on_the_test_kernel_is_fentry_on___scx_exit)
 	struct sel_trigger t;
 	sel_trigger(&k, &t);
 	cr_expect_eq(t.kind, SEL_TRIG_FENTRY);
-	cr_expect_str_eq(t.target, "__scx_exit");
+	cr_expect_str_eq(t.target, "scx_vexit");
 	cr_expect_str_eq(t.reason, "");
+}
+
+/* Why __scx_exit is only the kprobe fallback: its last parameter is the variadic marker
+ * (type 0, no name), and the kernel refuses fentry/fexit on variadic functions. */
+Test(repro_select, __scx_exit_is_variadic_in_the_test_kernel)
+{
+	struct btf *b = kbtf();
+	int id = btf__find_by_name_kind(b, "__scx_exit", BTF_KIND_FUNC);
+	cr_assert_gt(id, 0);
+	const struct btf_type *proto = btf__type_by_id(b, btf__type_by_id(b, id)->type);
+	int n = btf_vlen(proto);
+	cr_assert_gt(n, 0);
+	const struct btf_param *last = &btf_params(proto)[n - 1];
+	cr_expect(last->type == 0 && last->name_off == 0, "__scx_exit's last parameter is '...'");
 }
 
 Test(repro_select, trigger_fallbacks)
@@ -52,10 +66,10 @@ Test(repro_select, trigger_fallbacks)
 
 	k = real();
 	k.has_func = hide_func;
-	hidden = (const char *const[]){ "__scx_exit", NULL };
+	hidden = (const char *const[]){ "scx_vexit", NULL };
 	sel_trigger(&k, &t);
-	cr_expect_eq(t.kind, SEL_TRIG_FENTRY);
-	cr_expect_str_eq(t.target, "scx_vexit");
+	cr_expect_eq(t.kind, SEL_TRIG_KPROBE);
+	cr_expect_str_eq(t.target, "__scx_exit");
 
 	hidden = (const char *const[]){ "__scx_exit", "scx_vexit", NULL };
 	sel_trigger(&k, &t);
