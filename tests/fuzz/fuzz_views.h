@@ -4,9 +4,11 @@
 #ifndef KTSTR_FUZZ_VIEWS_H
 #define KTSTR_FUZZ_VIEWS_H
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "engine/checks.h"
+#include "engine/report.h"
 #include "views/model.h"
 
 static inline void fuzz_logs(const struct ring *rg, enum logm_kind kind)
@@ -46,6 +48,18 @@ static inline void fuzz_views(struct run *r)
 	fuzz_logs(r->schedlog, LOGM_CYCLES);
 	fuzz_logs(r->dump, LOGM_SECTIONS);
 	fuzz_logs(r->console, LOGM_PLAIN);
+}
+
+/* Everything that renders a run: the text report, the JSON, and the TUI's models. */
+static inline void fuzz_render(struct run *r)
+{
+	FILE *devnull = fopen("/dev/null", "w");
+	if (devnull) {
+		report_text(r, devnull);
+		fclose(devnull);
+	}
+	free(report_json(r));
+	fuzz_views(r);
 }
 
 #endif
