@@ -638,3 +638,18 @@ void engine_free(struct engine *e)
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }
+
+/* Placeholder until engine/repro/run.c lands (issue 9). */
+int engine_repro(struct engine *e, struct run *primary, char *err, size_t errlen)
+{
+	(void)e;
+	(void)primary;
+	snprintf(err, errlen, "auto-repro is not available yet");
+	return -ENOSYS;
+}
+
+bool engine_repro_wanted(const struct run *r)
+{
+	(void)r;
+	return false;
+}

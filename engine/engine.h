@@ -13,6 +13,7 @@ enum engine_ev_type {
 	EV_LOG,      /* a line was added; text holds it, src says which log */
 	EV_RESULT,   /* run finished: result, checks and exit code are final */
 	EV_KERNEL_RM, /* engine_kernel_remove finished: key, rc, text (no run) */
+	EV_REPRO,    /* run->repro changed (progress, or final when its state is past FIRED) */
 };
 
 enum engine_log_src { LOG_CONSOLE, LOG_SCHED, LOG_GUEST, LOG_VERIFIER, LOG_DUMP, LOG_HOST };
@@ -69,6 +70,17 @@ int engine_shell_sock(struct engine *e, struct run *r, char *buf, size_t len);
  * removal: it is abandoned (the lock wait ends with the process; no event). */
 int engine_kernel_remove(struct engine *e, const char *root, const char *key, char *err,
 			 size_t errlen);
+
+/* Auto-repro (docs/auto-repro.md): reruns primary's failure in a second VM with BPF probes
+ * on the crash path and stitches what they saw into primary->repro. Asynchronous: progress
+ * and the end come as EV_REPRO events on primary; the primary's run directory (report.txt,
+ * result.json) is rewritten at the end. primary may be live (just finished) or loaded from
+ * its run directory. -EINVAL with err for a run that cannot be reproduced (no scheduler,
+ * still running, expect_err), -EBUSY when a repro of it runs already. */
+int engine_repro(struct engine *e, struct run *primary, char *err, size_t errlen);
+/* Whether auto-repro runs by itself after this finished run: its scheduler (not EEVDF)
+ * failed and the run is not expect_err, and KTSTR_NO_AUTO_REPRO is not set. */
+bool engine_repro_wanted(const struct run *r);
 
 /* run_request.accel for "kvm" or "tcg"; -EINVAL for any other name. */
 int engine_accel_by_name(const char *name);

@@ -10,6 +10,7 @@
 #include "engine/scenario.h"
 #include "engine/ring.h"
 #include "engine/version.h"
+#include "engine/repro/chain.h"
 
 #define RUN_MAX_CPUS 64
 #define RUN_MAX_CHECKS 256
@@ -141,6 +142,10 @@ struct run {
 	char error[1024];            /* infrastructure error, user-facing */
 	char warning[1024];          /* host-side warning shown before the verdict (kfunc BTF check) */
 	double gap_threshold_ms, spread_threshold_pct; /* effective thresholds */
+
+	/* auto-repro (engine/repro/chain.h): NULL until one was asked for this run */
+	struct repro_result *repro;
+	char repro_of[4096];         /* a repro VM's run: the primary's run directory, else "" */
 };
 
 struct run *run_new(const struct scenario *scn);  /* refs = 1 */
