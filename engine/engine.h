@@ -45,6 +45,9 @@ struct run_request {
 	 * -1: --no-perf-mode (off; a performance_mode scenario is skipped). With 0,
 	 * KTSTR_NO_PERF_MODE=1 in the environment means -1. */
 	int perf_mode;
+	/* Auto-repro: this run reproduces that one (engine_repro): its id is "<primary
+	 * id>-repro", and its probe messages feed primary->repro. NULL for a normal run. */
+	struct run *repro_of;
 };
 
 struct engine;

@@ -57,6 +57,36 @@ static void make_run_id(const struct scenario *scn, char *out, size_t len)
 		 __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
 }
 
+/* A repro VM's run id: "<primary id>-repro", then -repro-2, ... when reproduced again. */
+static void repro_run_id(const char *runs, const struct run *primary, char *out, size_t len)
+{
+	char dir[PATH_MAX];
+	for (int n = 1; n < 1000; n++) {
+		if (n == 1)
+			snprintf(out, len, "%.100s-repro", primary->id[0] ? primary->id : "run");
+		else
+			snprintf(out, len, "%.100s-repro-%d", primary->id[0] ? primary->id : "run", n);
+		snprintf(dir, sizeof(dir), "%s/%s", runs, out);
+		if (access(dir, F_OK))
+			return;
+	}
+}
+
+static int save_scenario(const struct run *r, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	char *text = scn_to_json(&r->scn);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(path, sizeof(path), "%s/scenario.json", r->dir);
+	int rc = fs_write_atomic(path, text, strlen(text), 0644);
+	free(text);
+	if (rc)
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+	return rc;
+}
 
 static int prepare(const struct run_request *req, struct run *r, struct run_plan *plan,
 		   char *err, size_t errlen)
@@ -124,7 +154,10 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 		snprintf(runs_buf, sizeof(runs_buf), "%s/runs", root);
 		runs = runs_buf;
 	}
-	make_run_id(&r->scn, r->id, sizeof(r->id));
+	if (req->repro_of)
+		repro_run_id(runs, req->repro_of, r->id, sizeof(r->id));
+	else
+		make_run_id(&r->scn, r->id, sizeof(r->id));
 	snprintf(r->dir, sizeof(r->dir), "%s/%s", runs, r->id);
 	if (!no_flock && (rc = lock_run_dir(runs, r->id, &plan->run_lock, err, errlen)))
 		return rc;
@@ -134,6 +167,10 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 		return rc;
 	}
 	r->started_unix = time(NULL);
+	snprintf(r->sched_bin, sizeof(r->sched_bin), "%s", sched_path);
+	/* The exact scenario, so `ktstr repro RUN_DIR` can run it again (docs/auto-repro.md). */
+	if (!r->shell && (rc = save_scenario(r, err, errlen)))
+		return rc;
 
 	/* Performance mode: --perf-mode / --no-perf-mode win over KTSTR_NO_PERF_MODE=1, which
 	 * wins over the scenario. A scenario that requires it is skipped, never run without. */

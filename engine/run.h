@@ -73,6 +73,7 @@ struct run {
 	struct scenario scn;
 	char kernel_key[128], kernel_path[4096], kernel_version[128];
 	char sched_label[256];      /* "eevdf" or the scheduler's name */
+	char sched_bin[4096];       /* the scheduler binary the run used (host path), "" eevdf */
 	int64_t started_unix;       /* wall clock at start, seconds */
 	struct version_info tool;   /* the ktstr, libbpf and QEMU that made it ("" if unknown) */
 

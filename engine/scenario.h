@@ -106,6 +106,9 @@ int scn_parse(const char *text, const char *path, struct scenario *out, char *er
 void scn_free(struct scenario *s);   /* frees sched.args; the struct itself is the caller's */
 /* Deep copy (sched.args duplicated): free both with scn_free. 0 or -ENOMEM. */
 int scn_copy(struct scenario *dst, const struct scenario *src);
+/* The scenario in the file format scn_parse reads (engine/scenario_save.c); malloc'd JSON
+ * text, NULL on allocation failure. */
+char *scn_to_json(const struct scenario *s);
 /* Defaults without a file: topology 1x1x2x1, 512 MB, eevdf, 3000 ms, no cgroups. */
 void scn_init_default(struct scenario *s);
 /* Validation shared by the loader and command-line overrides (topology cap, groups, and
