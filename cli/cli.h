@@ -3,11 +3,20 @@
 #ifndef KTSTR_CLI_H
 #define KTSTR_CLI_H
 
+#include <stdbool.h>
+
 int cmd_run(int argc, char **argv);     /* cli/run.c */
 int cmd_kernel(int argc, char **argv);  /* cli/kernel.c */
 int cmd_shell(int argc, char **argv);   /* cli/shell.c */
 int cmd_locks(int argc, char **argv);   /* cli/locks.c */
 int cmd_version(int argc, char **argv); /* cli/version.c */
+int cmd_repro(int argc, char **argv);   /* cli/repro.c */
+
+struct engine;
+struct run;
+/* Waits for primary's auto-repro to end, printing its progress on stderr unless quiet;
+ * returns its final enum repro_state (cli/repro.c). */
+int cli_repro_wait(struct engine *e, struct run *primary, bool quiet);
 
 /* Prints "ktstr: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -47,6 +47,7 @@ static void usage(FILE *f)
 	      "  run SCENARIO [--json] [--kernel SPEC] [--scheduler NAME|PATH] [-- ARGS]\n"
 	      "  kernel list|import|fetch|check|vmlinux|path|rm|clean ...\n"
 	      "  shell [--kernel SPEC] [--topo NxLxCxT] [--exec CMD]  a busybox shell in a VM\n"
+	      "  repro RUN_DIR [--json]                        rerun a scheduler failure with BPF probes\n"
 	      "  locks [--watch DURATION] [--json] [--all]      ktstr flocks held on this host\n"
 	      "  version [--json] | --version                  ktstr, its commit, libbpf, QEMU\n"
 	      "  help\n"
@@ -70,6 +71,8 @@ int main(int argc, char **argv)
 		return cmd_shell(argc - 1, argv + 1);
 	if (!strcmp(verb, "locks"))
 		return cmd_locks(argc - 1, argv + 1);
+	if (!strcmp(verb, "repro"))
+		return cmd_repro(argc - 1, argv + 1);
 	if (!strcmp(verb, "version") || !strcmp(verb, "--version"))
 		return cmd_version(argc - 1, argv + 1);
 	if (!strcmp(verb, "help") || !strcmp(verb, "--help") || !strcmp(verb, "-h")) {

@@ -16,10 +16,12 @@ static void usage(void)
 	fputs("usage: ktstr run SCENARIO.json... [--json] [--kernel SPEC] [--scheduler NAME|PATH]\n"
 	      "                 [--topo NxLxCxT] [--duration-ms N] [--accel kvm|tcg]\n"
 	      "                 [--runs-dir DIR] [--kernel-arg ARG]... [--perf-mode|--no-perf-mode]\n"
-	      "                 [-v] [-- SCHEDULER ARGS]\n"
+	      "                 [--no-auto-repro] [-v] [-- SCHEDULER ARGS]\n"
 	      "  --perf-mode      performance mode for every scenario (hugepage RAM, pinned vCPUs)\n"
 	      "  --no-perf-mode   no performance mode; performance_mode scenarios are skipped\n"
-	      "                   (same as KTSTR_NO_PERF_MODE=1)\n",
+	      "                   (same as KTSTR_NO_PERF_MODE=1)\n"
+	      "  --no-auto-repro  no second VM with BPF probes after a scheduler failure\n"
+	      "                   (same as KTSTR_NO_AUTO_REPRO=1; see docs/auto-repro.md)\n",
 	      stderr);
 }
 
@@ -79,7 +81,8 @@ struct suite_tally {
 };
 
 /* Runs one scenario to its end and prints its report. Returns its exit code. */
-static int run_one(struct run_request *req, bool json, bool verbose, struct suite_tally *t)
+static int run_one(struct run_request *req, bool json, bool verbose, bool auto_repro,
+		   struct suite_tally *t)
 {
 	char err[4096];
 	struct engine *e = engine_new();
@@ -110,6 +113,16 @@ static int run_one(struct run_request *req, bool json, bool verbose, struct suit
 				finished = true;
 			engine_event_done(&ev);
 		}
+	}
+	/* The seed's "Scheduler died" next step: a second VM reproduces the crash with probes. */
+	if (auto_repro && engine_repro_wanted(run)) {
+		if (!json)
+			fprintf(stderr, "ktstr: auto-repro: rerunning '%s' in a second VM with BPF probes on "
+				"the crash path (--no-auto-repro skips it)\n", run->scn.name);
+		if (engine_repro(e, run, err, sizeof(err)))
+			fprintf(stderr, "ktstr: auto-repro: %s\n", err);
+		else
+			cli_repro_wait(e, run, json);
 	}
 	run_lock(run);
 	if (json) {
@@ -172,10 +185,11 @@ int cmd_run(int argc, char **argv)
 		{ "verbose", no_argument, 0, 'v' },
 		{ "perf-mode", no_argument, 0, 'P' },
 		{ "no-perf-mode", no_argument, 0, 'N' },
+		{ "no-auto-repro", no_argument, 0, 'R' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	bool json = false, verbose = false;
+	bool json = false, verbose = false, auto_repro = true;
 	const char *kernel = NULL, *sched = NULL, *topo = NULL, *runs = NULL, *accel = NULL;
 	long duration = 0;
 	int perf_mode = 0; /* run_request.perf_mode */
@@ -201,6 +215,7 @@ int cmd_run(int argc, char **argv)
 		case 'a': accel = optarg; break;
 		case 'r': runs = optarg; break;
 		case 'v': verbose = true; break;
+		case 'R': auto_repro = false; break;
 		case 'P':
 		case 'N':
 			if (perf_mode && perf_mode != (c == 'P' ? 1 : -1)) {
@@ -282,7 +297,7 @@ int cmd_run(int argc, char **argv)
 	struct suite_tally t = { 0 };
 	rc = 0;
 	for (int i = 0; i < nfiles; i++) {
-		int one = run_one(&reqs[i], json, verbose, &t);
+		int one = run_one(&reqs[i], json, verbose, auto_repro, &t);
 		if (one > rc) /* the suite's code is its worst scenario's */
 			rc = one;
 	}

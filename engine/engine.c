@@ -14,12 +14,14 @@
 
 #include "engine/engine.h"
 #include "engine/engine_prepare.h"
+#include "engine/engine_repro.h"
 #include "engine/kernel/cache.h"
 #include "engine/checks.h"
 #include "engine/report.h"
 #include "engine/shell_end.h"
 #include "vmm/vm.h"
 #include "guest/proto.h"
+#include "guest/probe_wire.h"
 
 #define EV_QUEUE_MAX 20000 /* beyond this, log and sample events are dropped (model keeps data) */
 #define MAX_RUNS 16
@@ -42,6 +44,7 @@ struct run_slot {
 	bool log_events;
 	int64_t last_sample_ev_ms;
 	char panic[256];            /* shell runs: the console's first kernel panic line */
+	struct run *primary;        /* a repro VM's run: the run it reproduces (a reference) */
 };
 
 struct engine {
@@ -85,6 +88,9 @@ static bool enqueue(struct engine *e, struct ev_node *n, bool droppable)
 static void push_event(struct engine *e, enum engine_ev_type type, struct run *r,
 		       enum engine_log_src src, const char *text)
 {
+	/* A repro VM speaks only through its primary's EV_REPRO (engine_repro.c). */
+	if (r && r->repro_of[0] && type != EV_REPRO)
+		return;
 	struct ev_node *n = calloc(1, sizeof(*n));
 	if (!n)
 		return;
@@ -302,6 +308,8 @@ static void on_ctl(void *p, const char *line)
 		free(text);
 		return;
 	}
+	if (s->primary && !strcmp(type, KTSTR_MSG_PROBE) && engine_repro_line(s->primary, line))
+		push_event(s->e, EV_REPRO, s->primary, LOG_HOST, NULL);
 	if (boot)
 		push_event(s->e, EV_BOOT, r, LOG_HOST, NULL);
 	if (state_changed)
@@ -512,6 +520,11 @@ finish:
 	run_unlock(r);
 	if (report_write_dir(r, err, sizeof(err)))
 		fprintf(stderr, "ktstr: %s\n", err);
+	engine_repro_keep_scheduler(r);
+	if (s->primary) {
+		engine_repro_done(s->primary, r);
+		push_event(e, EV_REPRO, s->primary, LOG_HOST, NULL);
+	}
 	engine_prepare_cleanup(&s->plan);
 	push_event(e, EV_STATE, r, LOG_HOST, NULL);
 	push_event(e, EV_RESULT, r, LOG_HOST, NULL);
@@ -558,8 +571,13 @@ int engine_start(struct engine *e, const struct run_request *req, struct run **o
 	s->e = e;
 	s->run = r;
 	s->log_events = req->log_events;
+	if (req->repro_of) {
+		s->primary = run_get(req->repro_of);
+		snprintf(r->repro_of, sizeof(r->repro_of), "%s", req->repro_of->dir);
+	}
 	if (pthread_create(&s->thread, NULL, run_thread, s)) {
 		engine_prepare_cleanup(&s->plan);
+		run_put(s->primary);
 		run_put(r);
 		free(s);
 		snprintf(err, errlen, "cannot start the run thread");
@@ -567,6 +585,7 @@ int engine_start(struct engine *e, const struct run_request *req, struct run **o
 	}
 	pthread_mutex_lock(&e->lock);
 	if (e->slots[slot_i]) { /* a finished, joined slot: reuse it */
+		run_put(e->slots[slot_i]->primary);
 		run_put(e->slots[slot_i]->run);
 		free(e->slots[slot_i]);
 	}
@@ -627,6 +646,7 @@ void engine_free(struct engine *e)
 			pthread_join(s->thread, NULL);
 			s->joined = true;
 		}
+		run_put(s->primary);
 		run_put(s->run);
 		free(s);
 		e->slots[i] = NULL;
@@ -639,17 +659,3 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
-/* Placeholder until engine/repro/run.c lands (issue 9). */
-int engine_repro(struct engine *e, struct run *primary, char *err, size_t errlen)
-{
-	(void)e;
-	(void)primary;
-	snprintf(err, errlen, "auto-repro is not available yet");
-	return -ENOSYS;
-}
-
-bool engine_repro_wanted(const struct run *r)
-{
-	(void)r;
-	return false;
-}

@@ -48,6 +48,8 @@ struct run_request {
 	/* Auto-repro: this run reproduces that one (engine_repro): its id is "<primary
 	 * id>-repro", and its probe messages feed primary->repro. NULL for a normal run. */
 	struct run *repro_of;
+	/* The auto-repro probe spec (guest/probe_wire.h) for the guest; NULL: no probes. */
+	const char *probe_spec;
 };
 
 struct engine;

@@ -9,6 +9,7 @@
 
 #include "engine/checks.h"
 #include "engine/collapse.h"
+#include "engine/repro/report.h"
 #include "engine/verifier.h"
 
 #define CONSOLE_TAIL 20
@@ -259,6 +260,16 @@ static void body_stats(struct run *r, FILE *f)
 	}
 }
 
+static void body_pipeline(struct run *r, FILE *f)
+{
+	repro_report_pipeline(r->repro, f);
+}
+
+static void body_repro(struct run *r, FILE *f)
+{
+	repro_report_body(r->repro, f);
+}
+
 typedef void (*body_fn)(struct run *, FILE *);
 
 static char *capture(body_fn fn, struct run *r)
@@ -277,7 +288,8 @@ static char *capture(body_fn fn, struct run *r)
 	return buf;
 }
 
-enum { SEC_VSTATS, SEC_SCHEDLOG, SEC_DIAG, SEC_DUMP, SEC_TIMELINE, SEC_STATS, SEC__N };
+enum { SEC_VSTATS, SEC_SCHEDLOG, SEC_DIAG, SEC_DUMP, SEC_TIMELINE, SEC_STATS, SEC_PIPELINE,
+       SEC_REPRO, SEC__N };
 _Static_assert(SEC__N == REPORT_NSECTIONS, "report_priv.h counts the sections");
 static const struct { const char *heading, *json; body_fn fn; } sections[SEC__N] = {
 	[SEC_VSTATS] = { "--- verifier stats ---", "verifier_stats", body_verifier_stats },
@@ -286,6 +298,8 @@ static const struct { const char *heading, *json; body_fn fn; } sections[SEC__N]
 	[SEC_DUMP] = { "--- sched_ext dump ---", "sched_ext_dump", body_dump },
 	[SEC_TIMELINE] = { "--- timeline ---", "timeline", body_timeline },
 	[SEC_STATS] = { "--- stats ---", "stats", body_stats },
+	[SEC_PIPELINE] = { "--- probe pipeline ---", "probe_pipeline", body_pipeline },
+	[SEC_REPRO] = { "--- auto-repro ---", "auto_repro", body_repro },
 };
 
 bool report_section_relevant(struct run *r, int s)
@@ -295,6 +309,8 @@ bool report_section_relevant(struct run *r, int s)
 	case SEC_SCHEDLOG: return ring_count(r->schedlog) || has_verifier(r);
 	case SEC_DIAG: return r->result != RESULT_PASS && diag_wanted(r);
 	case SEC_DUMP: return ring_count(r->dump) > 0;
+	case SEC_PIPELINE: return repro_report_relevant(r->repro) && r->repro->pipeline[0];
+	case SEC_REPRO: return repro_report_relevant(r->repro);
 	default: return r->nworkers > 0;
 	}
 }

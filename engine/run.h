@@ -123,6 +123,7 @@ struct run {
 
 	/* logs (bounded) */
 	struct ring *console, *schedlog, *verifier, *dump, *guestlog;
+	struct ring *probe;          /* auto-repro's raw "probe" messages (a repro VM's run) */
 	uint64_t malformed_lines;
 
 	/* numbers */

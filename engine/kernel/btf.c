@@ -284,6 +284,23 @@ static int parse_btf(const char *path, const char *shown, struct btf **out, char
 	return 0;
 }
 
+struct btf *btf_open_kernel(const char *vmlinux, const char *image, char *err, size_t errlen)
+{
+	struct btf *btf = NULL;
+	if (vmlinux && vmlinux[0] && !access(vmlinux, R_OK))
+		return parse_btf(vmlinux, vmlinux, &btf, err, errlen) ? NULL : btf;
+	int fd = unnamed_temp(err, errlen);
+	if (fd < 0)
+		return NULL;
+	char path[64], shown[PATH_MAX];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	snprintf(shown, sizeof(shown), "the vmlinux inside %s", image);
+	if (!payload_to_fd(image, fd, "a temporary file", err, errlen))
+		parse_btf(path, shown, &btf, err, errlen);
+	close(fd);
+	return btf;
+}
+
 int btf_has_sched_ext(const char *vmlinux)
 {
 	char err[512];

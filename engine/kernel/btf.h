@@ -17,6 +17,12 @@ int btf_check_kfuncs(const char *vmlinux, struct btf_check *out, char *err, size
  * in $TMPDIR (or /tmp), gone when this returns or the process dies. */
 int btf_check_image(const char *bzimage, struct btf_check *out, char *err, size_t errlen);
 
+/* The kernel's BTF for a caller that reads it (auto-repro's probe spec): from vmlinux when
+ * it is readable, else from the vmlinux inside the image. NULL with err on failure; free
+ * with btf__free. */
+struct btf;
+struct btf *btf_open_kernel(const char *vmlinux, const char *image, char *err, size_t errlen);
+
 /* 1 when the BTF defines struct sched_ext_ops (the kernel was built with
  * CONFIG_SCHED_CLASS_EXT=y), 0 when it does not, -errno when there is no BTF to read. */
 int btf_has_sched_ext(const char *vmlinux);
