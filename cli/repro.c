@@ -1,5 +1,5 @@
 /* `ktstr repro RUN_DIR`: auto-repro on demand (docs/auto-repro.md). Reruns a past failure
- * from its run directory (scenario.json, the kernel's key, scheduler.bin and its arguments)
+ * from its run directory (scenario.json, the kernel's key, scheduler/NAME and its arguments)
  * in a VM with BPF probes on the crash path, adds the `--- probe pipeline ---` and
  * `--- auto-repro ---` sections to that directory's report and prints it. Also the waiting
  * loop `ktstr run` uses for the automatic repro after a scheduler failure. */

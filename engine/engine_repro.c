@@ -21,6 +21,9 @@
 #include "engine/repro/spec.h"
 #include "engine/repro/stitch.h"
 
+/* A failed run's scheduler binary, kept under its own name (the report's label). */
+#define REPRO_SCHED_DIR "scheduler"
+
 static bool env_off(const char *name)
 {
 	const char *v = getenv(name);
@@ -44,14 +47,16 @@ bool engine_repro_wanted(const struct run *r)
 
 void engine_repro_keep_scheduler(struct run *r)
 {
-	char src[sizeof(r->sched_bin)], dst[PATH_MAX];
+	char src[sizeof(r->sched_bin)], dst[PATH_MAX], sdir[PATH_MAX];
 	run_lock(r);
 	bool want = r->sched_bin[0] && r->dir[0] && !r->repro_of[0] && r->scn.sched.kind != SCHED_EEVDF &&
 		    (r->result == RESULT_FAIL || r->result == RESULT_ERROR);
 	snprintf(src, sizeof(src), "%s", r->sched_bin);
-	snprintf(dst, sizeof(dst), "%s/scheduler.bin", r->dir);
+	const char *base = strrchr(src, '/');
+	snprintf(sdir, sizeof(sdir), "%s/" REPRO_SCHED_DIR, r->dir);
+	snprintf(dst, sizeof(dst), "%s/%s", sdir, base ? base + 1 : src);
 	run_unlock(r);
-	if (want && strcmp(src, dst))
+	if (want && strcmp(src, dst) && !fs_mkdir_p(sdir, 0755))
 		fs_copy_file(src, dst, 0755);
 }
 
@@ -62,8 +67,9 @@ static char *ring_join(const struct ring *rg, size_t last)
 	FILE *f = open_memstream(&buf, &len);
 	if (!f)
 		return NULL;
-	for (size_t i = last && n > last ? n - last : 0; i < n; i++)
-		fprintf(f, "%s%s", i && (!last || i > n - last) ? "\n" : "", ring_get(rg, i));
+	size_t from = last && n > last ? n - last : 0;
+	for (size_t i = from; i < n; i++)
+		fprintf(f, "%s%s", i > from ? "\n" : "", ring_get(rg, i));
 	fclose(f);
 	return buf;
 }
@@ -171,7 +177,8 @@ static int repro_scenario(const struct run *p, struct scenario *out, char *err, 
 		snprintf(err, errlen, "out of memory");
 		return rc;
 	}
-	snprintf(path, sizeof(path), "%s/scheduler.bin", p->dir);
+	const char *slash = strrchr(out->sched.spec, '/');
+	snprintf(path, sizeof(path), "%s/" REPRO_SCHED_DIR "/%s", p->dir, slash ? slash + 1 : out->sched.spec);
 	if (p->dir[0] && !access(path, X_OK) && out->sched.kind != SCHED_EEVDF) {
 		out->sched.kind = SCHED_PATH;
 		snprintf(out->sched.spec, sizeof(out->sched.spec), "%s", path);
@@ -196,7 +203,12 @@ static void end_early(struct run *primary, struct repro_result *res, enum repro_
 
 int engine_repro(struct engine *e, struct run *primary, char *err, size_t errlen)
 {
+	char link[PATH_MAX];
 	run_lock(primary);
+	/* A loaded repro VM's run knows its primary by the link engine_repro_done made. */
+	snprintf(link, sizeof(link), "%s/primary", primary->dir);
+	if (primary->dir[0] && !primary->repro_of[0] && !access(link, F_OK))
+		snprintf(primary->repro_of, sizeof(primary->repro_of), "%s", link);
 	const char *why = primary->state != RUN_DONE ? "the run has not finished yet" :
 			  primary->shell ? "a shell VM has no scenario to reproduce" :
 			  primary->repro_of[0] ? "this run is itself a repro VM; reproduce its primary instead" :

@@ -13,7 +13,7 @@ bool engine_repro_line(struct run *primary, const char *line);
  * directories and rewrite the primary's report and result.json. */
 void engine_repro_done(struct run *primary, struct run *repro);
 /* A finished run whose scheduler failed keeps a copy of the scheduler binary in its run
- * directory (scheduler.bin), so `ktstr repro RUN_DIR` works from that directory alone. */
+ * directory (scheduler/NAME), so `ktstr repro RUN_DIR` works from that directory alone. */
 void engine_repro_keep_scheduler(struct run *r);
 
 #endif

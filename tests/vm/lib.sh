@@ -5,6 +5,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KTSTR=$ROOT/build/ktstr
 T=$(mktemp -d -t ktstr-test.XXXXXX)
 export KTSTR_RUNS_DIR=$T/runs
+# Auto-repro doubles every scheduler failure's time; only its own tests (test_auto_repro*)
+# turn it back on.
+export KTSTR_NO_AUTO_REPRO=${KTSTR_NO_AUTO_REPRO-1}
 cleanup_tmp() { rm -rf "$T"; }
 trap cleanup_tmp EXIT
 
