@@ -2,6 +2,7 @@
  * directory. Guest text is made valid UTF-8 on the way in. */
 #include "engine/report.h"
 #include "engine/report_priv.h"
+#include "engine/repro/repro_json.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -182,6 +183,8 @@ static json_t *build_json(struct run *r)
 			    json_pack("{s:b, s:o, s:I, s:o}", "exec", r->exec, "exec_status",
 				      r->exec_status >= 0 ? json_integer(r->exec_status) : json_null(),
 				      "exec_bytes", (json_int_t)r->exec_bytes, "ended", jsafe(r->vm_end)));
+
+	json_object_set_new(o, "auto_repro", r->repro ? repro_to_json(r->repro) : json_null());
 
 	json_t *secs = json_object();
 	for (int s = 0; s < REPORT_NSECTIONS; s++) {

@@ -2,6 +2,7 @@
  * (each atomically, result.json last), and loading a finished one back into a run model
  * so the TUI can open a run a CI machine produced. */
 #include "engine/report.h"
+#include "engine/repro/repro_json.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -66,11 +67,12 @@ static char *timeline_text(const struct run *r, size_t *len)
 int report_write_dir(struct run *r, char *err, size_t errlen)
 {
 	char dir[sizeof(r->dir)];
-	enum { NFILES = 7 };
+	enum { NFILES = 8 };
+	/* probe.log (a repro VM's probe messages) only when there are any. */
 	struct { const char *name; char *data; size_t len; } files[NFILES] = {
 		{ "sched.log", NULL, 0 }, { "verifier.log", NULL, 0 }, { "dump.log", NULL, 0 },
-		{ "guest.log", NULL, 0 }, { "timeline.tsv", NULL, 0 }, { "report.txt", NULL, 0 },
-		{ "result.json", NULL, 0 },
+		{ "guest.log", NULL, 0 }, { "timeline.tsv", NULL, 0 }, { "probe.log", NULL, 0 },
+		{ "report.txt", NULL, 0 }, { "result.json", NULL, 0 },
 	};
 	int rc = 0;
 
@@ -86,13 +88,14 @@ int report_write_dir(struct run *r, char *err, size_t errlen)
 	files[2].data = ring_text(r->dump, &files[2].len);
 	files[3].data = ring_text(r->guestlog, &files[3].len);
 	files[4].data = timeline_text(r, &files[4].len);
-	FILE *f = open_memstream(&files[5].data, &files[5].len);
+	files[5].data = ring_text(r->probe, &files[5].len);
+	FILE *f = open_memstream(&files[6].data, &files[6].len);
 	if (f) {
 		report_text(r, f);
 		fclose(f);
 	}
-	files[6].data = report_json(r);
-	files[6].len = files[6].data ? strlen(files[6].data) : 0;
+	files[7].data = report_json(r);
+	files[7].len = files[7].data ? strlen(files[7].data) : 0;
 	run_unlock(r);
 
 	/* result.json last: a directory with it is complete. */
@@ -102,6 +105,8 @@ int report_write_dir(struct run *r, char *err, size_t errlen)
 			rc = -ENOMEM;
 			break;
 		}
+		if (i == 5 && !files[i].len)
+			continue;
 		rc = write_file(dir, files[i].name, files[i].data, files[i].len, err, errlen);
 	}
 	for (int i = 0; i < NFILES; i++)
@@ -343,7 +348,12 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 	load_logs(dir, "verifier.log", r->verifier);
 	load_logs(dir, "dump.log", r->dump);
 	load_logs(dir, "guest.log", r->guestlog);
+	load_logs(dir, "probe.log", r->probe);
 	load_timeline(dir, r);
+	/* A damaged auto_repro object costs the chain, never the run. */
+	json_t *ar = json_object_get(o, "auto_repro");
+	if (ar && !json_is_null(ar) && !(r->repro = repro_from_json(ar, e2, sizeof(e2))) && !r->warning[0])
+		snprintf(r->warning, sizeof(r->warning), "result.json: %s; the auto-repro chain is not shown", e2);
 }
 
 int report_load_dir(const char *dir, struct run **out, char *err, size_t errlen)
