@@ -163,6 +163,49 @@ int app_start_run(struct app *a)
 	return 0;
 }
 
+/* The pane `a` switches to. */
+static void show_pane(struct app *a, const char *name)
+{
+	for (int i = 0; i < view_count; i++)
+		if (!strcmp(view_all[i]->name, name))
+			a->active = i;
+}
+
+/* Auto-repro of the displayed run (`a`, or by itself after a live scheduler failure). */
+static void app_repro(struct app *a)
+{
+	char err[1024];
+	if (!a->cur) {
+		app_status(a, true, "no run to reproduce: open a failed run first");
+		return;
+	}
+	if (!a->eng) {
+		app_status(a, true, "the engine could not start, so no repro VM can run; use `ktstr repro DIR`");
+		return;
+	}
+	if (engine_repro(a->eng, a->cur, err, sizeof(err))) {
+		app_status(a, true, "auto-repro: %s", err);
+		return;
+	}
+	app_status(a, false, "auto-repro: a second VM reruns the failure with BPF probes on the crash path");
+	show_pane(a, "repro");
+}
+
+static void repro_event(struct app *a, struct run *r)
+{
+	run_lock(r);
+	const struct repro_result *rr = r->repro;
+	bool over = rr && rr->state >= REPRO_DONE;
+	if (over && rr->state == REPRO_DONE)
+		app_status(a, false, "auto-repro of %s: %s, %d events of %s[%d] (repro VM %.1fs)", r->id,
+			   rr->fired ? "the trigger fired" : rr->reproduced ? "reproduced, no trigger" :
+			   "did not reproduce", rr->nevents, rr->task_comm, rr->task_pid,
+			   (double)rr->duration_ms / 1000.0);
+	else if (over)
+		app_status(a, true, "auto-repro of %s: %s", r->id, rr->reason);
+	run_unlock(r);
+}
+
 static void drain_events(struct app *a)
 {
 	struct engine_event ev;
@@ -172,7 +215,12 @@ static void drain_events(struct app *a)
 			app_status(a, ev.run->result != RESULT_PASS, "run %s finished: %s (exit %d)", ev.run->id,
 				   run_result_name(ev.run->result), ev.run->exit_code);
 			run_unlock(ev.run);
+			/* The seed's next step after a scheduler death: the repro VM, by itself. */
+			if (ev.run == a->cur && engine_repro_wanted(ev.run))
+				app_repro(a);
 		}
+		if (ev.type == EV_REPRO && ev.run)
+			repro_event(a, ev.run);
 		if (ev.type == EV_KERNEL_RM && ev.key)
 			kernel_removed(a, &ev);
 		engine_event_done(&ev);
@@ -431,6 +479,12 @@ static void handle_key(struct app *a, int ch)
 		return;
 	case REQ_SHELL:
 		shell_attach_tui(a);
+		return;
+	case REQ_REPRO:
+		/* From the Runs pane: the selected row (Enter opens it), then that run. */
+		if (!strcmp(v->ops->name, "runs"))
+			pass_to_view(a, REQ_ENTER, '\n');
+		app_repro(a);
 		return;
 	default:
 		pass_to_view(a, q, ch);

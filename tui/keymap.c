@@ -12,6 +12,10 @@
 static const struct keybind fixed[] = {
 	K('j', REQ_NEXT_INSN, "verifier", "j", "next instruction"),
 	K('k', REQ_PREV_INSN, "verifier", "k", "previous instruction"),
+	K('j', REQ_NEXT_INSN, "repro", "j", "next event of the chain"),
+	K('k', REQ_PREV_INSN, "repro", "k", "previous event of the chain"),
+	K('e', REQ_EXPAND_ALL, "repro", "e", "show/hide every event's fields"),
+	K('\n', REQ_ENTER, "repro", "Enter", "show/hide the event's fields"),
 	K('!', REQ_REJECTED, "verifier", "!", "jump to the rejected instruction"),
 	K('e', REQ_EXPAND_ALL, "verifier", "e", "show/hide omitted loop iterations"),
 	K('+', REQ_ZOOM_IN, "timeline", "+", "zoom in"),
@@ -41,6 +45,7 @@ static const struct keybind fixed[] = {
 	K('x', REQ_STOP, NULL, "x", "stop the running VM"),
 	K('s', REQ_SHELL, NULL, "s", "shell in the running VM (Ctrl-] detaches)"),
 	K('R', REQ_REFRESH, NULL, "R", "reload the list"),
+	K('a', REQ_REPRO, NULL, "a", "auto-repro: rerun the failed run with BPF probes (Runs: the selected one)"),
 	K(KEY_UP, REQ_UP, NULL, "Up", "up"),
 	K('k', REQ_UP, NULL, "k", "up"),
 	K(KEY_DOWN, REQ_DOWN, NULL, "Down", "down"),

@@ -5,7 +5,7 @@
 
 const struct view_ops *const view_all[] = {
 	&view_runs, &view_timeline, &view_spread, &view_schedlog.ops,
-	&view_verifier, &view_dump.ops, &view_console.ops, &view_kernels,
+	&view_verifier, &view_dump.ops, &view_console.ops, &view_kernels, &view_repro,
 };
 const int view_count = sizeof(view_all) / sizeof(view_all[0]);
 _Static_assert(sizeof(view_all) / sizeof(view_all[0]) <= VIEW_MAX, "one number key per pane: 1-9");

@@ -28,7 +28,7 @@ enum req {
 	REQ_NONE,
 	/* global; REQ_PANE is a number key, '1' for the first pane of view_all */
 	REQ_QUIT, REQ_HELP, REQ_NEXT_PANE, REQ_PREV_PANE, REQ_PANE, REQ_CMD, REQ_SEARCH,
-	REQ_SEARCH_NEXT, REQ_SEARCH_PREV, REQ_RUN, REQ_STOP, REQ_SHELL, REQ_REFRESH,
+	REQ_SEARCH_NEXT, REQ_SEARCH_PREV, REQ_RUN, REQ_STOP, REQ_SHELL, REQ_REFRESH, REQ_REPRO,
 	/* navigation, every pane */
 	REQ_UP, REQ_DOWN, REQ_PGUP, REQ_PGDN, REQ_TOP, REQ_BOTTOM, REQ_LEFT, REQ_RIGHT, REQ_ENTER,
 	/* pane-specific */
@@ -97,7 +97,8 @@ bool hscroll_nav(int *xoff, enum req q);
 extern const struct view_ops *const view_all[];
 extern const int view_count;
 
-extern const struct view_ops view_runs, view_timeline, view_spread, view_verifier, view_kernels;
+extern const struct view_ops view_runs, view_timeline, view_spread, view_verifier, view_kernels,
+	view_repro;
 /* The three log panes (schedlog, dump, console) are declared in views/logpane.h. */
 
 #endif

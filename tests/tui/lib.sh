@@ -13,6 +13,8 @@ CHECKS=0
 # Live tests (TUI_REAL_CACHE=1) use the real kernel cache; others a private empty one.
 [ "${TUI_REAL_CACHE:-0}" = 1 ] || export KTSTR_CACHE_DIR=$TMPD/cache
 export KTSTR_RUNS_DIR=$TMPD/runs
+# Auto-repro doubles a scheduler failure's time; test_repro_pane turns it back on.
+export KTSTR_NO_AUTO_REPRO=${KTSTR_NO_AUTO_REPRO-1}
 : "${KTSTR_CACHE_DIR:=${XDG_CACHE_HOME:-$HOME/.cache}/ktstr}"
 mkdir -p "$KTSTR_CACHE_DIR" "$KTSTR_RUNS_DIR"
 
@@ -21,7 +23,7 @@ tm() { tmux -L "$SOCK" "$@"; }
 # tui_start [-x W] [-y H] [-e VAR=VAL]... -- ARGS: runs ktstr tui ARGS; when it exits the
 # pane prints EXIT=<code> and the terminal's icanon/echo state, then stays for reading.
 tui_start() {
-	local w=100 h=30 envs="LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color"
+	local w=100 h=30 envs="LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color KTSTR_NO_AUTO_REPRO=${KTSTR_NO_AUTO_REPRO-1}"
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-x) w=$2; shift 2;; -y) h=$2; shift 2;; -e) envs="$envs $2"; shift 2;;

@@ -29,6 +29,8 @@ keys 7
 expect "reboot: Power down" "7: console"
 keys 8
 expect "Kernels" "8: kernels pane"
+keys 9
+expect "No auto-repro for this run; press a to rerun it" "9: repro pane, with the hint for a failed run"
 keys Tab
 expect "Next run: scenario default" "Tab wraps to the runs pane"
 keys "?"
