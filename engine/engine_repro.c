@@ -165,16 +165,16 @@ static int repro_scenario(const struct run *p, struct scenario *out, char *err, 
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/scenario.json", p->dir);
 	int rc;
-	if (p->dir[0] && !access(path, R_OK)) {
-		if ((rc = scn_load(path, out, err, errlen)))
-			return rc;
-	} else if (p->state == RUN_DONE && p->dir[0] && !p->scn.sched.nargs && p->kernel_key[0] &&
-		   access(path, F_OK)) {
-		snprintf(err, errlen, "%s has no scenario.json (written by ktstr since auto-repro); "
-			 "rerun the scenario with `ktstr run` instead", p->dir);
+	/* Every run directory since auto-repro keeps it; without one the scenario is only the
+	 * summary in result.json (no scheduler arguments, no knobs): not the same run. */
+	if (p->dir[0] && access(path, R_OK)) {
+		snprintf(err, errlen, "%s has no scenario.json (run directories keep one since ktstr "
+			 "has auto-repro); rerun the scenario with `ktstr run` instead", p->dir);
 		return -EINVAL;
-	} else if ((rc = scn_copy(out, &p->scn))) {
-		snprintf(err, errlen, "out of memory");
+	}
+	if (p->dir[0] ? (rc = scn_load(path, out, err, errlen)) : (rc = scn_copy(out, &p->scn))) {
+		if (!p->dir[0])
+			snprintf(err, errlen, "out of memory");
 		return rc;
 	}
 	const char *slash = strrchr(out->sched.spec, '/');
