@@ -152,7 +152,7 @@ BINDIR     := $(PREFIX)/bin
 LIBEXECDIR := $(PREFIX)/libexec/ktstr
 MAN1DIR    := $(PREFIX)/share/man/man1
 BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
-INSTALL_PARTS := $(INIT) $(BPF_BINS) $(BPF_TRACE)
+INSTALL_PARTS := $(INIT) $(BPF_BINS) $(BPF_TRACE) $(BPF_PROBE)
 .PHONY: install uninstall
 install: all
 	@for f in $(INSTALL_PARTS); do [ -x "$$f" ] || { \

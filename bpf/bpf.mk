@@ -11,6 +11,8 @@ BPF_NAMES   := ktstr_sched ktstr_sched_bad_verifier ktstr_sched_bad_kfunc
 BPF_BINS    := $(addprefix $(BPF_OUT)/,$(BPF_NAMES))
 # The timeline tracer: its own loader; the host puts it in the initramfs when it exists.
 BPF_TRACE   := $(BPF_OUT)/ktstr_trace
+# Auto-repro's probes (docs/auto-repro.md): the host puts it in a repro VM's initramfs.
+BPF_PROBE   := $(BPF_OUT)/ktstr_probe
 BPF_HDRS    := bpf/scx_common.bpf.h bpf/ktstr_iface.bpf.h
 # vmlinux.h from newer kernels has anonymous tagged members bpftool 7.1 prints as bare
 # declarations; harmless for CO-RE, so that one warning is silenced.
@@ -19,7 +21,7 @@ BPF_CFLAGS  := -target bpf -O2 -g -D__TARGET_ARCH_x86 -Wall -Wno-missing-declara
 BPF_LDLIBS  := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
 
 .PHONY: bpf bpf-clean FORCE
-bpf: $(BPF_BINS) $(BPF_TRACE)
+bpf: $(BPF_BINS) $(BPF_TRACE) $(BPF_PROBE)
 
 # Where the BTF comes from, re-evaluated every build: KTSTR_VMLINUX, then KTSTR_KERNEL's
 # vmlinux (a build directory or the file), then the cached test kernel
@@ -67,7 +69,16 @@ $(BPF_OUT)/ktstr_trace.bpf.o: BPF_CFLAGS += -I.
 $(BPF_TRACE): bpf/ktstr_trace.c guest/trace_wire.h $(BPF_OUT)/ktstr_trace.skel.h
 	$(CC) $(ALL_CFLAGS) -I$(BPF_OUT) -static -o $@ $< $(BPF_LDLIBS)
 
+$(BPF_OUT)/ktstr_probe.bpf.o: guest/probe_wire.h
+$(BPF_OUT)/ktstr_probe.bpf.o: BPF_CFLAGS += -I.
+
+# The loader writes its protocol lines with the guest's JSON writer.
+$(BPF_PROBE): bpf/ktstr_probe.c bpf/ktstr_probe_ksym.c bpf/ktstr_probe_ops.c bpf/ktstr_probe_store.c bpf/ktstr_probe.h \
+	      guest/probe_wire.h guest/gjson.c $(BPF_OUT)/ktstr_probe.skel.h
+	$(CC) $(ALL_CFLAGS) -I$(BPF_OUT) -static -o $@ bpf/ktstr_probe.c bpf/ktstr_probe_ksym.c \
+	  bpf/ktstr_probe_ops.c bpf/ktstr_probe_store.c guest/gjson.c $(BPF_LDLIBS) -lpthread
+
 bpf-clean:
 	rm -rf $(BPF_OUT)
 
-.SECONDARY: $(addprefix $(BPF_OUT)/,$(addsuffix .bpf.o,$(BPF_NAMES) ktstr_trace) $(addsuffix .skel.h,$(BPF_NAMES) ktstr_trace))
+.SECONDARY: $(addprefix $(BPF_OUT)/,$(addsuffix .bpf.o,$(BPF_NAMES) ktstr_trace ktstr_probe) $(addsuffix .skel.h,$(BPF_NAMES) ktstr_trace ktstr_probe))

@@ -22,6 +22,7 @@
 #include "engine/sched.h"
 #include "engine/version.h"
 #include "vmm/vm.h"
+#include "guest/probe_wire.h"
 #include "guest/proto.h"
 
 static int env_int(const char *name, int dflt)
@@ -43,6 +44,30 @@ static bool find_tracer(char *out, size_t len)
 	if (v && *v)
 		return strcmp(v, "off") && snprintf(out, len, "%s", v) < (int)len && !access(out, X_OK);
 	return !parts_find("ktstr_trace", out, len);
+}
+
+/* The repro VM's spec, written to <run dir>/probe.spec, and the probe loader (bpf/ktstr_probe,
+ * `make bpf`): KTSTR_PROBE=path, else among ktstr's parts. Fills two extras. */
+static int add_probes(const struct run_request *req, const struct run *r, char *spec_path,
+		      char *prober, struct initramfs_extra *extra, char *err, size_t errlen)
+{
+	const char *v = getenv("KTSTR_PROBE");
+	if (v && *v ? snprintf(prober, PATH_MAX, "%s", v) >= PATH_MAX || access(prober, X_OK)
+		    : parts_find("ktstr_probe", prober, PATH_MAX)) {
+		snprintf(err, errlen, "auto-repro needs the probe loader ktstr_probe%s%s, which is "
+			 "missing; build it with `make bpf` (or set KTSTR_PROBE=/path/to/ktstr_probe)",
+			 v && *v ? " at " : "", v && *v ? v : "");
+		return -ENOPKG;
+	}
+	snprintf(spec_path, PATH_MAX, "%s/probe.spec", r->dir);
+	int rc = fs_write_atomic(spec_path, req->probe_spec, strlen(req->probe_spec), 0644);
+	if (rc) {
+		snprintf(err, errlen, "cannot write %s: %s", spec_path, strerror(-rc));
+		return rc;
+	}
+	extra[0] = (struct initramfs_extra){ KTSTR_GUEST_PROBE_SPEC, spec_path };
+	extra[1] = (struct initramfs_extra){ KTSTR_GUEST_PROBE_BIN, prober };
+	return 0;
 }
 
 static void make_run_id(const struct scenario *scn, char *out, size_t len)
@@ -224,7 +249,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	snprintf(path, sizeof(path), "%s/run.cpio", r->dir);
 	char tracer[PATH_MAX];
 	int nextra = req->nextra > 0 ? req->nextra : 0;
-	struct initramfs_extra *extra = calloc((size_t)nextra + 1, sizeof(*extra));
+	struct initramfs_extra *extra = calloc((size_t)nextra + 2, sizeof(*extra));
 	if (!extra) {
 		free(scn_json);
 		snprintf(err, errlen, "out of memory");
@@ -241,7 +266,17 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 		snprintf(err, errlen, "cannot write %s: %s", exec_path, strerror(-rc));
 		return rc;
 	}
-	if (r->exec)
+	/* A repro VM: the probe spec (its copy in the run directory is its record) and the
+	 * loader, in place of the timeline tracer. */
+	char spec_path[PATH_MAX], prober[PATH_MAX];
+	if (req->probe_spec && (rc = add_probes(req, r, spec_path, prober, &extra[nextra], err, errlen))) {
+		free(extra);
+		free(scn_json);
+		return rc;
+	}
+	if (req->probe_spec)
+		nextra += 2;
+	else if (r->exec)
 		extra[nextra++] = (struct initramfs_extra){ KTSTR_GUEST_EXEC, exec_path };
 	else if (!r->shell && find_tracer(tracer, sizeof(tracer)))
 		extra[nextra++] = (struct initramfs_extra){ KTSTR_GUEST_TRACE_BIN, tracer };

@@ -60,6 +60,15 @@ void gctl_emit(struct gjson *j)
 	pthread_mutex_unlock(&wlock);
 }
 
+void gctl_raw(const char *line)
+{
+	size_t n = strlen(line);
+	pthread_mutex_lock(&wlock);
+	write_all(ctl_fd >= 0 ? ctl_fd : 1, line, n);
+	write_all(ctl_fd >= 0 ? ctl_fd : 1, "\n", 1);
+	pthread_mutex_unlock(&wlock);
+}
+
 void gctl_logline(const char *src, const char *line)
 {
 	struct gjson j;

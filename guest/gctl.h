@@ -24,6 +24,8 @@ uint64_t gctl_malformed(void);           /* host lines that did not parse */
 /* Ends j and writes it as one line under the writer lock. A line that cannot fit is
  * replaced by a "log" line saying so. */
 void gctl_emit(struct gjson *j);
+/* A line made elsewhere (the probe loader's, already JSON), newline added. */
+void gctl_raw(const char *line);
 void gctl_log(const char *src, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void gctl_logline(const char *src, const char *line);
 void gctl_stage(const char *stage);

@@ -176,6 +176,14 @@ void gjson_int(struct gjson *j, const char *k, int64_t v)
 	puts_(j, tmp);
 }
 
+void gjson_uint(struct gjson *j, const char *k, uint64_t v)
+{
+	char tmp[32];
+	key(j, k);
+	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	puts_(j, tmp);
+}
+
 void gjson_dbl(struct gjson *j, const char *k, double v)
 {
 	char tmp[64];

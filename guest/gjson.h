@@ -31,6 +31,8 @@ void gjson_begin(struct gjson *j, const char *type, int64_t ts_ns);
 void gjson_str(struct gjson *j, const char *key, const char *s);
 void gjson_strn(struct gjson *j, const char *key, const char *s, size_t n);
 void gjson_int(struct gjson *j, const char *key, int64_t v);
+/* Above INT64_MAX too (DSQ ids, flags); the host's reader takes them as text. */
+void gjson_uint(struct gjson *j, const char *key, uint64_t v);
 void gjson_dbl(struct gjson *j, const char *key, double v); /* 3 decimals; non-finite -> 0 */
 void gjson_bool(struct gjson *j, const char *key, bool v);
 void gjson_null(struct gjson *j, const char *key);

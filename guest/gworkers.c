@@ -14,6 +14,7 @@
 
 #include "guest/gcpu.h"
 #include "guest/gctl.h"
+#include "guest/gprobe.h"
 #include "guest/gproc.h"
 #include "guest/gtrace.h"
 #include "guest/gutil.h"
@@ -162,6 +163,7 @@ static __attribute__((noreturn)) void worker_main(int idx, int start_r, struct g
 	gctl_close_child();
 	close(start_w);
 	gtrace_child();
+	gprobe_child();
 	/* Phase two: init closes its end once every worker sits in its cgroup. */
 	char b;
 	ssize_t n;

@@ -16,6 +16,7 @@
 
 #include "guest/gcpu.h"
 #include "guest/gctl.h"
+#include "guest/gprobe.h"
 #include "guest/gproc.h"
 #include "guest/gsched.h"
 #include "guest/gscn.h"
@@ -361,16 +362,24 @@ static void load_scenario(struct gscn *scn)
 /* Scheduler, tracer, cgroups and workers, up to the start line; a failure ends the run. */
 static void set_up(const struct gscn *scn)
 {
+	/* A repro VM's probes (in place of the timeline): the trigger before the scheduler
+	 * starts, the scheduler's own programs once it is attached, all before the workload. */
+	bool probes = scn->has_sched && gprobe_wanted();
 	if (scn->has_sched) {
 		gctl_stage("scheduler");
+		if (probes)
+			gprobe_start();
 		if (gsched_start(scn) || gsched_wait_attached()) {
 			gsched_stop();
 			send_done(false, 0, scn->steps, 0);
 			power_off();
 		}
+		if (probes)
+			gprobe_go();
 	}
-	/* The tracer loads (slow under TCG) while cgroups and workers are set up. */
-	gtrace_start();
+	/* Else the tracer loads (slow under TCG) while cgroups and workers are set up. */
+	if (!probes)
+		gtrace_start();
 	gctl_stage("cgroups");
 	if (gworkers_cgroups(scn)) {
 		gsched_stop();
@@ -448,6 +457,7 @@ static __attribute__((noreturn)) void run_and_off(const struct gscn *scn)
 	gworkers_sample(elapsed_ms);
 	gworkers_stop();
 	gtrace_stop();
+	gprobe_stop(); /* after the exit: the trigger's events are sent before "done" */
 	gctl_stage("report");
 	gworkers_report();
 	if (w == WATCH_SCHED_DIED) {

@@ -18,7 +18,11 @@
  * Guest -> host: KTSTR_MSG_PROBE lines, "ev" says which:
  *   attached: func, kind ("kprobe"|"fentry"|"trigger"), why
  *   drop:     func, reason                       (a probe the guest could not attach)
- *   ready:    n (probes attached), trigger (its func)   -- the workload starts after it
+ *   armed:    trigger (bool: attached)   -- phase one, before the scheduler starts: the
+ *             trigger and the "kprobe" lines; the guest starts the scheduler after it
+ *   ready:    n (probes attached), trigger (its func)   -- phase two, after the guest's
+ *             "go" (the scheduler is attached): callbacks and callers; the workload
+ *             starts after it
  *   event:    func, phase ("entry"|"exit"), cpu, pid, comm (current task), ts_ns (guest
  *             CLOCK_MONOTONIC), loc ("file:line" for BPF programs, "func+0xOFF" for
  *             kernel functions, may be ""), fields: {NAME: value, ...} where value is a
@@ -29,9 +33,9 @@
  *             "" when the trigger cannot read it), stack: ["func+0xOFF", ...]
  *   done:     events (seen by BPF), dropped (ring buffer full), sent (event lines sent),
  *             fired (bool)
- * Events are sent after the trigger fires (or at the end when it never does): those of
- * the trigger's current task, of the tasks named "[PID]" in its message, and of every task
- * argument equal to one of them, oldest first, at most KPROBE_MAX_SENT. */
+ * Events are sent once the trigger fired (none when it never does): those whose current
+ * task or task argument is the trigger's current task or a task named "[PID]" in its
+ * message, oldest first, the last KPROBE_MAX_SENT. BPF stops recording when it fires. */
 #ifndef KTSTR_GUEST_PROBE_WIRE_H
 #define KTSTR_GUEST_PROBE_WIRE_H
 
@@ -43,5 +47,51 @@
 #define KPROBE_MAX_ARGS 6
 #define KPROBE_MAX_PROBES 96
 #define KPROBE_MAX_SENT 2000
+
+/* The BPF side's records (ring buffer "events"); every record starts with u32 rec. Probe
+ * indexes: kprobes 0..KPROBE_CB_BASE-1 (their attach cookie), struct_ops callbacks
+ * KPROBE_CB_BASE + copy (the fentry/fexit program copies cb_in_N / cb_out_N). */
+#define KPROBE_CB_BASE 64
+#define KPROBE_MAX_CB (KPROBE_MAX_PROBES - KPROBE_CB_BASE)
+#define KPROBE_MSG_LEN 256
+#define KPROBE_STACK 32
+
+enum kprobe_rec { KPROBE_REC_EVENT = 1, KPROBE_REC_TRIGGER = 2 };
+enum kprobe_arg_kind { KPROBE_ARG_VAL, KPROBE_ARG_PTR, KPROBE_ARG_TASK, KPROBE_ARG_RQ,
+		       KPROBE_ARG_DSQ, KPROBE_ARG_KIND };
+enum kprobe_phase { KPROBE_PH_KPROBE, KPROBE_PH_ENTRY, KPROBE_PH_EXIT };
+
+/* Per probe index (map "cfg"): argument kinds; indirect: the program's one argument points
+ * at the real ones (a BPF_PROG-wrapped struct_ops program). */
+struct kprobe_cfg {
+	unsigned int nargs;
+	unsigned int indirect;
+	unsigned int kind[KPROBE_MAX_ARGS];
+};
+
+/* One argument: v[0] the raw value; a task: v[1] pid, v[2] scx.flags, v[3] its DSQ's id,
+ * v[4] scx.slice, v[5] scx.weight, v[6] CPUs 0-63, v[7] scx.sticky_cpu, comm its name; an
+ * rq: v[1] cpu, v[2] scx.nr_running; a DSQ: v[1] id, v[2] nr. */
+struct kprobe_arg {
+	unsigned long long v[8];
+	char comm[16];
+};
+
+struct kprobe_ev {
+	unsigned int rec, probe, phase, nargs;
+	int cpu, pid;
+	unsigned long long ts;
+	char comm[16];
+	struct kprobe_arg a[KPROBE_MAX_ARGS];
+};
+
+struct kprobe_trig {
+	unsigned int rec, nstack;
+	int cpu, pid, kind, pad;
+	unsigned long long ts;
+	char comm[16];
+	char msg[KPROBE_MSG_LEN];
+	unsigned long long stack[KPROBE_STACK];
+};
 
 #endif

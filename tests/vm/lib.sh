@@ -9,7 +9,7 @@ export KTSTR_RUNS_DIR=$T/runs
 # turn it back on.
 export KTSTR_NO_AUTO_REPRO=${KTSTR_NO_AUTO_REPRO-1}
 cleanup_tmp() { rm -rf "$T"; }
-trap cleanup_tmp EXIT
+[ -n "${KTSTR_TEST_KEEP:-}" ] || trap cleanup_tmp EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # missing WHAT: a test that cannot run here skips, except under `make test` or CI

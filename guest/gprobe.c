@@ -1,0 +1,210 @@
+/* The probe loader in the guest (see gprobe.h): /ktstr/probe/bin (bpf/ktstr_probe.c) with
+ * its stdout and stderr on pipes read by a thread of its own. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guest/gctl.h"
+#include "guest/gline.h"
+#include "guest/gprobe.h"
+#include "guest/gproc.h"
+#include "guest/gutil.h"
+#include "guest/probe_wire.h"
+
+/* Loading means parsing the kernel's BTF and attaching dozens of probes: seconds in TCG. */
+#define GPROBE_READY_MS 30000
+#define GPROBE_STOP_MS 5000
+
+static pid_t pr_pid = -1;
+static int pr_in = -1, pr_out = -1, pr_err = -1;
+static pthread_t pr_th;
+static bool pr_th_on;
+static int pr_armed, pr_ready, pr_done, pr_dead; /* atomics */
+
+bool gprobe_wanted(void)
+{
+	return !access(KTSTR_GUEST_PROBE_SPEC, R_OK);
+}
+
+static void on_out_line(const char *line, bool cut, void *ctx)
+{
+	(void)ctx;
+	static const char head[] = "{\"t\":\"" KTSTR_MSG_PROBE "\",";
+	if (cut || strncmp(line, head, sizeof(head) - 1)) {
+		if (*line)
+			gctl_log("guest", "probe: %s line from the loader dropped: %.120s",
+				 cut ? "an over-long" : "a foreign", line);
+		return;
+	}
+	gctl_raw(line);
+	if (strstr(line, "\"ev\":\"armed\""))
+		__atomic_store_n(&pr_armed, 1, __ATOMIC_RELEASE);
+	else if (strstr(line, "\"ev\":\"ready\""))
+		__atomic_store_n(&pr_ready, 1, __ATOMIC_RELEASE);
+	else if (strstr(line, "\"ev\":\"done\""))
+		__atomic_store_n(&pr_done, 1, __ATOMIC_RELEASE);
+}
+
+static void on_err_line(const char *line, bool cut, void *ctx)
+{
+	(void)cut;
+	(void)ctx;
+	if (*line)
+		gctl_log("guest", "probe loader: %s", line);
+}
+
+static void *pr_reader(void *arg)
+{
+	(void)arg;
+	static struct gline lo, le;
+	bool out_open = true, err_open = true;
+	while (out_open || err_open) {
+		struct pollfd pf[2] = { { .fd = out_open ? pr_out : -1, .events = POLLIN },
+					{ .fd = err_open ? pr_err : -1, .events = POLLIN } };
+		if (poll(pf, 2, 200) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		char buf[8192];
+		for (int i = 0; i < 2; i++) {
+			if (!pf[i].revents)
+				continue;
+			ssize_t n = read(pf[i].fd, buf, sizeof(buf));
+			if (n > 0)
+				gline_feed(i ? &le : &lo, buf, (size_t)n, i ? on_err_line : on_out_line, NULL);
+			else if (n == 0 || errno != EINTR)
+				*(i ? &err_open : &out_open) = false;
+		}
+	}
+	gline_flush(&lo, on_out_line, NULL);
+	gline_flush(&le, on_err_line, NULL);
+	__atomic_store_n(&pr_dead, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Until *flag, the loader's end, or GPROBE_READY_MS; returns the ms waited. */
+static int wait_for(int *flag)
+{
+	int waited = 0;
+	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE) && !__atomic_load_n(&pr_dead, __ATOMIC_ACQUIRE) &&
+	       waited < GPROBE_READY_MS) {
+		gutil_sleep_ms(10);
+		waited += 10;
+	}
+	return waited;
+}
+
+static void not_ready(const char *what, int waited)
+{
+	if (__atomic_load_n(&pr_dead, __ATOMIC_ACQUIRE))
+		gctl_log("guest", "probe: the loader exited before it was %s (see the lines above)", what);
+	else
+		gctl_log("guest", "probe: the loader was not %s after %d ms; the run goes on without "
+			 "waiting for it", what, waited);
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void gprobe_start(void)
+{
+	if (access(KTSTR_GUEST_PROBE_BIN, X_OK)) {
+		gctl_log("guest", "probe: %s is absent (%s); no probes in this repro VM",
+			 KTSTR_GUEST_PROBE_BIN, strerror(errno));
+		return;
+	}
+	int in[2], out[2], err[2];
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+		gctl_log("guest", "probe: pipe: %s; no probes in this repro VM", strerror(errno));
+		return;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		gctl_log("guest", "probe: fork: %s; no probes in this repro VM", strerror(errno));
+		close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+		return;
+	}
+	if (pid == 0) {
+		gproc_child_setup();
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		char *argv[] = { (char *)"ktstr_probe", (char *)KTSTR_GUEST_PROBE_SPEC, NULL };
+		execv(KTSTR_GUEST_PROBE_BIN, argv);
+		dprintf(2, "cannot execute %s: %s\n", KTSTR_GUEST_PROBE_BIN, strerror(errno));
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	pr_pid = pid;
+	gproc_track(pid);
+	pr_in = in[1];
+	pr_out = out[0];
+	pr_err = err[0];
+	if (pthread_create(&pr_th, NULL, pr_reader, NULL)) {
+		gctl_log("guest", "probe: cannot start the reader thread; no probes in this repro VM");
+		kill(pid, SIGKILL);
+		close_fd(&pr_in);
+		close_fd(&pr_out);
+		close_fd(&pr_err);
+		return;
+	}
+	pr_th_on = true;
+	int waited = wait_for(&pr_armed);
+	if (__atomic_load_n(&pr_armed, __ATOMIC_ACQUIRE))
+		gctl_log("guest", "probe: trigger armed after %d ms", waited);
+	else
+		not_ready("armed", waited);
+}
+
+void gprobe_go(void)
+{
+	if (!pr_th_on || __atomic_load_n(&pr_dead, __ATOMIC_ACQUIRE))
+		return;
+	if (pr_in < 0 || write(pr_in, "go\n", 3) != 3)
+		return; /* EPIPE: it exited; its stderr said why */
+	int waited = wait_for(&pr_ready);
+	if (__atomic_load_n(&pr_ready, __ATOMIC_ACQUIRE))
+		gctl_log("guest", "probe: probes in after %d ms", waited);
+	else
+		not_ready("ready", waited);
+}
+
+void gprobe_child(void)
+{
+	close_fd(&pr_in);
+	close_fd(&pr_out);
+	close_fd(&pr_err);
+}
+
+void gprobe_stop(void)
+{
+	if (!pr_th_on)
+		return;
+	close_fd(&pr_in); /* the loader sends what it has, then "done" */
+	int waited = 0;
+	while (!__atomic_load_n(&pr_done, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&pr_dead, __ATOMIC_ACQUIRE) && waited < GPROBE_STOP_MS) {
+		gutil_sleep_ms(10);
+		waited += 10;
+	}
+	if (!__atomic_load_n(&pr_done, __ATOMIC_ACQUIRE) && !__atomic_load_n(&pr_dead, __ATOMIC_ACQUIRE))
+		gctl_log("guest", "probe: the loader sent no \"done\" within %d ms", GPROBE_STOP_MS);
+	kill(pr_pid, SIGKILL); /* after done it is exiting anyway; its pipes close */
+	pthread_join(pr_th, NULL);
+	pr_th_on = false;
+	close_fd(&pr_out);
+	close_fd(&pr_err);
+	gproc_reap();
+}
