@@ -100,13 +100,15 @@ RUN_ARGS ?= tui examples/two-cgroups.json
 
 # The guest's pure helpers (no main, no PID-1 side effects) are unit-tested on the host.
 GUEST_PURE_OBJ := $(call obj,guest/gjson.c guest/gutil.c guest/gcpu.c guest/gline.c guest/gscn.c guest/gwork.c guest/gtl.c)
+# The probe loader's event store (bpf/, but plain C) is unit-tested too.
+PROBE_PURE_OBJ := $(call obj,bpf/ktstr_probe_store.c)
 # The view models have no curses in them and are unit-tested too; the panes come along,
 # since the key table numbers the pane list (views/panes.c).
 VIEW_OBJ := $(call obj,$(wildcard views/*.c))
 # The key table (and the drawing it needs for `?`) is checked for one meaning per key.
 TUI_KEY_OBJ := $(call obj,tui/keymap.c tui/draw.c)
-$(BUILD)/unit: $(UNIT_OBJ) $(GUEST_PURE_OBJ) $(VIEW_OBJ) $(TUI_KEY_OBJ) $(BUILD)/libktstr.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(GUEST_PURE_OBJ) $(VIEW_OBJ) $(TUI_KEY_OBJ) $(BUILD)/libktstr.a $(PKG_LIBS) -lcriterion
+$(BUILD)/unit: $(UNIT_OBJ) $(GUEST_PURE_OBJ) $(PROBE_PURE_OBJ) $(VIEW_OBJ) $(TUI_KEY_OBJ) $(BUILD)/libktstr.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(GUEST_PURE_OBJ) $(PROBE_PURE_OBJ) $(VIEW_OBJ) $(TUI_KEY_OBJ) $(BUILD)/libktstr.a $(PKG_LIBS) -lcriterion
 
 # check: fast unit tests. test: everything CI runs (installs deps, fetches the kernel).
 # Unit tests that boot (vmm, initramfs) use the cached test kernel; `make kernel` first.

@@ -111,6 +111,8 @@ int ktstr_kprobe(struct pt_regs *ctx)
 		return 0;
 	u32 n = c->nargs < KPROBE_MAX_ARGS ? c->nargs : KPROBE_MAX_ARGS;
 	e->nargs = n;
+	/* At a function's first instruction the stack's top is the return address. */
+	bpf_probe_read_kernel(&e->ret, sizeof(e->ret), (void *)PT_REGS_SP(ctx));
 	for (int i = 0; i < KPROBE_MAX_ARGS; i++) {
 		if (i >= n)
 			break;

@@ -51,6 +51,8 @@ static struct store *store;
 static struct kprobe_trig trig;
 static bool trig_seen, trig_sent;
 static unsigned long long nsent;
+static pthread_t sym_th;
+static bool sym_th_on, syms_ok; /* syms_ok: the index is there (set after the join) */
 
 static int64_t now_ns(void)
 {
@@ -422,7 +424,10 @@ static void send_event(const struct kprobe_ev *e)
 	gjson_int(&j, "cpu", e->cpu);
 	gjson_int(&j, "pid", e->pid);
 	gjson_strn(&j, "comm", e->comm, strnlen(e->comm, sizeof(e->comm)));
-	gjson_str(&j, "loc", cb ? o->loc : "");
+	char site[KSYM_NAME_LEN] = "";
+	if (!cb && e->ret && syms_ok)
+		ksym_name(e->ret, site, sizeof(site));
+	gjson_str(&j, "loc", cb ? o->loc : site);
 	if (cb)
 		put_fields(&j, e, o->nargs, (char (*)[32])o->argname, o->kind);
 	else
@@ -431,8 +436,6 @@ static void send_event(const struct kprobe_ev *e)
 	nsent++;
 }
 
-static pthread_t sym_th;
-static bool sym_th_on;
 
 static void *copy_syms(void *arg)
 {
@@ -468,14 +471,13 @@ static void send_trigger(void)
 	if (sym_th_on)
 		pthread_join(sym_th, NULL);
 	sym_th_on = false;
-	bool syms = !ksym_load(); /* copied by copy_syms; a no-op then */
-	static char names[KPROBE_STACK][KSYM_NAME_LEN];
+	bool syms = syms_ok = !ksym_load(); /* copied by copy_syms; a no-op then */
 	int nst = trig.nstack < KPROBE_STACK ? (int)trig.nstack : KPROBE_STACK;
-	if (syms)
-		ksym_names(trig.stack, nst, names);
 	for (int i = 0; i < nst; i++) {
-		char *f = names[i];
-		if (!syms)
+		char f[KSYM_NAME_LEN];
+		if (syms)
+			ksym_name(trig.stack[i], f, sizeof(f));
+		else
 			snprintf(f, KSYM_NAME_LEN, "0x%llx", trig.stack[i]);
 		/* our own trigger and its trampoline are not part of the crash path */
 		if (!strncmp(f, "bpf_trampoline_", 15) || (!strncmp(f, "bpf_prog_", 9) && strstr(f, "_trig_")))

@@ -10,11 +10,11 @@
 
 struct btf;
 
-/* /proc/kallsyms' text symbols: load copies the file (0, or -1 when it is unreadable or
- * hides addresses); names gives "func+0xOFF" per address, "0x..." when unknown. */
+/* /proc/kallsyms' text symbols: load copies and indexes the file (0, or -1 when it is
+ * unreadable or hides addresses); name gives "func+0xOFF", "0x..." when unknown. */
 #define KSYM_NAME_LEN 192
 int ksym_load(void);
-void ksym_names(const unsigned long long *addr, int n, char (*out)[KSYM_NAME_LEN]);
+void ksym_name(unsigned long long addr, char *buf, size_t len);
 
 /* One struct_ops program of the attached scheduler. */
 struct ops_prog {

@@ -24,8 +24,8 @@
  *             "go" (the scheduler is attached): callbacks and callers; the workload
  *             starts after it
  *   event:    func, phase ("entry"|"exit"), cpu, pid, comm (current task), ts_ns (guest
- *             CLOCK_MONOTONIC), loc ("file:line" for BPF programs, "func+0xOFF" for
- *             kernel functions, may be ""), fields: {NAME: value, ...} where value is a
+ *             CLOCK_MONOTONIC), loc ("file:line" for BPF programs; for kernel functions
+ *             their call site, "caller+0xOFF"; may be ""), fields: {NAME: value, ...} where value is a
  *             number or string. Struct pointers expand as NAME.FIELD: task -> .pid .comm
  *             .scx_flags .dsq_id .slice .weight .cpus ("0x.." bitmap of CPUs 0-63)
  *             .sticky_cpu; rq -> .cpu .nr_running; dsq -> .id .nr; kind -> the number.
@@ -81,6 +81,7 @@ struct kprobe_ev {
 	unsigned int rec, probe, phase, nargs;
 	int cpu, pid;
 	unsigned long long ts;
+	unsigned long long ret; /* a kprobe's return address: its call site */
 	char comm[16];
 	struct kprobe_arg a[KPROBE_MAX_ARGS];
 };
