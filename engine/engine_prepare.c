@@ -48,7 +48,7 @@ static bool find_tracer(char *out, size_t len)
 
 /* The repro VM's spec, written to <run dir>/probe.spec, and the probe loader (bpf/ktstr_probe,
  * `make bpf`): KTSTR_PROBE=path, else among ktstr's parts. Fills two extras. */
-static int add_probes(const struct run_request *req, const struct run *r, char *spec_path,
+static int add_probes(const char *spec, const struct run *r, char *spec_path,
 		      char *prober, struct initramfs_extra *extra, char *err, size_t errlen)
 {
 	const char *v = getenv("KTSTR_PROBE");
@@ -60,7 +60,7 @@ static int add_probes(const struct run_request *req, const struct run *r, char *
 		return -ENOPKG;
 	}
 	snprintf(spec_path, PATH_MAX, "%s/probe.spec", r->dir);
-	int rc = fs_write_atomic(spec_path, req->probe_spec, strlen(req->probe_spec), 0644);
+	int rc = fs_write_atomic(spec_path, spec, strlen(spec), 0644);
 	if (rc) {
 		snprintf(err, errlen, "cannot write %s: %s", spec_path, strerror(-rc));
 		return rc;
@@ -129,6 +129,13 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 		snprintf(err, errlen, "--exec: the command is %zu bytes, at most %d are accepted; "
 			 "put a longer script in a file and pass it with -i", strlen(req->exec_cmd),
 			 KTSTR_EXEC_MAX);
+		return -EINVAL;
+	}
+	/* A probe spec by hand that cannot be read stops the run before anything is made. */
+	const char *ps = getenv("KTSTR_PROBE_SPEC");
+	if (!req->probe_spec && ps && *ps && !r->shell && access(ps, R_OK)) {
+		snprintf(err, errlen, "KTSTR_PROBE_SPEC=%s: cannot read it: %s (point it at a probe "
+			 "spec, see docs/auto-repro.md, or unset it)", ps, strerror(errno));
 		return -EINVAL;
 	}
 	struct kernel_entry ke;
@@ -269,12 +276,27 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	/* A repro VM: the probe spec (its copy in the run directory is its record) and the
 	 * loader, in place of the timeline tracer. */
 	char spec_path[PATH_MAX], prober[PATH_MAX];
-	if (req->probe_spec && (rc = add_probes(req, r, spec_path, prober, &extra[nextra], err, errlen))) {
+	char *spec = NULL;
+	const char *env_spec = getenv("KTSTR_PROBE_SPEC"); /* probes by hand (docs/auto-repro.md) */
+	if (!req->probe_spec && env_spec && *env_spec && !r->shell && !r->exec && has_sched &&
+	    (rc = fs_read_file(env_spec, 1 << 20, &spec, NULL))) {
+		snprintf(err, errlen, "KTSTR_PROBE_SPEC=%s: cannot read it: %s (point it at a probe "
+			 "spec, see docs/auto-repro.md, or unset it)", env_spec, strerror(-rc));
+		fs_rm_rf(r->dir); /* nothing ran: leave no run behind */
+		free(extra);
+		free(scn_json);
+		return -EINVAL;
+	}
+	const char *probes = req->probe_spec ? req->probe_spec : spec;
+	if (probes && (rc = add_probes(probes, r, spec_path, prober, &extra[nextra], err, errlen))) {
+		free(spec);
 		free(extra);
 		free(scn_json);
 		return rc;
 	}
-	if (req->probe_spec)
+	bool have_probes = probes != NULL;
+	free(spec);
+	if (have_probes)
 		nextra += 2;
 	else if (r->exec)
 		extra[nextra++] = (struct initramfs_extra){ KTSTR_GUEST_EXEC, exec_path };

@@ -35,6 +35,10 @@ env -u HOME -u KTSTR_CACHE_DIR -u XDG_CACHE_HOME "$KTSTR" kernel list > "$T/o.tx
 expect_grep "HOME is unset; cannot resolve cache directory" "$T/o.txt" "HOME unset"
 HOME= env -u KTSTR_CACHE_DIR -u XDG_CACHE_HOME "$KTSTR" kernel list > "$T/o.txt" 2>&1
 expect_grep "HOME is set to the empty string; cannot resolve cache directory" "$T/o.txt" "HOME empty"
+# A probe spec by hand that cannot be read is named (docs/auto-repro.md).
+KTSTR_PROBE_SPEC=$T/no-such-spec expect_refused "unreadable KTSTR_PROBE_SPEC" \
+	"KTSTR_PROBE_SPEC=$T/no-such-spec: cannot read it: No such file or directory" \
+	run "$ROOT/examples/two-cgroups.json" --scheduler ktstr_sched
 # Nothing was left in the runs dir by the refused runs.
 [ -z "$(ls -A "$T/runs" 2>/dev/null)" ] || fail "refused runs left run directories: $(ls "$T/runs")"
 # An unusable cache directory is named with the fix.
