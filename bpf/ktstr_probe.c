@@ -329,6 +329,17 @@ static void attach_callbacks(struct ktstr_probe *skel, int ncb)
 	}
 }
 
+static void *copy_syms(void *arg)
+{
+	(void)arg;
+	int64_t t0 = now_ns();
+	if (ksym_load())
+		fprintf(stderr, TAG ": /proc/kallsyms gave no addresses; the stack stays in hex\n");
+	else
+		fprintf(stderr, TAG ": /proc/kallsyms copied in %lld ms\n", (long long)((now_ns() - t0) / 1000000));
+	return NULL;
+}
+
 /* Phase two, once the scheduler is attached: its callbacks and the callers of the members
  * it implements. Returns the callbacks' object (NULL when there is none). */
 static struct ktstr_probe *phase_two(struct ktstr_probe *skel)
@@ -358,6 +369,11 @@ static struct ktstr_probe *phase_two(struct ktstr_probe *skel)
 	gjson_int(&j, "n", nattached);
 	gjson_str(&j, "trigger", trig_func);
 	out(&j);
+	/* Symbols on a thread now that the scheduler's programs are in (the copy takes seconds
+	 * in a busy TCG guest and the ring buffer must keep draining): by the time the trigger
+	 * fires the scheduler is on its way out, and its programs leave /proc/kallsyms. A
+	 * trigger before this copies them itself. */
+	sym_th_on = !pthread_create(&sym_th, NULL, copy_syms, NULL);
 	return cb;
 }
 
@@ -437,17 +453,6 @@ static void send_event(const struct kprobe_ev *e)
 }
 
 
-static void *copy_syms(void *arg)
-{
-	(void)arg;
-	int64_t t0 = now_ns();
-	if (ksym_load())
-		fprintf(stderr, TAG ": /proc/kallsyms gave no addresses; the stack stays in hex\n");
-	else
-		fprintf(stderr, TAG ": /proc/kallsyms copied in %lld ms\n", (long long)((now_ns() - t0) / 1000000));
-	return NULL;
-}
-
 /* The trigger and the events of its tasks: its current task and every "[PID]" of its
  * message (a stall names the task that did not run). */
 static void send_trigger(void)
@@ -473,15 +478,18 @@ static void send_trigger(void)
 	sym_th_on = false;
 	bool syms = syms_ok = !ksym_load(); /* copied by copy_syms; a no-op then */
 	int nst = trig.nstack < KPROBE_STACK ? (int)trig.nstack : KPROBE_STACK;
+	bool lead = true;
 	for (int i = 0; i < nst; i++) {
 		char f[KSYM_NAME_LEN];
 		if (syms)
 			ksym_name(trig.stack[i], f, sizeof(f));
 		else
 			snprintf(f, KSYM_NAME_LEN, "0x%llx", trig.stack[i]);
-		/* our own trigger and its trampoline are not part of the crash path */
-		if (!strncmp(f, "bpf_trampoline_", 15) || (!strncmp(f, "bpf_prog_", 9) && strstr(f, "_trig_")))
+		/* A stack of our own (no kernel backtrace) starts with the trigger program and
+		 * its trampoline: not part of the crash path. */
+		if (lead && (!strncmp(f, "bpf_trampoline_", 15) || (!strncmp(f, "bpf_prog_", 9) && strstr(f, "_trig_"))))
 			continue;
+		lead = false;
 		gjson_str(&j, NULL, f);
 	}
 	gjson_arr_close(&j);
@@ -548,10 +556,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, TAG ": cannot map the ring buffer: %s\n", strerror(errno));
 		return 1;
 	}
-	/* Symbols on a thread, right after ready (the copy takes seconds in a busy TCG guest
-	 * and the ring buffer must keep draining): by the time the trigger fires the scheduler
-	 * is on its way out, and its programs leave /proc/kallsyms with it. */
-	sym_th_on = !pthread_create(&sym_th, NULL, copy_syms, NULL);
 	struct pollfd pf[2] = { { .fd = 0, .events = POLLIN },
 				{ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN } };
 	for (bool eof = false; !eof;) {
