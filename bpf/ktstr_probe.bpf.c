@@ -157,7 +157,8 @@ static __always_inline int on_prog(u64 *ctx, u32 copy, u32 phase)
 CB8() CB8(1) CB8(2) CB8(3)
 
 /* The trigger: the first exit records kind, message, stack; everything stops after it. */
-static __always_inline void trigger(void *ctx, int kind, const char *msg, const u64 *bt, u32 bt_len)
+static __always_inline void trigger(void *ctx, int kind, const char *msg, const u64 *bt, u32 bt_len,
+				    u32 backstop)
 {
 	if (__sync_val_compare_and_swap(&fired, 0, 1))
 		return;
@@ -172,6 +173,7 @@ static __always_inline void trigger(void *ctx, int kind, const char *msg, const 
 	t->cpu = bpf_get_smp_processor_id();
 	t->pid = bpf_get_current_pid_tgid() & 0xffffffff;
 	t->kind = kind;
+	t->backstop = backstop;
 	bpf_get_current_comm(t->comm, sizeof(t->comm));
 	if (msg)
 		bpf_probe_read_kernel_str(t->msg, sizeof(t->msg), msg);
@@ -208,7 +210,7 @@ int trig_fexit(u64 *ctx)
 			bt_len = BPF_CORE_READ(ei, bt_len);
 		}
 	}
-	trigger(ctx, (int)kind, msg, bt, bt_len);
+	trigger(ctx, (int)kind, msg, bt, bt_len, 0);
 	return 0;
 }
 
@@ -216,13 +218,28 @@ int trig_fexit(u64 *ctx)
 SEC("kprobe")
 int trig_kprobe(struct pt_regs *ctx)
 {
-	trigger(ctx, (int)PT_REGS_PARM2(ctx), NULL, NULL, 0);
+	trigger(ctx, (int)PT_REGS_PARM2(ctx), NULL, NULL, 0, 0);
 	return 0;
 }
 
 SEC("tp_btf")
 int trig_tp(u64 *ctx)
 {
-	trigger(ctx, -1, NULL, NULL, 0);
+	trigger(ctx, -1, NULL, NULL, 0, 0);
+	return 0;
+}
+
+/* The backstop, scx_disable(sch, kind): exits that never pass the trigger (the scheduler's
+ * process died or let go: UNREG*, and SysRq-S). The current task is the one that let go.
+ * Any other kind comes from inside an exit the trigger sees (scx_vexit disables the
+ * children with PARENT). */
+SEC("kprobe")
+int trig_backstop(struct pt_regs *ctx)
+{
+	u32 kind = (u32)PT_REGS_PARM2(ctx);
+	if (kind < bpf_core_enum_value(enum scx_exit_kind, SCX_EXIT_UNREG) ||
+	    kind > bpf_core_enum_value(enum scx_exit_kind, SCX_EXIT_SYSRQ))
+		return 0;
+	trigger(ctx, (int)kind, NULL, NULL, 0, 1);
 	return 0;
 }

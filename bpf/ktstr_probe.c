@@ -45,7 +45,7 @@ static int nops;
 static bool want_callbacks;
 static char fentry_names[16][128];
 static int nfentry;
-static char trig_how[16], trig_func[128];
+static char trig_how[16], trig_func[128], backstop_func[128];
 static int nattached;
 static struct store *store;
 static struct kprobe_trig trig;
@@ -157,6 +157,8 @@ static int parse_spec(const char *path)
 					"name\n", lineno);
 				rc = -1;
 			}
+		} else if (!strcmp(w, "backstop") && a1) {
+			snprintf(backstop_func, sizeof(backstop_func), "%s", a1);
 		} else if (!strcmp(w, "kprobe") && a1) {
 			char *why = strtok_r(NULL, " \t\r\n", &save);
 			if (nkp >= KPROBE_CB_BASE) {
@@ -253,6 +255,7 @@ static struct ktstr_probe *open_load(int ncb, struct ktstr_probe *share)
 		bpf_program__set_autoload(skel->progs.ktstr_kprobe, nkp + ncallers > 0);
 		struct bpf_program *t = trig_prog(skel);
 		bpf_program__set_autoload(t, true);
+		bpf_program__set_autoload(skel->progs.trig_backstop, backstop_func[0] != 0);
 		if (t != skel->progs.trig_kprobe && bpf_program__set_attach_target(t, 0, trig_func))
 			bpf_program__set_autoload(t, false);
 	} else if (bpf_map__reuse_fd(skel->maps.cfg, bpf_map__fd(share->maps.cfg)) ||
@@ -296,6 +299,13 @@ static bool attach_trigger(struct ktstr_probe *skel)
 	else
 		say_drop(trig_func, "%s trigger: %s", trig_how,
 			 bpf_program__autoload(t) ? strerror(errno) : "not in this kernel's BTF");
+	if (backstop_func[0]) {
+		struct bpf_link *b = bpf_program__attach_kprobe(skel->progs.trig_backstop, false, backstop_func);
+		if (b)
+			say_attached(backstop_func, "trigger", "backstop");
+		else
+			say_drop(backstop_func, "backstop kprobe: %s", strerror(errno));
+	}
 	return l != NULL;
 }
 
@@ -467,6 +477,10 @@ static void send_trigger(void)
 	}
 	struct gjson j;
 	begin(&j, "trigger", (int64_t)trig.ts);
+	char fired_by[160];
+	snprintf(fired_by, sizeof(fired_by), "%s %s", trig.backstop ? "kprobe" : trig_how,
+		 trig.backstop ? backstop_func : trig_func);
+	gjson_str(&j, "func", fired_by);
 	gjson_int(&j, "cpu", trig.cpu);
 	gjson_int(&j, "pid", trig.pid);
 	gjson_strn(&j, "comm", trig.comm, strnlen(trig.comm, sizeof(trig.comm)));

@@ -168,8 +168,9 @@ static int repro_scenario(const struct run *p, struct scenario *out, char *err, 
 	/* Every run directory since auto-repro keeps it; without one the scenario is only the
 	 * summary in result.json (no scheduler arguments, no knobs): not the same run. */
 	if (p->dir[0] && access(path, R_OK)) {
-		snprintf(err, errlen, "%s has no scenario.json (run directories keep one since ktstr "
-			 "has auto-repro); rerun the scenario with `ktstr run` instead", p->dir);
+		/* The fix first: a status line shows only the start of a long path. */
+		snprintf(err, errlen, "no scenario.json, rerun the scenario with `ktstr run` instead "
+			 "(run directories keep one since ktstr has auto-repro): %s", p->dir);
 		return -EINVAL;
 	}
 	if (p->dir[0] ? (rc = scn_load(path, out, err, errlen)) : (rc = scn_copy(out, &p->scn))) {

@@ -6,6 +6,9 @@
  *
  * The spec (KTSTR_GUEST_PROBE_SPEC): text, one directive per line, '#' comments.
  *   trigger tp_btf sched_ext_exit | trigger fexit scx_vexit | trigger kprobe __scx_exit
+ *   backstop FUNC                a kprobe on FUNC(sch, kind) that fires when the trigger did
+ *                                not: the exits that skip it (the scheduler's process died
+ *                                or closed its link: scx_disable, kind UNREG)
  *   kprobe FUNC WHY ARG...       a kernel function; WHY is one word ("backtrace")
  *   fentry PROG WHY              a BPF program named in the backtrace (attached if loaded)
  *   callbacks                    fentry+fexit on every loaded struct_ops program
@@ -29,7 +32,7 @@
  *             number or string. Struct pointers expand as NAME.FIELD: task -> .pid .comm
  *             .scx_flags .dsq_id .slice .weight .cpus ("0x.." bitmap of CPUs 0-63)
  *             .sticky_cpu; rq -> .cpu .nr_running; dsq -> .id .nr; kind -> the number.
- *   trigger:  cpu, pid, comm, ts_ns, kind (exit kind number, -1 unknown), msg (exit message,
+ *   trigger:  func (what fired), cpu, pid, comm, ts_ns, kind (exit kind number, -1 unknown), msg (exit message,
  *             "" when the trigger cannot read it), stack: ["func+0xOFF", ...]
  *   done:     events (seen by BPF), dropped (ring buffer full), sent (event lines sent),
  *             fired (bool)
@@ -88,7 +91,8 @@ struct kprobe_ev {
 
 struct kprobe_trig {
 	unsigned int rec, nstack;
-	int cpu, pid, kind, pad;
+	int cpu, pid, kind;
+	unsigned int backstop; /* 1: the backstop fired, not the trigger */
 	unsigned long long ts;
 	char comm[16];
 	char msg[KPROBE_MSG_LEN];

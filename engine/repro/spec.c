@@ -100,6 +100,9 @@ int repro_plan_build(const char *console, const char *sched, const char *dump,
 					    [SEL_TRIG_KPROBE] = "kprobe" };
 	fprintf(f, "# ktstr auto-repro probe spec (guest/probe_wire.h)\ntrigger %s %s\n",
 		trig[out->trig.kind], out->trig.target);
+	/* A process that dies closes its link: that exit (UNREG) never passes the trigger. */
+	if (has_func("scx_disable", (void *)btf) && out->trig.kind != SEL_TRIG_TP_BTF)
+		fprintf(f, "backstop scx_disable\n");
 	char args[512];
 	for (int i = 0; i < out->sel.n; i++) {
 		const struct sel_probe *p = &out->sel.p[i];

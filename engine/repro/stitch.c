@@ -252,7 +252,8 @@ static void take_trigger(json_t *o, struct repro_result *r, struct raw *t)
 	take_event(o, t);
 	struct repro_event *e = &t->ev;
 	snprintf(e->kind, sizeof(e->kind), "trigger");
-	snprintf(e->func, sizeof(e->func), "%s", r->trigger[0] ? r->trigger : "scx_exit");
+	const char *by = sget(o, "func"); /* what fired: the trigger, or the backstop */
+	snprintf(e->func, sizeof(e->func), "%s", *by ? by : r->trigger[0] ? r->trigger : "scx_exit");
 	int64_t kind = iget(o, "kind", -1);
 	char raw[32];
 	snprintf(raw, sizeof(raw), "%" PRId64, kind);

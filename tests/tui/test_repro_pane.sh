@@ -45,7 +45,7 @@ tui_start -- --open "$ROOT/tests/fixtures/run-failed"
 keys 9
 expect "No auto-repro for this run; press a to rerun it" "a run without a chain: the hint"
 keys a
-expect "auto-repro: .*has no scenario\.json .*rerun the scenario with .ktstr run." \
+expect "auto-repro: no scenario\.json, rerun the scenario with .ktstr run. instead" \
 	"a on a directory without scenario.json says why on the status line"
 expect "Auto-repro" "the TUI is alive after a"
 tui_done

@@ -42,6 +42,7 @@ Test(repro_spec, an_error_capture_gives_the_trigger_frames_and_callers)
 	cr_assert_eq(repro_plan_build(con, sch, dmp, kbtf(), &p), 0);
 	cr_assert_not_null(p.spec);
 	cr_expect(strstr(p.spec, "\ntrigger fexit scx_vexit\n"), "%s", p.spec);
+	cr_expect(strstr(p.spec, "\nbackstop scx_disable\n"), "a dying loader's exit: %s", p.spec);
 	cr_expect(strstr(p.spec, "\nkprobe do_pick_task_scx backtrace rq:rq"), "%s", p.spec);
 	cr_expect(strstr(p.spec, "\ncallbacks\n"), "%s", p.spec);
 	cr_expect(strstr(p.spec, "\ncaller enqueue do_enqueue_task rq:rq p:task enq_flags:val sticky_cpu:val\n"),

@@ -31,6 +31,16 @@ expect_grep '^--- auto-repro ---$' "$dir/report.txt" "report.txt rewritten"
 ls "$dir"/scheduler/ktstr_sched >/dev/null || fail "the scheduler binary is not kept in the run dir"
 grep -E 'attached|ready|trigger' "$dir/repro/probe.log" | head -3 | sed 's/^/  probe.log: /'
 
+# The seed's "Scheduler died": the loader exits, its link closes, the exit (UNREG) never
+# passes scx_vexit; the backstop on scx_disable fires, in the dying process.
+"$KTSTR" run "$ROOT/examples/two-cgroups.json" --scheduler ktstr_sched -- --exit-after-ms 1000 \
+	> "$T/died.txt" 2>&1
+expect_eq "$?" 1 "a dead loader's exit code"
+expect_grep '^=== AUTO-PROBE: scx_exit fired ===$' "$T/died.txt" "the backstop fired"
+expect_grep '^exit: UNREG' "$T/died.txt" "exit kind UNREG"
+expect_grep '^\+0\.000ms  kprobe scx_disable  \[trigger, cpu [0-9]+, ' "$T/died.txt" "fired by scx_disable"
+expect_grep '^    stack#[0-9]+ +bpf_scx_unreg\+0x' "$T/died.txt" "from the link's release"
+
 # Off: the flag, and the environment.
 n_before=$(ls "$KTSTR_RUNS_DIR" | wc -l)
 "$KTSTR" run "$ROOT/examples/two-cgroups.json" --no-auto-repro --scheduler ktstr_sched -- \
@@ -43,6 +53,6 @@ for f in "$T/off.txt" "$T/off2.txt"; do
 	! grep -q 'auto-repro' "$f" || fail "$f: auto-repro ran while off"
 done
 expect_eq "$(ls "$KTSTR_RUNS_DIR" | wc -l)" "$((n_before + 2))" "no repro run directory when off"
-expect_eq "$(ls "$KTSTR_RUNS_DIR" | grep -c -- '-repro')" 1 "only the first run was reproduced"
+expect_eq "$(ls "$KTSTR_RUNS_DIR" | grep -c -- '-repro')" 2 "only the runs with auto-repro on were reproduced"
 expect_no_qemu
-echo "PASS: auto-repro after scx_bpf_error; off with --no-auto-repro and KTSTR_NO_AUTO_REPRO=1"
+echo "PASS: auto-repro after scx_bpf_error and after the loader died; off with --no-auto-repro and KTSTR_NO_AUTO_REPRO=1"

@@ -9,7 +9,7 @@ D=$T/destdir
 make --no-print-directory -C "$ROOT" install DESTDIR="$D" PREFIX=/usr/local > "$T/install.log" 2>&1 ||
 	{ cat "$T/install.log" >&2; fail "make install DESTDIR=$D PREFIX=/usr/local failed"; }
 P=$D/usr/local
-for f in bin/ktstr libexec/ktstr/ktstr-init libexec/ktstr/ktstr_trace libexec/ktstr/ktstr_sched \
+for f in bin/ktstr libexec/ktstr/ktstr-init libexec/ktstr/ktstr_trace libexec/ktstr/ktstr_probe libexec/ktstr/ktstr_sched \
 	 share/man/man1/ktstr.1 share/bash-completion/completions/ktstr; do
 	[ -s "$P/$f" ] || fail "make install did not stage $f"
 done
