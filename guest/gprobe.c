@@ -1,7 +1,6 @@
 /* The probe loader in the guest (see gprobe.h): /ktstr/probe/bin (bpf/ktstr_probe.c) with
  * its stdout and stderr on pipes read by a thread of its own. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -123,35 +122,14 @@ void gprobe_start(void)
 			 KTSTR_GUEST_PROBE_BIN, strerror(errno));
 		return;
 	}
-	int in[2], out[2], err[2];
-	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
-		gctl_log("guest", "probe: pipe: %s; no probes in this repro VM", strerror(errno));
-		return;
-	}
-	pid_t pid = fork();
+	char *argv[] = { (char *)"ktstr_probe", (char *)KTSTR_GUEST_PROBE_SPEC, NULL };
+	pid_t pid = gproc_spawn_piped(KTSTR_GUEST_PROBE_BIN, argv, &pr_in, &pr_out, &pr_err);
 	if (pid < 0) {
-		gctl_log("guest", "probe: fork: %s; no probes in this repro VM", strerror(errno));
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+		gctl_log("guest", "probe: cannot start the loader: %s; no probes in this repro VM",
+			 strerror(errno));
 		return;
 	}
-	if (pid == 0) {
-		gproc_child_setup();
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		char *argv[] = { (char *)"ktstr_probe", (char *)KTSTR_GUEST_PROBE_SPEC, NULL };
-		execv(KTSTR_GUEST_PROBE_BIN, argv);
-		dprintf(2, "cannot execute %s: %s\n", KTSTR_GUEST_PROBE_BIN, strerror(errno));
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
 	pr_pid = pid;
-	gproc_track(pid);
-	pr_in = in[1];
-	pr_out = out[0];
-	pr_err = err[0];
 	if (pthread_create(&pr_th, NULL, pr_reader, NULL)) {
 		gctl_log("guest", "probe: cannot start the reader thread; no probes in this repro VM");
 		kill(pid, SIGKILL);

@@ -16,5 +16,8 @@ int gproc_exit_code(int status); /* exit code, or -signal */
 /* In a freshly forked helper process (scheduler, tracer): its own process group, death
  * with init, and the signal dispositions init changed put back to their defaults. */
 void gproc_child_setup(void);
+/* A helper (tracer, probe loader) with its stdin, stdout and stderr on pipes: *in, *out and
+ * *err get init's ends (close-on-exec). Tracked. The pid, or -1 with errno set. */
+pid_t gproc_spawn_piped(const char *path, char *const argv[], int *in, int *out, int *err);
 
 #endif

@@ -3,13 +3,11 @@
  * into downsampled "tl" lines (guest/gtl.c) flushed every KTSTR_SAMPLE_MS. Optional: when
  * the tracer is absent or cannot load, a "log" line says why and the run goes on. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "guest/gctl.h"
@@ -150,35 +148,14 @@ int gtrace_start(void)
 			 "tracer with `make bpf`)", KTSTR_GUEST_TRACE_BIN, strerror(errno));
 		return -1;
 	}
-	int in[2], out[2], err[2];
-	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
-		gctl_log("guest", "timeline: pipe: %s; no timeline for this run", strerror(errno));
-		return -1;
-	}
-	pid_t pid = fork();
+	char *argv[] = { (char *)"ktstr_trace", NULL };
+	pid_t pid = gproc_spawn_piped(KTSTR_GUEST_TRACE_BIN, argv, &tr_in, &tr_out, &tr_err);
 	if (pid < 0) {
-		gctl_log("guest", "timeline: fork: %s; no timeline for this run", strerror(errno));
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+		gctl_log("guest", "timeline: cannot start the tracer: %s; no timeline for this run",
+			 strerror(errno));
 		return -1;
 	}
-	if (pid == 0) {
-		gproc_child_setup();
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		char *argv[] = { (char *)"ktstr_trace", NULL };
-		execv(KTSTR_GUEST_TRACE_BIN, argv);
-		dprintf(2, "cannot execute %s: %s\n", KTSTR_GUEST_TRACE_BIN, strerror(errno));
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
 	tr_pid = pid;
-	gproc_track(pid);
-	tr_in = in[1];
-	tr_out = out[0];
-	tr_err = err[0];
 	if (pthread_create(&tr_th, NULL, tr_reader, NULL)) {
 		gctl_log("guest", "timeline: cannot start the reader thread; no timeline for this run");
 		kill(pid, SIGKILL);
