@@ -247,7 +247,50 @@ static bool about(const struct raw *x, int pid)
 	return false;
 }
 
-static void take_trigger(json_t *o, struct repro_result *r, struct raw *t)
+#define FRAME_LEN 96 /* a field's value */
+
+/* The kernel's own printout of the exit's backtrace in the console: the first run of
+ * lines that hold only "name+0xOFF/0xLEN" (after a "[ time]" prefix), as "name+0xOFF".
+ * Returns how many (<= max). */
+static int console_frames(const char *console, char (*out)[FRAME_LEN], int max)
+{
+	int n = 0;
+	for (const char *l = console; l && *l && n < max;) {
+		const char *nl = strchr(l, '\n'), *end = nl ? nl : l + strlen(l), *p = l;
+		if (*p == '[') {
+			const char *rb = memchr(p, ']', (size_t)(end - p));
+			p = rb ? rb + 1 : p;
+		}
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		while (end > p && (end[-1] == ' ' || end[-1] == '\r'))
+			end--;
+		/* one token, "name+0xOFF/0xLEN" */
+		const char *plus = memchr(p, '+', (size_t)(end - p));
+		const char *slash = plus ? memchr(plus, '/', (size_t)(end - plus)) : NULL;
+		bool frame = plus && plus > p && slash && !strncmp(plus, "+0x", 3) &&
+			     !memchr(p, ' ', (size_t)(end - p)) && !memchr(p, '\t', (size_t)(end - p));
+		if (frame)
+			snprintf(out[n++], FRAME_LEN, "%.*s", (int)(slash - p), p);
+		else if (n)
+			break; /* the block ended */
+		l = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+/* Our stack names a frame in a BPF struct_ops trampoline after the program below it (the
+ * trampolines are not in /proc/kallsyms); the console's copy of the same backtrace has the
+ * kernel's names. Taken only when both agree on every frame outside BPF. */
+static bool console_agrees(char (*ours)[FRAME_LEN], char (*con)[FRAME_LEN], int n)
+{
+	for (int i = 0; i < n; i++)
+		if (strncmp(ours[i], "bpf_", 4) && strncmp(con[i], "bpf_", 4) && strcmp(ours[i], con[i]))
+			return false;
+	return n > 0;
+}
+
+static void take_trigger(json_t *o, struct repro_result *r, struct raw *t, const char *console)
 {
 	take_event(o, t);
 	struct repro_event *e = &t->ev;
@@ -266,13 +309,21 @@ static void take_trigger(json_t *o, struct repro_result *r, struct raw *t)
 		snprintf(r->exit_msg, sizeof(r->exit_msg), "%s", msg);
 		add_field(e, "exit_msg", msg);
 	}
+	char ours[REPRO_MAX_FIELDS][FRAME_LEN], con[REPRO_MAX_FIELDS][FRAME_LEN];
+	int n = 0;
 	size_t i;
 	json_t *fr;
-	json_array_foreach(json_object_get(o, "stack"), i, fr) {
+	json_array_foreach(json_object_get(o, "stack"), i, fr)
+		if (json_is_string(fr) && n < REPRO_MAX_FIELDS)
+			snprintf(ours[n++], FRAME_LEN, "%s", json_string_value(fr));
+	/* Aligned at the bottom: the console may list the trigger's own trampoline on top,
+	 * which the guest dropped. */
+	int ncon = console_frames(console, con, REPRO_MAX_FIELDS), off = ncon - n;
+	bool use_con = off >= 0 && console_agrees(ours, con + off, n);
+	for (int k = 0; k < n; k++) {
 		char name[16];
-		snprintf(name, sizeof(name), "stack#%zu", i);
-		if (json_is_string(fr))
-			add_field(e, name, json_string_value(fr));
+		snprintf(name, sizeof(name), "stack#%d", k);
+		add_field(e, name, use_con ? con[off + k] : ours[k]);
 	}
 }
 
@@ -296,7 +347,7 @@ int repro_stitch(const char *const *lines, size_t n, const char *console, const 
 		} else if (!strcmp(ev, "event") && nraw < MAX_RAW) {
 			take_event(o, &raws[nraw++]);
 		} else if (!strcmp(ev, "trigger") && !have_trig) {
-			take_trigger(o, r, &trig);
+			take_trigger(o, r, &trig, console);
 			have_trig = true;
 		} else if (!strcmp(ev, "done")) {
 			r->events_seen = (uint64_t)iget(o, "events", 0);

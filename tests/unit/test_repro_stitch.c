@@ -116,3 +116,41 @@ Test(repro_stitch, decoding_by_field_name)
 	repro_decode_field("delta", "-5", b, sizeof(b));
 	cr_expect_str_eq(b, "-5");
 }
+
+/* The struct_ops trampoline is not in /proc/kallsyms: the guest names its frame after the
+ * BPF program below it. The console's printout of the same backtrace has the kernel's name;
+ * it is taken when both agree on every frame outside BPF, and only then. */
+static const char *const bpf_exit[] = {
+	P "\"ev\":\"trigger\",\"func\":\"fexit scx_vexit\",\"cpu\":1,\"pid\":115,\"comm\":\"ktstr-w3\",\"ts_ns\":9,\"kind\":1025,"
+	  "\"msg\":\"injected\",\"stack\":[\"__scx_exit+0x4f\",\"bpf_prog_7edc1821cd4b4ab9_ktstr_dispatch+0xb0\","
+	  "\"bpf_prog_b19b272f40fba3cb_ktstr_exit+0x25a\",\"do_pick_task_scx+0x389\"]}",
+};
+static const char console_bt[] =
+	"[    4.497569] sched_ext: ktstr_sched: injected\n"
+	"[    4.497600]    bpf_trampoline_6442554687+0x59/0xfc\n"
+	"[    4.498062]    __scx_exit+0x4f/0x70\n"
+	"[    4.498433]    bpf_prog_7edc1821cd4b4ab9_ktstr_dispatch+0xb0/0xe1\n"
+	"[    4.498627]    bpf__sched_ext_ops_dispatch+0x50/0xad\n"
+	"[    4.498801]    do_pick_task_scx+0x389/0xaa0\n"
+	"[    4.871969] reboot: Power down\n";
+
+Test(repro_stitch, trigger_frames_take_the_kernels_names_from_the_console)
+{
+	struct repro_result *r = repro_new();
+	cr_assert_eq(repro_stitch(bpf_exit, 1, console_bt, "", r), 0);
+	cr_assert_eq(r->nevents, 1);
+	const struct repro_event *e = &r->ev[0];
+	cr_expect_str_eq(e->func, "fexit scx_vexit");
+	cr_expect_str_eq(field(e, "stack#2")->value, "bpf__sched_ext_ops_dispatch+0x50");
+	cr_expect_str_eq(field(e, "stack#3")->value, "do_pick_task_scx+0x389");
+	repro_free(r);
+
+	/* A console backtrace of another stack (a kernel function differs): ours stays. */
+	char other[sizeof(console_bt) + 8];
+	snprintf(other, sizeof(other), "%s", console_bt);
+	memcpy(strstr(other, "do_pick_task_scx"), "do_pick_task_xxx", 16);
+	r = repro_new();
+	cr_assert_eq(repro_stitch(bpf_exit, 1, other, "", r), 0);
+	cr_expect_str_eq(field(&r->ev[0], "stack#2")->value, "bpf_prog_b19b272f40fba3cb_ktstr_exit+0x25a");
+	repro_free(r);
+}
