@@ -6,7 +6,6 @@
  * implement, then "ready". Once the trigger fired: the trigger and the events of the tasks
  * it concerns. stdin EOF: done, exit 0.
  * Diagnostics go to stderr; exit 1 when nothing could be loaded. */
-#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -359,9 +358,9 @@ static struct ktstr_probe *phase_two(struct ktstr_probe *skel)
 	if (!vml)
 		fprintf(stderr, TAG ": cannot read the kernel's BTF (%s); no callbacks\n", strerror(errno));
 	nops = vml ? ops_find(vml, ops, KPROBE_MAX_CB, why, sizeof(why)) : 0;
-	btf__free(vml);
 	if (want_callbacks && nops <= 0)
 		say_drop("callbacks", "%s", vml ? why : "no kernel BTF");
+	btf__free(vml);
 	int from = nkp;
 	resolve_callers();
 	if (bpf_program__autoload(skel->progs.ktstr_kprobe))

@@ -31,8 +31,6 @@ struct ops_prog {
 /* Every struct_ops map's programs, members named from the kernel's BTF (vmlinux).
  * Returns how many (<= max), or -errno; *why says what is missing when 0. */
 int ops_find(const struct btf *vmlinux, struct ops_prog *out, int max, char *why, size_t whylen);
-/* The probe argument kind of a BTF type (a parameter's type id). */
-unsigned int ops_arg_kind(const struct btf *btf, unsigned int type_id);
 
 /* Recent events per task: each event is kept under its current task and its task
  * arguments, the last STORE_RING of each. */

@@ -21,7 +21,9 @@ static const struct btf_type *skip_mods(const struct btf *btf, unsigned int id)
 	return t;
 }
 
-unsigned int ops_arg_kind(const struct btf *btf, unsigned int type_id)
+/* The probe argument kind of a parameter's BTF type (the host's spec.c makes the same
+ * choice for kernel functions; the loader is a static guest binary and cannot share it). */
+static unsigned int ops_arg_kind(const struct btf *btf, unsigned int type_id)
 {
 	const struct btf_type *t = skip_mods(btf, type_id);
 	if (t && btf_is_enum(t)) {

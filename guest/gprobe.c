@@ -87,21 +87,25 @@ static void *pr_reader(void *arg)
 	return NULL;
 }
 
-/* Until *flag, the loader's end, or GPROBE_READY_MS; returns the ms waited. */
-static int wait_for(int *flag)
+/* Until *flag or the loader's end, at most ms; returns the ms waited. */
+static int wait_for(int *flag, int ms)
 {
 	int waited = 0;
 	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE) && !__atomic_load_n(&pr_dead, __ATOMIC_ACQUIRE) &&
-	       waited < GPROBE_READY_MS) {
+	       waited < ms) {
 		gutil_sleep_ms(10);
 		waited += 10;
 	}
 	return waited;
 }
 
-static void not_ready(const char *what, int waited)
+/* Waits for the loader's "armed" or "ready" and says in a log line how it went. */
+static void await_stage(int *flag, const char *what, const char *done)
 {
-	if (__atomic_load_n(&pr_dead, __ATOMIC_ACQUIRE))
+	int waited = wait_for(flag, GPROBE_READY_MS);
+	if (__atomic_load_n(flag, __ATOMIC_ACQUIRE))
+		gctl_log("guest", "probe: %s after %d ms", done, waited);
+	else if (__atomic_load_n(&pr_dead, __ATOMIC_ACQUIRE))
 		gctl_log("guest", "probe: the loader exited before it was %s (see the lines above)", what);
 	else
 		gctl_log("guest", "probe: the loader was not %s after %d ms; the run goes on without "
@@ -139,11 +143,7 @@ void gprobe_start(void)
 		return;
 	}
 	pr_th_on = true;
-	int waited = wait_for(&pr_armed);
-	if (__atomic_load_n(&pr_armed, __ATOMIC_ACQUIRE))
-		gctl_log("guest", "probe: trigger armed after %d ms", waited);
-	else
-		not_ready("armed", waited);
+	await_stage(&pr_armed, "armed", "trigger armed");
 }
 
 void gprobe_go(void)
@@ -152,11 +152,7 @@ void gprobe_go(void)
 		return;
 	if (pr_in < 0 || write(pr_in, "go\n", 3) != 3)
 		return; /* EPIPE: it exited; its stderr said why */
-	int waited = wait_for(&pr_ready);
-	if (__atomic_load_n(&pr_ready, __ATOMIC_ACQUIRE))
-		gctl_log("guest", "probe: probes in after %d ms", waited);
-	else
-		not_ready("ready", waited);
+	await_stage(&pr_ready, "ready", "probes in");
 }
 
 void gprobe_child(void)
@@ -171,12 +167,7 @@ void gprobe_stop(void)
 	if (!pr_th_on)
 		return;
 	close_fd(&pr_in); /* the loader sends what it has, then "done" */
-	int waited = 0;
-	while (!__atomic_load_n(&pr_done, __ATOMIC_ACQUIRE) &&
-	       !__atomic_load_n(&pr_dead, __ATOMIC_ACQUIRE) && waited < GPROBE_STOP_MS) {
-		gutil_sleep_ms(10);
-		waited += 10;
-	}
+	wait_for(&pr_done, GPROBE_STOP_MS);
 	if (!__atomic_load_n(&pr_done, __ATOMIC_ACQUIRE) && !__atomic_load_n(&pr_dead, __ATOMIC_ACQUIRE))
 		gctl_log("guest", "probe: the loader sent no \"done\" within %d ms", GPROBE_STOP_MS);
 	kill(pr_pid, SIGKILL); /* after done it is exiting anyway; its pipes close */

@@ -25,7 +25,7 @@ static struct repro_result *sample(void)
 	snprintf(r->exit_msg, sizeof(r->exit_msg), "injected \"error\"");
 	r->task_pid = 107;
 	snprintf(r->task_comm, sizeof(r->task_comm), "ktstr-w3");
-	snprintf(r->dir, sizeof(r->dir), "/runs/x-repro");
+	snprintf(r->dir, sizeof(r->dir), "runs/x-repro");
 	r->sched_tail = strdup("line 1\nline 2");
 	r->nevents = 3;
 	r->ev = calloc(3, sizeof(*r->ev));
@@ -70,7 +70,7 @@ Test(repro_json, a_full_result_round_trips)
 	cr_expect_eq(b->duration_ms, 6200);
 	cr_expect_str_eq(b->exit_msg, "injected \"error\"");
 	cr_expect_eq(b->task_pid, 107);
-	cr_expect_str_eq(b->dir, "/runs/x-repro");
+	cr_expect_str_eq(b->dir, "runs/x-repro");
 	cr_expect_str_eq(b->sched_tail, "line 1\nline 2");
 	cr_expect_null(b->dump_tail);
 	cr_assert_eq(b->nevents, 3);

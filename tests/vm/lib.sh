@@ -9,6 +9,7 @@ export KTSTR_RUNS_DIR=$T/runs
 # turn it back on.
 export KTSTR_NO_AUTO_REPRO=${KTSTR_NO_AUTO_REPRO-1}
 cleanup_tmp() { rm -rf "$T"; }
+# KTSTR_TEST_KEEP=1 keeps the temp root (run directories) to look at after a failure.
 [ -n "${KTSTR_TEST_KEEP:-}" ] || trap cleanup_tmp EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
