@@ -100,6 +100,7 @@ void run_put(struct run *r)
 	free(r->workers);
 	free(r->slices);
 	free(r->samples);
+	mon_series_free(r->mon);
 	repro_free(r->repro);
 	scn_free(&r->scn);
 	pthread_mutex_destroy(&r->lock);

@@ -11,6 +11,8 @@
 #include "engine/ring.h"
 #include "engine/version.h"
 #include "engine/repro/chain.h"
+#include "engine/monitor/monitor.h"
+#include "engine/monitor/kmem.h"
 
 #define RUN_MAX_CPUS 64
 #define RUN_MAX_CHECKS 256
@@ -144,6 +146,15 @@ struct run {
 	char error[1024];            /* infrastructure error, user-facing */
 	char warning[1024];          /* host-side warning shown before the verdict (kfunc BTF check) */
 	double gap_threshold_ms, spread_threshold_pct; /* effective thresholds */
+
+	/* host-side monitor (engine/monitor/): the guest's kernel addresses (hello), the
+	 * scheduler's BPF map ids ("maps"), the sampled series (NULL: none) and its verdict. */
+	struct kmem_syms ksyms;
+	bool have_ksyms;
+	uint32_t sched_map_ids[16];
+	int nsched_maps;
+	struct mon_series *mon;
+	struct mon_summary monsum;
 
 	/* auto-repro (engine/repro/chain.h): NULL until one was asked for this run */
 	struct repro_result *repro;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "guest/work_types.h"
+#include "engine/monitor/monitor.h"
 #include "vmm/vm.h"  /* struct vm_topology: the scenario declares exactly what the VM gets */
 
 #define SCN_MAX_CGROUPS 64
@@ -93,6 +94,7 @@ struct scenario {
 	struct scn_step steps[SCN_MAX_STEPS];
 	int nsteps;
 	struct scn_checks checks;
+	struct mon_thresholds monitor; /* the "monitor" block; defaults when absent */
 	bool expect_err;
 	/* Wants performance mode (hugepage RAM, pinned RT vCPUs; docs/vmm.md). Under
 	 * --no-perf-mode / KTSTR_NO_PERF_MODE=1 such a scenario is skipped, not run. */
