@@ -54,11 +54,12 @@ static bool stall_victim(struct task_struct *p)
 {
 	if (!stall_after_ms || elapsed_ms() < stall_after_ms)
 		return false;
-	if (stall_pid)
+	if (stall_pid > 0)
 		return p->pid == stall_pid;
 	if (p->flags & PF_KTHREAD)
 		return false;
-	return p->tgid != 1 && p->tgid != loader_tgid;
+	/* --stall-all (-1) parks the guest's init as well: its control port goes quiet. */
+	return (p->tgid != 1 || stall_pid < 0) && p->tgid != loader_tgid;
 }
 
 s32 BPF_STRUCT_OPS(ktstr_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)

@@ -65,12 +65,13 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
-		"usage: %s [--verbose] [--error-after-ms N] [--stall-after-ms N [--stall-pid TID]]\n"
+		"usage: %s [--verbose] [--error-after-ms N] [--stall-after-ms N [--stall-pid TID|--stall-all]]\n"
 		"          [--exit-after-ms N] [--crash-after-ms N] [--libbpf-debug]\n"
 		"  --verbose            print enqueue/dispatch counters every second\n"
 		"  --error-after-ms N   the BPF side calls scx_bpf_error() after N ms\n"
 		"  --stall-after-ms N   stop dispatching user tasks after N ms (watchdog fires)\n"
 		"  --stall-pid TID      stall only this task instead of all user tasks\n"
+		"  --stall-all          stall pid 1 (the guest's init) too: the guest stops answering\n"
 		"  --exit-after-ms N    this process exits after N ms (the scheduler goes with it)\n"
 		"  --crash-after-ms N   this process dies of SIGSEGV after N ms\n",
 		argv0);
@@ -96,6 +97,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "error-after-ms", required_argument, NULL, 'e' },
 		{ "stall-after-ms", required_argument, NULL, 's' },
 		{ "stall-pid", required_argument, NULL, 'p' },
+		{ "stall-all", no_argument, NULL, 'a' },
 		{ "exit-after-ms", required_argument, NULL, 'x' },
 		{ "crash-after-ms", required_argument, NULL, 'c' },
 		{ "libbpf-debug", no_argument, NULL, 'd' },
@@ -121,6 +123,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->stall_pid = (int)pid;
 			break;
+		case 'a': o->stall_pid = -1; break;
 		case 'h': usage(stdout, argv[0]); return 1;
 		default: usage(stderr, argv[0]); return -EINVAL;
 		}

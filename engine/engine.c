@@ -15,6 +15,8 @@
 #include "engine/engine.h"
 #include "engine/engine_prepare.h"
 #include "engine/engine_repro.h"
+#include "engine/monitor/sampler.h"
+#include "engine/run.h"
 #include "engine/kernel/cache.h"
 #include "engine/checks.h"
 #include "engine/report.h"
@@ -43,6 +45,7 @@ struct run_slot {
 	struct vm *vm;              /* valid while the thread runs; guarded by e->lock */
 	bool log_events;
 	int64_t last_sample_ev_ms;
+	int64_t last_mon_ev_ms;     /* the sampler thread's own rate limit */
 	char panic[256];            /* shell runs: the console's first kernel panic line */
 	struct run *primary;        /* a repro VM's run: the run it reproduces (a reference) */
 };
@@ -283,6 +286,7 @@ static void on_ctl(void *p, const char *line)
 	memcpy(stage_before, r->stage, sizeof(stage_before));
 	/* run_ingest stamps sys_rdy_ms from elapsed_ms: make it exact for this line. */
 	r->elapsed_ms = now_ms() - c->vm_start_ms;
+	r->last_guest_line_ms = r->elapsed_ms;
 	bool had_rdy = r->sys_rdy_ms >= 0;
 	uint64_t sched_lines = ring_total(r->schedlog);
 	const char *type = run_ingest(r, line);
@@ -387,6 +391,18 @@ static void shell_ended(struct run_slot *s, struct shell_end_facts *f)
 		snprintf(r->error, sizeof(r->error), "shell VM ended: %s", why);
 }
 
+/* From the sampler thread: a monitor sample is a sample event for the faces, at the same
+ * 100 ms rate limit the guest's samples have. */
+static void monitor_sampled(void *ctx)
+{
+	struct run_slot *s = ctx;
+	int64_t t = now_ms();
+	if (t - __atomic_load_n(&s->last_mon_ev_ms, __ATOMIC_RELAXED) >= 100) {
+		__atomic_store_n(&s->last_mon_ev_ms, t, __ATOMIC_RELAXED);
+		push_event(s->e, EV_SAMPLE, s->run, LOG_HOST, NULL);
+	}
+}
+
 static void *run_thread(void *arg)
 {
 	struct run_slot *s = arg;
@@ -453,6 +469,11 @@ static void *run_thread(void *arg)
 		p = *nl ? nl + 1 : nl;
 	}
 
+	/* The host-side monitor: every run but a shell reads its guest's scheduler state. */
+	struct mon_sampler *sampler = r->shell ? NULL :
+		mon_sampler_start(r, vm_guestmem(vm), s->plan.vmlinux, r->kernel_path,
+				  pc.vm_start_ms, monitor_sampled, s);
+
 	bool warned = false, stop_sent = false, done = false;
 	int64_t done_at = 0;
 	enum vm_status st;
@@ -488,6 +509,19 @@ static void *run_thread(void *arg)
 		/* The guest powers off by itself after "done"; don't wait forever for it. */
 		if (done_at && now_ms() - done_at > 10000)
 			break;
+	}
+	mon_sampler_stop(sampler);
+	if (getenv("KTSTR_MON_DEBUG") && r->mon) { /* TEMP */
+		struct mon_series *m = r->mon;
+		fprintf(stderr, "MON sys_rdy=%lld status='%s' n=%zu ncpus=%d cpu_ns=%llu silence=%lld\n", (long long)r->sys_rdy_ms, m->status, mon_series_len(m), m->ncpus, (unsigned long long)m->sampler_cpu_ns, (long long)m->guest_silence_max_ms);
+		for (size_t i = 0; i < mon_series_len(m); i += 5) {
+			const struct mon_cpu *c = mon_cpu_at(m, i);
+			const int64_t *ev = mon_ev_at(m, i);
+			fprintf(stderr, "t=%lld", (long long)mon_t(m, i));
+			for (int k = 0; k < m->ncpus; k++)
+				fprintf(stderr, " | nr=%u scx=%u dsq=%u fl=%x clk=%llu", c[k].nr_running, c[k].scx_nr_running, c[k].dsq_depth, c[k].flags, (unsigned long long)c[k].clock);
+			fprintf(stderr, " | ev fb=%lld kl=%lld\n", (long long)ev[0], (long long)ev[2]);
+		}
 	}
 	int status = vm_stop(vm, 3000);
 	end.exited = st == VM_EXITED;

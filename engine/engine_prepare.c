@@ -156,6 +156,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	snprintf(r->kernel_key, sizeof(r->kernel_key), "%s", ke.key);
 	snprintf(r->kernel_path, sizeof(r->kernel_path), "%s", ke.image);
 	snprintf(r->kernel_version, sizeof(r->kernel_version), "%s", ke.version);
+	snprintf(plan->vmlinux, sizeof(plan->vmlinux), "%s", ke.vmlinux);
 	/* The bzImage boots everywhere; the extracted vmlinux (PVH entry) is faster when
 	 * present, see docs/vmm.md. KTSTR_BOOT_BZIMAGE=1 forces the bzImage. */
 	if (ke.vmlinux[0] && !getenv("KTSTR_BOOT_BZIMAGE") && !access(ke.vmlinux, R_OK))

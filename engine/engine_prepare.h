@@ -9,6 +9,7 @@
 
 struct run_plan {
 	char boot_image[4096];   /* what QEMU's -kernel gets */
+	char vmlinux[4096];      /* the entry's vmlinux (BTF for the monitor), "" none */
 	char initrd[4096];       /* base + per-run archive, concatenated, in the run dir */
 	char cmdline_extra[2048];
 	int accel;               /* enum vm_accel */

@@ -1,6 +1,7 @@
 /* The run model's life (new/get/put, lock) and run_ingest: every guest/proto.h message
  * applied to the model. Guest lines are untrusted: lengths, counts, ids and types are
  * checked; anything off counts as a malformed line and changes nothing. */
+#include "engine/monitor/ingest.h"
 #include "engine/run.h"
 
 #include <errno.h>
@@ -54,6 +55,7 @@ struct run *run_new(const struct scenario *scn)
 	r->state = RUN_PENDING;
 	r->sys_rdy_ms = -1;
 	r->kernel_boot_ms = -1;
+	r->last_guest_line_ms = -1;
 	r->vm_exit_code = -1;
 	r->guest_elapsed_ms = -1;
 	r->workload_start_ns = -1;
@@ -543,7 +545,8 @@ const char *run_ingest(struct run *r, const char *line)
 					     KTSTR_MSG_TOPO, KTSTR_MSG_LOG, KTSTR_MSG_SCHED,
 					     KTSTR_MSG_VERIFIER, KTSTR_MSG_DUMP, KTSTR_MSG_SAMPLE,
 					     KTSTR_MSG_TL, KTSTR_MSG_WORKER, KTSTR_MSG_STEP,
-					     KTSTR_MSG_ERROR, KTSTR_MSG_DONE, KTSTR_MSG_EXEC };
+					     KTSTR_MSG_ERROR, KTSTR_MSG_DONE, KTSTR_MSG_EXEC,
+					     KTSTR_MSG_KSYMS, KTSTR_MSG_MAPS };
 	const char *t, *ret = NULL;
 	json_error_t je;
 	json_t *o = NULL;
@@ -603,8 +606,12 @@ const char *run_ingest(struct run *r, const char *line)
 			run_add_check(r, "guest", false, "%s", s);
 	} else if (ret == types[13]) {
 		ok = ingest_done(r, o);
-	} else {
+	} else if (ret == types[14]) {
 		ok = ingest_exec(r, o);
+	} else if (ret == types[15]) {
+		ok = mon_ingest_ksyms(r, o);
+	} else {
+		ok = mon_ingest_maps(r, o);
 	}
 	json_decref(o);
 	if (ok)

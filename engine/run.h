@@ -84,6 +84,7 @@ struct run {
 	char stage[32];             /* last init stage the guest reported */
 	int steps_done, steps;
 	int64_t elapsed_ms;         /* since QEMU start */
+	int64_t last_guest_line_ms; /* since QEMU start: the last control-port line; -1 none */
 
 	/* boot */
 	char accel[8];

@@ -277,6 +277,11 @@ static void drain_output(int ms)
 	}
 }
 
+pid_t gsched_pid(void)
+{
+	return sched_pid;
+}
+
 int gsched_wait_attached(void)
 {
 	int64_t deadline = gutil_now_ns() + GSCHED_ATTACH_MS * 1000000LL;

@@ -5,6 +5,7 @@
 #define KTSTR_GUEST_GSCHED_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "guest/gscn.h"
 
@@ -14,6 +15,7 @@
 void gsched_kmsg_start(void);             /* forwards the kernel's sched_ext lines */
 int gsched_start(const struct gscn *s);   /* 0 started, -1 failed (reported) */
 int gsched_wait_attached(void);           /* 0 attached, -1 not (reported) */
+pid_t gsched_pid(void);                   /* the scheduler's process, -1 none */
 bool gsched_check(void);                  /* during the run: true once it died/disabled */
 void gsched_stop(void);
 

@@ -16,6 +16,7 @@
 
 #include "guest/gcpu.h"
 #include "guest/gctl.h"
+#include "guest/gmon.h"
 #include "guest/gprobe.h"
 #include "guest/gproc.h"
 #include "guest/gsched.h"
@@ -374,6 +375,7 @@ static void set_up(const struct gscn *scn)
 			send_done(false, 0, scn->steps, 0);
 			power_off();
 		}
+		gmon_maps(gsched_pid());
 		if (probes)
 			gprobe_go();
 	}
@@ -497,6 +499,7 @@ int main(int argc, char **argv)
 	gutil_cmdline_get(cmdline, "ktstr.mode", mode, sizeof(mode));
 	if (!strcmp(mode, "shell"))
 		shell_and_off(&ports, cmdline);
+	gmon_ksyms_start();
 	if (ports.have_shell && gshell_start(ports.shell_dev, cmdline) < 0)
 		gctl_log("guest", "the shell port is present but the shell did not start");
 

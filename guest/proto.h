@@ -30,6 +30,14 @@
 /* Guest -> host message types ("t"). Fields listed are the contract. */
 #define KTSTR_MSG_HELLO "hello"       /* proto, kernel (uname -r), kernel_boot_ms (guest uptime when init started) */
 #define KTSTR_MSG_SYS_RDY "sys_rdy"   /* (none) */
+/* Kernel addresses for the host-side monitor, read as root from /proc/kallsyms and
+ * /proc/iomem on a thread after sys_rdy; each a "0x..." string, "0x0" when not found:
+ * text, text_phys, page_offset_base, init_top_pgt, per_cpu_offset, runqueues, scx_root,
+ * map_idr (engine/monitor/kmem.h: struct kmem_syms). */
+#define KTSTR_MSG_KSYMS "ksyms"
+/* ids [map id..]: the BPF maps the scheduler's process holds, from its fdinfo, sent
+ * once it attached (the monitor reads its globals by these ids). */
+#define KTSTR_MSG_MAPS "maps"
 /* stage: "mounts" | "scheduler" | "cgroups" | "workers" | "running" | "report" */
 #define KTSTR_MSG_STAGE "stage"
 #define KTSTR_MSG_TOPO "topo"         /* cpus (int), llcs [[cpu..]..], nodes [[cpu..]..] */

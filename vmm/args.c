@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/guestmem.h"
 #include "vmm/vm_priv.h"
 
 #define KERNEL_HZ 250 /* Debian's kernels; lpj is only a calibration shortcut */
@@ -140,6 +141,18 @@ void vm_args_free(struct vm_args *a)
 	a->argc = 0;
 }
 
+int vm_node_mb(const struct vm_config *cfg, int *node_mb)
+{
+	const struct vm_topology *t = &cfg->topo;
+	int mem = cfg->memory_mb ? cfg->memory_mb : VM_DEFAULT_MEMORY_MB;
+	/* Hugepage backing splits RAM in whole 2 MB pages (an odd MB is dropped), so every
+	 * node's memfd is a multiple of the page size and -m equals their sum. */
+	int unit = cfg->hugepages ? 2 : 1, units = mem / unit;
+	for (int i = 0; i < t->numa && i < GUESTMEM_MAX_NODES; i++)
+		node_mb[i] = (units / t->numa + (i < units % t->numa ? 1 : 0)) * unit;
+	return units * unit;
+}
+
 int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *ctl_sock,
 		  const char *shell_sock, const char *qmp_sock, struct vm_args *out,
 		  char *err, size_t errlen)
@@ -186,22 +199,19 @@ int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *
 	add(&b, "-smp");
 	addf(&b, "%d,sockets=%d,dies=%d,cores=%d,threads=%d", n, t->numa, t->llcs, t->cores,
 	     t->threads);
-	/* Hugepage backing splits RAM in whole 2 MB pages (an odd MB is dropped), so every
-	 * node's backend is a multiple of the page size and -m equals their sum. */
-	int unit = cfg->hugepages ? 2 : 1, units = mem / unit;
+	int node_mb[GUESTMEM_MAX_NODES];
 	add(&b, "-m");
-	addf(&b, "%d", units * unit);
+	addf(&b, "%d", vm_node_mb(cfg, node_mb));
 	int per_node = n / t->numa;
 	for (int i = 0; i < t->numa; i++) {
-		int node_mb = (units / t->numa + (i < units % t->numa ? 1 : 0)) * unit;
 		add(&b, "-object");
-		/* memfd + hugetlb needs no hugetlbfs mount; prealloc faults every page in at
-		 * start, so a shortage fails QEMU at once instead of SIGBUS mid-run. */
-		if (cfg->hugepages)
-			addf(&b, "memory-backend-memfd,id=mem%d,size=%dM,hugetlb=on,"
-			     "hugetlbsize=2M,prealloc=on", i, node_mb);
-		else
-			addf(&b, "memory-backend-ram,id=mem%d,size=%dM", i, node_mb);
+		/* RAM is the memfd vm_start created and passed as fd GUESTMEM_FD_BASE + i, shared
+		 * so the host monitor reads what the guest writes (vmm/guestmem.h). prealloc with
+		 * hugepages faults every page in at start, so a shortage fails QEMU at once
+		 * instead of SIGBUS mid-run. */
+		addf(&b, "memory-backend-file,id=mem%d,mem-path=/proc/self/fd/%d,size=%dM,"
+		     "share=on%s", i, GUESTMEM_FD_BASE + i, node_mb[i],
+		     cfg->hugepages ? ",prealloc=on" : "");
 		add(&b, "-numa");
 		if (per_node == 1)
 			addf(&b, "node,nodeid=%d,cpus=%d,memdev=mem%d", i, i, i);
@@ -245,7 +255,7 @@ int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *
 	char cmd[2048]; /* x86 COMMAND_LINE_SIZE */
 	int len = snprintf(cmd, sizeof(cmd),
 			   "console=ttyS0 rdinit=/init panic=-1 loglevel=5 no_timer_check "
-			   "i8042.noaux random.trust_cpu=on mitigations=off");
+			   "i8042.noaux random.trust_cpu=on mitigations=off nokaslr");
 	if (cfg->tsc_khz)
 		len += snprintf(cmd + len, sizeof(cmd) - (size_t)len, " lpj=%llu",
 				(unsigned long long)cfg->tsc_khz * 1000ull / KERNEL_HZ);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmm/guestmem.h"
 #include "vmm/vm_priv.h"
 
 struct vm {
@@ -38,6 +39,7 @@ struct vm {
 	struct vm_console *con;
 	struct vm_linebuf con_lb, ctl_lb;
 	char perf_notes[2048];     /* vm_perf_notes */
+	struct guestmem *mem;      /* guest RAM, readable from here (vmm/guestmem.h) */
 };
 
 /* ---- registry of live QEMU pids: lock-free slots so a signal handler can read it. */
@@ -236,7 +238,7 @@ static int check_file(const char *what, const char *path, char *err, size_t errl
 
 /* Child side of fork: only async-signal-safe calls until exec. */
 static void child_exec(const char *qemu, char **argv, int devnull, int out_fd, int log_fd,
-		       pid_t parent)
+		       pid_t parent, const int *mem_fd, int nmem)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent) /* parent already gone: do not outlive it */
@@ -251,10 +253,20 @@ static void child_exec(const char *qemu, char **argv, int devnull, int out_fd, i
 		sigaction(sigs[i], &dfl, NULL);
 	if (dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(log_fd, 2) < 0)
 		_exit(127);
+	/* The RAM memfds go to fixed fds GUESTMEM_FD_BASE + i (the command line names them):
+	 * first out of the way above every target, then into place without CLOEXEC. */
+	int high[GUESTMEM_MAX_NODES];
+	for (int i = 0; i < nmem; i++)
+		if ((high[i] = fcntl(mem_fd[i], F_DUPFD_CLOEXEC, GUESTMEM_FD_BASE + GUESTMEM_MAX_NODES)) < 0)
+			_exit(127);
+	for (int i = 0; i < nmem; i++)
+		if (dup2(high[i], GUESTMEM_FD_BASE + i) < 0)
+			_exit(127);
+	unsigned first_free = GUESTMEM_FD_BASE + (unsigned)nmem;
 #ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3u, ~0u, 0u) < 0)
+	if (syscall(SYS_close_range, first_free, ~0u, 0u) < 0)
 #endif
-		for (int fd = 3; fd < 1024; fd++)
+		for (int fd = (int)first_free; fd < 1024; fd++)
 			close(fd);
 	execv(qemu, argv);
 	static const char msg[] = "ktstr: exec qemu-system-x86_64 failed\n";
@@ -270,6 +282,7 @@ static void vm_release(struct vm *vm)
 		close(vm->ctl_fd);
 	vm_qmp_close(&vm->qmp);
 	vm_console_free(vm->con);
+	guestmem_free(vm->mem);
 	vm_linebuf_done(&vm->con_lb);
 	vm_linebuf_done(&vm->ctl_lb);
 	if (vm->ctl_path[0])
@@ -365,6 +378,13 @@ int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t err
 	/* A bigger pipe lets a console burst wait for us instead of stalling the guest. */
 	(void)fcntl(pipefd[0], F_SETPIPE_SZ, 1 << 20);
 
+	int node_mb[GUESTMEM_MAX_NODES], mem_fd[GUESTMEM_MAX_NODES], nmem = acfg.topo.numa;
+	vm_node_mb(&acfg, node_mb);
+	if ((r = guestmem_create(node_mb, nmem, acfg.hugepages, &vm->mem, err, errlen)))
+		goto fail;
+	for (int i = 0; i < nmem; i++)
+		mem_fd[i] = guestmem_fd(vm->mem, i);
+
 	pid_t parent = getpid();
 	vm->started_ms = now_ms();
 	pid_t pid = fork();
@@ -374,7 +394,7 @@ int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t err
 		goto fail;
 	}
 	if (pid == 0)
-		child_exec(qemu, args.argv, devnull, pipefd[1], log_fd, parent);
+		child_exec(qemu, args.argv, devnull, pipefd[1], log_fd, parent, mem_fd, nmem);
 	vm->pid = pid;
 	vm_registry_add(pid);
 	close(pipefd[1]);
@@ -611,6 +631,7 @@ const char *vm_shell_sock(const struct vm *vm)
 
 const char *vm_perf_notes(const struct vm *vm) { return vm->perf_notes; }
 bool vm_hugepages_used(const struct vm *vm) { return vm->cfg.hugepages; }
+struct guestmem *vm_guestmem(const struct vm *vm) { return vm->mem; }
 enum vm_accel vm_accel(const struct vm *vm) { return vm->accel; }
 pid_t vm_pid(const struct vm *vm) { return vm->pid; }
 int64_t vm_started_ms(const struct vm *vm) { return vm->started_ms; }

@@ -102,6 +102,9 @@ const char *vm_shell_sock(const struct vm *vm);         /* NULL without shell_po
  * "performance_mode: ..." (warnings say WARNING). "" without perf_mode. */
 const char *vm_perf_notes(const struct vm *vm);
 bool vm_hugepages_used(const struct vm *vm);
+/* Guest RAM, readable while QEMU runs (vmm/guestmem.h); valid until vm_free. */
+struct guestmem;
+struct guestmem *vm_guestmem(const struct vm *vm);
 enum vm_accel vm_accel(const struct vm *vm);
 pid_t vm_pid(const struct vm *vm);
 int64_t vm_started_ms(const struct vm *vm);             /* CLOCK_MONOTONIC ms at QEMU start */

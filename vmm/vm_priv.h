@@ -67,6 +67,8 @@ int vm_choose_accel_at(enum vm_accel want, const char *env_accel, const char *kv
 unsigned vm_host_tsc_khz(void);
 
 /* --- argv helpers, exposed for tests. */
+/* Each NUMA node's RAM in MB (node_mb has topo.numa entries); returns the total (-m). */
+int vm_node_mb(const struct vm_config *cfg, int *node_mb);
 int vm_topo_vcpus(const struct vm_topology *t, char *err, size_t errlen);
 
 /* --- performance mode (perf.c). vm_note appends one line to a '\n'-separated buffer. */

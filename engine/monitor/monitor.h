@@ -72,6 +72,10 @@ struct mon_series {
 	 * ("monitor: no scx event stats layout in this kernel's BTF ..."). */
 	char status[512];
 	int64_t last_ok_ms;       /* ms since QEMU start of the last good sample; -1 none */
+	uint64_t sampler_cpu_ns;  /* the sampler thread's CPU time so far (its host cost) */
+	/* The longest time the guest's control port stayed quiet while samples kept coming
+	 * (a wedged guest): ms, measured by the sampler against run->last_guest_line_ms. */
+	int64_t guest_silence_max_ms;
 };
 
 struct mon_series *mon_series_new(int ncpus);

@@ -81,7 +81,7 @@ Test(vmm_args, single_llc_two_cores_is_one_socket_one_die)
 {
 	struct shape s = { 1, 1, 2, 1, "2,sockets=1,dies=1,cores=2,threads=1",
 			   { "node,nodeid=0,cpus=0-1,memdev=mem0" },
-			   { "memory-backend-ram,id=mem0,size=1024M" } };
+			   { "memory-backend-file,id=mem0,mem-path=/proc/self/fd/3,size=1024M,share=on" } };
 	check_shape(&s);
 }
 
@@ -89,7 +89,7 @@ Test(vmm_args, two_llcs_become_two_dies)
 {
 	struct shape s = { 1, 2, 1, 1, "2,sockets=1,dies=2,cores=1,threads=1",
 			   { "node,nodeid=0,cpus=0-1,memdev=mem0" },
-			   { "memory-backend-ram,id=mem0,size=1024M" } };
+			   { "memory-backend-file,id=mem0,mem-path=/proc/self/fd/3,size=1024M,share=on" } };
 	check_shape(&s);
 }
 
@@ -98,8 +98,8 @@ Test(vmm_args, two_nodes_become_two_sockets_with_split_memory)
 	struct shape s = { 2, 2, 1, 1, "4,sockets=2,dies=2,cores=1,threads=1",
 			   { "node,nodeid=0,cpus=0-1,memdev=mem0",
 			     "node,nodeid=1,cpus=2-3,memdev=mem1" },
-			   { "memory-backend-ram,id=mem0,size=512M",
-			     "memory-backend-ram,id=mem1,size=512M" } };
+			   { "memory-backend-file,id=mem0,mem-path=/proc/self/fd/3,size=512M,share=on",
+			     "memory-backend-file,id=mem1,mem-path=/proc/self/fd/4,size=512M,share=on" } };
 	check_shape(&s);
 }
 
@@ -107,7 +107,7 @@ Test(vmm_args, smt_threads_map_to_threads)
 {
 	struct shape s = { 1, 1, 1, 2, "2,sockets=1,dies=1,cores=1,threads=2",
 			   { "node,nodeid=0,cpus=0-1,memdev=mem0" },
-			   { "memory-backend-ram,id=mem0,size=1024M" } };
+			   { "memory-backend-file,id=mem0,mem-path=/proc/self/fd/3,size=1024M,share=on" } };
 	check_shape(&s);
 }
 
@@ -115,8 +115,8 @@ Test(vmm_args, one_cpu_per_node_uses_single_cpu_ranges)
 {
 	struct shape s = { 2, 1, 1, 1, "2,sockets=2,dies=1,cores=1,threads=1",
 			   { "node,nodeid=0,cpus=0,memdev=mem0", "node,nodeid=1,cpus=1,memdev=mem1" },
-			   { "memory-backend-ram,id=mem0,size=512M",
-			     "memory-backend-ram,id=mem1,size=512M" } };
+			   { "memory-backend-file,id=mem0,mem-path=/proc/self/fd/3,size=512M,share=on",
+			     "memory-backend-file,id=mem1,mem-path=/proc/self/fd/4,size=512M,share=on" } };
 	check_shape(&s);
 }
 
@@ -125,8 +125,8 @@ Test(vmm_args, sixty_four_vcpus_is_the_largest_accepted_shape)
 	struct shape s = { 2, 4, 4, 2, "64,sockets=2,dies=4,cores=4,threads=2",
 			   { "node,nodeid=0,cpus=0-31,memdev=mem0",
 			     "node,nodeid=1,cpus=32-63,memdev=mem1" },
-			   { "memory-backend-ram,id=mem0,size=512M",
-			     "memory-backend-ram,id=mem1,size=512M" } };
+			   { "memory-backend-file,id=mem0,mem-path=/proc/self/fd/3,size=512M,share=on",
+			     "memory-backend-file,id=mem1,mem-path=/proc/self/fd/4,size=512M,share=on" } };
 	check_shape(&s);
 }
 
@@ -137,8 +137,8 @@ Test(vmm_args, odd_memory_is_split_so_nodes_sum_to_total)
 	struct vm_args a;
 	build_ok(&cfg, VM_ACCEL_TCG, &a);
 	cr_expect_str_eq(argval(&a, "-m", 0), "1025");
-	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-ram,id=mem0,size=513M");
-	cr_expect_str_eq(argval(&a, "-object", 1), "memory-backend-ram,id=mem1,size=512M");
+	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-file,id=mem0,mem-path=/proc/self/fd/3,size=513M,share=on");
+	cr_expect_str_eq(argval(&a, "-object", 1), "memory-backend-file,id=mem1,mem-path=/proc/self/fd/4,size=512M,share=on");
 	vm_args_free(&a);
 }
 
@@ -541,7 +541,8 @@ Test(vmm_perf, free_hugepages_file_is_read_and_missing_counts_as_zero, .init = m
 	cr_expect_eq(vm_free_hugepages(missing()), 0);
 }
 
-Test(vmm_perf, hugepage_backend_is_a_prealloc_hugetlb_memfd_per_node)
+/* The hugetlb memfd itself is vm_start's (guestmem_create); QEMU gets it as a file. */
+Test(vmm_perf, hugepage_backend_is_a_prealloc_memfd_file_per_node)
 {
 	struct vm_config cfg = base_cfg(2, 1, 1, 1);
 	cfg.memory_mb = 512;
@@ -549,10 +550,10 @@ Test(vmm_perf, hugepage_backend_is_a_prealloc_hugetlb_memfd_per_node)
 	struct vm_args a;
 	build_ok(&cfg, VM_ACCEL_TCG, &a);
 	cr_expect_str_eq(argval(&a, "-m", 0), "512");
-	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-memfd,id=mem0,size=256M,"
-			 "hugetlb=on,hugetlbsize=2M,prealloc=on");
-	cr_expect_str_eq(argval(&a, "-object", 1), "memory-backend-memfd,id=mem1,size=256M,"
-			 "hugetlb=on,hugetlbsize=2M,prealloc=on");
+	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-file,id=mem0,mem-path=/proc/self/fd/3,"
+			 "size=256M,share=on,prealloc=on");
+	cr_expect_str_eq(argval(&a, "-object", 1), "memory-backend-file,id=mem1,mem-path=/proc/self/fd/4,"
+			 "size=256M,share=on,prealloc=on");
 	cr_expect_str_eq(argval(&a, "-numa", 1), "node,nodeid=1,cpus=1,memdev=mem1");
 	vm_args_free(&a);
 }
@@ -568,7 +569,7 @@ Test(vmm_perf, hugepage_nodes_are_whole_pages_and_sum_to_m)
 	const char *want[] = { "size=172M", "size=172M", "size=170M" };
 	for (int i = 0; i < 3; i++) {
 		const char *o = argval(&a, "-object", i);
-		cr_expect(o && strstr(o, want[i]) && strstr(o, "hugetlb=on"), "node %d: %s", i,
+		cr_expect(o && strstr(o, want[i]) && strstr(o, "prealloc=on"), "node %d: %s", i,
 			  o ? o : "(none)");
 	}
 	vm_args_free(&a);
@@ -579,13 +580,13 @@ Test(vmm_perf, regular_ram_and_no_pause_without_perf_mode)
 	struct vm_config cfg = base_cfg(1, 1, 2, 1);
 	struct vm_args a;
 	build_ok(&cfg, VM_ACCEL_TCG, &a);
-	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-ram,id=mem0,size=1024M");
+	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-file,id=mem0,mem-path=/proc/self/fd/3,size=1024M,share=on");
 	cr_expect_not(hasarg(&a, "-S"), "only perf mode starts paused");
 	vm_args_free(&a);
 	cfg.perf_mode = true; /* perf mode without enough hugepages: paused, regular RAM */
 	build_ok(&cfg, VM_ACCEL_TCG, &a);
 	cr_expect(hasarg(&a, "-S"), "perf mode starts paused so vCPUs are pinned first");
-	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-ram,id=mem0,size=1024M");
+	cr_expect_str_eq(argval(&a, "-object", 0), "memory-backend-file,id=mem0,mem-path=/proc/self/fd/3,size=1024M,share=on");
 	vm_args_free(&a);
 }
 
