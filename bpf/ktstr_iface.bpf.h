@@ -7,9 +7,10 @@
 /* Set by the loader before load; 0 disables a fault. */
 const volatile unsigned long long error_after_ms;
 const volatile unsigned long long stall_after_ms;
-const volatile int stall_pid;      /* 0: stall every user task but pid 1 and the loader;
-				    * -1: pid 1 too */
+const volatile int stall_pid;      /* 0: stall every user task but pid 1 and the loader */
 const volatile int loader_tgid;
+const volatile unsigned long long spin_after_ms; /* a tick spins with the rq lock held */
+const volatile unsigned long long spin_ms = 1500;
 const volatile unsigned long long slice_ns = 5000000; /* 5 ms */
 
 /* Read by the loader (--verbose, exit reporting). */

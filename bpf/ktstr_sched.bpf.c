@@ -54,12 +54,11 @@ static bool stall_victim(struct task_struct *p)
 {
 	if (!stall_after_ms || elapsed_ms() < stall_after_ms)
 		return false;
-	if (stall_pid > 0)
+	if (stall_pid)
 		return p->pid == stall_pid;
 	if (p->flags & PF_KTHREAD)
 		return false;
-	/* --stall-all (-1) parks the guest's init as well: its control port goes quiet. */
-	return (p->tgid != 1 || stall_pid < 0) && p->tgid != loader_tgid;
+	return p->tgid != 1 && p->tgid != loader_tgid;
 }
 
 s32 BPF_STRUCT_OPS(ktstr_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
@@ -100,9 +99,38 @@ void BPF_STRUCT_OPS(ktstr_dispatch, s32 cpu, struct task_struct *prev)
 		__sync_fetch_and_add(&nr_dispatched, 1);
 }
 
+/* --spin-after-ms: once, the first tick after N ms busy-waits spin_ms in ops.tick, where
+ * the CPU has interrupts off and holds its rq lock: that CPU's rq clock stops and CPUs
+ * that need its lock wedge behind it, the way a scheduler's runaway loop wedges a
+ * machine. The sched_ext watchdog does not see it (no task waits long enough). */
+static unsigned long long spun;
+
+static long spin_step(unsigned int i, void *ctx)
+{
+	return bpf_ktime_get_ns() >= *(unsigned long long *)ctx;
+}
+
+static long spin_chunk(unsigned int i, void *ctx)
+{
+	bpf_loop(1 << 16, spin_step, ctx, 0);
+	return bpf_ktime_get_ns() >= *(unsigned long long *)ctx;
+}
+
+static void maybe_spin(void)
+{
+	unsigned long long end;
+
+	if (!spin_after_ms || spun || elapsed_ms() < spin_after_ms ||
+	    __sync_val_compare_and_swap(&spun, 0, 1))
+		return;
+	end = bpf_ktime_get_ns() + spin_ms * 1000000ULL;
+	bpf_loop(1 << 16, spin_chunk, &end, 0);
+}
+
 void BPF_STRUCT_OPS(ktstr_tick, struct task_struct *p)
 {
 	maybe_inject_error();
+	maybe_spin();
 }
 
 void BPF_STRUCT_OPS(ktstr_running, struct task_struct *p)

@@ -40,6 +40,7 @@
 
 struct opts {
 	unsigned long long error_after_ms, stall_after_ms, exit_after_ms, crash_after_ms;
+	unsigned long long spin_after_ms, spin_ms;
 	int stall_pid;
 	bool verbose, libbpf_debug;
 };
@@ -65,15 +66,17 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
-		"usage: %s [--verbose] [--error-after-ms N] [--stall-after-ms N [--stall-pid TID|--stall-all]]\n"
-		"          [--exit-after-ms N] [--crash-after-ms N] [--libbpf-debug]\n"
+		"usage: %s [--verbose] [--error-after-ms N] [--stall-after-ms N [--stall-pid TID]]\n"
+		"          [--exit-after-ms N] [--crash-after-ms N] [--spin-after-ms N [--spin-ms M]]\n"
+		"          [--libbpf-debug]\n"
 		"  --verbose            print enqueue/dispatch counters every second\n"
 		"  --error-after-ms N   the BPF side calls scx_bpf_error() after N ms\n"
 		"  --stall-after-ms N   stop dispatching user tasks after N ms (watchdog fires)\n"
 		"  --stall-pid TID      stall only this task instead of all user tasks\n"
-		"  --stall-all          stall pid 1 (the guest's init) too: the guest stops answering\n"
 		"  --exit-after-ms N    this process exits after N ms (the scheduler goes with it)\n"
-		"  --crash-after-ms N   this process dies of SIGSEGV after N ms\n",
+		"  --crash-after-ms N   this process dies of SIGSEGV after N ms\n"
+		"  --spin-after-ms N    one tick after N ms spins M ms (default 1500) with interrupts\n"
+		"                       off and its rq lock held: the CPU's rq clock stops\n",
 		argv0);
 }
 
@@ -97,9 +100,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "error-after-ms", required_argument, NULL, 'e' },
 		{ "stall-after-ms", required_argument, NULL, 's' },
 		{ "stall-pid", required_argument, NULL, 'p' },
-		{ "stall-all", no_argument, NULL, 'a' },
 		{ "exit-after-ms", required_argument, NULL, 'x' },
 		{ "crash-after-ms", required_argument, NULL, 'c' },
+		{ "spin-after-ms", required_argument, NULL, 'S' },
+		{ "spin-ms", required_argument, NULL, 'M' },
 		{ "libbpf-debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -115,6 +119,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 's': if (parse_ull("--stall-after-ms", optarg, &o->stall_after_ms)) return -EINVAL; break;
 		case 'x': if (parse_ull("--exit-after-ms", optarg, &o->exit_after_ms)) return -EINVAL; break;
 		case 'c': if (parse_ull("--crash-after-ms", optarg, &o->crash_after_ms)) return -EINVAL; break;
+		case 'S': if (parse_ull("--spin-after-ms", optarg, &o->spin_after_ms)) return -EINVAL; break;
+		case 'M': if (parse_ull("--spin-ms", optarg, &o->spin_ms)) return -EINVAL; break;
 		case 'p':
 			if (parse_ull("--stall-pid", optarg, &pid)) return -EINVAL;
 			if (pid == 0 || pid > INT_MAX) {
@@ -123,7 +129,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->stall_pid = (int)pid;
 			break;
-		case 'a': o->stall_pid = -1; break;
 		case 'h': usage(stdout, argv[0]); return 1;
 		default: usage(stderr, argv[0]); return -EINVAL;
 		}
@@ -202,6 +207,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	skel->rodata->error_after_ms = o.error_after_ms;
+	skel->rodata->spin_after_ms = o.spin_after_ms;
+	if (o.spin_ms)
+		skel->rodata->spin_ms = o.spin_ms;
 	skel->rodata->stall_after_ms = o.stall_after_ms;
 	skel->rodata->stall_pid = o.stall_pid;
 	skel->rodata->loader_tgid = getpid();

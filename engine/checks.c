@@ -2,6 +2,7 @@
  * with their TCG-aware thresholds, and the scheduler-lifecycle checks. This file is the
  * source of truth for those messages' words (the seed's). */
 #include "engine/checks.h"
+#include "engine/monitor/eval.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -236,6 +237,13 @@ void checks_finalize(struct run *r)
 		 * still shows them. */
 		thresholds(r, tcg);
 		cgroup_stats(r);
+	}
+	/* The monitor's verdict (engine/monitor/eval.c); EEVDF runs are summarised only. */
+	run_drop_checks(r, "monitor");
+	if (r->mon) {
+		mon_eval(r->mon, &r->scn.monitor, r->scn.sched.kind == SCHED_EEVDF, &r->monsum);
+		if (r->monsum.failed)
+			run_add_check(r, "monitor", false, "%s", r->monsum.verdict);
 	}
 	bool failed = false;
 	for (int i = 0; i < r->nchecks; i++)

@@ -16,7 +16,6 @@
 #include "engine/engine_prepare.h"
 #include "engine/engine_repro.h"
 #include "engine/monitor/sampler.h"
-#include "engine/run.h"
 #include "engine/kernel/cache.h"
 #include "engine/checks.h"
 #include "engine/report.h"
@@ -511,18 +510,6 @@ static void *run_thread(void *arg)
 			break;
 	}
 	mon_sampler_stop(sampler);
-	if (getenv("KTSTR_MON_DEBUG") && r->mon) { /* TEMP */
-		struct mon_series *m = r->mon;
-		fprintf(stderr, "MON sys_rdy=%lld status='%s' n=%zu ncpus=%d cpu_ns=%llu silence=%lld\n", (long long)r->sys_rdy_ms, m->status, mon_series_len(m), m->ncpus, (unsigned long long)m->sampler_cpu_ns, (long long)m->guest_silence_max_ms);
-		for (size_t i = 0; i < mon_series_len(m); i += 5) {
-			const struct mon_cpu *c = mon_cpu_at(m, i);
-			const int64_t *ev = mon_ev_at(m, i);
-			fprintf(stderr, "t=%lld", (long long)mon_t(m, i));
-			for (int k = 0; k < m->ncpus; k++)
-				fprintf(stderr, " | nr=%u scx=%u dsq=%u fl=%x clk=%llu", c[k].nr_running, c[k].scx_nr_running, c[k].dsq_depth, c[k].flags, (unsigned long long)c[k].clock);
-			fprintf(stderr, " | ev fb=%lld kl=%lld\n", (long long)ev[0], (long long)ev[2]);
-		}
-	}
 	int status = vm_stop(vm, 3000);
 	end.exited = st == VM_EXITED;
 	end.status = status;

@@ -1,6 +1,7 @@
 /* The run's --json object (the contract in docs/json.md), also result.json in the run
  * directory. Guest text is made valid UTF-8 on the way in. */
 #include "engine/report.h"
+#include "engine/monitor/mreport.h"
 #include "engine/report_priv.h"
 #include "engine/repro/repro_json.h"
 
@@ -185,6 +186,7 @@ static json_t *build_json(struct run *r)
 				      "exec_bytes", (json_int_t)r->exec_bytes, "ended", jsafe(r->vm_end)));
 
 	json_object_set_new(o, "auto_repro", r->repro ? repro_to_json(r->repro) : json_null());
+	json_object_set_new(o, "monitor", mon_report_json(r));
 
 	json_t *secs = json_object();
 	for (int s = 0; s < REPORT_NSECTIONS; s++) {

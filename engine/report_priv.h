@@ -7,7 +7,7 @@
 
 #include "engine/run.h"
 
-#define REPORT_NSECTIONS 8  /* in the seed's order, 0 .. REPORT_NSECTIONS-1 */
+#define REPORT_NSECTIONS 9  /* in the seed's order, 0 .. REPORT_NSECTIONS-1 */
 
 /* Section s's key under "sections" in the JSON ("verifier_stats", ..., "stats"). */
 const char *report_section_key(int s);

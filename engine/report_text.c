@@ -2,6 +2,7 @@
  * order, each only when relevant. The sections' bodies are also the JSON's "sections"
  * (report_priv.h). */
 #include "engine/report.h"
+#include "engine/monitor/mreport.h"
 #include "engine/report_priv.h"
 
 #include <stdlib.h>
@@ -288,13 +289,19 @@ static char *capture(body_fn fn, struct run *r)
 	return buf;
 }
 
-enum { SEC_VSTATS, SEC_SCHEDLOG, SEC_DIAG, SEC_DUMP, SEC_TIMELINE, SEC_STATS, SEC_PIPELINE,
-       SEC_REPRO, SEC__N };
+static void body_monitor(struct run *r, FILE *out)
+{
+	mon_report_section(r, out);
+}
+
+enum { SEC_VSTATS, SEC_SCHEDLOG, SEC_DIAG, SEC_MONITOR, SEC_DUMP, SEC_TIMELINE, SEC_STATS,
+       SEC_PIPELINE, SEC_REPRO, SEC__N };
 _Static_assert(SEC__N == REPORT_NSECTIONS, "report_priv.h counts the sections");
 static const struct { const char *heading, *json; body_fn fn; } sections[SEC__N] = {
 	[SEC_VSTATS] = { "--- verifier stats ---", "verifier_stats", body_verifier_stats },
 	[SEC_SCHEDLOG] = { "--- scheduler log ---", "scheduler_log", body_schedlog },
 	[SEC_DIAG] = { "--- diagnostics ---", "diagnostics", body_diagnostics },
+	[SEC_MONITOR] = { "--- monitor ---", "monitor", body_monitor },
 	[SEC_DUMP] = { "--- sched_ext dump ---", "sched_ext_dump", body_dump },
 	[SEC_TIMELINE] = { "--- timeline ---", "timeline", body_timeline },
 	[SEC_STATS] = { "--- stats ---", "stats", body_stats },
@@ -308,6 +315,7 @@ bool report_section_relevant(struct run *r, int s)
 	case SEC_VSTATS: return has_verifier(r);
 	case SEC_SCHEDLOG: return ring_count(r->schedlog) || has_verifier(r);
 	case SEC_DIAG: return r->result != RESULT_PASS && diag_wanted(r);
+	case SEC_MONITOR: return r->mon && !r->shell;
 	case SEC_DUMP: return ring_count(r->dump) > 0;
 	case SEC_PIPELINE: return repro_report_relevant(r->repro) && r->repro->pipeline[0];
 	case SEC_REPRO: return repro_report_relevant(r->repro);
@@ -369,6 +377,7 @@ static void text_pass(struct run *r, FILE *out, const char *tags)
 				CHECK_DEFAULT_SPREAD_PCT, CHECK_TCG_SPREAD_PCT);
 		fputc('\n', out);
 	}
+	mon_report_passline(r, out);
 	if (r->dir[0])
 		fprintf(out, "  run dir: %s\n", r->dir);
 }
@@ -385,6 +394,21 @@ static void text_shell(struct run *r, FILE *out, const char *tags)
 		r->boot_budget_ms, r->boot_budget_missed ? " (budget missed)" : "");
 	if (r->dir[0])
 		fprintf(out, "  run dir: %s\n", r->dir);
+}
+
+/* The reference's header when the scenario's own checks passed and only the monitor's
+ * thresholds were crossed. */
+static bool only_monitor_failed(const struct run *r)
+{
+	bool mon = false;
+	for (int i = 0; i < r->nchecks; i++) {
+		if (r->checks[i].ok)
+			continue;
+		if (strcmp(r->checks[i].name, "monitor"))
+			return false;
+		mon = true;
+	}
+	return mon;
 }
 
 void report_text(struct run *r, FILE *out)
@@ -413,6 +437,8 @@ void report_text(struct run *r, FILE *out)
 		fprintf(out, "ktstr: '%s' %s error: %s\n", r->scn.name, tags, r->error);
 	else if (r->result == RESULT_ERROR)
 		fprintf(out, "ktstr: '%s' %s error:\n", r->scn.name, tags);
+	else if (only_monitor_failed(r))
+		fprintf(out, "ktstr: '%s' %s passed scenario but monitor failed:\n", r->scn.name, tags);
 	else
 		fprintf(out, "ktstr: '%s' %s failed:\n", r->scn.name, tags);
 	for (int i = 0; i < r->nchecks; i++) {

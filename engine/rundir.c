@@ -1,6 +1,8 @@
 /* The run directory: writing the logs, timeline.tsv, report.txt and result.json of a run
  * (each atomically, result.json last), and loading a finished one back into a run model
  * so the TUI can open a run a CI machine produced. */
+#include "engine/monitor/mreport.h"
+#include "engine/monitor/tsv.h"
 #include "engine/report.h"
 #include "engine/repro/repro_json.h"
 
@@ -67,12 +69,12 @@ static char *timeline_text(const struct run *r, size_t *len)
 int report_write_dir(struct run *r, char *err, size_t errlen)
 {
 	char dir[sizeof(r->dir)];
-	enum { NFILES = 8 };
+	enum { NFILES = 9 };
 	/* probe.log (a repro VM's probe messages) only when there are any. */
 	struct { const char *name; char *data; size_t len; } files[NFILES] = {
 		{ "sched.log", NULL, 0 }, { "verifier.log", NULL, 0 }, { "dump.log", NULL, 0 },
 		{ "guest.log", NULL, 0 }, { "timeline.tsv", NULL, 0 }, { "probe.log", NULL, 0 },
-		{ "report.txt", NULL, 0 }, { "result.json", NULL, 0 },
+		{ MON_TSV, NULL, 0 }, { "report.txt", NULL, 0 }, { "result.json", NULL, 0 },
 	};
 	int rc = 0;
 
@@ -89,13 +91,15 @@ int report_write_dir(struct run *r, char *err, size_t errlen)
 	files[3].data = ring_text(r->guestlog, &files[3].len);
 	files[4].data = timeline_text(r, &files[4].len);
 	files[5].data = ring_text(r->probe, &files[5].len);
-	FILE *f = open_memstream(&files[6].data, &files[6].len);
+	/* monitor.tsv only when the run was sampled. */
+	files[6].data = r->mon ? mon_tsv_text(r->mon, &files[6].len) : strdup("");
+	FILE *f = open_memstream(&files[7].data, &files[7].len);
 	if (f) {
 		report_text(r, f);
 		fclose(f);
 	}
-	files[7].data = report_json(r);
-	files[7].len = files[7].data ? strlen(files[7].data) : 0;
+	files[8].data = report_json(r);
+	files[8].len = files[8].data ? strlen(files[8].data) : 0;
 	run_unlock(r);
 
 	/* result.json last: a directory with it is complete. */
@@ -105,7 +109,7 @@ int report_write_dir(struct run *r, char *err, size_t errlen)
 			rc = -ENOMEM;
 			break;
 		}
-		if (i == 5 && !files[i].len)
+		if ((i == 5 || i == 6) && !files[i].len)
 			continue;
 		rc = write_file(dir, files[i].name, files[i].data, files[i].len, err, errlen);
 	}
@@ -350,6 +354,7 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 	load_logs(dir, "guest.log", r->guestlog);
 	load_logs(dir, "probe.log", r->probe);
 	load_timeline(dir, r);
+	mon_report_load(r, json_object_get(o, "monitor"), dir, r->warning, sizeof(r->warning));
 	/* A damaged auto_repro object costs the chain, never the run. */
 	json_t *ar = json_object_get(o, "auto_repro");
 	if (ar && !json_is_null(ar) && !(r->repro = repro_from_json(ar, e2, sizeof(e2))) && !r->warning[0])

@@ -184,7 +184,7 @@ static int parse_steps(struct scn_pctx *c, json_t *steps, struct scenario *s)
 static int parse_root(struct scn_pctx *c, json_t *root, struct scenario *s)
 {
 	static const char *const keys[] = { "name", "topology", "memory_mb", "scheduler", "duration_ms",
-					    "cgroups", "checks", "expect_err",
+					    "cgroups", "checks", "monitor", "expect_err",
 					    "performance_mode", "steps", NULL };
 	static const char *const check_keys_valid[] = { "max_gap_ms", "max_spread_pct", NULL };
 	json_t *x;
@@ -287,6 +287,8 @@ static int parse_root(struct scn_pctx *c, json_t *root, struct scenario *s)
 			s->checks.max_spread_pct = d;
 		}
 	}
+	if ((x = json_object_get(root, "monitor")) && scn_parse_monitor(c, x, &s->monitor))
+		return -EINVAL;
 	if ((x = json_object_get(root, "expect_err"))) {
 		if (scn_want(c, x, "expect_err", JSON_TRUE, "boolean"))
 			return -EINVAL;
@@ -311,6 +313,7 @@ static void scn_defaults(struct scenario *s)
 	s->duration_ms = SCN_DEFAULT_DURATION_MS;
 	s->sched.kind = SCHED_EEVDF;
 	snprintf(s->sched.spec, sizeof(s->sched.spec), "eevdf");
+	mon_thresholds_default(&s->monitor);
 }
 
 int scn_parse(const char *text, const char *path, struct scenario *out, char *err, size_t errlen)

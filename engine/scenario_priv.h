@@ -48,6 +48,10 @@ bool scn_valid_ident(const char *s, size_t max);
 /* ---- scenario_cgroup.c ---- */
 
 /* The cgroup entry v at key path base into g (g->step is the caller's). 0 or -EINVAL. */
+/* The "monitor" block into t (defaults already in t); scn_monitor_json gives the block
+ * back with only what differs from the defaults (NULL: nothing). */
+int scn_parse_monitor(struct scn_pctx *c, json_t *x, struct mon_thresholds *t);
+json_t *scn_monitor_json(const struct mon_thresholds *t);
 int scn_parse_cgroup(struct scn_pctx *c, json_t *v, const char *base, struct scn_cgroup *g);
 
 /* ---- scenario_topo.c ---- */

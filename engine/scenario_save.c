@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/scenario.h"
+#include "engine/scenario_priv.h"
 
 static json_t *cpuset_json(const struct scn_cgroup *g)
 {
@@ -99,6 +100,9 @@ char *scn_to_json(const struct scenario *s)
 			json_object_set_new(ck, "max_spread_pct", json_real(s->checks.max_spread_pct));
 		json_object_set_new(o, "checks", ck);
 	}
+	json_t *mon = scn_monitor_json(&s->monitor);
+	if (mon)
+		json_object_set_new(o, "monitor", mon);
 	if (s->expect_err)
 		json_object_set_new(o, "expect_err", json_true());
 	if (s->performance_mode)

@@ -17,6 +17,7 @@
 #define MON_MAX_GLOBALS 8        /* numeric scheduler globals kept as a series */
 #define MON_MAX_TREE 256         /* rendered lines of the scheduler's globals */
 #define MON_MAX_VIOL 32
+#define MON_MAX_CPUS 64          /* = RUN_MAX_CPUS */
 
 /* sched_ext's event counters, in the order of struct scx_event_stats (6.16+). */
 #define MON_EVENTS(X) \
