@@ -11,6 +11,9 @@ const volatile int stall_pid;      /* 0: stall every user task but pid 1 and the
 const volatile int loader_tgid;
 const volatile unsigned long long spin_after_ms; /* a tick spins with the rq lock held */
 const volatile unsigned long long spin_ms = 1500;
+/* Monitor-check breakers: every task that may run anywhere queued on CPU 0 (imbalance,
+ * local DSQ depth); ops.select_cpu answering a CPU the task may not use (fallback). */
+const volatile bool pile_on_cpu0, bad_select_cpu;
 const volatile unsigned long long slice_ns = 5000000; /* 5 ms */
 
 /* Read by the loader (--verbose, exit reporting). */

@@ -61,10 +61,23 @@ static bool stall_victim(struct task_struct *p)
 	return p->tgid != 1 && p->tgid != loader_tgid;
 }
 
+/* --pile-on-cpu0 applies to tasks free to run on every CPU (never a pinned kthread). */
+static bool piled(struct task_struct *p)
+{
+	return pile_on_cpu0 && !(p->flags & PF_KTHREAD) &&
+	       p->nr_cpus_allowed == scx_bpf_nr_cpu_ids();
+}
+
 s32 BPF_STRUCT_OPS(ktstr_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	bool is_idle = false;
 	s32 cpu;
+
+	if (piled(p))
+		return 0;
+	/* The mirror image of prev_cpu: outside a cpuset that holds the low CPUs. */
+	if (bad_select_cpu)
+		return scx_bpf_nr_cpu_ids() - 1 - prev_cpu;
 
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
 	/* An idle CPU was found and claimed: run there without touching the shared queue. */
@@ -84,6 +97,16 @@ void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 	if (stall_victim(p)) {
 		__sync_fetch_and_add(&nr_stalled, 1);
 		scx_bpf_dsq_insert(p, STALL_DSQ, slice_ns, enq_flags);
+		return;
+	}
+	if (piled(p)) {
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | 0, slice_ns, enq_flags);
+		return;
+	}
+	/* The rest (kthreads) take turns in their own CPU's local queue: behind a pile,
+	 * the shared queue would never be reached and they would stall. */
+	if (pile_on_cpu0) {
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, enq_flags);
 		return;
 	}
 	/* A task that slept long must not bank more than one slice of credit. */

@@ -41,6 +41,7 @@
 struct opts {
 	unsigned long long error_after_ms, stall_after_ms, exit_after_ms, crash_after_ms;
 	unsigned long long spin_after_ms, spin_ms;
+	bool pile_on_cpu0, bad_select_cpu;
 	int stall_pid;
 	bool verbose, libbpf_debug;
 };
@@ -68,7 +69,7 @@ static void usage(FILE *f, const char *argv0)
 	fprintf(f,
 		"usage: %s [--verbose] [--error-after-ms N] [--stall-after-ms N [--stall-pid TID]]\n"
 		"          [--exit-after-ms N] [--crash-after-ms N] [--spin-after-ms N [--spin-ms M]]\n"
-		"          [--libbpf-debug]\n"
+		"          [--pile-on-cpu0] [--bad-select-cpu] [--libbpf-debug]\n"
 		"  --verbose            print enqueue/dispatch counters every second\n"
 		"  --error-after-ms N   the BPF side calls scx_bpf_error() after N ms\n"
 		"  --stall-after-ms N   stop dispatching user tasks after N ms (watchdog fires)\n"
@@ -76,7 +77,9 @@ static void usage(FILE *f, const char *argv0)
 		"  --exit-after-ms N    this process exits after N ms (the scheduler goes with it)\n"
 		"  --crash-after-ms N   this process dies of SIGSEGV after N ms\n"
 		"  --spin-after-ms N    one tick after N ms spins M ms (default 1500) with interrupts\n"
-		"                       off and its rq lock held: the CPU's rq clock stops\n",
+		"                       off and its rq lock held: the CPU's rq clock stops\n"
+		"  --pile-on-cpu0       queue every task free to run anywhere on CPU 0's local DSQ\n"
+		"  --bad-select-cpu     ops.select_cpu returns nr_cpus-1-prev_cpu, allowed or not\n",
 		argv0);
 }
 
@@ -104,6 +107,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "crash-after-ms", required_argument, NULL, 'c' },
 		{ "spin-after-ms", required_argument, NULL, 'S' },
 		{ "spin-ms", required_argument, NULL, 'M' },
+		{ "pile-on-cpu0", no_argument, NULL, '0' },
+		{ "bad-select-cpu", no_argument, NULL, 'B' },
 		{ "libbpf-debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -121,6 +126,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'c': if (parse_ull("--crash-after-ms", optarg, &o->crash_after_ms)) return -EINVAL; break;
 		case 'S': if (parse_ull("--spin-after-ms", optarg, &o->spin_after_ms)) return -EINVAL; break;
 		case 'M': if (parse_ull("--spin-ms", optarg, &o->spin_ms)) return -EINVAL; break;
+		case '0': o->pile_on_cpu0 = true; break;
+		case 'B': o->bad_select_cpu = true; break;
 		case 'p':
 			if (parse_ull("--stall-pid", optarg, &pid)) return -EINVAL;
 			if (pid == 0 || pid > INT_MAX) {
@@ -210,6 +217,8 @@ int main(int argc, char **argv)
 	skel->rodata->spin_after_ms = o.spin_after_ms;
 	if (o.spin_ms)
 		skel->rodata->spin_ms = o.spin_ms;
+	skel->rodata->pile_on_cpu0 = o.pile_on_cpu0;
+	skel->rodata->bad_select_cpu = o.bad_select_cpu;
 	skel->rodata->stall_after_ms = o.stall_after_ms;
 	skel->rodata->stall_pid = o.stall_pid;
 	skel->rodata->loader_tgid = getpid();

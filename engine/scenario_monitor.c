@@ -5,7 +5,8 @@
 
 #include "engine/scenario_priv.h"
 
-static int num(struct scn_pctx *c, json_t *o, const char *k, double lo, double *out)
+/* o[k] as a finite number >= lo (> lo when above: a rate of 0 would fail every run). */
+static int num(struct scn_pctx *c, json_t *o, const char *k, double lo, bool above, double *out)
 {
 	json_t *y = json_object_get(o, k);
 	char path[64];
@@ -15,8 +16,9 @@ static int num(struct scn_pctx *c, json_t *o, const char *k, double lo, double *
 	double d;
 	if (scn_get_num(c, y, path, &d))
 		return -EINVAL;
-	if (!(d >= lo) || !isfinite(d))
-		return scn_perr(c, path, false, "%s: %g is out of range; allowed %g or more", path, d, lo);
+	if (!isfinite(d) || d < lo || (above && d <= lo))
+		return scn_perr(c, path, false, "%s: %g is out of range; allowed %s %g", path, d,
+				above ? "more than" : "at least", lo);
 	*out = d;
 	return 0;
 }
@@ -55,12 +57,12 @@ int scn_parse_monitor(struct scn_pctx *c, json_t *x, struct mon_thresholds *t)
 					    "max_fallback_rate", "max_keep_last_rate", "enforce",
 					    NULL };
 	if (scn_want_object(c, x, "monitor", "monitor", keys) ||
-	    num(c, x, "max_imbalance_ratio", 1.0, &t->max_imbalance_ratio) ||
+	    num(c, x, "max_imbalance_ratio", 1.0, false, &t->max_imbalance_ratio) ||
 	    integer(c, x, "max_local_dsq_depth", 1, 1000000, &t->max_local_dsq_depth) ||
 	    boolean(c, x, "fail_on_stall", &t->fail_on_stall) ||
 	    integer(c, x, "sustained_samples", 1, 1000, &t->sustained_samples) ||
-	    num(c, x, "max_fallback_rate", 0.0, &t->max_fallback_rate) ||
-	    num(c, x, "max_keep_last_rate", 0.0, &t->max_keep_last_rate) ||
+	    num(c, x, "max_fallback_rate", 0.0, true, &t->max_fallback_rate) ||
+	    num(c, x, "max_keep_last_rate", 0.0, true, &t->max_keep_last_rate) ||
 	    boolean(c, x, "enforce", &t->enforce))
 		return -EINVAL;
 	return 0;

@@ -45,13 +45,16 @@ int scn_get_num(struct scn_pctx *c, json_t *v, const char *path, double *out);
 /* 1..max-1 characters of [A-Za-z0-9_-] (cgroup and scheduler names). */
 bool scn_valid_ident(const char *s, size_t max);
 
-/* ---- scenario_cgroup.c ---- */
+/* ---- scenario_monitor.c ---- */
 
-/* The cgroup entry v at key path base into g (g->step is the caller's). 0 or -EINVAL. */
 /* The "monitor" block into t (defaults already in t); scn_monitor_json gives the block
  * back with only what differs from the defaults (NULL: nothing). */
 int scn_parse_monitor(struct scn_pctx *c, json_t *x, struct mon_thresholds *t);
 json_t *scn_monitor_json(const struct mon_thresholds *t);
+
+/* ---- scenario_cgroup.c ---- */
+
+/* The cgroup entry v at key path base into g (g->step is the caller's). 0 or -EINVAL. */
 int scn_parse_cgroup(struct scn_pctx *c, json_t *v, const char *base, struct scn_cgroup *g);
 
 /* ---- scenario_topo.c ---- */

@@ -118,4 +118,33 @@ int runs_scan(const char *root, struct runs_entry **out, int *n, char *err, size
 /* The runs root the engine uses: KTSTR_RUNS_DIR or <cache root>/runs. */
 int runs_root(char *buf, size_t len, char *err, size_t errlen);
 
+/* ---- monitor (the host-side sampler's series, engine/monitor/monitor.h) ---- */
+/* One CPU's row: its latest sample and which thresholds it breaks now. */
+struct monm_cpu {
+	struct mon_cpu now;        /* the latest sample */
+	int64_t clock_age_ms;      /* since its rq clock last moved (sample times) */
+	bool age_floor;            /* the clock never moved in the samples held: at least this */
+	int stalled;               /* latest samples in a row with nr_running > 0 and the clock
+				    * where the sample before left it */
+	bool deep;                 /* local DSQ over max_local_dsq_depth in the last
+				    * sustained_samples samples */
+	bool stall;                /* stalled >= sustained_samples (with fail_on_stall) */
+	bool stuck;                /* in the run's verdict (stuck_cpus, after the run) */
+};
+/* cpu's row from the series (at least one sample held); stuck_cpus: the summary's, or 0
+ * while the run goes. */
+void monm_cpu(const struct mon_series *s, int cpu, const struct mon_thresholds *t,
+	      uint64_t stuck_cpus, struct monm_cpu *out);
+bool monm_hot(const struct monm_cpu *c);       /* breaks any threshold */
+/* cpu's local DSQ depth over the last n samples (oldest first) as levels 0..MONM_LEVELS:
+ * 0 an empty DSQ, else scaled to the window's largest depth (*max). Returns the samples
+ * used (fewer than n when fewer are held). */
+#define MONM_LEVELS 8
+int monm_spark(const struct mon_series *s, int cpu, int n, unsigned char *lv, uint32_t *max);
+/* The event counters worth a row: every one with a non-zero total since the first sample
+ * held, plus select_cpu_fallback and dispatch_keep_last always; rate per second over the
+ * last second of samples. Returns the rows (0 without counters). */
+struct monm_ev { int ev; int64_t total; double rate; };
+int monm_events(const struct mon_series *s, struct monm_ev out[MON_NEV]);
+
 #endif

@@ -211,8 +211,11 @@ void mon_eval(const struct mon_series *s, const struct mon_thresholds *t, bool e
 		return;
 	}
 	o->evaluated = true;
-	if (!used && o->implausible)
-		snprintf(o->verdict, sizeof(o->verdict), "monitor data not yet initialized");
+	/* Nothing left to judge: every sample settling (the reference drops those before
+	 * evaluating, leaving none), or none plausible. */
+	if (!used)
+		snprintf(o->verdict, sizeof(o->verdict), "%s", o->implausible ?
+			 "monitor data not yet initialized" : "no monitor samples");
 	else
 		verdict(o);
 	o->failed = o->nviol > 0 && t->enforce;

@@ -155,8 +155,11 @@ void mon_report_load(struct run *r, json_t *o, const char *dir, char *warn, size
 	snprintf(path, sizeof(path), "%s/%s", dir, MON_TSV);
 	struct mon_series *s = NULL;
 	int rc = mon_tsv_load(path, &s, err, sizeof(err));
-	if (rc == -ENOENT || (rc && !warn[0] && (snprintf(warn, wlen, "%s", err), true)) || !s)
+	if (rc) {
+		if (rc != -ENOENT && !warn[0])
+			snprintf(warn, wlen, "%s", err);
 		return;
+	}
 	r->mon = s;
 	s->sampler_cpu_ns = (uint64_t)ju_int_or(o, "sampler_cpu_ns", 0);
 	s->guest_silence_max_ms = ju_int_or(o, "guest_silence_max_ms", 0);

@@ -14,6 +14,14 @@ static const char *const cpu_cols[] = { "nr_running", "scx_nr_running", "dsq_dep
 					"flags" };
 #define NCPU_COLS 5
 
+/* Global names come from the guest's BTF: a tab or newline in one would shift every
+ * column after it. */
+static void put_field(FILE *f, const char *v)
+{
+	for (; *v; v++)
+		fputc(*v == '\t' || *v == '\n' || *v == '\r' ? ' ' : *v, f);
+}
+
 char *mon_tsv_text(const struct mon_series *s, size_t *lenp)
 {
 	char *buf = NULL;
@@ -21,16 +29,20 @@ char *mon_tsv_text(const struct mon_series *s, size_t *lenp)
 	FILE *f = open_memstream(&buf, &len);
 	if (!f)
 		return NULL;
-	fprintf(f, "# ktstr monitor v1 ncpus=%d interval_ms=%d\n# status: %s\nt_ms", s->ncpus,
-		MON_INTERVAL_MS, s->status);
+	fprintf(f, "# ktstr monitor v1 ncpus=%d interval_ms=%d\n# status: ", s->ncpus,
+		MON_INTERVAL_MS);
+	put_field(f, s->status);
+	fputs("\nt_ms", f);
 	for (int c = 0; c < s->ncpus; c++)
 		for (int k = 0; k < NCPU_COLS; k++)
 			fprintf(f, "\tcpu%d.%s", c, cpu_cols[k]);
 	if (s->have_ev)
 		for (int e = 0; e < MON_NEV; e++)
 			fprintf(f, "\tev.%s", mon_ev_name[e]);
-	for (int g = 0; g < s->nglob; g++)
-		fprintf(f, "\tg.%s", s->glob_name[g]);
+	for (int g = 0; g < s->nglob; g++) {
+		fputs("\tg.", f);
+		put_field(f, s->glob_name[g]);
+	}
 	fputc('\n', f);
 	for (size_t i = 0; i < mon_series_len(s); i++) {
 		const struct mon_cpu *c = mon_cpu_at(s, i);
@@ -82,35 +94,54 @@ static int header(struct mon_series *s, char *line)
 	return 0;
 }
 
+/* One number ending at a tab (or the line's end for the last): signed for t_ms, the
+ * counters and globals, unsigned up to max for the per-CPU fields. */
+static int field(char **p, bool last, bool is_signed, uint64_t max, uint64_t *v)
+{
+	char *end;
+	errno = 0;
+	if (is_signed) {
+		*v = (uint64_t)strtoll(*p, &end, 10);
+	} else {
+		if (**p == '-' || **p == '+')
+			return -1;
+		*v = strtoull(*p, &end, 10);
+		if (*v > max)
+			return -1;
+	}
+	if (end == *p || errno)
+		return -1;
+	if (last ? *end && strcmp(end, "\n") : *end != '\t')
+		return -1;
+	*p = end + (last ? 0 : 1);
+	return 0;
+}
+
 static int row(struct mon_series *s, char *line)
 {
 	struct mon_cpu cpu[MON_MAX_CPUS];
-	int64_t ev[MON_NEV] = { 0 }, g[MON_MAX_GLOBALS] = { 0 }, t;
-	char *p = line, *end;
-	int want = 1 + s->ncpus * NCPU_COLS + (s->have_ev ? MON_NEV : 0) + s->nglob;
+	int64_t ev[MON_NEV] = { 0 }, g[MON_MAX_GLOBALS] = { 0 };
+	int ncol = s->ncpus * NCPU_COLS, want = 1 + ncol + (s->have_ev ? MON_NEV : 0) + s->nglob;
 	uint64_t v[1 + MON_MAX_CPUS * NCPU_COLS + MON_NEV + MON_MAX_GLOBALS];
+	char *p = line;
 	for (int i = 0; i < want; i++) {
-		errno = 0;
-		v[i] = (uint64_t)strtoll(p, &end, 10);
-		if (i && i <= s->ncpus * NCPU_COLS && (i - 1) % NCPU_COLS == 3)
-			v[i] = strtoull(p, &end, 10); /* rq clocks: full u64 */
-		if (end == p || errno || (*end != (i == want - 1 ? '\n' : '\t') && *end))
+		bool per_cpu = i >= 1 && i <= ncol;
+		bool clock = per_cpu && (i - 1) % NCPU_COLS == 3;  /* rq clocks: full u64 */
+		if (field(&p, i == want - 1, !per_cpu, clock ? UINT64_MAX : UINT32_MAX, &v[i]))
 			return -1;
-		p = end + (*end ? 1 : 0);
 	}
-	t = (int64_t)v[0];
 	for (int c = 0; c < s->ncpus; c++) {
 		const uint64_t *x = v + 1 + c * NCPU_COLS;
 		cpu[c] = (struct mon_cpu){ (uint32_t)x[0], (uint32_t)x[1], (uint32_t)x[2],
 					   (uint32_t)x[4], x[3] };
 	}
-	int at = 1 + s->ncpus * NCPU_COLS;
+	int at = 1 + ncol;
 	if (s->have_ev)
 		for (int e = 0; e < MON_NEV; e++)
 			ev[e] = (int64_t)v[at++];
 	for (int i = 0; i < s->nglob; i++)
 		g[i] = (int64_t)v[at++];
-	return mon_series_push(s, t, cpu, s->have_ev ? ev : NULL, g) ? -1 : 0;
+	return mon_series_push(s, (int64_t)v[0], cpu, s->have_ev ? ev : NULL, g) ? -1 : 0;
 }
 
 int mon_tsv_load(const char *path, struct mon_series **out, char *err, size_t errlen)
@@ -126,36 +157,34 @@ int mon_tsv_load(const char *path, struct mon_series **out, char *err, size_t er
 	int ln = 0, ncpus = 0, rc = 0;
 	struct mon_series *s = NULL;
 	const char *what = "";
+	bool have_header = false;
 	while (getline(&line, &cap, f) > 0) {
 		ln++;
 		if (ln == 1) {
 			if (sscanf(line, "# ktstr monitor v1 ncpus=%d", &ncpus) != 1 || ncpus < 1 ||
 			    ncpus > MON_MAX_CPUS || !(s = mon_series_new(ncpus))) {
 				what = "not a ktstr monitor.tsv (first line)";
-				rc = -EINVAL;
 				break;
 			}
 		} else if (ln == 2 && !strncmp(line, "# status: ", 10)) {
 			line[strcspn(line, "\n")] = 0;
 			snprintf(s->status, sizeof(s->status), "%s", line + 10);
-		} else if (!strncmp(line, "t_ms", 4)) {
-			if (header(s, line)) {
+		} else if (!have_header) {
+			if (strncmp(line, "t_ms\t", 5) || header(s, line)) {
 				what = "header row does not match ncpus and the known columns";
-				rc = -EINVAL;
 				break;
 			}
+			have_header = true;
 		} else if (row(s, line)) {
 			what = "malformed sample row";
-			rc = -EINVAL;
 			break;
 		}
 	}
+	if (!what[0] && !have_header)
+		what = s ? "no header row" : "empty file";
+	rc = what[0] ? -EINVAL : 0;
 	free(line);
 	fclose(f);
-	if (!rc && !s) {
-		what = "empty file";
-		rc = -EINVAL;
-	}
 	if (rc) {
 		snprintf(err, errlen, "%s:%d: %s; the run directory is damaged: remove %s to open the "
 			 "run without its monitor data", path, ln, what, path);

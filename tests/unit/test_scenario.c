@@ -117,7 +117,7 @@ Test(scenario, unknown_root_key_names_position_and_valid_keys)
 {
 	expect_err("{\n  \"name\": \"a\",\n  \"nmae\": 1,\n  \"cgroups\": [{\"name\": \"c\"}]\n}",
 		   "t.json:3:3: unknown key 'nmae' in scenario; valid keys: name, topology, memory_mb, scheduler, "
-		   "duration_ms, cgroups, checks, expect_err");
+		   "duration_ms, cgroups, checks, monitor, expect_err");
 }
 
 Test(scenario, unknown_cgroup_key_lists_cgroup_keys)
