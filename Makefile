@@ -133,7 +133,7 @@ vmtest: all bpf
 tuitest: all kernel bpf
 	@bash tests/tui/run.sh
 
-bench: all kernel bpf $(BUILD)/bench_initramfs
+bench: all kernel bpf $(BUILD)/bench_initramfs $(BUILD)/bench_monitor
 	@bash tests/bench/run.sh
 
 asan: $(KTSTR)
@@ -173,6 +173,9 @@ uninstall:
 -include $(shell find $(BUILD)/obj $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)
 
 $(BUILD)/bench_initramfs: tests/bench/bench_initramfs.c $(BUILD)/libktstr.a
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libktstr.a $(PKG_LIBS)
+
+$(BUILD)/bench_monitor: tests/bench/bench_monitor.c $(BUILD)/libktstr.a
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libktstr.a $(PKG_LIBS)
 
 # libFuzzer harnesses, one per reader of untrusted input: scenario files, guest lines, a

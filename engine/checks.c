@@ -238,12 +238,12 @@ void checks_finalize(struct run *r)
 		thresholds(r, tcg);
 		cgroup_stats(r);
 	}
-	/* The monitor's verdict (engine/monitor/eval.c); EEVDF runs are summarised only. */
+	/* The monitor's verdict (engine/monitor/eval.c) for every sampled run; it fails only
+	 * enforced violations, and EEVDF runs are summarised, not judged. */
 	run_drop_checks(r, "monitor");
 	if (r->mon) {
 		mon_eval(r->mon, &r->scn.monitor, r->scn.sched.kind == SCHED_EEVDF, &r->monsum);
-		if (r->monsum.failed)
-			run_add_check(r, "monitor", false, "%s", r->monsum.verdict);
+		run_add_check(r, "monitor", !r->monsum.failed, "%s", r->monsum.verdict);
 	}
 	bool failed = false;
 	for (int i = 0; i < r->nchecks; i++)

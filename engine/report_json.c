@@ -101,8 +101,9 @@ static json_t *build_json(struct run *r)
 						   r->checks[i].ok, "message", jsafe(r->checks[i].message)));
 	json_object_set_new(o, "checks", a);
 
-	json_object_set_new(o, "boot", json_pack("{s:o, s:I, s:I, s:i, s:b, s:b}", "accel", jsafe(r->accel),
-						 "sys_rdy_ms", (json_int_t)r->sys_rdy_ms, "kernel_boot_ms",
+	json_object_set_new(o, "boot", json_pack("{s:o, s:I, s:I, s:I, s:i, s:b, s:b}", "accel", jsafe(r->accel),
+						 "sys_rdy_ms", (json_int_t)r->sys_rdy_ms, "workload_start_ms",
+						 (json_int_t)r->workload_start_ms, "kernel_boot_ms",
 						 (json_int_t)r->kernel_boot_ms, "budget_ms", r->boot_budget_ms,
 						 "budget_missed", r->boot_budget_missed, "tcg_relaxed", r->tcg_relaxed));
 	json_object_set_new(o, "guest", json_pack("{s:i, s:o, s:o, s:o, s:i, s:b, s:b, s:o, s:i, s:i, s:I, s:I}",

@@ -56,6 +56,7 @@ struct run *run_new(const struct scenario *scn)
 	r->sys_rdy_ms = -1;
 	r->kernel_boot_ms = -1;
 	r->last_guest_line_ms = -1;
+	r->workload_start_ms = -1;
 	r->vm_exit_code = -1;
 	r->guest_elapsed_ms = -1;
 	r->workload_start_ns = -1;
@@ -313,8 +314,10 @@ static bool ingest_stage(struct run *r, json_t *o, int64_t ts)
 		return false;
 	snprintf(r->stage, sizeof(r->stage), "%s", st);
 	if (!strcmp(st, "running")) {
-		if (r->workload_start_ns < 0)
+		if (r->workload_start_ns < 0) {
 			r->workload_start_ns = ts;
+			r->workload_start_ms = r->elapsed_ms;
+		}
 		if (r->state < RUN_RUNNING)
 			r->state = RUN_RUNNING;
 	} else if (!strcmp(st, "report") && r->state < RUN_FINISHING) {

@@ -116,6 +116,7 @@ struct run {
 	uint64_t guest_malformed;    /* host->guest lines the guest dropped ("done".malformed) */
 	int64_t guest_elapsed_ms;    /* workload time from the last step/done; -1 unknown */
 	int64_t workload_start_ns;   /* guest ts_ns of stage "running"; -1 not yet */
+	int64_t workload_start_ms;   /* host: ms since QEMU start when "running" arrived; -1 */
 
 	/* shell mode (`ktstr shell`): no scenario, no verdict on numbers */
 	bool shell;                  /* a shell VM: its result says only how the VM ended */

@@ -270,6 +270,7 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 	x = json_object_get(o, "boot");
 	CPY(r->accel, ju_str_or(x, "accel", ""));
 	r->sys_rdy_ms = ju_int_or(x, "sys_rdy_ms", -1);
+	r->workload_start_ms = ju_int_or(x, "workload_start_ms", -1);
 	r->kernel_boot_ms = ju_int_or(x, "kernel_boot_ms", -1);
 	r->boot_budget_ms = (int)ju_int_or(x, "budget_ms", 0);
 	r->boot_budget_missed = ju_true(x, "budget_missed");
@@ -354,7 +355,6 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 	load_logs(dir, "guest.log", r->guestlog);
 	load_logs(dir, "probe.log", r->probe);
 	load_timeline(dir, r);
-	mon_report_load(r, json_object_get(o, "monitor"), dir, r->warning, sizeof(r->warning));
 	/* A damaged auto_repro object costs the chain, never the run. */
 	json_t *ar = json_object_get(o, "auto_repro");
 	if (ar && !json_is_null(ar) && !(r->repro = repro_from_json(ar, e2, sizeof(e2))) && !r->warning[0])
@@ -405,7 +405,13 @@ int report_load_dir(const char *dir, struct run **out, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	load_model(r, o, dir);
+	/* A damaged monitor.tsv is an error with its line, as a damaged result.json is. */
+	int rc = mon_report_load(r, json_object_get(o, "monitor"), dir, err, errlen);
 	json_decref(o);
+	if (rc) {
+		run_put(r);
+		return rc;
+	}
 	*out = r;
 	return 0;
 }

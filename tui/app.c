@@ -46,8 +46,8 @@ static void kernel_removed(struct app *a, const struct engine_event *ev)
 	if (says == a->active)
 		return;
 	if (ev->rc && says >= 0)
-		app_status(a, true, "kernel %s was not removed; the %s pane (%d) says why", ev->key,
-			   view_all[says]->title, says + 1);
+		app_status(a, true, "kernel %s was not removed; the %s pane (%c) says why", ev->key,
+			   view_all[says]->title, view_key(says));
 	else if (ev->rc)
 		app_status(a, true, "kernel %s was not removed: %s", ev->key, ev->text ? ev->text : "");
 	else
@@ -229,14 +229,34 @@ static void drain_events(struct app *a)
 
 /* ---- drawing ---- */
 
+/* The tabs' widest form that fits: " 1 Runs " (pad 1), else "1 Runs" (pad 0), else that with
+ * every other tab's title cut to `cut` characters (the active one stays whole). */
+static void tabs_fit(struct app *a, int cols, int *pad, int *cut)
+{
+	for (*pad = 1; *pad >= 0; (*pad)--)
+		for (*cut = 32; *cut >= (*pad ? 32 : 0); (*cut)--) {  /* padded: whole titles only */
+			int width = 0;
+			for (int i = 0; i < view_count; i++) {
+				int tl = (int)strlen(view_all[i]->title);
+				width += 2 + 2 * *pad + (i == a->active || tl < *cut ? tl : *cut) + !*pad;
+			}
+			if (width <= cols)
+				return;
+		}
+	*pad = 0;
+	*cut = 0;
+}
+
 static void draw_tabs(struct app *a, struct dwin *w)
 {
 	dw_row(w, 0, DC_TAB);
-	int x = 0;
+	int x = 0, pad, cut;
+	tabs_fit(a, dw_cols(w), &pad, &cut);
 	for (int i = 0; i < view_count; i++) {
-		char lab[32];
-		snprintf(lab, sizeof(lab), " %d %s ", i + 1, view_all[i]->title);
-		x = dw_text(w, 0, x, i == a->active ? DC_TAB_ON : DC_TAB, lab, 0);
+		char lab[48];
+		snprintf(lab, sizeof(lab), "%s%c %.*s%s", pad ? " " : "", view_key(i), i == a->active ? 32 : cut,
+			 view_all[i]->title, pad ? " " : "");
+		x = dw_text(w, 0, x, i == a->active ? DC_TAB_ON : DC_TAB, lab, 0) + !pad;
 	}
 	if (x + 8 < dw_cols(w))
 		dw_text(w, 0, dw_cols(w) - 7, DC_TAB, "? help", 0);
@@ -450,7 +470,8 @@ static void handle_key(struct app *a, int ch)
 		a->active = (a->active + (q == REQ_NEXT_PANE ? 1 : view_count - 1)) % view_count;
 		return;
 	case REQ_PANE:
-		a->active = ch - '1';  /* the keymap binds '1' up to the last pane */
+		if (view_of_key(ch) >= 0)  /* the keymap binds one number key per pane */
+			a->active = view_of_key(ch);
 		return;
 	case REQ_CMD:
 		if (cmdline_read(":", buf, sizeof(buf)))

@@ -21,7 +21,7 @@ static const struct keybind fixed[] = {
 	K('+', REQ_ZOOM_IN, "timeline", "+", "zoom in"),
 	K('=', REQ_ZOOM_IN, "timeline", "=", "zoom in"),
 	K('-', REQ_ZOOM_OUT, "timeline", "-", "zoom out"),
-	K('0', REQ_ZOOM_FIT, "timeline", "0", "whole run"),
+	K('w', REQ_ZOOM_FIT, "timeline", "w", "whole run"),
 	K('e', REQ_EXPAND_ALL, "schedlog,dump", "e", "expand every fold"),
 	K('z', REQ_FOLD_ALL, "schedlog,dump", "z", "fold everything"),
 	K('f', REQ_FOLLOW, "schedlog,console", "f", "follow the newest line on/off"),
@@ -36,7 +36,7 @@ static const struct keybind fixed[] = {
 	K('?', REQ_HELP, NULL, "?", "this help"),
 	K('\t', REQ_NEXT_PANE, NULL, "Tab", "next pane"),
 	K(KEY_BTAB, REQ_PREV_PANE, NULL, "S-Tab", "previous pane"),
-	K(0, REQ_PANE, NULL, NULL, NULL),  /* build() makes it '1', '2' ...: one per pane of view_all */
+	K(0, REQ_PANE, NULL, NULL, NULL),  /* build() makes it '1', '2' ... '0': one per pane of view_all */
 	K(':', REQ_CMD, NULL, ":", "command: run FILE, kernel KEY, topo NxLxCxT, sched NAME|PATH, open DIR, quit"),
 	K('/', REQ_SEARCH, NULL, "/", "search"),
 	K('n', REQ_SEARCH_NEXT, NULL, "n", "next match"),
@@ -67,9 +67,9 @@ static const struct keybind fixed[] = {
 };
 #define NFIXED (sizeof(fixed) / sizeof(fixed[0]))
 
-/* The table used: fixed, with the REQ_PANE row expanded into a number key per pane. The
- * first carries the help ("1-8", "panes: 1 runs 2 timeline ..."); the others have none,
- * so the help lists the request once. */
+/* The table used: fixed, with the REQ_PANE row expanded into a number key per pane
+ * (view_key: '1'..'9', then '0'). The first carries the help ("1-9 0", "panes: 1 runs 2
+ * timeline ..."); the others have none, so the help lists the request once. */
 static struct keybind keymap[NFIXED + VIEW_MAX];
 static size_t nkeys;
 static char pane_keys[VIEW_MAX][2], pane_range[8], pane_help[256];
@@ -78,18 +78,21 @@ static void build(void)
 {
 	if (nkeys)
 		return;
-	snprintf(pane_range, sizeof(pane_range), "1-%d", view_count);
+	if (view_count > 9)
+		snprintf(pane_range, sizeof(pane_range), "1-9 0");
+	else
+		snprintf(pane_range, sizeof(pane_range), "1-%d", view_count);
 	int l = snprintf(pane_help, sizeof(pane_help), "panes:");
 	for (int i = 0; i < view_count && l < (int)sizeof(pane_help); i++)
-		l += snprintf(pane_help + l, sizeof(pane_help) - (size_t)l, " %d %s", i + 1, view_all[i]->name);
+		l += snprintf(pane_help + l, sizeof(pane_help) - (size_t)l, " %c %s", view_key(i), view_all[i]->name);
 	for (size_t i = 0; i < NFIXED; i++) {
 		if (fixed[i].req != REQ_PANE) {
 			keymap[nkeys++] = fixed[i];
 			continue;
 		}
 		for (int p = 0; p < view_count; p++) {
-			pane_keys[p][0] = (char)('1' + p);
-			keymap[nkeys++] = (struct keybind){ '1' + p, REQ_PANE, NULL, p ? pane_keys[p] : pane_range,
+			pane_keys[p][0] = (char)view_key(p);
+			keymap[nkeys++] = (struct keybind){ view_key(p), REQ_PANE, NULL, p ? pane_keys[p] : pane_range,
 							    p ? NULL : pane_help };
 		}
 	}

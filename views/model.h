@@ -136,11 +136,13 @@ struct monm_cpu {
 void monm_cpu(const struct mon_series *s, int cpu, const struct mon_thresholds *t,
 	      uint64_t stuck_cpus, struct monm_cpu *out);
 bool monm_hot(const struct monm_cpu *c);       /* breaks any threshold */
-/* cpu's local DSQ depth over the last n samples (oldest first) as levels 0..MONM_LEVELS:
- * 0 an empty DSQ, else scaled to the window's largest depth (*max). Returns the samples
- * used (fewer than n when fewer are held). */
+/* Local DSQ depths over the last n samples, as levels 0..MONM_LEVELS (0: an empty DSQ)
+ * scaled to one maximum so rows compare: monm_spark_max is the deepest DSQ of any CPU in
+ * that window. monm_spark fills lv oldest first and returns the samples used (fewer than
+ * n when fewer are held). */
 #define MONM_LEVELS 8
-int monm_spark(const struct mon_series *s, int cpu, int n, unsigned char *lv, uint32_t *max);
+uint32_t monm_spark_max(const struct mon_series *s, int n);
+int monm_spark(const struct mon_series *s, int cpu, int n, uint32_t max, unsigned char *lv);
 /* The event counters worth a row: every one with a non-zero total since the first sample
  * held, plus select_cpu_fallback and dispatch_keep_last always; rate per second over the
  * last second of samples. Returns the rows (0 without counters). */

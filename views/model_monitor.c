@@ -1,7 +1,9 @@
 /* Monitor pane model: per-CPU rows (latest sample, clock age, thresholds broken now), the
  * DSQ-depth sparkline and the event-counter rows, computed from the series without any
- * curses. Every walk is bounded by the samples held (MON_MAX_SAMPLES). */
+ * curses. Every walk per frame is bounded: WALK_MAX samples back, or the window drawn. */
 #include "views/model.h"
+
+#define WALK_MAX 6000   /* samples walked back for a clock's age: 10 minutes at 100 ms */
 
 void monm_cpu(const struct mon_series *s, int cpu, const struct mon_thresholds *t,
 	      uint64_t stuck_cpus, struct monm_cpu *out)
@@ -12,22 +14,25 @@ void monm_cpu(const struct mon_series *s, int cpu, const struct mon_thresholds *
 		return;
 	size_t last = n - 1;
 	out->now = mon_cpu_at(s, last)[cpu];
-	/* Back to the latest sample whose clock differs from the one before it. */
-	size_t moved = last;
-	while (moved > 0 && mon_cpu_at(s, moved)[cpu].clock == mon_cpu_at(s, moved - 1)[cpu].clock)
+	/* One walk back to the latest sample whose clock differs from the one before it,
+	 * counting the stall on the way with the checks' rule (engine/monitor/eval.c):
+	 * runnable tasks and an unmoved clock; an idle CPU's tick may be stopped (NOHZ). At
+	 * most WALK_MAX samples per frame, so 64 stuck CPUs an hour in stay cheap to draw. */
+	size_t moved = last, stop = last > WALK_MAX ? last - WALK_MAX : 0;
+	bool streak = true;
+	while (moved > stop) {
+		const struct mon_cpu *c = &mon_cpu_at(s, moved)[cpu], *p = &mon_cpu_at(s, moved - 1)[cpu];
+		if (c->clock != p->clock)
+			break;
+		streak = streak && c->nr_running;
+		out->stalled += streak;
 		moved--;
-	out->age_floor = moved == 0 && n > 1;
+	}
+	out->age_floor = moved == stop && n > 1 &&
+			 (stop == 0 || mon_cpu_at(s, stop)[cpu].clock == mon_cpu_at(s, stop - 1)[cpu].clock);
 	out->clock_age_ms = mon_t(s, last) - mon_t(s, moved);
 	if (out->clock_age_ms < 0)
 		out->clock_age_ms = 0;
-	/* The same rule as the checks (engine/monitor/eval.c): runnable tasks and a clock that
-	 * did not move since the sample before. An idle CPU's tick may be stopped (NOHZ). */
-	for (size_t i = last; i > 0; i--) {
-		const struct mon_cpu *c = &mon_cpu_at(s, i)[cpu], *p = &mon_cpu_at(s, i - 1)[cpu];
-		if (!c->nr_running || c->clock != p->clock)
-			break;
-		out->stalled++;
-	}
 	int win = t->sustained_samples > 0 ? t->sustained_samples : 1;
 	for (size_t k = 0; k < (size_t)win && k < n; k++)
 		if ((int64_t)mon_cpu_at(s, last - k)[cpu].dsq_depth > (int64_t)t->max_local_dsq_depth)
@@ -41,20 +46,29 @@ bool monm_hot(const struct monm_cpu *c)
 	return c->deep || c->stall || c->stuck;
 }
 
-int monm_spark(const struct mon_series *s, int cpu, int n, unsigned char *lv, uint32_t *max)
+uint32_t monm_spark_max(const struct mon_series *s, int n)
+{
+	size_t held = mon_series_len(s), k = n > 0 && (size_t)n < held ? (size_t)n : held;
+	uint32_t max = 0;
+	for (size_t i = held - k; i < held; i++)
+		for (int c = 0; c < s->ncpus; c++)
+			if (mon_cpu_at(s, i)[c].dsq_depth > max)
+				max = mon_cpu_at(s, i)[c].dsq_depth;
+	return max;
+}
+
+int monm_spark(const struct mon_series *s, int cpu, int n, uint32_t max, unsigned char *lv)
 {
 	size_t held = mon_series_len(s);
-	*max = 0;
 	if (n <= 0 || !held || cpu < 0 || cpu >= s->ncpus)
 		return 0;
 	size_t k = (size_t)n < held ? (size_t)n : held, first = held - k;
-	for (size_t i = first; i < held; i++)
-		if (mon_cpu_at(s, i)[cpu].dsq_depth > *max)
-			*max = mon_cpu_at(s, i)[cpu].dsq_depth;
 	for (size_t i = first; i < held; i++) {
 		uint64_t d = mon_cpu_at(s, i)[cpu].dsq_depth;
+		if (d > max)
+			d = max;
 		/* ceil(d * LEVELS / max): any queued task shows at least the lowest bar */
-		lv[i - first] = d ? (unsigned char)((d * MONM_LEVELS + *max - 1) / *max) : 0;
+		lv[i - first] = d ? (unsigned char)((d * MONM_LEVELS + max - 1) / max) : 0;
 	}
 	return (int)k;
 }

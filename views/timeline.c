@@ -1,6 +1,6 @@
 /* Pane 2: the timeline. A row per worker tid grouped by cgroup, time across: run slices
  * (CPU id shown) and waits when the run has slices, else each worker's lifetime; every
- * worker's longest gap marked. +/- zoom, h/l pan, 0 fits the whole run. */
+ * worker's longest gap marked. +/- zoom, h/l pan, w fits the whole run (0 is a pane key). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

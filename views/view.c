@@ -34,6 +34,17 @@ bool listpos_nav(struct listpos *p, long n, enum req q)
 	return true;
 }
 
+int view_key(int pane)
+{
+	return pane < 0 || pane >= VIEW_MAX ? 0 : pane < 9 ? '1' + pane : '0';
+}
+
+int view_of_key(int key)
+{
+	int i = key == '0' ? 9 : key >= '1' && key <= '9' ? key - '1' : -1;
+	return i < view_count ? i : -1;
+}
+
 bool hscroll_nav(int *xoff, enum req q)
 {
 	if (q == REQ_LEFT)

@@ -91,14 +91,17 @@ bool listpos_nav(struct listpos *p, long n, enum req q);
 /* Horizontal scroll by 8 columns for Left/Right; returns true when q was one of them. */
 bool hscroll_nav(int *xoff, enum req q);
 
-/* Every pane, in tab order (views/panes.c): a pane's number key is its place, '1' first.
- * Tabs, number keys, the help's pane list and the pane a run opens on come from here. */
-#define VIEW_MAX 9                        /* number keys 1-9 */
+/* Every pane, in tab order (views/panes.c): a pane's number key is its place, '1' first
+ * and '0' the tenth, as on the keyboard's row. Tabs, number keys, the help's pane list and
+ * the pane a run opens on come from here. */
+#define VIEW_MAX 10                       /* number keys 1-9, 0 */
 extern const struct view_ops *const view_all[];
 extern const int view_count;
+int view_key(int pane);                   /* '1'..'9', '0'; 0 past VIEW_MAX */
+int view_of_key(int key);                 /* the pane of a number key; -1 none */
 
 extern const struct view_ops view_runs, view_timeline, view_spread, view_verifier, view_kernels,
-	view_repro;
+	view_repro, view_monitor;
 /* The three log panes (schedlog, dump, console) are declared in views/logpane.h. */
 
 #endif

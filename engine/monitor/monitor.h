@@ -62,7 +62,7 @@ struct mon_series {
 	int64_t *ev;              /* per sample: MON_NEV totals over all CPUs (cumulative) */
 	bool have_ev;             /* the kernel has a known event-stats layout */
 	/* Numeric scalar globals of the scheduler followed as a series (monitor.tsv columns
-	 * "g:<map>.<var>"). */
+	 * "g.<var>"; "data.<var>" when .bss has a variable of the same name). */
 	int nglob;
 	char glob_name[MON_MAX_GLOBALS][80];
 	int64_t *glob;            /* per sample: MON_MAX_GLOBALS values */

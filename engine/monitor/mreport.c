@@ -147,19 +147,18 @@ json_t *mon_report_json(const struct run *r)
 			 thr, "summary", summary, "globals", glob, "t_ms", t, "cpus", cpus);
 }
 
-void mon_report_load(struct run *r, json_t *o, const char *dir, char *warn, size_t wlen)
+int mon_report_load(struct run *r, json_t *o, const char *dir, char *err, size_t errlen)
 {
 	if (!json_is_object(o))
-		return;
-	char path[4200], err[1024];
+		return 0;
+	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s", dir, MON_TSV);
 	struct mon_series *s = NULL;
-	int rc = mon_tsv_load(path, &s, err, sizeof(err));
-	if (rc) {
-		if (rc != -ENOENT && !warn[0])
-			snprintf(warn, wlen, "%s", err);
-		return;
-	}
+	int rc = mon_tsv_load(path, &s, err, errlen);
+	if (rc == -ENOENT)  /* removed, as a damaged file's message suggests: no series */
+		return 0;
+	if (rc)
+		return rc;
 	r->mon = s;
 	s->sampler_cpu_ns = (uint64_t)ju_int_or(o, "sampler_cpu_ns", 0);
 	s->guest_silence_max_ms = ju_int_or(o, "guest_silence_max_ms", 0);
@@ -184,4 +183,5 @@ void mon_report_load(struct run *r, json_t *o, const char *dir, char *warn, size
 		snprintf(l->name, sizeof(l->name), "%s", ju_str_or(x, "name", ""));
 		snprintf(l->value, sizeof(l->value), "%s", ju_str_or(x, "value", ""));
 	}
+	return 0;
 }

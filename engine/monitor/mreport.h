@@ -10,8 +10,9 @@ struct run;
 void mon_report_section(const struct run *r, FILE *out);
 void mon_report_passline(const struct run *r, FILE *out);
 json_t *mon_report_json(const struct run *r);          /* null when the run has no monitor */
-/* From result.json's "monitor" (o may be NULL) and dir/monitor.tsv; a damaged file is one
- * line in warn (when it is empty) and the run opens without monitor data. */
-void mon_report_load(struct run *r, json_t *o, const char *dir, char *warn, size_t wlen);
+/* r->mon from dir/monitor.tsv and the rest from result.json's "monitor" (o; NULL or null:
+ * the run had no monitor), then r->monsum evaluated again. 0, or -EINVAL with
+ * "DIR/monitor.tsv:LINE: what is wrong; ..." in err for a damaged file. */
+int mon_report_load(struct run *r, json_t *o, const char *dir, char *err, size_t errlen);
 
 #endif

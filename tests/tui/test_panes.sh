@@ -10,8 +10,8 @@ keys j j j j
 expect "tid 103 \(cg1, Mixed\): longest gap 4500ms on cpu1 at \+3200ms" "selected worker's gap detail"
 keys +
 expect "\[zoomed\]" "+ zooms in"
-keys 0
-expect_not "\[zoomed\]" "0 fits the whole run again"
+keys w
+expect_not "\[zoomed\]" "w fits the whole run again"
 keys 3
 expect "cg0  spread 2.5% ok  2 workers  2 CPUs" "3: spread per cgroup"
 expect "103 Mixed .* 26.2% cpu" "spread: worker CPU share"
@@ -31,6 +31,8 @@ keys 8
 expect "Kernels" "8: kernels pane"
 keys 9
 expect "No auto-repro for this run; press a to rerun it" "9: repro pane, with the hint for a failed run"
+keys 0
+expect "no monitor samples: " "0: monitor pane, saying why this run has no samples"
 keys Tab
 expect "Next run: scenario default" "Tab wraps to the runs pane"
 keys "?"

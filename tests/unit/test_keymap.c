@@ -8,7 +8,7 @@
 #include "tui/keymap.h"
 
 static const char *const panes[] = { "runs", "timeline", "spread", "schedlog", "verifier", "dump",
-				     "console", "kernels" };
+				     "console", "kernels", "repro", "monitor" };
 
 Test(keymap, every_key_has_one_meaning_in_every_pane)
 {
@@ -63,9 +63,24 @@ Test(keymap, r_runs_in_every_pane_and_bang_jumps_in_the_verifier)
 Test(keymap, number_keys_are_the_pane_list)
 {
 	cr_assert(view_count >= 1 && view_count <= VIEW_MAX);
-	for (int i = 0; i < view_count; i++)
-		cr_expect_eq(keymap_lookup(view_all[i]->name, '1' + i), REQ_PANE, "%d in the %s pane", i + 1,
+	for (int i = 0; i < view_count; i++) {
+		int k = view_key(i);
+		cr_expect_eq(k, i < 9 ? '1' + i : '0', "pane %d's key is %c", i, k);
+		cr_expect_eq(view_of_key(k), i, "%c opens pane %d", k, i);
+		cr_expect_eq(keymap_lookup(view_all[i]->name, k), REQ_PANE, "%c in the %s pane", k,
 			     view_all[i]->name);
-	if (view_count < 9)
-		cr_expect_eq(keymap_lookup("runs", '1' + view_count), REQ_NONE, "a number past the last pane");
+	}
+	if (view_count < VIEW_MAX) {
+		cr_expect_eq(keymap_lookup("runs", view_key(view_count)), REQ_NONE, "a number past the last pane");
+		cr_expect_eq(view_of_key(view_key(view_count)), -1);
+	}
+}
+
+Test(keymap, zero_is_the_tenth_pane_and_w_fits_the_timeline)
+{
+	cr_assert_eq(view_count, 10, "the Monitor pane is the tenth");
+	cr_expect_str_eq(view_all[9]->name, "monitor");
+	cr_expect_eq(keymap_lookup("timeline", '0'), REQ_PANE, "0 switches panes in the timeline too");
+	cr_expect_eq(keymap_lookup("timeline", 'w'), REQ_ZOOM_FIT);
+	cr_expect_eq(keymap_lookup("runs", 'w'), REQ_NONE);
 }
