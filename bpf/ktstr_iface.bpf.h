@@ -9,7 +9,7 @@ const volatile unsigned long long error_after_ms;
 const volatile unsigned long long stall_after_ms;
 const volatile int stall_pid;      /* 0: stall every user task but pid 1 and the loader */
 const volatile int loader_tgid;
-const volatile unsigned long long spin_after_ms; /* a tick spins with the rq lock held */
+const volatile unsigned long long spin_after_ms; /* every CPU's next tick spins, rq lock held */
 const volatile unsigned long long spin_ms = 1500;
 /* Monitor-check breakers: every task that may run anywhere queued on CPU 0 (imbalance,
  * local DSQ depth); ops.select_cpu answering a CPU the task may not use (fallback). */

@@ -122,11 +122,11 @@ void BPF_STRUCT_OPS(ktstr_dispatch, s32 cpu, struct task_struct *prev)
 		__sync_fetch_and_add(&nr_dispatched, 1);
 }
 
-/* --spin-after-ms: once, the first tick after N ms busy-waits spin_ms in ops.tick, where
- * the CPU has interrupts off and holds its rq lock: that CPU's rq clock stops and CPUs
- * that need its lock wedge behind it, the way a scheduler's runaway loop wedges a
- * machine. The sched_ext watchdog does not see it (no task waits long enough). */
-static unsigned long long spun;
+/* --spin-after-ms: each CPU's first tick after N ms busy-waits spin_ms in ops.tick, where
+ * it has interrupts off and holds its rq lock: every rq clock stops and the guest stops
+ * answering, the way a scheduler's runaway loop wedges a machine. With every CPU stuck
+ * jiffies stand still too, so the sched_ext watchdog does not fire. */
+static unsigned long long spun; /* bit per CPU that has had its spin */
 
 static long spin_step(unsigned int i, void *ctx)
 {
@@ -141,10 +141,13 @@ static long spin_chunk(unsigned int i, void *ctx)
 
 static void maybe_spin(void)
 {
-	unsigned long long end;
+	unsigned long long end, bit;
+	u32 cpu = bpf_get_smp_processor_id();
 
-	if (!spin_after_ms || spun || elapsed_ms() < spin_after_ms ||
-	    __sync_val_compare_and_swap(&spun, 0, 1))
+	if (!spin_after_ms || cpu >= 64 || elapsed_ms() < spin_after_ms)
+		return;
+	bit = 1ULL << cpu;
+	if (__sync_fetch_and_or(&spun, bit) & bit)
 		return;
 	end = bpf_ktime_get_ns() + spin_ms * 1000000ULL;
 	bpf_loop(1 << 16, spin_chunk, &end, 0);

@@ -76,8 +76,8 @@ static void usage(FILE *f, const char *argv0)
 		"  --stall-pid TID      stall only this task instead of all user tasks\n"
 		"  --exit-after-ms N    this process exits after N ms (the scheduler goes with it)\n"
 		"  --crash-after-ms N   this process dies of SIGSEGV after N ms\n"
-		"  --spin-after-ms N    one tick after N ms spins M ms (default 1500) with interrupts\n"
-		"                       off and its rq lock held: the CPU's rq clock stops\n"
+		"  --spin-after-ms N    each CPU's next tick after N ms spins M ms (default 1500) with\n"
+		"                       interrupts off and its rq lock held: the guest wedges\n"
 		"  --pile-on-cpu0       queue every task free to run anywhere on CPU 0's local DSQ\n"
 		"  --bad-select-cpu     ops.select_cpu returns nr_cpus-1-prev_cpu, allowed or not\n",
 		argv0);
