@@ -315,7 +315,10 @@ bool report_section_relevant(struct run *r, int s)
 	case SEC_VSTATS: return has_verifier(r);
 	case SEC_SCHEDLOG: return ring_count(r->schedlog) || has_verifier(r);
 	case SEC_DIAG: return r->result != RESULT_PASS && diag_wanted(r);
-	case SEC_MONITOR: return r->mon && !r->shell;
+	/* No samples is news only for a run that got to its workload (a verifier reject ends
+	 * before the guest's addresses arrive). */
+	case SEC_MONITOR: return r->mon && !r->shell &&
+				 (mon_series_len(r->mon) || r->workload_start_ms >= 0);
 	case SEC_DUMP: return ring_count(r->dump) > 0;
 	case SEC_PIPELINE: return repro_report_relevant(r->repro) && r->repro->pipeline[0];
 	case SEC_REPRO: return repro_report_relevant(r->repro);

@@ -162,6 +162,8 @@ static void *sampler_main(void *arg)
 	struct kmem_syms syms;
 	int ncpus = 0;
 	if (!wait_ksyms(s, &syms, &ncpus)) {
+		set_status(r, "monitor: %s", "the guest never sent its kernel addresses (\"ksyms\"); "
+			   "no samples (a guest init older than the monitor, or one that stopped early)");
 		btf__free(btf);
 		return NULL;
 	}

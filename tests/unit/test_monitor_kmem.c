@@ -1,30 +1,32 @@
-/* The monitor's kernel-memory layer on synthetic guest RAM: image, direct map and page
- * walks (4 and 5 levels, 2 MiB and 1 GiB pages, a hole), per-CPU addresses; field
- * offsets from the test kernel's BTF; the map_idr walk and the globals rendered by a
- * BTF built here. */
-#include <bpf/btf.h>
+/* The monitor's kernel VA translation (engine/monitor/kmem.h) on synthetic guest RAM: the
+ * image mapping with a nonzero phys_base, the direct map (4- and 5-level bases), page
+ * walks over hand-made 4- and 5-level tables (4 KiB, 2 MiB and 1 GiB pages, a hole, NX
+ * and PAT bits), reads across pages, per-CPU addresses, and kmem_init's messages. */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <linux/bpf.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/monitor/gmaps.h"
 #include "engine/monitor/kmem.h"
-#include "engine/monitor/layout.h"
-#include "tests/unit/kbtf.h"
 
 #define RAM (64u << 20)
 #define KMAP 0xffffffff80000000ull
 #define DIRECT4 0xffff888000000000ull
 #define DIRECT5 0xff11000000000000ull
-#define VMALLOC 0xffffc90000000000ull
+#define VMALLOC4 0xffffc90000000000ull
+#define VMALLOC5 0xffa0000000000000ull
+#define MODULES (KMAP + (512ull << 20))   /* first module address: walked, not linear */
 
 static uint8_t *ram;
+static int nreads;   /* calls into the read callback */
 
 static int rd(void *ctx, uint64_t gpa, void *buf, size_t len)
 {
 	(void)ctx;
+	nreads++;
 	if (gpa >= RAM || len > RAM - gpa)
 		return -EFAULT;
 	memcpy(buf, ram + gpa, len);
@@ -33,155 +35,297 @@ static int rd(void *ctx, uint64_t gpa, void *buf, size_t len)
 
 static void put64(uint64_t pa, uint64_t v) { memcpy(ram + pa, &v, 8); }
 
-/* Kernel image at 16 MiB (phys_base 0): _text = KMAP + 16M. Variables in the image. */
-#define TEXT_PA 0x1000000ull
-#define VA_IMG(pa) (KMAP + (pa))
-#define POB_PA 0x1100000ull     /* page_offset_base */
-#define PCPU_PA 0x1100100ull    /* __per_cpu_offset[] */
-#define PGD_PA 0x1200000ull     /* init_top_pgt, then the lower tables */
+/* _text is linked at KMAP + 16 MiB and loaded at 20 MiB: phys_base = 4 MiB. */
+#define PHYS_BASE 0x400000ull
+#define TEXT_PA 0x1400000ull
+#define VA_IMG(pa) (KMAP + (pa) - PHYS_BASE)
+#define POB_PA 0x1500000ull     /* page_offset_base */
+#define PCPU_PA 0x1500100ull    /* __per_cpu_offset[] */
+#define PGD_PA 0x1600000ull     /* init_top_pgt; the lower tables follow it */
+#define RQ_SYM VA_IMG(0x1700000)
 
 static struct kmem_syms syms(void)
 {
-	return (struct kmem_syms){ .text = VA_IMG(TEXT_PA), .text_phys = TEXT_PA,
-				   .page_offset_base = VA_IMG(POB_PA), .init_top_pgt = VA_IMG(PGD_PA),
-				   .per_cpu_offset = VA_IMG(PCPU_PA), .runqueues = VA_IMG(0x1300000) };
+	return (struct kmem_syms){
+		.text = VA_IMG(TEXT_PA), .text_phys = TEXT_PA,
+		.page_offset_base = VA_IMG(POB_PA), .init_top_pgt = VA_IMG(PGD_PA),
+		.per_cpu_offset = VA_IMG(PCPU_PA), .runqueues = RQ_SYM,
+	};
 }
 
-/* Tables for VMALLOC (and, 5-level, one more on top): a 4 KiB page at VMALLOC -> 0x2000000,
- * VMALLOC+4K -> 0x2005000 (so a read across them is not contiguous), a 2 MiB page at
- * VMALLOC+2M -> 0x2200000, a 1 GiB page at VMALLOC+1G -> 0 (RAM start), nothing at +8K. */
-static void tables(int levels)
+static uint64_t next_table;
+
+static uint64_t new_table(void)
 {
-	uint64_t va = VMALLOC, top = PGD_PA, next = PGD_PA + 0x1000;
-	if (levels == 5) {
-		put64(top + ((va >> 48) & 511) * 8, next | 3);
-		top = next;
-		next += 0x1000;
+	uint64_t t = next_table;
+	next_table += 0x1000;
+	return t;
+}
+
+/* The entry for va at level (5..2) below top, creating the next table when absent. */
+static uint64_t descend(uint64_t table, uint64_t va, int level)
+{
+	uint64_t slot = table + ((va >> (12 + 9 * (level - 1))) & 511) * 8, e;
+	memcpy(&e, ram + slot, 8);
+	if (!(e & 1)) {
+		e = new_table() | 3;
+		put64(slot, e);
 	}
-	uint64_t pud = next + 0x1000, pmd = next + 0x2000, pte = next + 0x3000;
-	put64(top + ((va >> 39) & 511) * 8, pud | 3);
-	put64(pud + ((va >> 30) & 511) * 8, pmd | 3);
-	put64(pud + (((va + (1ull << 30)) >> 30) & 511) * 8, 0x0 | 0x83);   /* 1 GiB page */
-	put64(pmd + ((va >> 21) & 511) * 8, pte | 3);
-	put64(pmd + (((va + (2u << 20)) >> 21) & 511) * 8, 0x2200000 | 0x83); /* 2 MiB page */
-	put64(pte + 0, 0x2000000 | 3);
-	put64(pte + 8, 0x2005000 | 3 | (1ull << 63)); /* NX bit is not address */
+	return e & 0x000ffffffffff000ull;
+}
+
+/* Maps va to a leaf at level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB) with entry bits. */
+static void map(int levels, uint64_t va, int leaf, uint64_t entry)
+{
+	uint64_t t = PGD_PA;
+	for (int level = levels; level > leaf; level--)
+		t = descend(t, va, level);
+	put64(t + ((va >> (12 + 9 * (leaf - 1))) & 511) * 8, entry);
+}
+
+/* Under va: a 4 KiB page -> 0x2000000, +4K -> 0x2005000 (NX set; so a read across them
+ * is not contiguous), +8K not present, +12K -> 0x2007000 with the PAT bit (bit 7 at level
+ * 1 is not a large page), +2M a 2 MiB page -> 0x2200000, +1G a 1 GiB page -> 0. */
+static void tables(int levels, uint64_t va)
+{
+	next_table = PGD_PA + 0x1000;
+	map(levels, va, 1, 0x2000000 | 3);
+	map(levels, va + 0x1000, 1, 0x2005000 | 3 | (1ull << 63));
+	map(levels, va + 0x3000, 1, 0x2007000 | 3 | 0x80);
+	map(levels, va + (2u << 20), 2, 0x2200000 | 0x83);
+	map(levels, va + (1ull << 30), 3, 0x0 | 0x83 | (1ull << 63));
+	map(levels, MODULES, 1, 0x2300000 | 3);
+}
+
+static void fresh_ram(int levels)
+{
+	free(ram);
+	ram = calloc(1, RAM);
+	cr_assert_not_null(ram);
+	put64(POB_PA, levels == 5 ? DIRECT5 : DIRECT4);
+	put64(PCPU_PA, 0x100000);
+	put64(PCPU_PA + 8, 0x200000);
+	tables(levels, levels == 5 ? VMALLOC5 : VMALLOC4);
 }
 
 static void init(struct kmem *k, int levels)
 {
-	free(ram);
-	ram = calloc(1, RAM);
-	put64(POB_PA, levels == 5 ? DIRECT5 : DIRECT4);
-	put64(PCPU_PA, 0x100000);
-	put64(PCPU_PA + 8, 0x200000);
-	tables(levels);
-	char err[256];
+	fresh_ram(levels);
+	char err[256] = "";
 	struct kmem_syms s = syms();
 	cr_assert_eq(kmem_init(k, rd, NULL, &s, 2, err, sizeof(err)), 0, "%s", err);
 }
 
-Test(monitor_kmem, translations_4_level)
+static void done(void)
 {
-	struct kmem k;
-	uint64_t pa;
-	init(&k, 4);
-	cr_expect_eq(k.levels, 4);
-	cr_expect_eq(k.direct_base, DIRECT4);
-	cr_expect_eq(kmem_va2pa(&k, VA_IMG(0x1234567), &pa), 0);
-	cr_expect_eq(pa, 0x1234567);
-	cr_expect_eq(kmem_va2pa(&k, DIRECT4 + 0x345678, &pa), 0);
-	cr_expect_eq(pa, 0x345678);
-	cr_expect_eq(kmem_va2pa(&k, VMALLOC + 0x10, &pa), 0);
-	cr_expect_eq(pa, 0x2000010);
-	cr_expect_eq(kmem_va2pa(&k, VMALLOC + 0x1010, &pa), 0);
-	cr_expect_eq(pa, 0x2005010);
-	cr_expect_eq(kmem_va2pa(&k, VMALLOC + (2u << 20) + 0x12345, &pa), 0);
-	cr_expect_eq(pa, 0x2212345);
-	cr_expect_eq(kmem_va2pa(&k, VMALLOC + (1ull << 30) + 0x54321, &pa), 0);
-	cr_expect_eq(pa, 0x54321);
-	cr_expect_eq(kmem_va2pa(&k, VMALLOC + 0x2000, &pa), -EFAULT); /* not present */
-	cr_expect_eq(kmem_va2pa(&k, 0x400000, &pa), -EFAULT);          /* user space */
-	/* A read across the 4 KiB boundary takes each page from its own frame. */
-	memcpy(ram + 0x2000ffc, "abcd", 4);
-	memcpy(ram + 0x2005000, "efgh", 4);
-	char buf[9] = "";
-	cr_expect_eq(kmem_read(&k, VMALLOC + 0xffc, buf, 8), 0);
-	cr_expect_str_eq(buf, "abcdefgh");
-	cr_expect_eq(kmem_percpu(&k, VA_IMG(0x1300000), 1), VA_IMG(0x1300000) + 0x200000);
 	free(ram);
 	ram = NULL;
 }
 
-Test(monitor_kmem, translations_5_level)
+TestSuite(monitor_kmem, .fini = done);
+
+static void expect_pa(const struct kmem *k, uint64_t va, uint64_t want)
+{
+	uint64_t pa = 0;
+	int rc = kmem_va2pa(k, va, &pa);
+	cr_expect_eq(rc, 0, "va 0x%" PRIx64 ": rc %d, want 0", va, rc);
+	cr_expect_eq(pa, want, "va 0x%" PRIx64 ": pa 0x%" PRIx64 ", want 0x%" PRIx64, va, pa, want);
+}
+
+static void expect_fault(const struct kmem *k, uint64_t va)
+{
+	uint64_t pa;
+	int rc = kmem_va2pa(k, va, &pa);
+	cr_expect_eq(rc, -EFAULT, "va 0x%" PRIx64 ": rc %d, want -EFAULT", va, rc);
+}
+
+Test(monitor_kmem, bases_from_the_image)
 {
 	struct kmem k;
-	uint64_t pa;
+	init(&k, 4);
+	cr_expect_eq(k.phys_base, PHYS_BASE);
+	cr_expect_eq(k.direct_base, DIRECT4);
+	cr_expect_eq(k.levels, 4);
+	cr_expect_eq(k.pgd_pa, PGD_PA);
+	cr_expect_eq(k.ncpus, 2);
+	cr_expect_eq(k.pcpu_off[0], 0x100000);
+	cr_expect_eq(k.pcpu_off[1], 0x200000);
+}
+
+Test(monitor_kmem, image_and_direct_map_4_level)
+{
+	struct kmem k;
+	init(&k, 4);
+	expect_pa(&k, VA_IMG(0x1234567), 0x1234567);
+	expect_pa(&k, KMAP, PHYS_BASE);
+	expect_pa(&k, DIRECT4 + 0x345678, 0x345678);
+	expect_pa(&k, DIRECT4, 0);
+	/* Module space is vmalloc'ed: walked, not taken as image. */
+	expect_pa(&k, MODULES + 0x10, 0x2300010);
+	expect_fault(&k, MODULES + 0x1000);
+	expect_fault(&k, 0x400000);                    /* user space */
+	expect_fault(&k, 0);
+	expect_fault(&k, 0xff20000000000000ull);       /* below the 4-level kernel half */
+}
+
+Test(monitor_kmem, page_walk_4_level)
+{
+	struct kmem k;
+	init(&k, 4);
+	expect_pa(&k, VMALLOC4 + 0x10, 0x2000010);
+	expect_pa(&k, VMALLOC4 + 0x1010, 0x2005010);   /* NX bit is not address */
+	expect_fault(&k, VMALLOC4 + 0x2000);           /* not present */
+	expect_pa(&k, VMALLOC4 + 0x3004, 0x2007004);   /* PAT bit at level 1 */
+	expect_pa(&k, VMALLOC4 + (2u << 20) + 0x12345, 0x2212345);
+	expect_pa(&k, VMALLOC4 + (2u << 20) + 0x1ffff8, 0x23ffff8);
+	expect_pa(&k, VMALLOC4 + (1ull << 30) + 0x54321, 0x54321);
+	expect_pa(&k, VMALLOC4 + (1ull << 30) + 0x3ffffff, 0x3ffffff);
+	expect_fault(&k, VMALLOC4 + (4u << 20));       /* a pmd slot never set */
+	expect_fault(&k, VMALLOC4 + (2ull << 30));     /* a pud slot never set */
+	expect_fault(&k, VMALLOC4 + (1ull << 39));     /* a pgd slot never set */
+}
+
+Test(monitor_kmem, page_walk_5_level)
+{
+	struct kmem k;
 	init(&k, 5);
 	cr_expect_eq(k.levels, 5);
-	cr_expect_eq(kmem_va2pa(&k, DIRECT5 + 0x1000, &pa), 0);
-	cr_expect_eq(pa, 0x1000);
-	cr_expect_eq(kmem_va2pa(&k, VMALLOC + 0x1010, &pa), 0);
-	cr_expect_eq(pa, 0x2005010);
-	cr_expect_eq(kmem_va2pa(&k, VMALLOC + (2u << 20) + 8, &pa), 0);
-	cr_expect_eq(pa, 0x2200008);
-	free(ram);
-	ram = NULL;
+	cr_expect_eq(k.direct_base, DIRECT5);
+	expect_pa(&k, DIRECT5 + 0x1000, 0x1000);
+	expect_pa(&k, VA_IMG(0x1500000), 0x1500000);
+	expect_pa(&k, VMALLOC5 + 0x10, 0x2000010);
+	expect_pa(&k, VMALLOC5 + 0x1010, 0x2005010);
+	expect_fault(&k, VMALLOC5 + 0x2000);
+	expect_pa(&k, VMALLOC5 + (2u << 20) + 8, 0x2200008);
+	expect_pa(&k, VMALLOC5 + (1ull << 30) + 0x777, 0x777);
+	expect_pa(&k, MODULES + 0x20, 0x2300020);
+	/* Only the 5-level top table tells these apart: a different level-5 slot. */
+	expect_fault(&k, VMALLOC5 + (1ull << 48));
+	expect_fault(&k, 0xfe00000000000000ull);       /* below any kernel half */
+}
+
+Test(monitor_kmem, a_read_takes_each_page_from_its_own_frame)
+{
+	struct kmem k;
+	init(&k, 4);
+	memcpy(ram + 0x2000ffc, "abcd", 4);
+	memcpy(ram + 0x2005000, "efgh", 4);
+	char buf[9] = "";
+	cr_expect_eq(kmem_read(&k, VMALLOC4 + 0xffc, buf, 8), 0);
+	cr_expect_str_eq(buf, "abcdefgh");
+	/* Into the hole: the whole read fails. */
+	cr_expect_eq(kmem_read(&k, VMALLOC4 + 0x1ffc, buf, 8), -EFAULT);
+	/* Off the end of a 2 MiB page into an unmapped one. */
+	cr_expect_eq(kmem_read(&k, VMALLOC4 + (4u << 20) - 4, buf, 8), -EFAULT);
+	uint64_t v = 0;
+	put64(0x2200ff8, 0x1122334455667788ull);
+	cr_expect_eq(kmem_read_u64(&k, VMALLOC4 + (2u << 20) + 0xff8, &v), 0);
+	cr_expect_eq(v, 0x1122334455667788ull);
+}
+
+Test(monitor_kmem, a_linear_read_is_one_guest_read)
+{
+	struct kmem k;
+	init(&k, 4);
+	static uint8_t buf[3 * 4096 + 100];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		ram[0x800010 + i] = (uint8_t)i;
+	nreads = 0;
+	cr_expect_eq(kmem_read(&k, DIRECT4 + 0x800010, buf, sizeof(buf)), 0);
+	cr_expect_eq(nreads, 1, "a direct-map read across 4 pages took %d guest reads", nreads);
+	cr_expect_eq(buf[4096], (uint8_t)4096);
+	cr_expect_eq(memcmp(buf, ram + 0x800010, sizeof(buf)), 0);
+	/* Past the end of guest RAM, and past the top of the address space. */
+	cr_expect_eq(kmem_read(&k, DIRECT4 + RAM - 4, buf, 8), -EFAULT);
+	cr_expect_eq(kmem_read(&k, 0xfffffffffffffff8ull, buf, 16), -EFAULT);
+	cr_expect_eq(kmem_read(&k, DIRECT4 + 0x10, buf, 0), 0);
+}
+
+Test(monitor_kmem, per_cpu_addresses)
+{
+	struct kmem k;
+	init(&k, 4);
+	cr_expect_eq(kmem_percpu(&k, RQ_SYM, 0), RQ_SYM + 0x100000);
+	cr_expect_eq(kmem_percpu(&k, RQ_SYM, 1), RQ_SYM + 0x200000);
+	/* Zero-based per-CPU symbols (older kernels) work the same way. */
+	cr_expect_eq(kmem_percpu(&k, 0x2c8c0, 1), 0x22c8c0);
+	cr_expect_eq(kmem_percpu(&k, RQ_SYM, 2), 0, "a CPU past ncpus has no address");
+	cr_expect_eq(kmem_percpu(&k, RQ_SYM, -1), 0);
+}
+
+Test(monitor_kmem, cpu_count_is_capped)
+{
+	struct kmem k;
+	char err[256] = "";
+	struct kmem_syms s = syms();
+	fresh_ram(4);
+	cr_assert_eq(kmem_init(&k, rd, NULL, &s, 1000, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(k.ncpus, KMEM_MAX_CPUS);
+	cr_expect_eq(k.pcpu_off[1], 0x200000);
+	cr_assert_eq(kmem_init(&k, rd, NULL, &s, 0, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(k.ncpus, 1);
 }
 
 Test(monitor_kmem, missing_symbols_are_named)
 {
+	static const struct { size_t off; const char *name; } f[] = {
+		{ offsetof(struct kmem_syms, text), "_text" },
+		{ offsetof(struct kmem_syms, text_phys), "the physical _text (/proc/iomem)" },
+		{ offsetof(struct kmem_syms, page_offset_base), "page_offset_base" },
+		{ offsetof(struct kmem_syms, init_top_pgt), "init_top_pgt" },
+		{ offsetof(struct kmem_syms, per_cpu_offset), "__per_cpu_offset" },
+		{ offsetof(struct kmem_syms, runqueues), "runqueues" },
+	};
+	fresh_ram(4);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		struct kmem k;
+		struct kmem_syms s = syms();
+		char err[256] = "", want[256];
+		memset((char *)&s + f[i].off, 0, sizeof(uint64_t));
+		snprintf(want, sizeof(want), "no address for %s (the guest's hello did not carry it)",
+			 f[i].name);
+		cr_expect_eq(kmem_init(&k, rd, NULL, &s, 2, err, sizeof(err)), -ENOENT, "%s", f[i].name);
+		cr_expect_str_eq(err, want);
+	}
+}
+
+Test(monitor_kmem, unreadable_addresses_are_named)
+{
 	struct kmem k;
+	char err[256] = "";
+	fresh_ram(4);
 	struct kmem_syms s = syms();
-	char err[256];
-	s.per_cpu_offset = 0;
-	cr_expect_eq(kmem_init(&k, rd, NULL, &s, 2, err, sizeof(err)), -ENOENT);
-	cr_expect(strstr(err, "__per_cpu_offset") != NULL, "%s", err);
+	s.page_offset_base = VA_IMG(RAM + 0x1000);
+	cr_expect_eq(kmem_init(&k, rd, NULL, &s, 2, err, sizeof(err)), -EFAULT);
+	cr_expect_str_eq(err, "cannot read page_offset_base at 0xffffffff83c01000 from guest memory");
+
+	s = syms();
+	s.per_cpu_offset = VA_IMG(RAM - 8);   /* the second CPU's entry is past RAM */
+	cr_expect_eq(kmem_init(&k, rd, NULL, &s, 2, err, sizeof(err)), -EFAULT);
+	cr_expect_str_eq(err, "cannot read __per_cpu_offset at 0xffffffff83bffff8 from guest memory");
+
+	s = syms();
+	s.text = 0xffff888001000000ull;
+	cr_expect_eq(kmem_init(&k, rd, NULL, &s, 2, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "_text at 0xffff888001000000 is not a kernel image address");
+
+	s = syms();
+	s.init_top_pgt = DIRECT4 + PGD_PA;
+	cr_expect_eq(kmem_init(&k, rd, NULL, &s, 2, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "init_top_pgt at 0xffff888001600000 is not a kernel image address");
 }
 
-Test(monitor_layout, rq_and_event_offsets_from_the_test_kernel)
+Test(monitor_kmem, a_page_offset_base_not_yet_set_is_refused)
 {
-	struct btf *b = kbtf();
-	struct mon_layout l;
-	char err[256];
-	cr_assert_eq(mon_layout_init(&l, b, err, sizeof(err)), 0, "%s", err);
-	/* scx.local_dsq.nr, computed independently member by member. */
-	uint32_t scx, dsq, nr;
-	cr_assert_eq(mon_btf_member(b, "rq", "scx", &scx, NULL), 0);
-	cr_assert_eq(mon_btf_member(b, "scx_rq", "local_dsq", &dsq, NULL), 0);
-	cr_assert_eq(mon_btf_member(b, "scx_dispatch_q", "nr", &nr, NULL), 0);
-	cr_expect_eq(l.dsq_nr.off, scx + dsq + nr);
-	cr_expect_eq(l.dsq_nr.size, 4);
-	cr_expect_eq(l.clock.size, 8);
-	cr_expect_eq(l.evk, MON_EVK_PCPU, "the test kernel (7.2) has the 6.18+ layout");
-	for (int i = 0; i < MON_NEV; i++)
-		cr_expect_geq(l.ev_off[i], 0, "%s", mon_ev_kname[i]);
-	cr_expect_eq(l.ev_off[1] - l.ev_off[0], 8);
-	cr_expect_lt(l.rq_span, 8192);
-}
-
-Test(monitor_layout, a_kernel_with_neither_event_layout_disables_sampling)
-{
-	struct btf *b = btf__new_empty();
-	int u32t = btf__add_int(b, "unsigned int", 4, 0);
-	int u64t = btf__add_int(b, "long long unsigned int", 8, 0);
-	int dq = btf__add_struct(b, "scx_dispatch_q", 8);
-	btf__add_field(b, "nr", u32t, 0, 0);
-	int srq = btf__add_struct(b, "scx_rq", 24);
-	btf__add_field(b, "local_dsq", dq, 0, 0);
-	btf__add_field(b, "nr_running", u32t, 64, 0);
-	btf__add_field(b, "flags", u32t, 96, 0);
-	btf__add_field(b, "clock", u64t, 128, 0);
-	btf__add_struct(b, "rq", 40);
-	btf__add_field(b, "nr_running", u32t, 0, 0);
-	btf__add_field(b, "clock", u64t, 64, 0);
-	btf__add_field(b, "scx", srq, 128, 0);
-	btf__add_struct(b, "scx_sched", 8);
-	btf__add_field(b, "level", u32t, 0, 0);
-	struct mon_layout l;
-	char err[256];
-	cr_expect_eq(mon_layout_init(&l, b, err, sizeof(err)), -ENOENT);
-	cr_expect_str_eq(err, "monitor: sampling disabled: this kernel's BTF has neither "
-			 "scx_sched.pcpu->event_stats (6.18+) nor scx_sched.event_stats_cpu (6.16-6.17)");
-	btf__free(b);
+	struct kmem k;
+	char err[256] = "";
+	fresh_ram(4);
+	put64(POB_PA, 0);
+	struct kmem_syms s = syms();
+	cr_expect_eq(kmem_init(&k, rd, NULL, &s, 2, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "page_offset_base at 0xffffffff81100000 holds 0x0, not a direct-map "
+			 "base (the wrong symbol, or the kernel not booted yet)");
+	put64(POB_PA, 0xffff888000000123ull);
+	cr_expect_eq(kmem_init(&k, rd, NULL, &s, 2, err, sizeof(err)), -EINVAL);
+	cr_expect(strstr(err, "holds 0xffff888000000123, not a direct-map base"), "%s", err);
 }
