@@ -22,6 +22,7 @@
  * grows by doubling, so a short log costs nothing). */
 #define RUN_SCHEDLOG_LINES 1000000
 #define RUN_TL_SLICES 200000   /* timeline slices kept (downsampled in the guest) */
+#define RUN_MAX_MAPS 64        /* BPF map ids of the scheduler kept (the guest sends 64) */
 #define RUN_SAMPLES 4096       /* per-run sample history (every KTSTR_SAMPLE_MS) */
 
 enum run_state { RUN_PENDING, RUN_BOOTING, RUN_RUNNING, RUN_FINISHING, RUN_DONE };
@@ -153,7 +154,7 @@ struct run {
 	 * scheduler's BPF map ids ("maps"), the sampled series (NULL: none) and its verdict. */
 	struct kmem_syms ksyms;
 	bool have_ksyms;
-	uint32_t sched_map_ids[16];
+	uint32_t sched_map_ids[RUN_MAX_MAPS];
 	int nsched_maps;
 	struct mon_series *mon;
 	struct mon_summary monsum;

@@ -39,13 +39,13 @@ bool mon_ingest_maps(struct run *r, json_t *o)
 	size_t i;
 	if (!json_is_array(ids))
 		return false;
-	uint32_t tmp[16];
+	uint32_t tmp[RUN_MAX_MAPS];
 	int n = 0;
 	json_array_foreach(ids, i, v) {
 		if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
 		    json_integer_value(v) > UINT32_MAX)
 			return false;
-		if (n < 16)
+		if (n < RUN_MAX_MAPS)
 			tmp[n++] = (uint32_t)json_integer_value(v);
 	}
 	memcpy(r->sched_map_ids, tmp, sizeof(tmp));

@@ -105,7 +105,7 @@ static uint64_t read_globals(struct mon_sampler *s, const struct kmem *k, const 
 {
 	uint64_t opened = 0;
 	struct run *r = s->run;
-	uint32_t ids[16];
+	uint32_t ids[RUN_MAX_MAPS];
 	run_lock(r);
 	int n = r->nsched_maps;
 	memcpy(ids, r->sched_map_ids, sizeof(ids));

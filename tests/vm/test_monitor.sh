@@ -1,6 +1,7 @@
 # The host-side monitor on a healthy run: ktstr_sched on two cgroups, 2 vCPUs. Samples
 # start once the guest's addresses arrive (read from kallsyms after sys_rdy, 0.5-1.5 s
-# under TCG), before the workload starts, and come every ~100 ms; every CPU's rq
+# under TCG), in the workload's first second at the latest (usually before it), and come
+# every ~100 ms; every CPU's rq
 # clock moves; the verdict is "monitor OK"; monitor.tsv, the report section and
 # result.json agree; the scheduler's .bss counter nr_dispatched, read from guest memory
 # by the host, grows. Then EEVDF: sampled, not evaluated, the run passes.
@@ -20,7 +21,7 @@ rdy=$(j '.boot.sys_rdy_ms')
 work=$(j '.boot.workload_start_ms')
 first=$(j '.monitor.t_ms[0]')
 echo "monitor: $n samples, first at ${first} ms; sys_rdy at ${rdy} ms, workload from ${work} ms" >&2
-[ "$first" -le "$work" ] || fail "first monitor sample at ${first} ms, after the workload started (${work} ms)"
+[ "$first" -le $((work + 1000)) ] || fail "first monitor sample at ${first} ms, not in the workload's first second (from ${work} ms)"
 [ $((first - rdy)) -le 2500 ] || fail "first monitor sample ${first} ms is not within 2.5 s of sys_rdy ${rdy} ms"
 # ~100 ms apart: n samples span about n*100 ms.
 last=$(j '.monitor.t_ms[-1]')
