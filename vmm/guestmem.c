@@ -73,9 +73,7 @@ int guestmem_create(const int *node_mb, int nodes, bool hugetlb, struct guestmem
 	return 0;
 }
 
-int guestmem_nodes(const struct guestmem *gm) { return gm->nodes; }
 int guestmem_fd(const struct guestmem *gm, int node) { return gm->fd[node]; }
-uint64_t guestmem_size(const struct guestmem *gm) { return gm->total; }
 
 /* Guest physical -> offset in the RAM concatenation of all nodes; -1 outside RAM. */
 static int64_t ram_offset(const struct guestmem *gm, uint64_t gpa)

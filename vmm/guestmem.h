@@ -18,9 +18,7 @@ struct guestmem;
  * 0, or -errno with a message in err. */
 int guestmem_create(const int *node_mb, int nodes, bool hugetlb, struct guestmem **out,
 		    char *err, size_t errlen);
-int guestmem_nodes(const struct guestmem *gm);
 int guestmem_fd(const struct guestmem *gm, int node);
-uint64_t guestmem_size(const struct guestmem *gm);   /* bytes of RAM, all nodes */
 /* Copies len bytes at guest physical gpa (kmem_read_fn-compatible: ctx is the guestmem).
  * 0, or -EFAULT when the range is not all RAM. */
 int guestmem_read(void *gm, uint64_t gpa, void *buf, size_t len);

@@ -3,6 +3,7 @@
 #include <bpf/btf.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,22 +42,31 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void set_status(struct run *r, const char *fmt, const char *what)
+__attribute__((format(printf, 2, 3)))
+static void set_status(struct run *r, const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
 	run_lock(r);
 	if (r->mon)
-		snprintf(r->mon->status, sizeof(r->mon->status), fmt, what);
+		vsnprintf(r->mon->status, sizeof(r->mon->status), fmt, ap);
 	run_unlock(r);
+	va_end(ap);
+}
+
+static void ts_add_ms(struct timespec *t, long ms)
+{
+	t->tv_nsec += ms * 1000000L;
+	while (t->tv_nsec >= 1000000000L) {
+		t->tv_nsec -= 1000000000L;
+		t->tv_sec++;
+	}
 }
 
 /* Sleeps until the absolute CLOCK_MONOTONIC time next (ns); false when asked to stop. */
 static bool tick(struct mon_sampler *s, struct timespec *next)
 {
-	next->tv_nsec += MON_INTERVAL_MS * 1000000L;
-	while (next->tv_nsec >= 1000000000L) {
-		next->tv_nsec -= 1000000000L;
-		next->tv_sec++;
-	}
+	ts_add_ms(next, MON_INTERVAL_MS);
 	/* A host too busy to keep up skips ticks rather than bursting to catch up. */
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -81,11 +91,7 @@ static bool wait_ksyms(struct mon_sampler *s, struct kmem_syms *syms, int *ncpus
 		if (have)
 			return true;
 		/* Poll faster than the sample interval: the first sample comes soon after. */
-		next.tv_nsec += 20 * 1000000L;
-		while (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
+		ts_add_ms(&next, 20);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 		if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
 			return false;
@@ -162,8 +168,8 @@ static void *sampler_main(void *arg)
 	struct kmem_syms syms;
 	int ncpus = 0;
 	if (!wait_ksyms(s, &syms, &ncpus)) {
-		set_status(r, "monitor: %s", "the guest never sent its kernel addresses (\"ksyms\"); "
-			   "no samples (a guest init older than the monitor, or one that stopped early)");
+		set_status(r, "monitor: the guest never sent its kernel addresses (\"ksyms\"); no "
+			   "samples (a guest init older than the monitor, or one that stopped early)");
 		btf__free(btf);
 		return NULL;
 	}
@@ -190,9 +196,7 @@ static void *sampler_main(void *arg)
 			/* Guest RAM does not change shape: a failed read is a wrong address, and
 			 * it will not get better. Say so once and keep trying (cheaply). */
 			if (!failing) {
-				char what[64];
-				snprintf(what, sizeof(what), "%d", bad_cpu);
-				set_status(r, "monitor: cannot read cpu%s's runqueue from guest memory", what);
+				set_status(r, "monitor: cannot read cpu%d's runqueue from guest memory", bad_cpu);
 			}
 			failing = true;
 			continue;
@@ -244,7 +248,7 @@ struct mon_sampler *mon_sampler_start(struct run *r, struct guestmem *gm, const 
 	s->notify = notify;
 	s->ctx = ctx;
 	if (pthread_create(&s->th, NULL, sampler_main, s)) {
-		set_status(r, "monitor: %s", "cannot start the sampler thread");
+		set_status(r, "monitor: cannot start the sampler thread");
 		run_put(s->run);
 		free(s);
 		return NULL;
