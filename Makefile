@@ -37,7 +37,7 @@ UNIT_OBJ := $(call obj,$(UNIT_SRC))
 KTSTR := $(BUILD)/ktstr
 INIT  := $(BUILD)/ktstr-init
 
-.PHONY: all deps pkgcheck kernel run test check archtest vmtest tuitest bench asan clean fuzz
+.PHONY: all deps pkgcheck kernel run test check archtest vmtest tuitest kerneltest bench asan clean fuzz
 # bpf needs the test kernel's BTF, so it is built after `make kernel` (run, test do both).
 all: pkgcheck $(KTSTR) $(INIT)
 
@@ -81,6 +81,8 @@ $(GEN)/version_gen.h: FORCE
 	printf '#define KTSTR_VERSION "%s"\n#define KTSTR_COMMIT "%s"\n#define KTSTR_LIBBPF_BUILD "%s"\n' \
 	  '$(VERSION)' "$$c" "$$l" > $@.tmp; \
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+# The embedded kconfig fragment (.incbin) is a dependency the compiler does not report.
+$(BUILD)/obj/engine/kernel/kconfig.o: engine/kernel/ktstr.kconfig
 $(BUILD)/obj/engine/version.o: $(GEN)/version_gen.h
 $(BUILD)/obj/engine/version.o: ALL_CFLAGS += -I$(GEN)
 
@@ -121,7 +123,7 @@ check: pkgcheck $(BUILD)/unit $(KTSTR)
 test: deps
 	@$(MAKE) --no-print-directory all kernel
 	@$(MAKE) --no-print-directory bpf
-	@KTSTR_TEST_STRICT=1 $(MAKE) --no-print-directory archtest check vmtest tuitest fuzztest
+	@KTSTR_TEST_STRICT=1 $(MAKE) --no-print-directory archtest check vmtest tuitest fuzztest kerneltest
 
 # The architecture's arrows and size cap (docs/architecture.md), read off the sources.
 archtest:
@@ -132,6 +134,10 @@ vmtest: all bpf
 
 tuitest: all kernel bpf
 	@bash tests/tui/run.sh
+
+# Kernel downloads (loopback servers) and a real kernel build, booted (docs/kernels.md).
+kerneltest: all kernel bpf $(BUILD)/dl_driver
+	@bash tests/kernel/run.sh
 
 bench: all kernel bpf $(BUILD)/bench_initramfs $(BUILD)/bench_monitor
 	@bash tests/bench/run.sh
@@ -178,13 +184,17 @@ $(BUILD)/bench_initramfs: tests/bench/bench_initramfs.c $(BUILD)/libktstr.a
 $(BUILD)/bench_monitor: tests/bench/bench_monitor.c $(BUILD)/libktstr.a
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libktstr.a $(PKG_LIBS)
 
+# tests/kernel/test_download.sh drives the kernel.org download code through this.
+$(BUILD)/dl_driver: tests/kernel/dl_driver.c $(BUILD)/libktstr.a
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libktstr.a $(PKG_LIBS)
+
 # libFuzzer harnesses, one per reader of untrusted input: scenario files, guest lines, a
 # run directory opened for post-mortem, verifier/scheduler logs, the cache's metadata.json,
-# QMP replies. tests/fuzz/run.sh runs each for FUZZ_SECONDS from its checked-in seeds
+# QMP replies, kernel.org's releases.json. tests/fuzz/run.sh runs each for FUZZ_SECONDS from its checked-in seeds
 # (tests/fuzz/corpus/NAME) and fails on any crash, leak, UB report or hang. `make test`
 # runs fuzztest; `make fuzz FUZZ_SECONDS=600` is a longer hunt.
 FUZZ_SECONDS ?= 30
-FUZZ_NAMES := scenario ingest rundir verifier metadata qmp
+FUZZ_NAMES := scenario ingest rundir verifier metadata qmp releases
 # -fno-sanitize-recover: a UB report must stop the run, or the fuzzer passes over it.
 FUZZ_FLAGS := -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
   -D_GNU_SOURCE -I.

@@ -12,10 +12,15 @@
 #include "engine/fsutil.h"
 #include "engine/kernels.h"
 #include "cli/cli.h"
+#include "cli/kernel_priv.h"
 
 static const char kernel_usage[] =
-	"usage: ktstr kernel list [--json] | import PATH... [--config FILE] | fetch --debian |\n"
-	"       check [SPEC|BTF] | vmlinux [SPEC] | path [SPEC] | rm KEY | clean --corrupt-only --force\n";
+	"usage: ktstr kernel list [--json] | import PATH... [--config FILE] |\n"
+	"       fetch --debian | fetch --debian-source |\n"
+	"       build [VERSION | --source DIR | --git URL --ref REF | --debian-source]\n"
+	"             [--extra-kconfig FILE] [--force] [-j N] |\n"
+	"       check [SPEC|BTF] | vmlinux [SPEC] | path [SPEC] | rm KEY |\n"
+	"       clean [--keep N | --corrupt-only] [--force]\n";
 
 static int usage_err(const char *fmt, const char *arg)
 {
@@ -32,7 +37,7 @@ static int exit_for(int rc)
 	return rc == -ENOENT || rc == -EINVAL || rc == -ENOTDIR || rc == -EACCES ? 2 : 3;
 }
 
-static int get_root(char *root, size_t len)
+int get_cache_root(char *root, size_t len)
 {
 	char err[1024];
 	if (engine_cache_root(root, len, err, sizeof(err))) {
@@ -59,6 +64,8 @@ static json_t *entry_json(const struct kernel_entry *e)
 	json_object_set_new(o, "size", json_integer((json_int_t)e->size_bytes));
 	json_object_set_new(o, "has_sched_ext", json_boolean(e->has_sched_ext));
 	json_object_set_new(o, "stale_kconfig", json_boolean(e->stale_kconfig));
+	if (e->build.built)
+		json_object_set_new(o, "build", engine_kernel_build_json(e));
 	return o;
 }
 
@@ -72,7 +79,7 @@ static int do_list(int argc, char **argv)
 			return usage_err("kernel list: unknown argument '%s'", argv[i]);
 	}
 	char root[4096], err[1024];
-	if (get_root(root, sizeof(root)))
+	if (get_cache_root(root, sizeof(root)))
 		return 2;
 	struct kernel_entry *v;
 	int n;
@@ -106,9 +113,10 @@ static int do_list(int argc, char **argv)
 		}
 		char sz[16];
 		fs_human_size(e->size_bytes, sz, sizeof(sz));
-		printf("%-44s %-26s %-14s %-20s %7s%s%s%s\n", e->key, e->version, e->source,
+		printf("%-44s %-26s %-14s %-20s %7s%s%s%s%s\n", e->key, e->version, e->source,
 		       e->created_iso, sz, e->has_sched_ext ? " (sched_ext)" : " (no sched_ext)",
-		       e->vmlinux[0] ? "" : " (no vmlinux)", e->stale_kconfig ? " (stale kconfig)" : "");
+		       e->vmlinux[0] ? "" : " (no vmlinux)", e->stale_kconfig ? " (stale kconfig)" : "",
+		       e->build.extra_kconfig[0] ? " (extra kconfig)" : "");
 	}
 	char warn[2048];
 	engine_kernel_list_warnings(root, v, n, warn, sizeof(warn));
@@ -149,7 +157,7 @@ static int do_import(int argc, char **argv)
 	if (!np)
 		return usage_err("kernel import: give a bzImage or .deb files%s", "");
 	char root[4096], err[2048];
-	if (get_root(root, sizeof(root)))
+	if (get_cache_root(root, sizeof(root)))
 		return 2;
 	struct kernel_entry e;
 	int rc = engine_kernel_import(root, paths, np, config, &e, err, sizeof(err));
@@ -164,12 +172,22 @@ static int do_import(int argc, char **argv)
 
 static int do_fetch(int argc, char **argv)
 {
-	if (argc != 2 || strcmp(argv[1], "--debian"))
-		return usage_err("kernel fetch: only `--debian` (Debian sid's cloud kernel) is "
-				 "supported%s", "");
+	bool src = argc == 2 && !strcmp(argv[1], "--debian-source");
+	if (argc != 2 || (strcmp(argv[1], "--debian") && !src))
+		return usage_err("kernel fetch: `--debian` (Debian sid's cloud kernel) or "
+				 "`--debian-source` (sid's linux-source tree, for kernel build)%s", "");
 	char root[4096], err[4096];
-	if (get_root(root, sizeof(root)))
+	if (get_cache_root(root, sizeof(root)))
 		return 2;
+	if (src) {
+		char dir[4096];
+		if (engine_kernel_fetch_source(root, dir, sizeof(dir), err, sizeof(err))) {
+			cli_error("%s", err);
+			return 3;
+		}
+		puts(dir);
+		return 0;
+	}
 	struct kernel_entry e;
 	int rc = engine_kernel_fetch_debian(root, &e, err, sizeof(err));
 	if (rc) {
@@ -238,7 +256,7 @@ static int do_rm(int argc, char **argv)
 	if (argc != 2)
 		return usage_err("kernel rm: give exactly one KEY%s", "");
 	char root[4096], err[2048];
-	if (get_root(root, sizeof(root)))
+	if (get_cache_root(root, sizeof(root)))
 		return 2;
 	int rc = engine_kernel_remove_now(root, argv[1], err, sizeof(err));
 	if (rc) {
@@ -246,35 +264,6 @@ static int do_rm(int argc, char **argv)
 		return exit_for(rc);
 	}
 	printf("removed %s\n", argv[1]);
-	return 0;
-}
-
-static int do_clean(int argc, char **argv)
-{
-	bool corrupt_only = false, force = false;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--corrupt-only"))
-			corrupt_only = true;
-		else if (!strcmp(argv[i], "--force"))
-			force = true;
-		else
-			return usage_err("kernel clean: unknown argument '%s'", argv[i]);
-	}
-	if (!corrupt_only)
-		return usage_err("kernel clean: only --corrupt-only is supported (remove valid "
-				 "entries one by one with `ktstr kernel rm KEY`)%s", "");
-	if (!force)
-		return usage_err("kernel clean: --force is required (nothing is removed without it)%s", "");
-	char root[4096], err[2048];
-	if (get_root(root, sizeof(root)))
-		return 2;
-	int removed = 0;
-	int rc = engine_kernel_clean_corrupt(root, &removed, err, sizeof(err));
-	if (rc) {
-		cli_error("%s", err);
-		return 3;
-	}
-	printf("removed %d corrupt entr%s\n", removed, removed == 1 ? "y" : "ies");
 	return 0;
 }
 
@@ -300,7 +289,9 @@ int cmd_kernel(int argc, char **argv)
 	if (!strcmp(sub, "rm"))
 		return do_rm(argc, argv);
 	if (!strcmp(sub, "clean"))
-		return do_clean(argc, argv);
+		return cli_kernel_clean(argc, argv);
+	if (!strcmp(sub, "build"))
+		return cli_kernel_build(argc, argv);
 	if (!strcmp(sub, "help") || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
 		fputs(kernel_usage, stdout);
 		return 0;

@@ -9,14 +9,18 @@
 
 #include "cli/cli.h"
 #include "engine/engine.h"
+#include "engine/kernels.h"
 #include "engine/report.h"
 
 static void usage(void)
 {
-	fputs("usage: ktstr run SCENARIO.json... [--json] [--kernel SPEC] [--scheduler NAME|PATH]\n"
+	fputs("usage: ktstr run SCENARIO.json... [--json] [--kernel SPEC]... [--scheduler NAME|PATH]\n"
 	      "                 [--topo NxLxCxT] [--duration-ms N] [--accel kvm|tcg]\n"
 	      "                 [--runs-dir DIR] [--kernel-arg ARG]... [--perf-mode|--no-perf-mode]\n"
 	      "                 [--no-auto-repro] [-v] [-- SCHEDULER ARGS]\n"
+	      "  --kernel SPEC    a cache key, image or build tree, a version (6.14.2, 6.14, 6.15-rc3:\n"
+	      "                   downloaded and built when not cached) or a range 6.12..6.14;\n"
+	      "                   repeat it to run every scenario once per kernel\n"
 	      "  --perf-mode      performance mode for every scenario (hugepage RAM, pinned vCPUs)\n"
 	      "  --no-perf-mode   no performance mode; performance_mode scenarios are skipped\n"
 	      "                   (same as KTSTR_NO_PERF_MODE=1)\n"
@@ -72,6 +76,13 @@ static void progress(struct run *r, const struct engine_event *ev, bool verbose,
 	}
 	run_unlock(r);
 }
+
+#define RUN_MAX_KERNELS 16
+
+struct kernel_pick {
+	char key[4096];
+	char version[128];
+};
 
 /* What a suite of scenarios saw, for the closing summary. */
 struct suite_tally {
@@ -156,6 +167,53 @@ static int run_one(struct run_request *req, bool json, bool verbose, bool auto_r
 	return rc;
 }
 
+static void tally_add(struct suite_tally *t, const struct suite_tally *k)
+{
+	t->passed += k->passed;
+	t->failed += k->failed;
+	t->errors += k->errors;
+	t->expect_err_total += k->expect_err_total;
+	t->expect_err_passed += k->expect_err_passed;
+	t->any_attached |= k->any_attached;
+}
+
+/* The kernels of a run: each --kernel SPEC, ranges expanded over kernel.org's releases,
+ * versions no entry has downloaded and built. None given: the resolution chain, at run time. */
+static int pick_kernels(const char *const *specs, int nspecs, struct kernel_pick **out, int *n)
+{
+	char err[8192];
+	*out = NULL;
+	*n = 0;
+	for (int s = 0; s < nspecs; s++) {
+		char **v;
+		int nv, rc = engine_kernel_expand(specs[s], &v, &nv, err, sizeof(err));
+		if (rc) {
+			cli_error("--kernel %s: %s", specs[s], err);
+			return rc == -ENOENT || rc == -EINVAL ? 2 : 3;
+		}
+		struct kernel_pick *np = realloc(*out, (size_t)(*n + nv) * sizeof(**out));
+		if (!np) {
+			engine_kernel_specs_free(v, nv);
+			return 3;
+		}
+		*out = np;
+		for (int i = 0; i < nv; i++) {
+			struct kernel_entry e;
+			if ((rc = engine_kernel_ensure(v[i], false, 2, &e, err, sizeof(err)))) {
+				cli_error("--kernel %s: %s", v[i], err);
+				engine_kernel_specs_free(v, nv);
+				return rc == -ENOENT || rc == -EINVAL || rc == -EPROTO ? 2 : 3;
+			}
+			struct kernel_pick *p = &(*out)[(*n)++];
+			/* Cached entries go by key; a path ("path:..." key) keeps its spec. */
+			snprintf(p->key, sizeof(p->key), "%s", strncmp(e.key, "path:", 5) ? e.key : v[i]);
+			snprintf(p->version, sizeof(p->version), "%s", e.version[0] ? e.version : v[i]);
+		}
+		engine_kernel_specs_free(v, nv);
+	}
+	return 0;
+}
+
 /* The seed's warning: expect_err inverts a load failure into a pass, so a suite can look
  * green while no scheduler ever loaded. Say so loudly. */
 static void suite_summary(const struct suite_tally *t, int n)
@@ -190,9 +248,9 @@ int cmd_run(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	bool json = false, verbose = false, auto_repro = true;
-	const char *kernel = NULL, *sched = NULL, *topo = NULL, *runs = NULL, *accel = NULL;
+	const char *kernels[RUN_MAX_KERNELS], *sched = NULL, *topo = NULL, *runs = NULL, *accel = NULL;
 	long duration = 0;
-	int perf_mode = 0; /* run_request.perf_mode */
+	int perf_mode = 0, nkernels = 0; /* run_request.perf_mode */
 	char kargs[2048] = "";
 	int c;
 	/* Scheduler arguments follow "--"; split them off before option parsing. */
@@ -209,7 +267,13 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "jk:s:t:d:a:r:K:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
-		case 'k': kernel = optarg; break;
+		case 'k':
+			if (nkernels == RUN_MAX_KERNELS) {
+				cli_error("--kernel: at most %d kernels in one run", RUN_MAX_KERNELS);
+				return 2;
+			}
+			kernels[nkernels++] = optarg;
+			break;
 		case 's': sched = optarg; break;
 		case 't': topo = optarg; break;
 		case 'a': accel = optarg; break;
@@ -271,7 +335,7 @@ int cmd_run(int argc, char **argv)
 	char err[4096];
 	for (int i = 0; i < nfiles; i++, loaded++) {
 		struct run_request *q = &reqs[i];
-		*q = (struct run_request){ .kernel_spec = kernel, .runs_root = runs, .log_events = verbose,
+		*q = (struct run_request){ .runs_root = runs, .log_events = verbose,
 					   .kernel_args = kargs[0] ? kargs : NULL, .accel = accel_v,
 					   .perf_mode = perf_mode };
 		if (scn_load(argv[optind + i], &q->scn, err, sizeof(err))) {
@@ -294,15 +358,31 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 
+	/* Every kernel is resolved (built when missing) before the first VM boots. */
+	struct kernel_pick *picks = NULL;
+	int npicks = 0;
+	if ((rc = pick_kernels(kernels, nkernels, &picks, &npicks)))
+		goto out;
 	struct suite_tally t = { 0 };
-	rc = 0;
-	for (int i = 0; i < nfiles; i++) {
-		int one = run_one(&reqs[i], json, verbose, auto_repro, &t);
-		if (one > rc) /* the suite's code is its worst scenario's */
-			rc = one;
+	for (int k = 0; k < (npicks ? npicks : 1); k++) {
+		struct suite_tally kt = { 0 };
+		if (npicks > 1)
+			fprintf(stderr, "ktstr: kernel %d of %d: %s (%s)\n", k + 1, npicks,
+				picks[k].version, picks[k].key);
+		for (int i = 0; i < nfiles; i++) {
+			reqs[i].kernel_spec = npicks ? picks[k].key : NULL;
+			int one = run_one(&reqs[i], json, verbose, auto_repro, &kt);
+			if (one > rc) /* the suite's code is its worst scenario's */
+				rc = one;
+		}
+		if (npicks > 1)
+			fprintf(stderr, "ktstr: kernel %s (%s): %d passed, %d failed, %d errors\n",
+				picks[k].version, picks[k].key, kt.passed, kt.failed, kt.errors);
+		tally_add(&t, &kt);
 	}
-	if (nfiles > 1)
-		suite_summary(&t, nfiles);
+	if (nfiles * (npicks ? npicks : 1) > 1)
+		suite_summary(&t, nfiles * (npicks ? npicks : 1));
+	free(picks);
 out:
 	for (int i = 0; i < loaded; i++)
 		scn_free(&reqs[i].scn);

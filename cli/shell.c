@@ -6,9 +6,11 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/kernels.h"
 #include "engine/engine.h"
 #include "engine/initramfs/include_files.h"
 #include "engine/shell_attach.h"
@@ -101,7 +103,14 @@ int cmd_shell(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
-	req.kernel_spec = kernel;
+	/* The seed: shell builds what it cannot find (a version not cached, or, with nothing
+	 * found anywhere, the latest stable), before the VM starts. */
+	struct kernel_entry ke;
+	if (engine_kernel_ensure(kernel, true, 2, &ke, err, sizeof(err))) {
+		cli_error("%s", err);
+		goto out;
+	}
+	req.kernel_spec = ke.key[0] && strncmp(ke.key, "path:", 5) ? ke.key : kernel;
 	req.exec_cmd = exec;
 	req.extra = inc.extra;
 	req.nextra = inc.n;

@@ -316,3 +316,23 @@ void fs_human_size(uint64_t b, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%lluK", (unsigned long long)(b / 1024));
 }
+
+void fs_tail(const char *path, int lines, char *buf, size_t len)
+{
+	char *t = NULL;
+	size_t n = 0;
+	buf[0] = '\0';
+	if (fs_read_file(path, 256 << 20, &t, &n))
+		return;
+	size_t start = n;
+	int seen = 0;
+	while (start > 0 && seen < lines)
+		if (t[--start] == '\n' && start + 1 < n)
+			seen++;
+	const char *from = t + start + (t[start] == '\n');
+	size_t l = strlen(from);
+	if (l + 1 > len)
+		from += l + 1 - len;
+	snprintf(buf, len, "%s", from);
+	free(t);
+}

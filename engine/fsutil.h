@@ -23,6 +23,9 @@ int fs_copy_file(const char *src, const char *dst, mode_t mode);
 int fs_fsync_dir(const char *dir);
 /* Reads a whole file, NUL-terminated, refusing files larger than max. Caller frees. */
 int fs_read_file(const char *path, size_t max, char **out, size_t *len);
+/* The last `lines` lines of a log file into buf (its end, if they do not fit); "" if
+ * unreadable. For error messages that quote a build or apt log. */
+void fs_tail(const char *path, int lines, char *buf, size_t len);
 /* Finds an executable regular file NAME in $PATH (empty entries skipped), then in the
  * colon-separated extra dirs (may be NULL). 0 with the full path in out, or -ENOENT. */
 int fs_which(const char *name, const char *extra, char *out, size_t len);

@@ -8,6 +8,7 @@ pkgs=(
   libncurses-dev libreadline-dev libjansson-dev libarchive-dev libcurl4-openssl-dev
   libcriterion-dev
   qemu-system-x86 busybox-static tmux jq ca-certificates
+  flex bison bc libssl-dev xz-utils dwarves
 )
 missing=()
 for p in "${pkgs[@]}"; do

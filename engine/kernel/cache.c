@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine/fsutil.h"
+#include "engine/kernel/kconfig.h"
 #include "engine/kernel/lock.h"
 
 const char *const cache_ktstr_kconfig[] = {
@@ -109,6 +110,29 @@ static bool plain_name(const char *s)
 	return s && *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
 }
 
+static void read_build_info(json_t *b, const char *dir, struct kernel_build_info *bi)
+{
+	const char *s;
+	bi->built = true;
+#define BSTR(field, name) if ((s = jstr(b, name))) snprintf(bi->field, sizeof(bi->field), "%s", s)
+	BSTR(src, "src");
+	BSTR(ref, "ref");
+	BSTR(commit, "commit");
+	BSTR(fingerprint, "fingerprint");
+	BSTR(kconfig_hash, "kconfig_hash");
+	BSTR(extra_kconfig, "extra_kconfig");
+	BSTR(extra_kconfig_hash, "extra_kconfig_hash");
+	BSTR(pahole, "pahole");
+#undef BSTR
+	json_t *n = json_object_get(b, "secs");
+	bi->secs = json_is_integer(n) ? (int)json_integer_value(n) : 0;
+	n = json_object_get(b, "jobs");
+	bi->jobs = json_is_integer(n) ? (int)json_integer_value(n) : 0;
+	if (plain_name(s = jstr(b, "log")))
+		snprintf(bi->log, sizeof(bi->log), "%s/%s", dir, s);
+}
+
+
 int cache_read_entry(const char *dir, const char *key, struct kernel_entry *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -167,9 +191,15 @@ int cache_read_entry(const char *dir, const char *key, struct kernel_entry *e)
 	if ((s = jstr(m, "config_hash")))
 		snprintf(e->config_hash, sizeof(e->config_hash), "%s", s);
 	e->has_sched_ext = json_is_true(json_object_get(m, "has_sched_ext"));
+	json_t *b = json_object_get(m, "build");
+	if (json_is_object(b))
+		read_build_info(b, dir, &e->build);
 	if ((s = jstr(m, "ktstr_kconfig_hash"))) {
+		/* Built entries answer to the fragment they were built with, imports to the list
+		 * of options they were checked against. */
 		char want[24];
-		snprintf(want, sizeof(want), "%016llx", (unsigned long long)cache_ktstr_kconfig_hash());
+		snprintf(want, sizeof(want), "%016llx", (unsigned long long)(e->build.built ?
+			 kconfig_fragment_hash() : cache_ktstr_kconfig_hash()));
 		e->stale_kconfig = strcmp(s, want) != 0;
 	}
 	if (access(e->image, R_OK))
@@ -181,10 +211,31 @@ out:
 	return 0;
 }
 
+json_t *cache_build_json(const struct kernel_build_info *bi, bool full_log_path)
+{
+	json_t *o = json_object();
+	const char *log = full_log_path || !strrchr(bi->log, '/') ? bi->log : strrchr(bi->log, '/') + 1;
+#define BSET(name, v) json_object_set_new(o, name, (v)[0] ? json_string(v) : json_null())
+	BSET("src", bi->src);
+	BSET("ref", bi->ref);
+	BSET("commit", bi->commit);
+	BSET("fingerprint", bi->fingerprint);
+	BSET("kconfig_hash", bi->kconfig_hash);
+	BSET("extra_kconfig", bi->extra_kconfig);
+	BSET("extra_kconfig_hash", bi->extra_kconfig_hash);
+	BSET("pahole", bi->pahole);
+	BSET("log", log);
+#undef BSET
+	json_object_set_new(o, "secs", json_integer(bi->secs));
+	json_object_set_new(o, "jobs", json_integer(bi->jobs));
+	return o;
+}
+
 int cache_write_metadata(const char *dir, const struct kernel_entry *e, char *err, size_t errlen)
 {
 	char kh[24], mp[PATH_MAX];
-	snprintf(kh, sizeof(kh), "%016llx", (unsigned long long)cache_ktstr_kconfig_hash());
+	snprintf(kh, sizeof(kh), "%016llx", (unsigned long long)(e->build.built ?
+		 kconfig_fragment_hash() : cache_ktstr_kconfig_hash()));
 	const char *img = strrchr(e->image, '/') ? strrchr(e->image, '/') + 1 : e->image;
 	const char *vml = strrchr(e->vmlinux, '/') ? strrchr(e->vmlinux, '/') + 1 : e->vmlinux;
 	const char *cfg = strrchr(e->config, '/') ? strrchr(e->config, '/') + 1 : e->config;
@@ -197,6 +248,8 @@ int cache_write_metadata(const char *dir, const struct kernel_entry *e, char *er
 			      "size", (json_int_t)e->size_bytes, "has_sched_ext", e->has_sched_ext,
 			      "config_hash", e->config_hash[0] ? json_string(e->config_hash) : json_null(),
 			      "ktstr_kconfig_hash", kh);
+	if (m && e->build.built)
+		json_object_set_new(m, "build", cache_build_json(&e->build, false));
 	char *text = m ? json_dumps(m, JSON_INDENT(2)) : NULL;
 	json_decref(m);
 	if (!text) {
@@ -209,6 +262,20 @@ int cache_write_metadata(const char *dir, const struct kernel_entry *e, char *er
 	free(text);
 	if (rc)
 		snprintf(err, errlen, "cannot write %s: %s", mp, strerror(-rc));
+	return rc;
+}
+
+int cache_finish_entry(const char *tmp, struct kernel_entry *e, char *err, size_t errlen)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(e->created_iso, sizeof(e->created_iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	e->created_unix = now;
+	e->size_bytes = fs_du(tmp);
+	int rc = cache_write_metadata(tmp, e, err, errlen);
+	if (!rc)
+		fs_fsync_dir(tmp);
 	return rc;
 }
 
@@ -288,24 +355,32 @@ int cache_list(const char *root, struct kernel_entry **out, int *n, char *err, s
 
 void cache_list_warnings(const char *root, const struct kernel_entry *v, int n, char *buf, size_t len)
 {
-	bool corrupt = false, stale = false;
+	bool corrupt = false, stale_built = false, stale_import = false;
 	for (int i = 0; i < n; i++) {
 		corrupt |= v[i].corrupt;
-		stale |= !v[i].corrupt && v[i].stale_kconfig;
+		stale_built |= !v[i].corrupt && v[i].stale_kconfig && v[i].build.built;
+		stale_import |= !v[i].corrupt && v[i].stale_kconfig && !v[i].build.built;
 	}
-	int o = 0;
+	size_t o = 0;
 	buf[0] = '\0';
-	if (corrupt)
-		o = snprintf(buf, len, "warning: entries marked (corrupt) cannot be used — cached "
-			     "metadata is missing, malformed, or references a missing image. Inspect "
-			     "the entry directory under %s/kernels to remove it manually, or run `ktstr "
-			     "kernel clean --corrupt-only --force` which removes ONLY corrupt entries and "
-			     "leaves valid ones intact.\n", root);
-	if (stale && o >= 0 && (size_t)o < len)
-		snprintf(buf + o, len - (size_t)o, "warning: entries marked (stale kconfig) were built "
-			 "against a different ktstr.kconfig. Rebuild with: `ktstr kernel rm <key>` then "
-			 "`ktstr kernel import PATH` (or `ktstr kernel fetch --debian`) so the entry is "
-			 "checked against this ktstr's required options.\n");
+	if (corrupt && o < len)
+		o += (size_t)snprintf(buf + o, len - o,
+				      "warning: entries marked (corrupt) cannot be used — cached "
+				      "metadata is missing, malformed, or references a missing image. Inspect the entry directory under %s/kernels to "
+				      "remove it manually, or run `ktstr kernel clean --corrupt-only "
+				      "--force` which removes ONLY corrupt entries and leaves valid ones "
+				      "intact.\n", root);
+	/* The seed's words; `ktstr kernel build` takes --kernel <version> for them. */
+	if (stale_built && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "warning: entries marked (stale kconfig) were "
+				      "built against a different ktstr.kconfig. Rebuild with: kernel "
+				      "build --force --kernel <entry version> (add --extra-kconfig PATH if "
+				      "the entry also carries the (extra kconfig) tag).\n");
+	if (stale_import && o < len)
+		snprintf(buf + o, len - o, "warning: imported entries marked (stale kconfig) were "
+			 "checked against a different list of required options. Re-check them with: "
+			 "`ktstr kernel rm <key>` then `ktstr kernel import PATH` (or `ktstr kernel "
+			 "fetch --debian`).\n");
 }
 
 static bool key_is_safe(const char *key)
@@ -354,6 +429,10 @@ static int remove_entry(const char *root, const char *key, char *err, size_t err
 	rc = fs_rm_rf(tmp);
 	if (rc)
 		snprintf(err, errlen, "removing %s: %s", tmp, strerror(-rc));
+	/* A source build's incremental build directory goes with its entry. */
+	char bdir[PATH_MAX];
+	if (snprintf(bdir, sizeof(bdir), "%s/builds/%s", root, key) < (int)sizeof(bdir))
+		fs_rm_rf(bdir);
 	return rc;
 }
 
@@ -380,6 +459,26 @@ int cache_clean_corrupt(const char *root, int *removed, char *err, size_t errlen
 	for (int i = 0; i < n && !rc; i++) {
 		if (!v[i].corrupt)
 			continue;
+		if (!(rc = cache_remove(root, v[i].key, err, errlen)))
+			(*removed)++;
+	}
+	free(v);
+	return rc;
+}
+
+int cache_clean(const char *root, int keep, int *removed, char *err, size_t errlen)
+{
+	struct kernel_entry *v;
+	int n, rc = cache_list(root, &v, &n, err, errlen), kept = 0;
+	*removed = 0;
+	if (rc)
+		return rc;
+	/* Newest first: the first `keep` valid entries stay; corrupt ones never hold a slot. */
+	for (int i = 0; i < n && !rc; i++) {
+		if (!v[i].corrupt && kept < keep) {
+			kept++;
+			continue;
+		}
 		if (!(rc = cache_remove(root, v[i].key, err, errlen)))
 			(*removed)++;
 	}

@@ -32,6 +32,9 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 /* Downloads Debian sid's cloud kernel with apt-get and a private sources list, then imports
  * it. Idempotent: an existing entry of the same version is returned as is. */
 int cache_fetch_debian(const char *root, struct kernel_entry *out, char *err, size_t errlen);
+/* Debian sid's linux-source tree, downloaded the same way and unpacked under <root>/src
+ * once; *dir is its path (a later call returns it without the network). */
+int cache_fetch_debian_source(const char *root, char *dir, size_t len, char *err, size_t errlen);
 int cache_remove(const char *root, const char *key, char *err, size_t errlen);
 
 /* Resolution for a run: spec (path or cache key), then KTSTR_TEST_KERNEL, KTSTR_KERNEL,
@@ -46,6 +49,14 @@ void cache_list_warnings(const char *root, const struct kernel_entry *v, int n, 
 int cache_kernels_dir(const char *root, char *buf, size_t len, char *err, size_t errlen);
 /* Removes only corrupt entries (and leftovers of killed imports); *removed counts entries. */
 int cache_clean_corrupt(const char *root, int *removed, char *err, size_t errlen);
+/* Removes every entry but the `keep` newest valid ones (corrupt entries never hold a slot),
+ * each under its lock; *removed counts them. */
+int cache_clean(const char *root, int keep, int *removed, char *err, size_t errlen);
+/* A new entry's last step before publishing: created time and size, metadata.json, fsync. */
+int cache_finish_entry(const char *tmp, struct kernel_entry *e, char *err, size_t errlen);
+/* A built entry's "build" object: metadata.json's (log by name) or a listing's (full path). */
+struct json_t;
+struct json_t *cache_build_json(const struct kernel_build_info *bi, bool full_log_path);
 /* Writes <dir>/metadata.json atomically from e (paths stored relative to the entry). */
 int cache_write_metadata(const char *dir, const struct kernel_entry *e, char *err, size_t errlen);
 /* Reads one entry directory; corrupt entries are returned with corrupt=true, rc 0. */

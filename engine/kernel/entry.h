@@ -25,6 +25,21 @@ struct kernel_entry {
 	char error[256];            /* corrupt only: "metadata.json malformed: <detail>" */
 	char created_iso[32];       /* "2026-11-28T10:40:00Z" */
 	char config_hash[24];       /* FNV-1a 64 of the config file, hex; "" without config */
+	/* How a built entry (source "build:source" | "build:tarball" | "build:git") was made. */
+	struct kernel_build_info {
+		bool built;
+		char src[1024];             /* source dir, kernel.org version, or git URL */
+		char ref[128];              /* git ref */
+		char commit[48];            /* git commit */
+		char fingerprint[24];       /* source tree: files and newest mtime, hashed */
+		char kconfig_hash[24];      /* ktstr.kconfig it was built with */
+		char extra_kconfig[1024];   /* --extra-kconfig path, "" without */
+		char extra_kconfig_hash[24];
+		char pahole[16];            /* "1.32" */
+		int secs;                   /* wall time of the build */
+		int jobs;
+		char log[4096];             /* full path of build.log in the entry */
+	} build;
 };
 
 #endif

@@ -353,15 +353,8 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 		fs_rm_rf(junk);
 	}
 
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(e.created_iso, sizeof(e.created_iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	e.created_unix = now;
-	e.size_bytes = fs_du(tmp);
-	if ((rc = cache_write_metadata(tmp, &e, err, errlen)))
+	if ((rc = cache_finish_entry(tmp, &e, err, errlen)))
 		goto fail;
-	fs_fsync_dir(tmp);
 	if (rename(tmp, final)) {
 		rc = -errno;
 		if (rc == -EEXIST || rc == -ENOTEMPTY) {
