@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "engine/engine_priv.h"
 #include "engine/engine_prepare.h"
 #include "engine/engine_repro.h"
 #include "engine/monitor/sampler.h"
@@ -25,13 +26,9 @@
 #include "guest/probe_wire.h"
 
 #define EV_QUEUE_MAX 20000 /* beyond this, log and sample events are dropped (model keeps data) */
-#define MAX_RUNS 16
-#define MAX_RM 4 /* kernel removals waiting at once */
 /* A shell VM has no run watchdog; one that has not said sys_rdy this long after its boot
  * budget is dead and is stopped (a run's watchdog keeps the same reserve). */
 #define SHELL_BOOT_GRACE_MS 30000
-
-struct ev_node { struct engine_event ev; struct ev_node *next; };
 
 struct run_slot {
 	struct engine *e;
@@ -49,15 +46,6 @@ struct run_slot {
 	struct run *primary;        /* a repro VM's run: the run it reproduces (a reference) */
 };
 
-struct engine {
-	pthread_mutex_t lock;
-	struct ev_node *head, *tail;
-	size_t queued;
-	int efd;
-	struct run_slot *slots[MAX_RUNS];
-	struct rm_job *rm[MAX_RM];  /* kernel removals going; guarded by rm_mu */
-};
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -65,9 +53,7 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Queues n (filled by the caller) and wakes the consumer; false (n not queued) when a
- * droppable event meets a full queue. */
-static bool enqueue(struct engine *e, struct ev_node *n, bool droppable)
+bool engine_enqueue(struct engine *e, struct ev_node *n, bool droppable)
 {
 	pthread_mutex_lock(&e->lock);
 	if (droppable && e->queued >= EV_QUEUE_MAX) {
@@ -100,7 +86,7 @@ static void push_event(struct engine *e, enum engine_ev_type type, struct run *r
 	n->ev.run = run_get(r);
 	n->ev.src = src;
 	n->ev.text = text ? strdup(text) : NULL;
-	if (!enqueue(e, n, type == EV_LOG || type == EV_SAMPLE)) {
+	if (!engine_enqueue(e, n, type == EV_LOG || type == EV_SAMPLE)) {
 		engine_event_done(&n->ev);
 		free(n);
 	}
@@ -181,7 +167,7 @@ static void *rm_thread(void *arg)
 		n->ev.rc = rc;
 		n->ev.key = strdup(j->key);
 		n->ev.text = strdup(msg);
-		enqueue(e, n, false);
+		engine_enqueue(e, n, false);
 	}
 	pthread_mutex_unlock(&rm_mu);
 	free(j);
@@ -657,6 +643,7 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	rm_cut_loose(e);
+	engine_kbuild_stop(e);
 	for (int i = 0; i < MAX_RUNS; i++) {
 		struct run_slot *s = e->slots[i];
 		if (!s)

@@ -3,6 +3,9 @@
 #ifndef KTSTR_ENGINE_H
 #define KTSTR_ENGINE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "engine/run.h"
 #include "engine/initramfs/initramfs.h"
 
@@ -14,6 +17,7 @@ enum engine_ev_type {
 	EV_RESULT,   /* run finished: result, checks and exit code are final */
 	EV_KERNEL_RM, /* engine_kernel_remove finished: key, rc, text (no run) */
 	EV_REPRO,    /* run->repro changed (progress, or final when its state is past FIRED) */
+	EV_KERNEL_BUILD, /* engine_kernel_build_async: progress or a status line (rc 1), the end */
 };
 
 enum engine_log_src { LOG_CONSOLE, LOG_SCHED, LOG_GUEST, LOG_VERIFIER, LOG_DUMP, LOG_HOST };
@@ -22,9 +26,16 @@ struct engine_event {
 	enum engine_ev_type type;
 	struct run *run;             /* a reference; released by engine_event_done */
 	enum engine_log_src src;     /* EV_LOG */
-	char *text;                  /* EV_LOG line, EV_BOOT warning, EV_KERNEL_RM message; owned */
-	char *key;                   /* EV_KERNEL_RM: the cache key; owned by the event */
-	int rc;                      /* EV_KERNEL_RM: 0 removed, else -errno (text says why) */
+	char *text;                  /* EV_LOG line, EV_BOOT warning, EV_KERNEL_RM message,
+				      * EV_KERNEL_BUILD "label: done/total", status line or
+				      * outcome; owned */
+	char *key;                   /* EV_KERNEL_RM: the cache key; EV_KERNEL_BUILD rc 0: the
+				      * built entry's key; owned by the event */
+	int rc;                      /* EV_KERNEL_RM: 0 removed, else -errno (text says why);
+				      * EV_KERNEL_BUILD: 1 going, 0 built, else -errno */
+	bool progress;               /* EV_KERNEL_BUILD rc 1: a progress step (done, total; total
+				      * 0 unknown), else text is a status line */
+	uint64_t done, total;
 };
 
 struct run_request {
@@ -75,6 +86,21 @@ int engine_shell_sock(struct engine *e, struct run *r, char *buf, size_t len);
  * removal: it is abandoned (the lock wait ends with the process; no event). */
 int engine_kernel_remove(struct engine *e, const char *root, const char *key, char *err,
 			 size_t errlen);
+
+/* Builds a kernel (engine_kernel_build, into the cache root engine_cache_root names) on a
+ * thread of its own: a build takes minutes to tens of minutes, a version is downloaded from
+ * kernel.org first. o's strings are copied; its progress_fd, callbacks and cancel are the
+ * engine's own. Progress and status lines come as EV_KERNEL_BUILD events with rc 1 (progress
+ * at most 5 a second, and whenever a new phase starts), the end as one with rc 0 ("built
+ * KEY (...)", key KEY) or -errno (text: the error). -EBUSY while a build runs (one per
+ * engine). engine_free cancels a running build (make is killed) and waits for it a few
+ * seconds before abandoning it. */
+struct kbuild_opts;
+int engine_kernel_build_async(struct engine *e, const struct kbuild_opts *o, char *err,
+			      size_t errlen);
+/* Stops the running build: its make is killed and it ends with EV_KERNEL_BUILD -ECANCELED.
+ * false when no build runs. */
+bool engine_kernel_build_cancel(struct engine *e);
 
 /* Auto-repro (docs/auto-repro.md): reruns primary's failure in a second VM with BPF probes
  * on the crash path and stitches what they saw into primary->repro. Asynchronous: progress

@@ -3,14 +3,17 @@
  * through the keymap and act on what the pane answers. Panes live in views/ (the list in
  * views/panes.c); this file only lays out and dispatches. */
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/fsutil.h"
 #include "engine/kernels.h"
 #include "engine/report.h"
 #include "tui/app.h"
@@ -223,6 +226,8 @@ static void drain_events(struct app *a)
 			repro_event(a, ev.run);
 		if (ev.type == EV_KERNEL_RM && ev.key)
 			kernel_removed(a, &ev);
+		if (ev.type == EV_KERNEL_BUILD)
+			app_kernel_build_event(a, &ev);
 		engine_event_done(&ev);
 	}
 }
@@ -422,20 +427,28 @@ static void act(struct app *a, struct view *v, enum view_rc rc)
 	case VIEW_REMOVE_KERNEL:
 		remove_kernel(a, v, v->arg);
 		break;
+	case VIEW_BUILD_KERNEL:
+	case VIEW_FETCH_KERNEL:
+		app_kernel_build(a, rc == VIEW_FETCH_KERNEL);
+		break;
+	case VIEW_CANCEL_BUILD:
+		app_kernel_build_cancel(a);
+		break;
 	}
 }
 
-static void pass_to_view(struct app *a, enum req q, int key)
+static enum view_rc pass_to_view(struct app *a, enum req q, int key)
 {
 	struct view *v = &a->views[a->active];
 	if (v->ops->needs_run && !a->cur)
-		return;
+		return VIEW_IGNORED;
 	if (a->cur)
 		run_lock(a->cur);
 	enum view_rc rc = v->ops->handle(v, a->cur, q, key);
 	if (a->cur)
 		run_unlock(a->cur);
 	act(a, v, rc);
+	return rc;
 }
 
 static void handle_key(struct app *a, int ch)
@@ -491,6 +504,8 @@ static void handle_key(struct app *a, int ch)
 		app_start_run(a);
 		return;
 	case REQ_STOP:
+		if (pass_to_view(a, q, ch) != VIEW_IGNORED)
+			return;  /* the pane's own thing to stop (the Kernels pane's build) */
 		if (live_running(a)) {
 			engine_stop(a->eng, a->live);
 			app_status(a, false, "stopping the VM...");
@@ -579,6 +594,40 @@ static void app_free(struct app *a)
 	free(a);
 }
 
+/* What the engine prints on stderr (apt, pahole provisioning during a kernel build) would
+ * garble the screen: while curses owns it, stderr goes to <cache root>/tui-stderr.log
+ * (started afresh past 1 MiB). Returns the terminal's stderr to put back, -1 when it was
+ * left alone. */
+static int stderr_to_log(void)
+{
+	char root[4096], path[4200], err[256];
+	if (engine_cache_root(root, sizeof(root), err, sizeof(err)) || fs_mkdir_p(root, 0755))
+		return -1;
+	snprintf(path, sizeof(path), "%s/tui-stderr.log", root);
+	struct stat st;
+	bool big = !stat(path, &st) && st.st_size > (1 << 20);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (big ? O_TRUNC : 0), 0644);
+	if (fd < 0)
+		return -1;
+	fflush(stderr);
+	int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved >= 0 && dup2(fd, STDERR_FILENO) < 0) {
+		close(saved);
+		saved = -1;
+	}
+	close(fd);
+	return saved;
+}
+
+static void stderr_back(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
 int tui_main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
@@ -645,7 +694,9 @@ int tui_main(int argc, char **argv)
 		app_status(a, true, "the engine could not start; finished runs can still be opened");
 
 	tui_signals_install();
+	int saved_stderr = stderr_to_log();
 	if (!initscr()) {
+		stderr_back(saved_stderr);
 		tui_signals_restore();
 		app_free(a);
 		fprintf(stderr, "ktstr: cannot initialise the terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
@@ -677,6 +728,7 @@ int tui_main(int argc, char **argv)
 	}
 	bool stopping = live_running(a);
 	endwin();
+	stderr_back(saved_stderr);
 	tui_signals_restore();
 	if (stopping)
 		fprintf(stderr, "ktstr: stopping the running VM...\n");

@@ -49,6 +49,12 @@ void app_set_run(struct app *a, struct run *r);   /* takes a reference */
 void app_pick_kernel(struct app *a, const char *spec);  /* for the next run */
 void app_draw(struct app *a);                     /* one frame of the whole screen */
 
+/* kbuild.c: the Kernels pane's builds. app_kernel_build reads the source directory (or,
+ * fetch, the kernel.org version) on the command line and starts the build. */
+void app_kernel_build(struct app *a, bool fetch);
+void app_kernel_build_cancel(struct app *a);
+void app_kernel_build_event(struct app *a, const struct engine_event *ev);
+
 /* bench.c: per-pane frame times on a screen drawn to /dev/null; prints, returns 0. */
 int tui_bench(struct app *a, int frames, int cols, int rows);
 

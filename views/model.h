@@ -149,4 +149,25 @@ int monm_spark(const struct mon_series *s, int cpu, int n, uint32_t max, unsigne
 struct monm_ev { int ev; int64_t total; double rate; };
 int monm_events(const struct mon_series *s, struct monm_ev out[MON_NEV]);
 
+/* ---- a kernel build's progress (the Kernels pane) ---- */
+struct kbm {
+	bool running;
+	char what[256];            /* the first line of the build ("building 6.14.2 from ...") */
+	char label[128];           /* the current phase ("download linux-6.14.2.tar.xz"), "" none */
+	uint64_t done, total;      /* total 0: unknown */
+	char status[512];          /* the last status line, "" none */
+};
+/* A build starts: what says which (the app's first status line). */
+void kbm_start(struct kbm *m, const char *what);
+/* A progress step ("label: done/total": the label is the text before its last ": ") or a
+ * status line (progress false). */
+void kbm_event(struct kbm *m, bool progress, const char *text, uint64_t done, uint64_t total);
+void kbm_end(struct kbm *m);
+/* The progress as text beside the bar: "45%  12.3/27.0 MB" for a download or an extract
+ * (bytes), "45%  3/7" for build steps, "12.3 MB" or "3 steps" without a total, "" before
+ * any progress. */
+void kbm_progress_text(const struct kbm *m, char *buf, size_t len);
+/* done/total in [0, 1]; -1 when the total is unknown. */
+double kbm_frac(const struct kbm *m);
+
 #endif

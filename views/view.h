@@ -21,6 +21,10 @@ enum view_rc {
 	VIEW_PICK_KERNEL,                 /* arg (spec or cache key) runs the next run */
 	VIEW_REMOVE_KERNEL,               /* remove the cache entry arg; view_ops.kernel_removed
 					   * tells how it ended */
+	VIEW_BUILD_KERNEL,                /* ask for a source directory and build it; the
+					   * build's events go to view_ops.kernel_build */
+	VIEW_FETCH_KERNEL,                /* ask for a kernel.org version, download and build it */
+	VIEW_CANCEL_BUILD,                /* stop the running kernel build */
 };
 
 /* Requests (tig's REQ_*): the keymap turns keys into these. */
@@ -33,7 +37,8 @@ enum req {
 	REQ_UP, REQ_DOWN, REQ_PGUP, REQ_PGDN, REQ_TOP, REQ_BOTTOM, REQ_LEFT, REQ_RIGHT, REQ_ENTER,
 	/* pane-specific */
 	REQ_ZOOM_IN, REQ_ZOOM_OUT, REQ_ZOOM_FIT, REQ_NEXT_INSN, REQ_PREV_INSN, REQ_REJECTED,
-	REQ_EXPAND_ALL, REQ_FOLD_ALL, REQ_CHECK, REQ_DELETE, REQ_FOLLOW,
+	REQ_EXPAND_ALL, REQ_FOLD_ALL, REQ_CHECK, REQ_DELETE, REQ_FOLLOW, REQ_BUILD, REQ_FETCH,
+	REQ_BUILD_LOG,
 	REQ__COUNT
 };
 
@@ -42,6 +47,7 @@ enum req {
 enum view_fit { FIT_NONE, FIT_ANY, FIT_FAILURE, FIT_CAUSE };
 
 struct view;
+struct engine_event;
 
 /* What the app shows panes of its own state; panes only read it. */
 struct view_ctx {
@@ -72,6 +78,11 @@ struct view_ops {
 	/* A VIEW_REMOVE_KERNEL request ended, or could not start: rc 0 (removed) or -errno, msg
 	 * says which. No run lock. */
 	void (*kernel_removed)(struct view *v, const char *key, int rc, const char *msg);
+	/* A kernel build (VIEW_BUILD_KERNEL, VIEW_FETCH_KERNEL) goes on: an EV_KERNEL_BUILD
+	 * (engine/engine.h), rc 1 with progress or a status line, then its end (rc 0 or
+	 * -errno). When the build starts, the app sends a status line of its own ("building
+	 * WHAT") first; a build that could not start gets only the end. No run lock. */
+	void (*kernel_build)(struct view *v, const struct engine_event *ev);
 };
 
 struct view {

@@ -348,7 +348,8 @@ int kernel_build(const char *root, const struct kbuild_opts *o, struct kernel_en
 		if (o->version)
 			rc = kernel_download_source_opts(j->version, NULL, j->dl,
 				&(struct kernel_dl_opts){ .progress_fd = o->progress_fd,
-							  .cb = o->progress_cb, .ctx = o->cb_ctx },
+							  .cb = o->progress_cb, .ctx = o->cb_ctx,
+							  .cancel = o->cancel },
 				err, errlen);
 		else
 			rc = srctree_git_clone(o->git_url, o->git_ref, j->dl, j->commit,

@@ -53,6 +53,7 @@ struct xfer {
 	char sniff[9];
 	int sniff_n;
 	struct progress *prog;
+	const volatile int *cancel;  /* non-zero aborts the transfer */
 };
 
 static bool html_prefix(const char *s, int n)
@@ -124,10 +125,10 @@ static int on_xfer(void *u, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult
 	(void)ulnow;
 	struct xfer *x = u;
 	progress_update(x->prog, dlnow > 0 ? (uint64_t)dlnow : 0, dltotal > 0 ? (uint64_t)dltotal : 0);
-	return 0;
+	return x->cancel && *x->cancel; /* non-zero: CURLE_ABORTED_BY_CALLBACK */
 }
 
-enum get_result { GET_OK, GET_HTTP, GET_NET, GET_HTML, GET_WRITE, GET_TOO_BIG };
+enum get_result { GET_OK, GET_HTTP, GET_NET, GET_HTML, GET_WRITE, GET_TOO_BIG, GET_CANCEL };
 
 /* GETs url into x, up to ATTEMPTS times (1 s, 2 s apart) for network errors and 5xx.
  * Returns what ended it; *status is the last HTTP status, cerr libcurl's message. */
@@ -179,7 +180,7 @@ static enum get_result http_get(const char *url, struct xfer *x, long timeout_s,
 		curl_easy_setopt(c, CURLOPT_USERAGENT, "ktstr");
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
-		if (x->prog) {
+		if (x->prog || x->cancel) {
 			curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xfer);
 			curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
 			curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -197,6 +198,8 @@ static enum get_result http_get(const char *url, struct xfer *x, long timeout_s,
 		if (cc != CURLE_OK && oserr > 0 && !strcasestr(cerr, strerror((int)oserr)))
 			snprintf(cerr + strlen(cerr), cerrlen - strlen(cerr), " (%s)", strerror((int)oserr));
 		bool retry = false;
+		if (cc == CURLE_ABORTED_BY_CALLBACK)
+			return GET_CANCEL;
 		if (x->html)
 			return GET_HTML;
 		if (x->too_big)
@@ -522,7 +525,7 @@ int kernel_download_source_opts(const char *version, const struct releases *rels
 	snprintf(part, sizeof(part), "%s.part-%d", dest, (int)getpid());
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%d", dest, (int)getpid());
 
-	struct xfer x = { .max = 0, .check_html = true };
+	struct xfer x = { .max = 0, .check_html = true, .cancel = o ? o->cancel : NULL };
 	x.fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (x.fd < 0) {
 		rc = -errno;
@@ -560,6 +563,10 @@ int kernel_download_source_opts(const char *version, const struct releases *rels
 	case GET_WRITE:
 		snprintf(err, errlen, "download %s: write %s: %s", url, part, strerror(x.werrno));
 		rc = -x.werrno;
+		goto fail;
+	case GET_CANCEL:
+		snprintf(err, errlen, "download %s: cancelled", url);
+		rc = -ECANCELED;
 		goto fail;
 	default:
 		snprintf(err, errlen, "download %s: %s", url, cerr);

@@ -27,6 +27,7 @@ struct kernel_dl_opts {
 	int progress_fd;   /* where progress_begin draws (usually 2); -1 for none */
 	void (*cb)(void *ctx, const char *label, uint64_t done, uint64_t total);   /* may be NULL */
 	void *ctx;
+	const volatile int *cancel;   /* non-zero stops the download (-ECANCELED); may be NULL */
 };
 
 /* Downloads `version` (exact X.Y.Z; X.Y = the X.Y.0 tarball linux-X.Y.tar.xz; or X.Y-rcN)

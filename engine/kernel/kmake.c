@@ -56,10 +56,12 @@ static const char *phase_of(const char *l)
 static int on_line(void *ctx, const char *l)
 {
 	struct sink *s = ctx;
-	if (s->log)
-		fprintf(s->log, "%s\n", l);
 	if (s->o && s->o->cancel && *s->o->cancel)
 		return 1;
+	if (!l) /* a quiet tick: only the cancel question */
+		return 0;
+	if (s->log)
+		fprintf(s->log, "%s\n", l);
 	if (!is_step(l))
 		return 0;
 	s->steps++;
@@ -106,10 +108,16 @@ static int make_failed(const struct kmake *m, const char *what, int st, char *er
 	return -EIO;
 }
 
+static int cancelled(const struct kmake *m, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "kernel build cancelled; log: %s", m->log);
+	return -ECANCELED;
+}
+
 int kmake_configure(const struct kmake *m, const char *extra, char *warn, size_t wlen, char *err,
 		    size_t errlen)
 {
-	struct sink s = { .o = NULL };
+	struct sink s = { .o = m->o, .quiet_phases = true };
 	char cfg[PATH_MAX];
 	int st, rc;
 	warn[0] = '\0';
@@ -127,7 +135,8 @@ int kmake_configure(const struct kmake *m, const char *extra, char *warn, size_t
 	const char *tiny[] = { "tinyconfig", NULL }, *old[] = { "olddefconfig", NULL };
 	if ((st = run_make(m, tiny, &s))) {
 		fclose(s.log);
-		return make_failed(m, "make tinyconfig", st, err, errlen);
+		return st == -ECANCELED ? cancelled(m, err, errlen)
+					: make_failed(m, "make tinyconfig", st, err, errlen);
 	}
 	snprintf(cfg, sizeof(cfg), "%s/.config", m->bdir);
 	const char *frags[2] = { ktstr_kconfig_text, extra };
@@ -137,7 +146,8 @@ int kmake_configure(const struct kmake *m, const char *extra, char *warn, size_t
 	}
 	if ((st = run_make(m, old, &s))) {
 		fclose(s.log);
-		return make_failed(m, "make olddefconfig", st, err, errlen);
+		return st == -ECANCELED ? cancelled(m, err, errlen)
+					: make_failed(m, "make olddefconfig", st, err, errlen);
 	}
 	fclose(s.log);
 	char lost[8192];
@@ -183,10 +193,8 @@ int kmake_build(const struct kmake *m, char *err, size_t errlen)
 	fclose(s.log);
 	if (s.p)
 		progress_end(s.p, st == 0);
-	if (st == -ECANCELED) {
-		snprintf(err, errlen, "kernel build cancelled; log: %s", m->log);
-		return st;
-	}
+	if (st == -ECANCELED)
+		return cancelled(m, err, errlen);
 	if (st)
 		return make_failed(m, "make bzImage", st, err, errlen);
 	/* Only a full build's count is a good estimate for the next one. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -88,6 +89,17 @@ int kproc_lines(const char *const *argv, const char *cwd, int (*line)(void *ctx,
 	size_t have = 0;
 	bool stop = false;
 	for (; !stop;) {
+		/* A quiet child (the vmlinux link, pahole) still gets asked about every 250 ms. */
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int pr = poll(&p, 1, 250);
+		if (pr == 0) {
+			stop = line(ctx, NULL);
+			continue;
+		}
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr < 0)
+			continue;
 		ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -8,8 +8,8 @@
  * out (NUL-terminated; the first len-1 bytes, the rest drained). Exit status, 128+signal,
  * or -errno. */
 int kproc_capture(const char *const *argv, const char *cwd, char *out, size_t len);
-/* The same, calling line(ctx, text) for each output line (without '\n') as it arrives. A
- * non-zero return from line stops the child and its descendants (SIGTERM to its process
+/* The same, calling line(ctx, text) for each output line (without '\n') as it arrives, and
+ * line(ctx, NULL) after every 250 ms of silence. A non-zero return from line stops the child and its descendants (SIGTERM to its process
  * group) and returns -ECANCELED. */
 int kproc_lines(const char *const *argv, const char *cwd, int (*line)(void *ctx, const char *l),
 		void *ctx);

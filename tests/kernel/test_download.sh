@@ -50,20 +50,10 @@ head -c $((sz / 2)) "$W/ok/$V/linux-6.14.10.tar.xz" > "$W/ok/$V/linux-6.14.7.tar
 printf '  \n<!DOCTYPE html>\n<html><body>Not here</body></html>\n' > "$W/ok/$V/linux-6.14.9.tar.xz"
 
 # --- the servers -----------------------------------------------------------------------
+. tests/kernel/httpd.sh
 SRV_PID=
 tmproot_extra() { [ -z "$SRV_PID" ] || kill "$SRV_PID" 2>/dev/null; }
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for try in $(seq 20); do
-	P=$((20000 + RANDOM % 30000))
-	listening "$P" && continue
-	busybox httpd -f -p "127.0.0.1:$P" -h "$W" &
-	SRV_PID=$!
-	disown "$SRV_PID"   # no "Terminated" notice when the exit trap stops it
-	for i in $(seq 20); do listening "$P" && break; sleep 0.1; done
-	listening "$P" && kill -0 "$SRV_PID" 2>/dev/null && break
-	kill "$SRV_PID" 2>/dev/null; SRV_PID=
-done
-[ -n "$SRV_PID" ] || { echo "FAIL: could not start busybox httpd on a loopback port" >&2; exit 1; }
+httpd_start "$W" || { echo "FAIL: could not start busybox httpd on a loopback port" >&2; exit 1; }
 for try in $(seq 20); do CLOSED=$((20000 + RANDOM % 30000)); listening "$CLOSED" || break; done
 URL=http://127.0.0.1:$P
 export KTSTR_KERNEL_ORG_URL=$URL/ok KTSTR_KERNEL_GIT_URL=$URL/git

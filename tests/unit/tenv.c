@@ -4,13 +4,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <poll.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/fsutil.h"
+#include "engine/engine.h"
 #include "tests/unit/tenv.h"
 
 static char kernel[4096];
@@ -157,4 +160,28 @@ void tenv_kernel_debs(const char *dir, char *bin, char *base, size_t len)
 	build_deb(dir, name, rel, "vmlinuz", tenv_kernel(), bin, len);
 	snprintf(name, sizeof(name), "linux-base-%s", rel);
 	build_deb(dir, name, rel, "config", cfg, base, len);
+}
+
+long long tenv_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool tenv_next_event(struct engine *e, int type, struct engine_event *ev, int ms)
+{
+	long long end = tenv_now_ms() + ms;
+	for (;;) {
+		while (engine_next_event(e, ev)) {
+			if (type < 0 || (int)ev->type == type)
+				return true;
+			engine_event_done(ev);
+		}
+		long long left = end - tenv_now_ms();
+		if (left <= 0)
+			return false;
+		struct pollfd p = { .fd = engine_event_fd(e), .events = POLLIN };
+		poll(&p, 1, (int)left);
+	}
 }

@@ -28,6 +28,13 @@ void tenv_kernel_release(char *out, size_t len);
 void tenv_kernel_vmlinux(char *out, size_t len);
 /* Debian's split packaging of the test kernel, built with dpkg-deb in dir:
  * linux-binary-<release>_*.deb (the image) and linux-base-<release>_*.deb (the config). */
+/* Monotonic milliseconds, for test deadlines. */
+long long tenv_now_ms(void);
+/* The next engine event within ms (type < 0: any; else others are dropped), false when
+ * none came. */
+struct engine;
+struct engine_event;
+bool tenv_next_event(struct engine *e, int type, struct engine_event *ev, int ms);
 void tenv_kernel_debs(const char *dir, char *bin, char *base, size_t len);
 
 #endif

@@ -35,26 +35,10 @@ static void teardown(void)
 	fs_rm_rf(dir);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The next event within ms, false when none came. */
 static bool next_event(struct engine *e, struct engine_event *ev, int ms)
 {
-	long long end = now_ms() + ms;
-	for (;;) {
-		if (engine_next_event(e, ev))
-			return true;
-		long long left = end - now_ms();
-		if (left <= 0)
-			return false;
-		struct pollfd p = { .fd = engine_event_fd(e), .events = POLLIN };
-		poll(&p, 1, (int)left);
-	}
+	return tenv_next_event(e, -1, ev, ms);
 }
 
 TestSuite(engine_rm, .init = setup, .fini = teardown);
@@ -67,9 +51,9 @@ Test(engine_rm, returns_at_once_and_reports_when_the_run_lets_go)
 	struct engine *e = engine_new();
 	cr_assert_not_null(e);
 
-	long long t0 = now_ms();
+	long long t0 = tenv_now_ms();
 	cr_assert_eq(engine_kernel_remove(e, dir, "k1", err, sizeof(err)), 0, "%s", err);
-	long long took = now_ms() - t0;
+	long long took = tenv_now_ms() - t0;
 	cr_expect(took < 100, "engine_kernel_remove blocked the caller for %lld ms", took);
 	cr_expect_eq(engine_kernel_remove(e, dir, "k1", err, sizeof(err)), -EBUSY);
 	cr_expect_str_eq(err, "kernel k1 is already being removed");
@@ -120,9 +104,9 @@ Test(engine_rm, engine_free_does_not_wait_for_a_removal)
 	setenv("KTSTR_LOCK_TIMEOUT_MS", "1500", 1);
 	struct engine *e = engine_new();
 	cr_assert_eq(engine_kernel_remove(e, dir, "k1", err, sizeof(err)), 0, "%s", err);
-	long long t0 = now_ms();
+	long long t0 = tenv_now_ms();
 	engine_free(e);
-	long long took = now_ms() - t0;
+	long long took = tenv_now_ms() - t0;
 	cr_expect(took < 500, "engine_free waited %lld ms for the removal", took);
 	/* The abandoned thread times out (no engine to tell) before teardown removes dir. */
 	struct timespec ts = { 2, 0 };
