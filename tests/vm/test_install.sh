@@ -87,6 +87,7 @@ comp() {
 }
 expect_eq "$(comp ktstr ker)" "kernel " "complete 'ktstr ker'"
 expect_eq "$(comp ktstr kernel ch)" "check " "complete 'ktstr kernel ch'"
+expect_eq "$(comp ktstr kernel build --ex)" "--extra-kconfig " "complete 'ktstr kernel build --ex'"
 expect_eq "$(comp ktstr run x.json --sch)" "--scheduler " "complete 'ktstr run x.json --sch'"
 keys=$("$IK" kernel list --json | jq -r '.[].key' | sort | tr '\n' ' ')
 [ -n "$keys" ] || fail "no cache keys listed"
