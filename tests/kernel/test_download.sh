@@ -182,6 +182,11 @@ printf '{"name":"x","duration_ms":500,"cgroups":[{"name":"a","workers":1}]}\n' >
 kt run "$T/x.json" --kernel 6.14.22; rc=$?
 expect_exit run404 "$rc" 2
 expect_line run404 "ktstr: --kernel 6.14.22: version 6.14.22 not found. latest 6.14.x: 6.14.10"
+# A range expands over releases.json before anything is built: 6.12..=6.14 starts with
+# 6.12.20, whose tarball this server does not have (it would be built, then 6.13.12, 6.14.10).
+kt run "$T/x.json" --kernel 6.12..=6.14; rc=$?
+expect_exit range "$rc" 2
+expect_line range "ktstr: --kernel 6.12.20: version 6.12.20 not found"
 # `kernel build` with no version: the latest stable; a series: its newest release.
 kt kernel build; rc=$?
 expect_exit build-latest "$rc" 3
@@ -202,6 +207,19 @@ printf 'CONFIG_OK=y\nnonsense\n' > "$T/bad.frag"
 kt kernel build 6.14.10 --extra-kconfig "$T/bad.frag"; rc=$?
 expect_exit build-badfrag "$rc" 2
 grep -qF "bad.frag:2: 'nonsense' is not a kconfig line" "$ERR" || { show; fail build-badfrag "expected the fragment's line named"; }
+# --git URL --ref REF: ls-remote names the commit (the key has it), then a shallow clone;
+# the fake tree then fails in kbuild like the tarball. A ref the repository lacks is refused.
+G=$T/repo
+cp -r "$T/src/linux-6.14.10" "$G"
+git -C "$G" init -q && git -C "$G" add -A && git -C "$G" -c user.name=t -c user.email=t@t commit -qm v && git -C "$G" tag v6.14.10
+commit=$(git -C "$G" rev-parse HEAD)
+kt kernel build --git "file://$G" --ref v6.14.10; rc=$?
+expect_exit git "$rc" 3
+grep -qE "make tinyconfig failed .*/builds/v6\.14\.10-git-${commit:0:12}-kc[0-9a-f]+/build\.log" "$ERR" ||
+	{ show; fail git "expected the build of the cloned commit to fail in kbuild"; }
+kt kernel build --git "file://$G" --ref v9.9; rc=$?
+expect_exit git-noref "$rc" 2
+grep -qF "git ls-remote file://$G v9.9 found no such ref" "$ERR" || { show; fail git-noref "expected: found no such ref"; }
 # kernel clean: never without --force off a terminal; --keep and --corrupt-only exclude.
 kt kernel clean --keep 1 < /dev/null; rc=$?
 expect_exit clean-noforce "$rc" 2
