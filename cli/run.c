@@ -15,7 +15,7 @@
 static void usage(void)
 {
 	fputs("usage: ktstr run SCENARIO.json... [--json] [--kernel SPEC]... [--scheduler NAME|PATH]\n"
-	      "                 [--topo NxLxCxT] [--duration-ms N] [--accel kvm|tcg]\n"
+	      "                 [--topo NxLxCxT|PRESET] [--duration-ms N] [--accel kvm|tcg]\n"
 	      "                 [--runs-dir DIR] [--kernel-arg ARG]... [--perf-mode|--no-perf-mode]\n"
 	      "                 [--no-auto-repro] [-v] [-- SCHEDULER ARGS]\n"
 	      "  --kernel SPEC    a cache key, image or build tree, a version (6.14.2, 6.14, 6.15-rc3:\n"

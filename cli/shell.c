@@ -19,7 +19,7 @@
 #define SHELL_MAX_MEMORY_MB 65536
 
 static const char USAGE[] =
-	"usage: ktstr shell [--kernel SPEC] [--topo NxLxCxT] [--memory-mb N] [-i FILE|DIR|NAME]...\n"
+	"usage: ktstr shell [--kernel SPEC] [--topo NxLxCxT|PRESET] [--memory-mb N] [-i FILE|DIR|NAME]...\n"
 	"                   [--exec CMD]\n";
 
 /* Exit code: --exec gives the command's status; otherwise 0 after a normal power-off.
@@ -98,6 +98,17 @@ int cmd_shell(int argc, char **argv)
 		cli_error("--exec needs a command, e.g. --exec 'uname -a'");
 		goto out;
 	}
+	/* Before the kernel: a mistyped --topo should not cost a kernel build. */
+	if (scn_topo_parse(topo, &req.scn.topo, err, sizeof(err))) {
+		cli_error("--topo: %s", err);
+		goto out;
+	}
+	/* A shell has no results to track, so it takes what QEMU's -M pc takes, not a run's 64. */
+	if (scn_topo_cpus(&req.scn.topo) > VM_MAX_VCPUS) {
+		cli_error("--topo %s: %d vCPUs; at most %d are supported (QEMU's -M pc limit)", topo,
+			  scn_topo_cpus(&req.scn.topo), VM_MAX_VCPUS);
+		goto out;
+	}
 	/* --exec needs no terminal: its output is a stream, its input /dev/null. */
 	if (!exec && shell_check_tty(STDIN_FILENO, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
@@ -116,10 +127,6 @@ int cmd_shell(int argc, char **argv)
 	req.nextra = inc.n;
 	snprintf(req.scn.name, sizeof(req.scn.name), "shell");
 	req.scn.duration_ms = 1;
-	if (scn_topo_parse(topo, &req.scn.topo, err, sizeof(err))) {
-		cli_error("--topo: %s", err);
-		goto out;
-	}
 	struct engine *e = engine_new();
 	struct run *run = NULL;
 	int src = e ? engine_start(e, &req, &run, err, sizeof(err)) : -ENOMEM;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest/work_types.h"
+
 static json_t *jnum(double d)
 {
 	return json_real(isfinite(d) ? d : 0);
@@ -126,6 +128,13 @@ static json_t *build_json(struct run *r)
 						   (json_int_t)w->max_gap_at_ms, "cpus", jmask_list(w->cpus_mask),
 						   "migrations", w->migrations, "completed", w->completed,
 						   "reported", w->reported));
+		/* The type's own figure ("forks": ...), named by the work table. */
+		const char *fname = work_type_figure(work_type_from_name(w->work));
+		if (fname && w->figure >= 0) {
+			json_t *wo = json_array_get(a, json_array_size(a) - 1);
+			json_object_set_new(wo, "figure_name", json_string(fname));
+			json_object_set_new(wo, "figure", json_integer((json_int_t)w->figure));
+		}
 	}
 	json_object_set_new(o, "workers", a);
 

@@ -12,6 +12,7 @@
 #include "engine/collapse.h"
 #include "engine/repro/report.h"
 #include "engine/verifier.h"
+#include "guest/work_types.h"
 
 #define CONSOLE_TAIL 20
 #define CYCLE_MAX_BLOCK 16
@@ -207,10 +208,14 @@ static void body_timeline(struct run *r, FILE *f)
 	for (int i = 0; i < r->nworkers; i++) {
 		const struct run_worker *w = &r->workers[i];
 		cpulist(w->cpus_mask, cpus, sizeof(cpus));
-		fprintf(f, "  tid %d  %s  %s  gap=%.0fms@cpu%d at +%lldms  cpus=%s  migrations=%d  iters=%llu\n",
+		const char *fname = work_type_figure(work_type_from_name(w->work));
+		char fig[64] = "";
+		if (fname && w->figure >= 0)
+			snprintf(fig, sizeof(fig), "  %s=%lld", fname, (long long)w->figure);
+		fprintf(f, "  tid %d  %s  %s  gap=%.0fms@cpu%d at +%lldms  cpus=%s  migrations=%d  iters=%llu%s\n",
 			w->tid, w->cgroup[0] ? w->cgroup : "-", w->work[0] ? w->work : "-", w->max_gap_ms,
 			w->max_gap_cpu, (long long)w->max_gap_at_ms, cpus, w->migrations,
-			(unsigned long long)w->iters);
+			(unsigned long long)w->iters, fig);
 	}
 	if (r->nslices) {
 		size_t run = 0;

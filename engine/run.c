@@ -154,6 +154,7 @@ struct run_worker *run_worker_by_tid(struct run *r, int tid)
 	w->tid = tid;
 	w->cpu = -1;
 	w->max_gap_cpu = -1;
+	w->figure = -1;
 	return w;
 }
 
@@ -466,7 +467,7 @@ static bool ingest_tl(struct run *r, json_t *o)
 
 static bool ingest_worker(struct run *r, json_t *o)
 {
-	int64_t tid, cpu_ns = 0, wall_ns = 0, iters = 0, gcpu = -1, gat = 0, mig = 0;
+	int64_t tid, cpu_ns = 0, wall_ns = 0, iters = 0, gcpu = -1, gat = 0, mig = 0, fig = -1;
 	double gap = 0;
 	const char *cg = "", *work = "";
 	uint64_t mask = 0;
@@ -476,7 +477,8 @@ static bool ingest_worker(struct run *r, json_t *o)
 	    !get_i64(o, "wall_ns", false, U64, &wall_ns) || !get_i64(o, "iters", false, U64, &iters) ||
 	    !get_dbl(o, "max_gap_ms", false, &gap) || !get_i64(o, "max_gap_cpu", false, -1, 4095, &gcpu) ||
 	    !get_i64(o, "max_gap_at_ms", false, I32, &gat) || !get_cpus(o, "cpus", &mask) ||
-	    !get_i64(o, "migrations", false, U32, &mig) || !get_bool(o, "completed", false, &done))
+	    !get_i64(o, "migrations", false, U32, &mig) || !get_bool(o, "completed", false, &done) ||
+	    !get_i64(o, "figure", false, U64, &fig))
 		return false;
 	struct run_worker *w = run_worker_by_tid(r, (int)tid);
 	if (!w)
@@ -492,6 +494,7 @@ static bool ingest_worker(struct run *r, json_t *o)
 	if (mask)
 		w->cpus_mask = mask;
 	w->migrations = (int)mig;
+	w->figure = fig;
 	w->completed = done;
 	w->reported = true;
 	return true;

@@ -43,6 +43,7 @@ struct run_worker {
 	uint64_t cpus_mask;         /* CPUs it ran on (bit per CPU id < 64) */
 	int cpu;                    /* last CPU seen */
 	int migrations;
+	int64_t figure;             /* the work type's figure (work_type_figure names it), -1 none */
 	bool completed;             /* final report says it ran to the end and exited cleanly */
 	bool reported;              /* the final "worker" message arrived */
 };

@@ -309,6 +309,7 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 		w->max_gap_at_ms = ju_int_or(e, "max_gap_at_ms", 0);
 		w->cpus_mask = ju_cpu_mask(json_object_get(e, "cpus"));
 		w->migrations = (int)ju_int_or(e, "migrations", 0);
+		w->figure = ju_int_or(e, "figure", -1);
 		w->completed = ju_true(e, "completed");
 		w->reported = json_object_get(e, "reported") ? ju_true(e, "reported") : true;
 	}

@@ -22,13 +22,13 @@ static int parse_topology(struct scn_pctx *c, json_t *v, struct scenario *s)
 {
 	static const char *const keys[] = { "numa", "llcs", "cores", "threads", NULL };
 	if (json_is_string(v)) {
-		char e[512];
+		char e[768];
 		if (scn_topo_parse(json_string_value(v), &s->topo, e, sizeof(e)))
 			return scn_perr(c, "topology", false, "%s", e);
 		return 0;
 	}
 	if (!json_is_object(v))
-		return scn_perr(c, "topology", false, "topology: expected object (or a label string like \"1n2l2c1t\"), got %s",
+		return scn_perr(c, "topology", false, "topology: expected object (or a string: a label like \"1n2l2c1t\" or a preset name like \"medium-4llc\"), got %s",
 				ju_type_name(v));
 	if (scn_check_keys(c, v, "topology", "topology", keys))
 		return -EINVAL;

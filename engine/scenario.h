@@ -13,7 +13,9 @@
 
 #define SCN_MAX_CGROUPS 64
 #define SCN_MAX_WORKERS 1024 /* per scenario, all cgroups together */
-#define SCN_MAX_VCPUS 64     /* documented cap: TCG cannot usefully emulate more */
+/* Runs: the run model, worker CPU sets and the monitor track 64 CPUs; `ktstr shell` boots
+ * up to VM_MAX_VCPUS (docs/scenario.md). */
+#define SCN_MAX_VCPUS 64
 #define SCN_MAX_SCHED_ARGS 64
 #define SCN_MAX_STEPS 32     /* steps per scenario */
 
@@ -21,8 +23,9 @@
 int scn_topo_cpus(const struct vm_topology *t);
 /* "2n2l2c1t" style label (llcs here is the machine total, as the seed writes it). */
 void scn_topo_label(const struct vm_topology *t, char *buf, size_t len);
-/* Parses "NxLxCxT" (L per node) or the label "NnLlCcTt" (L = LLCs in total, converted to
- * per node; a total that is not a multiple of N is rejected). 0 or -EINVAL with a message. */
+/* Parses "NxLxCxT" (L per node), the label "NnLlCcTt" (L = LLCs in total, converted to
+ * per node; a total that is not a multiple of N is rejected) or a preset's name
+ * (engine/topo_presets.h; an unknown name's message lists them). 0 or -EINVAL with a message. */
 int scn_topo_parse(const char *s, struct vm_topology *t, char *err, size_t errlen);
 
 enum scn_sched_kind { SCHED_EEVDF, SCHED_NAME, SCHED_PATH };

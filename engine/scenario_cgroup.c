@@ -176,7 +176,7 @@ int scn_parse_cgroup(struct scn_pctx *c, json_t *v, const char *base, struct scn
 	g->work = WORK_SPIN_WAIT;
 	snprintf(path, sizeof(path), "%s.work", base);
 	if ((x = json_object_get(v, "work"))) {
-		char list[256];
+		char list[512];
 		if (scn_want(c, x, path, JSON_STRING, "string"))
 			return -EINVAL;
 		int w = work_type_from_name(json_string_value(x));

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/topo_presets.h"
+
 int scn_topo_cpus(const struct vm_topology *t)
 {
 	long n = (long)t->numa * t->llcs * t->cores * t->threads;
@@ -41,6 +43,20 @@ int scn_topo_parse(const char *s, struct vm_topology *t, char *err, size_t errle
 	static const char label_sep[4] = { 'n', 'l', 'c', 't' };
 	bool label = false;
 
+	/* A shape starts with a digit; anything else can only be a preset's name. */
+	if (s && *s && !isdigit((unsigned char)*s)) {
+		const struct topo_preset *pr = topo_preset_find(s);
+		char names[512];
+		if (pr) {
+			*t = pr->topo;
+			return 0;
+		}
+		topo_preset_names(names, sizeof(names));
+		snprintf(err, errlen, "topology '%s': no preset has this name; the presets are %s "
+			 "(`ktstr topo list` shows their shapes); or give NUMAxLLCSxCORESxTHREADS "
+			 "(e.g. 1x2x2x1, LLCs per node) or a label like 1n2l2c1t (LLCs in total)", s, names);
+		return -EINVAL;
+	}
 	for (int i = 0; i < 4; i++) {
 		v[i] = parse_uint(&p);
 		if (v[i] < 1)

@@ -11,6 +11,7 @@
 
 #include "guest/gutil.h"
 #include "guest/gwork.h"
+#include "guest/gwork_churn.h"
 #include "guest/work_types.h"
 
 #define ST(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
@@ -147,7 +148,13 @@ static int futex_exchange(struct gwork_ctx *c)
 int gwork_run(struct gwork_ctx *c)
 {
 	struct meter m = { .c = c, .last_cpu = -1 };
-	int rc = 0;
+	struct gchurn st;
+	int rc = gchurn_init(c, &st);
+	if (rc) {
+		__atomic_store_n(&c->slot->done, 0u, __ATOMIC_RELEASE);
+		gchurn_done(c, &st);
+		return rc;
+	}
 	m.start_ns = m.last_ns = m.last_cpu_upd = gutil_now_ns();
 	m.start_cpu = cpu_now_ns();
 	checkpoint(&m);
@@ -180,24 +187,37 @@ int gwork_run(struct gwork_ctx *c)
 			break;
 		}
 		case WORK_PIPE_IO:
+		case WORK_CACHE_PIPE:
 		case WORK_FUTEX_PING_PONG: {
-			/* A burst, then one exchange with the partner (pipe byte or futex word). */
-			spin(GWORK_SPINS);
-			int r = c->work == WORK_PIPE_IO ? pipe_exchange(c) : futex_exchange(c);
+			/* A burst (CachePipe: a pass over its buffer), then one exchange with the
+			 * partner (pipe byte or futex word). */
+			long n = GWORK_SPINS;
+			if (c->work == WORK_CACHE_PIPE)
+				n = gchurn_iter(c, &st);
+			else
+				spin(GWORK_SPINS);
+			int r = c->work == WORK_FUTEX_PING_PONG ? futex_exchange(c) : pipe_exchange(c);
 			if (r < 0)
 				rc = r;
 			else if (r == 0)
 				goto out;
-			units(&m, GWORK_SPINS);
+			units(&m, (uint64_t)n);
 			break;
 		}
-		default:
-			rc = -ENOSYS;
-			goto out;
+		default: {
+			long n = gchurn_iter(c, &st);
+			if (n < 0)
+				rc = (int)n;
+			if (n <= 0)
+				goto out;
+			units(&m, (uint64_t)n);
+			break;
+		}
 		}
 		iter_done(&m);
 	}
 out:
+	gchurn_done(c, &st);
 	checkpoint(&m);
 	meter_publish(&m, gutil_now_ns());
 	__atomic_store_n(&c->slot->done, rc ? 0u : 1u, __ATOMIC_RELEASE);

@@ -1,5 +1,5 @@
-/* Worker side of the guest: the work loops (SpinWait, Mixed, Bursty, YieldHeavy, PipeIo,
- * FutexPingPong) and their progress metering into a slot of a MAP_SHARED area that the
+/* Worker side of the guest: the work loop (SpinWait, Mixed, Bursty, YieldHeavy, PipeIo,
+ * FutexPingPong here, the churn and pressure types in gwork_churn.c) and its progress metering into a slot of a MAP_SHARED area that the
  * init process reads live. Runs in a forked worker process; no side effects at link time. */
 #ifndef KTSTR_GUEST_GWORK_H
 #define KTSTR_GUEST_GWORK_H
@@ -23,15 +23,20 @@ struct gwork_slot {
 	int32_t cpu, max_gap_cpu;
 	uint32_t migrations, done;  /* done: final numbers written */
 	uint64_t cpus[GCPU_WORDS];
-	uint32_t futex;             /* FutexPingPong: the pair's turn word lives in its first slot */
-	uint32_t pad;
+	uint32_t futex;             /* a group's shared word lives in its first slot: FutexPingPong's
+	                             * turn, MutexContention's lock, the fan-outs' generation */
+	uint32_t aux;               /* FanOutCompute: receivers done with this generation */
+	uint64_t stamp_ns;          /* FanOutCompute: when the messenger woke the receivers */
+	uint64_t figure;            /* the type's figure (work_type_figure) */
 };
 
 struct gwork_ctx {
 	int work;                   /* enum work_type */
-	int role;                   /* position in the group: 0 or 1 for pairs */
+	int role;                   /* position in the group: 0 or 1 for pairs, 0 the messenger */
 	int rfd, wfd;               /* PipeIo: read from / write to the partner, else -1 */
 	uint32_t *futex;            /* FutexPingPong: shared turn word */
+	struct gwork_slot *group;   /* grouped types: the group's first slot (its shared words) */
+	int group_size;
 	struct gwork_slot *slot;
 	const volatile int64_t *t0_ns; /* workload start (CLOCK_MONOTONIC), set by init */
 	volatile sig_atomic_t *stop;

@@ -192,9 +192,10 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 		if (cg->step != step)
 			continue;
 		int grp = work_type_group(cg->work);
+		bool piped = cg->work == WORK_PIPE_IO || cg->work == WORK_CACHE_PIPE;
 		int pa[2] = { -1, -1 }, pb[2] = { -1, -1 }; /* pair pipes: a: 0->1, b: 1->0 */
 		for (int w = 0; w < cg->workers; w++) {
-			int role = grp == 2 ? w % 2 : 0;
+			int role = w % grp;
 			if (nwk >= GSCN_MAX_WORKERS) {
 				gctl_error("more than %d workers", GSCN_MAX_WORKERS);
 				close(sp[0]);
@@ -203,20 +204,21 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 			struct gwork_ctx c = {
 				.work = cg->work, .role = role, .rfd = -1, .wfd = -1,
 				.slot = &slots[nwk], .t0_ns = &shm->t0_ns, .stop = &wstop,
+				.group = &slots[nwk - role], .group_size = grp,
 			};
-			if (cg->work == WORK_PIPE_IO && role == 0) {
+			if (piped && role == 0) {
 				if (pipe2(pa, O_CLOEXEC) || pipe2(pb, O_CLOEXEC)) {
-					gctl_error("pipe for PipeIo pair in cgroup '%s': %s", cg->name,
-						strerror(errno));
+					gctl_error("pipe for %s pair in cgroup '%s': %s", work_type_name(cg->work),
+						cg->name, strerror(errno));
 					close(sp[0]);
 					return -1;
 				}
 			}
-			if (cg->work == WORK_PIPE_IO) {
+			if (piped) {
 				c.rfd = role ? pa[0] : pb[0];
 				c.wfd = role ? pb[1] : pa[1];
 			}
-			if (grp == 2)
+			if (grp > 1)
 				c.futex = &slots[nwk - role].futex;
 			pid_t pid = fork();
 			if (pid < 0) {
@@ -225,7 +227,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 				return -1;
 			}
 			if (pid == 0) {
-				if (cg->work == WORK_PIPE_IO) {
+				if (piped) {
 					close(role ? pa[1] : pb[1]);
 					close(role ? pb[0] : pa[0]);
 				}
@@ -238,7 +240,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 			wks[nwk].slot = &slots[nwk];
 			wks[nwk].reported = false;
 			nwk++;
-			if (cg->work == WORK_PIPE_IO && role == 1) {
+			if (piped && role == 1) {
 				close(pa[0]);
 				close(pa[1]);
 				close(pb[0]);
@@ -452,6 +454,8 @@ static void report_set(int step)
 				gjson_int(&j, NULL, c);
 		gjson_arr_close(&j);
 		gjson_int(&j, "migrations", LD(s->migrations));
+		if (work_type_figure(cg->work)) /* named by the table on both sides */
+			gjson_int(&j, "figure", (int64_t)LD(s->figure));
 		int st = 0;
 		bool clean = gproc_exited(wks[i].pid, &st) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 		gjson_bool(&j, "completed", __atomic_load_n(&s->done, __ATOMIC_ACQUIRE) && clean);

@@ -1,6 +1,8 @@
 /* The work types: one table, expanded by the host's scenario parser and the guest's, so the
  * two sides cannot disagree on a name, a group size or what the guest implements.
- * X(id, name in scenario files, group size (1 ungrouped, 2 pairs, 5 fan-out), implemented) */
+ * X(id, name in scenario files, group size (1 ungrouped, 2 pairs, 4 contenders, 5 fan-out:
+ *   1 messenger + 4), implemented, the name of the one type-specific figure each worker
+ *   reports as "figure" (NULL: none)) */
 #ifndef KTSTR_GUEST_WORK_TYPES_H
 #define KTSTR_GUEST_WORK_TYPES_H
 
@@ -8,33 +10,41 @@
 #include <stdio.h>
 #include <string.h>
 
-#define KTSTR_WORK_TYPES(X)                                  \
-	X(WORK_SPIN_WAIT, "SpinWait", 1, true)               \
-	X(WORK_MIXED, "Mixed", 1, true)                      \
-	X(WORK_BURSTY, "Bursty", 1, true)                    \
-	X(WORK_IO_SYNC_WRITE, "IoSyncWrite", 1, false)       \
-	X(WORK_IO_RAND_READ, "IoRandRead", 1, false)         \
-	X(WORK_IO_CONVOY, "IoConvoy", 1, false)              \
-	X(WORK_YIELD_HEAVY, "YieldHeavy", 1, true)           \
-	X(WORK_PIPE_IO, "PipeIo", 2, true)                   \
-	X(WORK_FUTEX_PING_PONG, "FutexPingPong", 2, true)    \
-	X(WORK_CACHE_PIPE, "CachePipe", 2, false)            \
-	X(WORK_FUTEX_FAN_OUT, "FutexFanOut", 5, false)       \
-	X(WORK_FAN_OUT_COMPUTE, "FanOutCompute", 5, false)
+#define KTSTR_WORK_TYPES(X)                                                   \
+	X(WORK_SPIN_WAIT, "SpinWait", 1, true, NULL)                          \
+	X(WORK_MIXED, "Mixed", 1, true, NULL)                                 \
+	X(WORK_BURSTY, "Bursty", 1, true, NULL)                               \
+	X(WORK_IO_SYNC_WRITE, "IoSyncWrite", 1, false, NULL)                  \
+	X(WORK_IO_RAND_READ, "IoRandRead", 1, false, NULL)                    \
+	X(WORK_IO_CONVOY, "IoConvoy", 1, false, NULL)                         \
+	X(WORK_YIELD_HEAVY, "YieldHeavy", 1, true, NULL)                      \
+	X(WORK_PIPE_IO, "PipeIo", 2, true, NULL)                              \
+	X(WORK_FUTEX_PING_PONG, "FutexPingPong", 2, true, NULL)               \
+	X(WORK_CACHE_PIPE, "CachePipe", 2, true, "lines")                     \
+	X(WORK_FUTEX_FAN_OUT, "FutexFanOut", 5, true, "wakeups")              \
+	X(WORK_FAN_OUT_COMPUTE, "FanOutCompute", 5, true, "matmuls")          \
+	X(WORK_FORK_EXIT, "ForkExit", 1, true, "forks")                       \
+	X(WORK_NICE_SWEEP, "NiceSweep", 1, true, "nice_changes")              \
+	X(WORK_AFFINITY_CHURN, "AffinityChurn", 1, true, "affinity_changes")  \
+	X(WORK_POLICY_CHURN, "PolicyChurn", 1, true, "policy_changes")        \
+	X(WORK_PAGE_FAULT_CHURN, "PageFaultChurn", 1, true, "page_faults")    \
+	X(WORK_MUTEX_CONTENTION, "MutexContention", 4, true, "acquisitions")  \
+	X(WORK_CACHE_PRESSURE, "CachePressure", 1, true, "lines")             \
+	X(WORK_CACHE_YIELD, "CacheYield", 1, true, "lines")
 
 enum work_type {
-#define X(id, name, group, impl) id,
+#define X(id, name, group, impl, fig) id,
 	KTSTR_WORK_TYPES(X)
 #undef X
 	WORK__COUNT
 };
 
-struct work_type_info { const char *name; int group; bool implemented; };
+struct work_type_info { const char *name; int group; bool implemented; const char *figure; };
 
 static inline const struct work_type_info *work_type_info(int w)
 {
 	static const struct work_type_info table[WORK__COUNT] = {
-#define X(id, name, group, impl) [id] = { name, group, impl },
+#define X(id, name, group, impl, fig) [id] = { name, group, impl, fig },
 		KTSTR_WORK_TYPES(X)
 #undef X
 	};
@@ -59,6 +69,12 @@ static inline int work_type_from_name(const char *n)
 static inline int work_type_group(int w)
 {
 	return work_type_info(w) ? work_type_info(w)->group : 1;
+}
+
+/* The name of the type's figure ("forks", ...), NULL when it has none. */
+static inline const char *work_type_figure(int w)
+{
+	return work_type_info(w) ? work_type_info(w)->figure : NULL;
 }
 
 static inline bool work_type_implemented(int w)

@@ -52,23 +52,41 @@ int vm_topo_vcpus(const struct vm_topology *t, char *err, size_t errlen)
 		{ "cores per LLC", t->cores }, { "threads per core", t->threads },
 	};
 	for (size_t i = 0; i < sizeof(dims) / sizeof(dims[0]); i++) {
-		if (dims[i].v < 1 || dims[i].v > VM_MAX_VCPUS) {
+		/* A node is a memfd of its own (vmm/guestmem.h), hence the lower bound on nodes. */
+		int max = i == 0 ? GUESTMEM_MAX_NODES : VM_MAX_VCPUS;
+		if (dims[i].v < 1 || dims[i].v > max) {
 			snprintf(err, errlen,
 				 "topology %dn%dl%dc%dt: %s must be between 1 and %d, got %d",
-				 t->numa, t->llcs, t->cores, t->threads, dims[i].name,
-				 VM_MAX_VCPUS, dims[i].v);
+				 t->numa, t->llcs, t->cores, t->threads, dims[i].name, max, dims[i].v);
 			return -EINVAL;
 		}
 	}
 	long n = (long)t->numa * t->llcs * t->cores * t->threads;
 	if (n > VM_MAX_VCPUS) {
 		snprintf(err, errlen,
-			 "topology %dn%dl%dc%dt has %ld vCPUs; at most %d are supported, "
-			 "use fewer nodes, LLCs, cores or threads",
+			 "topology %dn%dl%dc%dt has %ld vCPUs; at most %d are supported "
+			 "(QEMU's -M pc limit), use fewer nodes, LLCs, cores or threads",
 			 t->numa, t->llcs, t->cores, t->threads, n, VM_MAX_VCPUS);
 		return -EINVAL;
 	}
 	return (int)n;
+}
+
+static int bits_for(int count)
+{
+	int b = 0;
+	while ((1L << b) < count)
+		b++;
+	return b;
+}
+
+long vm_topo_max_apic_id(const struct vm_topology *t)
+{
+	/* QEMU packs an APIC ID as socket|die|core|thread, each field as wide as its count
+	 * rounded up to a power of two; -smp maps node -> socket, LLC -> die. */
+	int tb = bits_for(t->threads), cb = bits_for(t->cores), db = bits_for(t->llcs);
+	return ((long)(t->numa - 1) << (tb + cb + db)) | ((long)(t->llcs - 1) << (tb + cb)) |
+	       ((long)(t->cores - 1) << tb) | (t->threads - 1);
 }
 
 /* argv under construction; every string is heap-owned. */
@@ -164,6 +182,16 @@ int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *
 		return n;
 	if (accel != VM_ACCEL_KVM && accel != VM_ACCEL_TCG) {
 		snprintf(err, errlen, "vm_build_args: accelerator must be resolved (kvm or tcg)");
+		return -EINVAL;
+	}
+	long apic = vm_topo_max_apic_id(t);
+	if (accel == VM_ACCEL_TCG && apic > VM_TCG_MAX_APIC_ID) {
+		snprintf(err, errlen,
+			 "topology %dn%dl%dc%dt: QEMU numbers its %d vCPUs with APIC IDs up to %ld "
+			 "(threads, cores and LLCs per node each round up to a power of two), and "
+			 "under TCG -M pc takes APIC IDs up to %d only; use KVM, or a shape with "
+			 "power-of-two counts (e.g. near-max-llc, 240 vCPUs)",
+			 t->numa, t->llcs, t->cores, t->threads, n, apic, VM_TCG_MAX_APIC_ID);
 		return -EINVAL;
 	}
 	int mem = cfg->memory_mb ? cfg->memory_mb : VM_DEFAULT_MEMORY_MB;

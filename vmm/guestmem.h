@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GUESTMEM_MAX_NODES 64  /* = VM_MAX_VCPUS: a node per vCPU at most */
+#define GUESTMEM_MAX_NODES 64  /* NUMA nodes: vm_topo_vcpus refuses more */
 #define GUESTMEM_FD_BASE 3     /* QEMU sees node i's memfd as fd 3 + i */
 
 struct guestmem;

@@ -33,7 +33,9 @@ struct vm_config {
 	bool hugepages;
 };
 
-#define VM_MAX_VCPUS 64
+/* QEMU's -M pc (i440fx) takes at most 255 vCPUs (q35 would take 288, more with an IOMMU
+ * and x2APIC; ktstr boots -M pc, docs/vmm.md). */
+#define VM_MAX_VCPUS 255
 #define VM_DEFAULT_MEMORY_MB 1024  /* when memory_mb is 0 */
 #define VM_MIN_NODE_MB 64          /* smallest memory per NUMA node */
 

@@ -70,6 +70,10 @@ unsigned vm_host_tsc_khz(void);
 /* Each NUMA node's RAM in MB (node_mb has topo.numa entries); returns the total (-m). */
 int vm_node_mb(const struct vm_config *cfg, int *node_mb);
 int vm_topo_vcpus(const struct vm_topology *t, char *err, size_t errlen);
+/* The highest APIC ID QEMU gives this topology's vCPUs. Above VM_TCG_MAX_APIC_ID QEMU needs
+ * KVM's x2APIC API and refuses to start under TCG ("requires kernel irqchip and X2APIC"). */
+long vm_topo_max_apic_id(const struct vm_topology *t);
+#define VM_TCG_MAX_APIC_ID 254
 
 /* --- performance mode (perf.c). vm_note appends one line to a '\n'-separated buffer. */
 void vm_note(char *notes, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

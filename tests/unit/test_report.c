@@ -296,6 +296,9 @@ Test(report, run_dir_round_trip)
 {
 	boot_and_run();
 	workers(9000);
+	/* A type with a figure of its own: named in result.json, read back. */
+	snprintf(r->workers[1].work, sizeof(r->workers[1].work), "ForkExit");
+	r->workers[1].figure = 31;
 	feed("{\"t\":\"log\",\"src\":\"sched\",\"line\":\"sched says hi\"}");
 	feed("{\"t\":\"verifier\",\"line\":\"0: (b7) r1 = 0\"}");
 	feed("{\"t\":\"dump\",\"line\":\"dump line\"}");
@@ -331,6 +334,8 @@ Test(report, run_dir_round_trip)
 	cr_assert_eq(l->nworkers, 3);
 	cr_assert_eq(l->workers[0].cpus_mask, 3);
 	cr_assert_eq(l->workers[0].wall_ns, 1000000000ull);
+	cr_assert_eq(l->workers[0].figure, -1, "SpinWait has no figure");
+	cr_assert_eq(l->workers[1].figure, 31);
 	cr_assert_eq(l->ncgroups, 2);
 	cr_assert_eq(l->nchecks, r->nchecks);
 	cr_assert_str_eq(l->checks[0].message, r->checks[0].message);
@@ -346,6 +351,10 @@ Test(report, run_dir_round_trip)
 	char *a = report_json(r), *b = report_json(l);
 	json_t *ja = json_loads(a, 0, NULL), *jb = json_loads(b, 0, NULL);
 	cr_assert(json_equal(json_object_get(ja, "workers"), json_object_get(jb, "workers")));
+	json_t *w1 = json_array_get(json_object_get(ja, "workers"), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(w1, "figure_name")), "forks");
+	cr_assert_eq(json_integer_value(json_object_get(w1, "figure")), 31);
+	cr_assert_null(json_object_get(json_array_get(json_object_get(ja, "workers"), 0), "figure"));
 	cr_assert(json_equal(json_object_get(ja, "checks"), json_object_get(jb, "checks")));
 	cr_assert(json_equal(json_object_get(ja, "cgroups"), json_object_get(jb, "cgroups")));
 	cr_assert(json_equal(json_object_get(ja, "ktstr"), json_object_get(jb, "ktstr")));

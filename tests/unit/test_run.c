@@ -111,6 +111,9 @@ Test(run, samples_and_worker_reports_are_keyed_by_tid)
 	cr_assert_eq(w->migrations, 4);
 	cr_assert(w->completed);
 	cr_assert(w->reported);
+	cr_assert_eq(w->figure, -1, "no figure sent: none");
+	ok("{\"t\":\"worker\",\"tid\":11,\"work\":\"ForkExit\",\"figure\":31}", "worker");
+	cr_assert_eq(run_worker_by_tid(r, 11)->figure, 31);
 	ok("{\"t\":\"sample\",\"elapsed_ms\":600,\"workers\":[{\"tid\":10,\"max_gap_ms\":99,\"cpu\":0}]}", "sample");
 	cr_assert_float_eq(w->max_gap_ms, 12.0, 1e-9, "a late sample never overrides the final report");
 	cr_assert_eq(w->migrations, 4);

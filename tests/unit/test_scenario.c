@@ -139,14 +139,17 @@ Test(scenario, unknown_work_lists_valid_names)
 {
 	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"work\":\"CpuSpin\"}]}",
 		   "cgroups[0].work: unknown work type 'CpuSpin'; valid: SpinWait, Mixed, Bursty, IoSyncWrite, "
-		   "IoRandRead, IoConvoy, YieldHeavy, PipeIo, FutexPingPong, CachePipe, FutexFanOut, FanOutCompute");
+		   "IoRandRead, IoConvoy, YieldHeavy, PipeIo, FutexPingPong, CachePipe, FutexFanOut, FanOutCompute, "
+		   "ForkExit, NiceSweep, AffinityChurn, PolicyChurn, PageFaultChurn, MutexContention, "
+		   "CachePressure, CacheYield");
 }
 
 Test(scenario, unimplemented_work_lists_implemented)
 {
 	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"work\":\"IoConvoy\"}]}",
 		   "work type 'IoConvoy' is not implemented by the guest yet; implemented: SpinWait, Mixed, Bursty, "
-		   "YieldHeavy, PipeIo, FutexPingPong");
+		   "YieldHeavy, PipeIo, FutexPingPong, CachePipe, FutexFanOut, FanOutCompute, ForkExit, NiceSweep, "
+		   "AffinityChurn, PolicyChurn, PageFaultChurn, MutexContention, CachePressure, CacheYield");
 }
 
 Test(scenario, grouped_work_count_uses_seed_words_and_group_index)
@@ -176,9 +179,10 @@ Test(scenario, vcpu_cap_is_named)
 	struct scenario s;
 	cr_assert_eq(parse("{\"name\":\"a\",\"topology\":{\"numa\":2,\"llcs\":2,\"cores\":8,\"threads\":2},"
 			   "\"cgroups\":[{\"name\":\"c\"}]}", &s), 0, "exactly 64 vCPUs must pass: %s", err);
+	scn_free(&s);
 	expect_err("{\"name\":\"a\",\"topology\":{\"numa\":2,\"llcs\":2,\"cores\":8,\"threads\":4},"
 		   "\"cgroups\":[{\"name\":\"c\"}]}",
-		   "over the cap of 64 (SCN_MAX_VCPUS)");
+		   "over the cap of 64 (SCN_MAX_VCPUS) for runs");
 }
 
 Test(scenario, ranges_memory_duration_checks_cpuset)
@@ -224,7 +228,11 @@ Test(scenario, work_table)
 	cr_assert_eq(work_type_from_name("FanOutCompute"), WORK_FAN_OUT_COMPUTE);
 	cr_assert_eq(work_type_from_name("spinwait"), -1, "names are case-sensitive");
 	cr_assert(work_type_implemented(WORK_FUTEX_PING_PONG));
-	cr_assert_not(work_type_implemented(WORK_CACHE_PIPE));
+	cr_assert(work_type_implemented(WORK_CACHE_PIPE));
+	cr_assert_not(work_type_implemented(WORK_IO_CONVOY));
+	cr_assert_eq(work_type_group(WORK_MUTEX_CONTENTION), 4);
+	cr_assert_str_eq(work_type_figure(WORK_FORK_EXIT), "forks");
+	cr_assert_null(work_type_figure(WORK_SPIN_WAIT));
 }
 
 Test(scenario, load_reads_a_real_file_and_reports_missing_ones)

@@ -228,17 +228,55 @@ static void expect_reject(struct vm_config cfg, const char *needle)
 Test(vmm_args, zero_or_negative_dimensions_are_rejected)
 {
 	expect_reject(base_cfg(0, 1, 1, 1), "numa nodes must be between 1 and 64, got 0");
-	expect_reject(base_cfg(1, 0, 1, 1), "LLCs per node must be between 1 and 64, got 0");
-	expect_reject(base_cfg(1, 1, 0, 1), "cores per LLC must be between 1 and 64, got 0");
-	expect_reject(base_cfg(1, 1, 1, 0), "threads per core must be between 1 and 64, got 0");
+	expect_reject(base_cfg(1, 0, 1, 1), "LLCs per node must be between 1 and 255, got 0");
+	expect_reject(base_cfg(1, 1, 0, 1), "cores per LLC must be between 1 and 255, got 0");
+	expect_reject(base_cfg(1, 1, 1, 0), "threads per core must be between 1 and 255, got 0");
 	expect_reject(base_cfg(1, 1, -3, 1), "got -3");
 }
 
-Test(vmm_args, more_than_64_vcpus_is_rejected)
+Test(vmm_args, more_than_255_vcpus_is_rejected)
 {
-	expect_reject(base_cfg(1, 1, 65, 1), "cores per LLC must be between 1 and 64, got 65");
-	expect_reject(base_cfg(3, 4, 4, 2), "has 96 vCPUs; at most 64 are supported");
-	expect_reject(base_cfg(64, 64, 64, 64), "at most 64");
+	expect_reject(base_cfg(1, 1, 256, 1), "cores per LLC must be between 1 and 255, got 256");
+	expect_reject(base_cfg(65, 1, 1, 1), "numa nodes must be between 1 and 64, got 65");
+	expect_reject(base_cfg(2, 4, 16, 2),
+		      "has 256 vCPUs; at most 255 are supported (QEMU's -M pc limit)");
+	expect_reject(base_cfg(64, 64, 64, 64), "at most 255");
+}
+
+Test(vmm_args, up_to_255_vcpus_build_when_the_apic_ids_fit)
+{
+	struct vm_args a;
+	char err[512] = "";
+	/* near-max-llc: 240 vCPUs, APIC IDs up to 239 (the real QEMU 7.2 starts it under TCG). */
+	struct vm_config cfg = base_cfg(1, 15, 8, 2);
+	cfg.memory_mb = 4096;
+	cr_assert_eq(vm_build_args(&cfg, VM_ACCEL_TCG, "/r/c", NULL, "/r/q", &a, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_expect_str_eq(argval(&a, "-smp", 0), "240,sockets=1,dies=15,cores=8,threads=2");
+	vm_args_free(&a);
+	cfg = base_cfg(1, 1, 255, 1); /* 255 vCPUs, IDs 0..254 */
+	cr_assert_eq(vm_build_args(&cfg, VM_ACCEL_TCG, "/r/c", NULL, "/r/q", &a, err, sizeof(err)), 0,
+		     "%s", err);
+	vm_args_free(&a);
+}
+
+Test(vmm_args, apic_ids_past_254_are_refused_under_tcg_only)
+{
+	struct vm_topology t = { 1, 14, 9, 2 }; /* max-cpu: 1 thread bit, 4 core bits, 4 die bits */
+	cr_expect_eq(vm_topo_max_apic_id(&t), (13L << 5) | (8 << 1) | 1);
+	t = (struct vm_topology){ 4, 3, 8, 2 }; /* numa4-12llc */
+	cr_expect_eq(vm_topo_max_apic_id(&t), (3L << 6) | (2 << 4) | (7 << 1) | 1);
+	t = (struct vm_topology){ 1, 1, 1, 1 };
+	cr_expect_eq(vm_topo_max_apic_id(&t), 0);
+	struct vm_config cfg = base_cfg(1, 14, 9, 2);
+	cfg.memory_mb = 4096;
+	expect_reject(cfg, "topology 1n14l9c2t: QEMU numbers its 252 vCPUs with APIC IDs up to 433");
+	expect_reject(cfg, "under TCG -M pc takes APIC IDs up to 254 only");
+	struct vm_args a;
+	char err[512] = "";
+	cr_expect_eq(vm_build_args(&cfg, VM_ACCEL_KVM, "/r/c", NULL, "/r/q", &a, err, sizeof(err)), 0,
+		     "KVM leaves wide APIC IDs to QEMU's x2APIC support: %s", err);
+	vm_args_free(&a);
 }
 
 Test(vmm_args, too_little_memory_per_node_is_rejected)
