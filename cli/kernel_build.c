@@ -24,11 +24,48 @@ static int build_err(const char *msg)
 	return 2;
 }
 
+/* The newest built entry whose key or version is spec: its source (a tree or a git URL
+ * and ref) and, unless given, its extra fragment go into o. */
+static bool from_entry(const char *root, const char *spec, struct kernel_entry *out,
+		       struct kbuild_opts *o)
+{
+	struct kernel_entry *v;
+	int n;
+	char err[1024];
+	bool found = false;
+	if (engine_kernel_list(root, &v, &n, err, sizeof(err)))
+		return false;
+	for (int i = 0; i < n && !found; i++) {
+		const struct kernel_build_info *b = &v[i].build;
+		if (v[i].corrupt || !b->built || !b->src[0] ||
+		    (strcmp(v[i].key, spec) && strcmp(v[i].version, spec)))
+			continue;
+		if (!strcmp(v[i].source, "build:source") || !strcmp(v[i].source, "build:git")) {
+			*out = v[i];
+			found = true;
+		}
+	}
+	free(v);
+	if (!found)
+		return false;
+	if (!strcmp(out->source, "build:source")) {
+		o->source_dir = out->build.src;
+	} else {
+		o->git_url = out->build.src;
+		o->git_ref = out->build.ref;
+	}
+	if (!o->extra_kconfig && out->build.extra_kconfig[0])
+		o->extra_kconfig = out->build.extra_kconfig;
+	return true;
+}
+
 int cli_kernel_build(int argc, char **argv)
 {
 	struct kbuild_opts o = { .progress_fd = 2 };
 	bool debian_source = false;
+	const char *kernel_spec = NULL;
 	char root[4096], err[8192], src[4096];
+	struct kernel_entry made; /* the entry --kernel names, when ktstr built it */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool more = i + 1 < argc;
@@ -54,7 +91,7 @@ int cli_kernel_build(int argc, char **argv)
 			if (strchr(k, '/') || k[0] == '.' || k[0] == '~')
 				o.source_dir = k;
 			else
-				o.version = k;
+				kernel_spec = k;
 		} else if (!strcmp(a, "-j") && more) {
 			char *end;
 			long j = strtol(argv[++i], &end, 10);
@@ -70,11 +107,20 @@ int cli_kernel_build(int argc, char **argv)
 	}
 	if (!o.git_url != !o.git_ref)
 		return build_err("kernel build: --git and --ref go together");
+	if (get_cache_root(root, sizeof(root)))
+		return 2;
+	/* --kernel VERSION|KEY of an entry ktstr built rebuilds it from where it came from (the
+	 * seed's stale-kconfig advice); any other version comes from kernel.org. */
+	if (kernel_spec && !o.version && !o.source_dir && !o.git_url &&
+	    from_entry(root, kernel_spec, &made, &o))
+		fprintf(stderr, "ktstr: rebuilding %s from %s%s%s\n", made.key, made.build.src,
+			o.extra_kconfig ? " with --extra-kconfig " : "",
+			o.extra_kconfig ? o.extra_kconfig : "");
+	else if (kernel_spec && !o.version)
+		o.version = kernel_spec;
 	if (!!o.source_dir + !!o.version + !!o.git_url + debian_source > 1)
 		return build_err("kernel build: give one source: VERSION, --source, --git or "
 				 "--debian-source");
-	if (get_cache_root(root, sizeof(root)))
-		return 2;
 	if (debian_source) {
 		if (engine_kernel_fetch_source(root, src, sizeof(src), err, sizeof(err))) {
 			cli_error("%s", err);

@@ -51,6 +51,12 @@ start=$(date +%s)
 expect_grep "cache hit for .*linux-source.* \($key, built [0-9]+[smhd] ago\)" "$T/b2.err" "cache hit"
 [ $(( $(date +%s) - start )) -lt 60 ] || fail "cache hit took $(( $(date +%s) - start ))s"
 
+# The seed's stale-kconfig advice, `kernel build --kernel <entry version>`, rebuilds a built
+# entry from the source it recorded (here: the same key, so a cache hit), not kernel.org.
+"$KTSTR" kernel build --kernel 7.2.13 > "$T/b3.out" 2> "$T/b3.err" || { cat "$T/b3.err" >&2; fail "--kernel 7.2.13"; }
+expect_grep "^ktstr: rebuilding $key from $src\$" "$T/b3.err" "--kernel names the entry's source"
+expect_grep "cache hit for $src \($key," "$T/b3.err" "--kernel rebuild is a cache hit"
+
 # 4. It boots and an example passes under ktstr_sched.
 "$KTSTR" run "$ROOT/examples/ktstr-sched.json" --kernel "$key" --json > "$T/run.json" 2> "$T/run.err"
 rc=$?
