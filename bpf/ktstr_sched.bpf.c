@@ -94,6 +94,15 @@ void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 	u64 vtime = tctx ? tctx->vtime : vtime_now;
 
 	__sync_fetch_and_add(&nr_enqueued, 1);
+	/* SCX_OPS_ENQ_LAST: the CPU's last runnable task comes back to us when its slice ends
+	 * and nothing else is queued. Run it again on this CPU ourselves instead of letting
+	 * the kernel keep it: every such keep counts as dispatch_keep_last, and a CPU per
+	 * spinner (4 SpinWait workers on 4 CPUs) would otherwise cross the monitor's
+	 * 100/s keep_last rate by design, not by fault. */
+	if ((enq_flags & SCX_ENQ_LAST) && !stall_victim(p) && !piled(p)) {
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, enq_flags);
+		return;
+	}
 	if (stall_victim(p)) {
 		__sync_fetch_and_add(&nr_stalled, 1);
 		scx_bpf_dsq_insert(p, STALL_DSQ, slice_ns, enq_flags);
@@ -223,20 +232,30 @@ void BPF_STRUCT_OPS(ktstr_exit, struct scx_exit_info *ei)
 	exit_kind = ei->kind;
 }
 
+/* One set of ops, two registrations: the loader creates one of these maps (the second for
+ * --keep-last, which leaves the last task to the kernel). */
+#define KTSTR_OPS(enq_last_flag)                                                           \
+	{                                                                                  \
+		.select_cpu = (void *)ktstr_select_cpu,                                    \
+		.enqueue = (void *)ktstr_enqueue,                                          \
+		.dispatch = (void *)ktstr_dispatch,                                        \
+		.tick = (void *)ktstr_tick,                                                \
+		.running = (void *)ktstr_running,                                          \
+		.stopping = (void *)ktstr_stopping,                                        \
+		.init_task = (void *)ktstr_init_task,                                      \
+		.enable = (void *)ktstr_enable,                                            \
+		.init = (void *)ktstr_init,                                                \
+		.exit = (void *)ktstr_exit,                                                \
+		/* Short watchdog so --stall-after-ms ends the scheduler within a few      \
+		 * seconds even under TCG; a fair queue never leaves a task waiting this  \
+		 * long. */                                                                \
+		.timeout_ms = 3000,                                                        \
+		.flags = (enq_last_flag),                                                  \
+		.name = "ktstr_sched",                                                     \
+	}
+
 SEC(".struct_ops")
-struct sched_ext_ops ktstr_ops = {
-	.select_cpu = (void *)ktstr_select_cpu,
-	.enqueue = (void *)ktstr_enqueue,
-	.dispatch = (void *)ktstr_dispatch,
-	.tick = (void *)ktstr_tick,
-	.running = (void *)ktstr_running,
-	.stopping = (void *)ktstr_stopping,
-	.init_task = (void *)ktstr_init_task,
-	.enable = (void *)ktstr_enable,
-	.init = (void *)ktstr_init,
-	.exit = (void *)ktstr_exit,
-	/* Short watchdog so --stall-after-ms ends the scheduler within a few seconds even
-	 * under TCG; a fair queue never leaves a task waiting this long. */
-	.timeout_ms = 3000,
-	.name = "ktstr_sched",
-};
+struct sched_ext_ops ktstr_ops = KTSTR_OPS(SCX_OPS_ENQ_LAST);
+
+SEC(".struct_ops")
+struct sched_ext_ops ktstr_ops_keep_last = KTSTR_OPS(0);

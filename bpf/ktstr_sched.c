@@ -41,7 +41,7 @@
 struct opts {
 	unsigned long long error_after_ms, stall_after_ms, exit_after_ms, crash_after_ms;
 	unsigned long long spin_after_ms, spin_ms;
-	bool pile_on_cpu0, bad_select_cpu;
+	bool pile_on_cpu0, bad_select_cpu, keep_last;
 	int stall_pid;
 	bool verbose, libbpf_debug;
 };
@@ -69,7 +69,7 @@ static void usage(FILE *f, const char *argv0)
 	fprintf(f,
 		"usage: %s [--verbose] [--error-after-ms N] [--stall-after-ms N [--stall-pid TID]]\n"
 		"          [--exit-after-ms N] [--crash-after-ms N] [--spin-after-ms N [--spin-ms M]]\n"
-		"          [--pile-on-cpu0] [--bad-select-cpu] [--libbpf-debug]\n"
+		"          [--pile-on-cpu0] [--bad-select-cpu] [--keep-last] [--libbpf-debug]\n"
 		"  --verbose            print enqueue/dispatch counters every second\n"
 		"  --error-after-ms N   the BPF side calls scx_bpf_error() after N ms\n"
 		"  --stall-after-ms N   stop dispatching user tasks after N ms (watchdog fires)\n"
@@ -79,7 +79,9 @@ static void usage(FILE *f, const char *argv0)
 		"  --spin-after-ms N    each CPU's next tick after N ms spins M ms (default 1500) with\n"
 		"                       interrupts off and its rq lock held: the guest wedges\n"
 		"  --pile-on-cpu0       queue every task free to run anywhere on CPU 0's local DSQ\n"
-		"  --bad-select-cpu     ops.select_cpu returns nr_cpus-1-prev_cpu, allowed or not\n",
+		"  --bad-select-cpu     ops.select_cpu returns nr_cpus-1-prev_cpu, allowed or not\n"
+		"  --keep-last          register without SCX_OPS_ENQ_LAST: the kernel keeps a CPU's\n"
+		"                       last task at each slice end (dispatch_keep_last events)\n",
 		argv0);
 }
 
@@ -109,6 +111,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "spin-ms", required_argument, NULL, 'M' },
 		{ "pile-on-cpu0", no_argument, NULL, '0' },
 		{ "bad-select-cpu", no_argument, NULL, 'B' },
+		{ "keep-last", no_argument, NULL, 'K' },
 		{ "libbpf-debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -128,6 +131,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'M': if (parse_ull("--spin-ms", optarg, &o->spin_ms)) return -EINVAL; break;
 		case '0': o->pile_on_cpu0 = true; break;
 		case 'B': o->bad_select_cpu = true; break;
+		case 'K': o->keep_last = true; break;
 		case 'p':
 			if (parse_ull("--stall-pid", optarg, &pid)) return -EINVAL;
 			if (pid == 0 || pid > INT_MAX) {
@@ -192,6 +196,7 @@ int main(int argc, char **argv)
 	struct opts o = { 0 };
 	struct SKEL_NAME *skel;
 	struct bpf_program *init;
+	struct bpf_map *ops, *keep_last_ops;
 	struct sigaction sa;
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	unsigned long long start, next_report;
@@ -223,8 +228,21 @@ int main(int argc, char **argv)
 	skel->rodata->stall_pid = o.stall_pid;
 	skel->rodata->loader_tgid = getpid();
 
-	err = bpf_map__set_map_flags(skel->maps.ktstr_ops,
-				     bpf_map__map_flags(skel->maps.ktstr_ops) | KTSTR_BPF_F_LINK);
+	/* The main scheduler has a second copy of its ops without SCX_OPS_ENQ_LAST
+	 * (--keep-last); only the one registered is created. The broken variants have one. */
+	ops = skel->maps.ktstr_ops;
+	keep_last_ops = bpf_object__find_map_by_name(skel->obj, "ktstr_ops_keep_last");
+	if (o.keep_last && !keep_last_ops) {
+		fprintf(stderr, TAG ": --keep-last: this build has no ktstr_ops_keep_last map\n");
+		err = -EINVAL;
+		goto out;
+	}
+	if (keep_last_ops) {
+		bpf_map__set_autocreate(o.keep_last ? ops : keep_last_ops, false);
+		if (o.keep_last)
+			ops = keep_last_ops;
+	}
+	err = bpf_map__set_map_flags(ops, bpf_map__map_flags(ops) | KTSTR_BPF_F_LINK);
 	init = bpf_object__find_program_by_name(skel->obj, "ktstr_init");
 	if (!err && init)
 		err = bpf_program__set_flags(init, bpf_program__flags(init) | BPF_F_SLEEPABLE);
@@ -246,7 +264,7 @@ int main(int argc, char **argv)
 	/* A closed log pipe must not kill the scheduler along with the process. */
 	signal(SIGPIPE, SIG_IGN);
 
-	link_fd = attach_link(skel->maps.ktstr_ops);
+	link_fd = attach_link(ops);
 	if (link_fd < 0)
 		goto out;
 	printf(TAG ": attached\n");

@@ -1,9 +1,10 @@
 # Each monitor check fails on a run made to break it, with the reference's wording:
 #  - ktstr_sched --pile-on-cpu0 queues every task on CPU 0: imbalance, and a local DSQ
 #    deeper than the scenario's monitor.max_local_dsq_depth (3 for this small VM);
-#  - one spinner per CPU and nothing else to run: the kernel keeps the last task running
-#    at every slice end and refills it with the default 20 ms slice, about 30/s per CPU
-#    under TCG, so the scenario lowers monitor.max_keep_last_rate to 20/s;
+#  - one spinner per CPU and nothing else to run, ktstr_sched --keep-last (registered
+#    without SCX_OPS_ENQ_LAST): the kernel keeps the last task running at every slice end
+#    and refills it with the default 20 ms slice, about 30/s per CPU under TCG, so the
+#    scenario lowers monitor.max_keep_last_rate to 20/s;
 #  - --bad-select-cpu on a 4-vCPU VM whose cgroup holds CPUs 0-1: ops.select_cpu names
 #    CPU 2 or 3, the kernel falls back (select_cpu_fallback well over 200/s).
 # The rq_clock stall is test_monitor_wedged.sh. Every run's scenario itself passes, so the
@@ -33,7 +34,7 @@ expect_grep 'local DSQ depth [0-9]+ on cpu0 exceeded threshold 3 for [0-9]+ cons
 
 run_broken keeplast '{"name":"keeplast","topology":{"numa":1,"llcs":1,"cores":2,"threads":1},
   "duration_ms":6000,"monitor":{"max_keep_last_rate":20},
-  "cgroups":[{"name":"cg","workers":2,"work":"SpinWait"}]}'
+  "cgroups":[{"name":"cg","workers":2,"work":"SpinWait"}]}' --keep-last
 expect_grep 'keep_last rate [0-9]+\.[0-9]/s exceeded threshold 20\.0/s for [0-9]+ consecutive intervals \(ending at sample [0-9]+\)' "$T/keeplast.txt" "keep_last"
 
 run_broken fallback '{"name":"fallback","topology":{"numa":1,"llcs":1,"cores":4,"threads":1},
