@@ -179,6 +179,19 @@ static json_t *build_json(struct run *r)
 							   "duration_ms", r->scn.steps[k].duration_ms));
 		json_object_set_new(sc, "steps", a);
 	}
+	if (r->scn.nops > 0) { /* what ran mid-run, for a reader of the results */
+		a = json_array();
+		for (int i = 0; i < r->scn.nops && i < SCN_MAX_OPS; i++) {
+			const struct ktstr_op *op = &r->scn.ops[i];
+			json_t *oj = json_pack("{s:s, s:i, s:i, s:i, s:o}", "op", op_kind_name(op->kind), "step",
+					       op->step, "at_ms", op->at_ms, "every_ms", op->every_ms, "cgroup",
+					       jsafe(op->cgroup));
+			if (op->other[0])
+				json_object_set_new(oj, "other", jsafe(op->other));
+			json_array_append_new(a, oj);
+		}
+		json_object_set_new(sc, "ops", a);
+	}
 	json_object_set_new(o, "scenario", sc);
 
 	json_object_set_new(o, "kernel", json_pack("{s:o, s:o, s:o}", "key", jsafe(r->kernel_key), "path",

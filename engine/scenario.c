@@ -128,7 +128,7 @@ static int parse_scheduler(struct scn_pctx *c, json_t *v, struct scenario *s)
  * appended to s->cgroups with .step = its 1-based number. */
 static int parse_steps(struct scn_pctx *c, json_t *steps, struct scenario *s)
 {
-	static const char *const keys[] = { "name", "duration_ms", "cgroups", NULL };
+	static const char *const keys[] = { "name", "duration_ms", "cgroups", "ops", NULL };
 	char base[48], path[96], what[48];
 	size_t k, i;
 	json_t *st, *g;
@@ -176,6 +176,9 @@ static int parse_steps(struct scn_pctx *c, json_t *steps, struct scenario *s)
 				sp->ncgroups++;
 			}
 		}
+		snprintf(path, sizeof(path), "%s.ops", base);
+		if ((x = json_object_get(st, "ops")) && scn_parse_ops(c, x, path, (int)k + 1, s))
+			return -EINVAL;
 		s->nsteps++;
 	}
 	return 0;
@@ -185,7 +188,7 @@ static int parse_root(struct scn_pctx *c, json_t *root, struct scenario *s)
 {
 	static const char *const keys[] = { "name", "topology", "memory_mb", "scheduler", "duration_ms",
 					    "cgroups", "checks", "monitor", "expect_err",
-					    "performance_mode", "steps", NULL };
+					    "performance_mode", "steps", "ops", NULL };
 	static const char *const check_keys_valid[] = { "max_gap_ms", "max_spread_pct", NULL };
 	json_t *x;
 	long n;
@@ -265,6 +268,13 @@ static int parse_root(struct scn_pctx *c, json_t *root, struct scenario *s)
 			for (int k = 0; k < s->nsteps; k++)
 				s->duration_ms += s->steps[k].duration_ms;
 		}
+	}
+	if ((x = json_object_get(root, "ops"))) {
+		if (steps)
+			return scn_perr(c, "ops", true, "ops: a scenario with steps lists its ops in each "
+					"step (steps[N].ops); move them there");
+		if (scn_parse_ops(c, x, "ops", 1, s))
+			return -EINVAL;
 	}
 	if ((x = json_object_get(root, "checks"))) {
 		if (scn_want_object(c, x, "checks", "checks", check_keys_valid))

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guest/op_kinds.h"
 #include "guest/work_types.h"
 #include "engine/monitor/monitor.h"
 #include "vmm/vm.h"  /* struct vm_topology: the scenario declares exactly what the VM gets */
@@ -18,6 +19,7 @@
 #define SCN_MAX_VCPUS 64
 #define SCN_MAX_SCHED_ARGS 64
 #define SCN_MAX_STEPS 32     /* steps per scenario */
+#define SCN_MAX_OPS 64       /* ops per scenario, all steps together */
 
 
 int scn_topo_cpus(const struct vm_topology *t);
@@ -96,6 +98,10 @@ struct scenario {
 	 * duration_ms is the sum of their durations (scn_validate insists). */
 	struct scn_step steps[SCN_MAX_STEPS];
 	int nsteps;
+	/* Operations during a step (guest/op_kinds.h), in file order; .step is 1-based, 1 for
+	 * the top-level "ops" of a scenario without steps. */
+	struct ktstr_op ops[SCN_MAX_OPS];
+	int nops;
 	struct scn_checks checks;
 	struct mon_thresholds monitor; /* the "monitor" block; defaults when absent */
 	bool expect_err;

@@ -169,7 +169,7 @@ int scn_parse_cgroup(struct scn_pctx *c, json_t *v, const char *base, struct scn
 
 	long n = 1;
 	snprintf(path, sizeof(path), "%s.workers", base);
-	if ((x = json_object_get(v, "workers")) && scn_get_int(c, x, path, 1, SCN_MAX_WORKERS, &n))
+	if ((x = json_object_get(v, "workers")) && scn_get_int(c, x, path, 0, SCN_MAX_WORKERS, &n))
 		return -EINVAL;
 	g->workers = (int)n;
 

@@ -57,6 +57,15 @@ json_t *scn_monitor_json(const struct mon_thresholds *t);
 /* The cgroup entry v at key path base into g (g->step is the caller's). 0 or -EINVAL. */
 int scn_parse_cgroup(struct scn_pctx *c, json_t *v, const char *base, struct scn_cgroup *g);
 
+/* ---- scenario_ops.c ---- */
+
+/* The "ops" array at key path base, for step (1-based), appended to s->ops. 0 or -EINVAL. */
+int scn_parse_ops(struct scn_pctx *c, json_t *ops, const char *base, int step, struct scenario *s);
+/* Step `step`'s ops in the file's (and the wire's) shape; NULL when it has none. */
+json_t *scn_ops_json(const struct scenario *s, int step);
+/* "steps[1].ops[0]" or "ops[2]": where op i was written. */
+void scn_op_where(const struct scenario *s, int i, char *buf, size_t len);
+
 /* ---- scenario_topo.c ---- */
 
 /* Parses a cpu list "0-3,5". Returns the highest CPU or -1 when malformed. */

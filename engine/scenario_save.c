@@ -82,16 +82,23 @@ char *scn_to_json(const struct scenario *s)
 		json_t *so = json_pack("{s:i, s:o}", "duration_ms", st->duration_ms, "cgroups", cgs);
 		if (st->name[0])
 			json_object_set_new(so, "name", json_string(st->name));
+		json_t *ops = scn_ops_json(s, k + 1);
+		if (ops)
+			json_object_set_new(so, "ops", ops);
 		json_array_append_new(steps, so);
 	}
 	for (int c = 0; c < s->ncgroups; c++)
 		if (s->cgroups[c].step == 0)
 			json_array_append_new(top, cgroup_json(&s->cgroups[c]));
 	json_object_set_new(o, "cgroups", top);
-	if (s->nsteps)
+	if (s->nsteps) {
 		json_object_set_new(o, "steps", steps);
-	else
+	} else {
 		json_decref(steps);
+		json_t *ops = scn_ops_json(s, 1);
+		if (ops)
+			json_object_set_new(o, "ops", ops);
+	}
 	if (s->checks.has_max_gap_ms || s->checks.has_max_spread_pct) {
 		json_t *ck = json_object();
 		if (s->checks.has_max_gap_ms)

@@ -132,6 +132,25 @@ int scn_validate_core(const struct scenario *s, bool final, char *path, size_t p
 		}
 		total += g->workers;
 	}
+	for (int i = 0; i < s->nops; i++) {
+		const struct ktstr_op *op = &s->ops[i];
+		int step_ms = s->nsteps && op->step >= 1 && op->step <= s->nsteps ?
+			      s->steps[op->step - 1].duration_ms : s->duration_ms;
+		scn_op_where(s, i, where, sizeof(where));
+		if (op->at_ms >= step_ms) {
+			snprintf(path, plen, "%s.at_ms", where);
+			snprintf(msg, mlen, "%s.at_ms: %d ms is not inside its step, which lasts %d ms; "
+				 "give 0..%d", where, op->at_ms, step_ms, step_ms - 1);
+			return -EINVAL;
+		}
+		if (op->cpus[0] && scn_cpulist_max(op->cpus) >= cpus) {
+			snprintf(path, plen, "%s.cpus", where);
+			snprintf(msg, mlen, "%s.cpus: CPU %d is outside the topology's %d vCPUs (0-%d)", where,
+				 scn_cpulist_max(op->cpus), cpus, cpus - 1);
+			return -EINVAL;
+		}
+		total += op->kind == OP_SPAWN ? op->workers : 0;
+	}
 	if (total > SCN_MAX_WORKERS) {
 		snprintf(path, plen, "cgroups");
 		snprintf(msg, mlen, "cgroups: %d workers in total%s, over the cap of %d", total,

@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "engine/scenario_priv.h"
 #include "engine/scenario_wire.h"
 #include "guest/proto.h"
 #include "guest/scenario_wire.h"
@@ -44,6 +45,9 @@ char *scn_wire_json(const struct scenario *scn, bool has_sched)
 	 * With steps: the list; its length is the step count the guest reports. */
 	if (!scn->nsteps) {
 		json_object_set_new(o, KTSTR_SCN_STEPS, json_integer(1));
+		json_t *ops = scn_ops_json(scn, 1);
+		if (ops)
+			json_object_set_new(o, KTSTR_SCN_OPS, ops);
 	} else {
 		json_t *steps = json_array();
 		for (int k = 0; k < scn->nsteps && k < SCN_MAX_STEPS; k++) {
@@ -55,6 +59,9 @@ char *scn_wire_json(const struct scenario *scn, bool has_sched)
 			for (int i = sp->first_cgroup; i < sp->first_cgroup + sp->ncgroups && i < scn->ncgroups; i++)
 				json_array_append_new(scgs, wire_cgroup(scn, &scn->cgroups[i]));
 			json_object_set_new(st, KTSTR_SCN_STEP_CGROUPS, scgs);
+			json_t *ops = scn_ops_json(scn, k + 1);
+			if (ops)
+				json_object_set_new(st, KTSTR_SCN_OPS, ops);
 			json_array_append_new(steps, st);
 		}
 		json_object_set_new(o, KTSTR_SCN_STEPS, steps);

@@ -194,6 +194,21 @@ int gscn_parse(const char *text, struct gscn *s, char *err, size_t errlen)
 		s->steps = (int)json_integer_value(v);
 	}
 
+	/* Ops after every cgroup: a Spawn appends its workers' entry behind them. */
+	json_t *tops = json_object_get(o, KTSTR_SCN_OPS);
+	if (tops && s->nstep)
+		FAIL("scenario.json: top-level \"ops\" with a step list; each step has its own");
+	if ((rc = gscn_parse_ops(s, tops, "ops", 1, s->duration_ms, &total, err, errlen)))
+		goto out;
+	for (int k = 0; k < s->nstep; k++) {
+		char where[48];
+		snprintf(where, sizeof(where), "steps[%d].ops", k);
+		json_t *st = json_array_get(v, (size_t)k);
+		if ((rc = gscn_parse_ops(s, json_object_get(st, KTSTR_SCN_OPS), where, k + 1,
+					 s->step[k].duration_ms, &total, err, errlen)))
+			goto out;
+	}
+
 	json_t *sc = json_object_get(o, KTSTR_SCN_SCHEDULER);
 	if (sc && !json_is_null(sc)) {
 		if (!json_is_object(sc))

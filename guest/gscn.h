@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "guest/op_kinds.h"
 #include "guest/work_types.h"
 
 #define GSCN_MAX_CGROUPS 64
@@ -13,6 +14,7 @@
 #define GSCN_MAX_ARGS 64
 #define GSCN_MAX_DURATION_MS (24 * 3600 * 1000)
 #define GSCN_MAX_STEPS 32
+#define GSCN_MAX_OPS 64
 
 struct gscn_cgroup {
 	char name[64];
@@ -25,6 +27,9 @@ struct gscn_cgroup {
 	char memory_max[24];
 	char memory_swap_max[24];
 	int step;             /* 0: backdrop (the whole run); k >= 1: step k's (1-based) */
+	/* The workers of a Spawn op: their cgroup (name) is someone else's directory; they
+	 * start when the op runs and stop with the op's step. Never made or removed. */
+	bool spawned;
 };
 
 /* One entry of "steps": its cgroups are cg[first .. first + ncg). */
@@ -70,6 +75,9 @@ struct gscn {
 	int nstep;
 	struct gscn_cgroup cg[GSCN_MAX_CGROUPS];
 	int ncg;
+	/* Operations, in file order (each step's, or the top level's for one implicit step). */
+	struct ktstr_op op[GSCN_MAX_OPS];
+	int nop;
 	bool has_sched;
 	char sched_path[256];
 	char sched_name[128];
@@ -82,5 +90,13 @@ struct gscn {
  * grouped worker counts and name collisions among cgroups live at the same time, in the
  * seed's words; with a step list, duration_ms must be the sum of the steps'. */
 int gscn_parse(const char *text, struct gscn *out, char *err, size_t errlen);
+
+/* guest/gscn_ops.c: the "ops" list ops (a json_t array; `where` names it in messages) of
+ * step `step` (1-based; 1 also for the implicit step) lasting step_ms. Appends to s->op;
+ * a Spawn also appends its workers' entry to s->cg (spawned) and counts them into *total.
+ * 0 or -EINVAL with a message. */
+struct json_t;
+int gscn_parse_ops(struct gscn *s, struct json_t *ops, const char *where, int step, int step_ms,
+		   int *total, char *err, size_t errlen);
 
 #endif

@@ -22,7 +22,7 @@
 #include "guest/gwork.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
-#define CG_BASE CG_ROOT "/ktstr"
+#define CG_BASE GWORKERS_CG_BASE
 
 struct shm_hdr {
 	int64_t t0_ns;
@@ -34,6 +34,7 @@ struct wk {
 	int cg;          /* index into the scenario's cgroups */
 	struct gwork_slot *slot;
 	bool reported;   /* its step ended: stopped, "worker" sent */
+	bool picked;     /* chosen by gworkers_stop_pids */
 };
 
 static const struct gscn *S;
@@ -74,7 +75,7 @@ static void enable_controller(const char *ctrl)
 
 /* A failed write in cgroup `name`: the seed's snapshot when the directory itself is gone
  * (a name that was never created), else the knob's wrapped error. */
-static void knob_failed(const char *name, int knob, const char *value, int err)
+void gworkers_knob_failed(const char *name, int knob, const char *value, int err)
 {
 	char msg[2048], dir[512];
 	struct stat st;
@@ -103,7 +104,7 @@ static int make_cgroup(const struct gscn_cgroup *c)
 		snprintf(p, sizeof(p), CG_BASE "/%s/%s", c->name, gscn_knob_file(k));
 		int rc = gutil_write_file(p, v);
 		if (rc) {
-			knob_failed(c->name, k, v, -rc);
+			gworkers_knob_failed(c->name, k, v, -rc);
 			return -1;
 		}
 	}
@@ -118,7 +119,13 @@ int gworkers_cgroups(const struct gscn *s)
 	for (int i = 0; i < s->ncg; i++)
 		for (int k = 0; k < GSCN_KNOB__COUNT; k++)
 			want[k] |= gscn_knob_value(&s->cg[i], k)[0] != 0;
-	if (!s->ncg)
+	/* Ops that write cpuset.cpus need the controller as much as a declared cpuset does. */
+	for (int i = 0; i < s->nop; i++)
+		want[GSCN_KNOB_CPUSET_CPUS] |= s->op[i].kind == OP_SET_CPUSET ||
+					       s->op[i].kind == OP_CLEAR_CPUSET ||
+					       s->op[i].kind == OP_SWAP_CPUSETS ||
+					       (s->op[i].kind == OP_ADD_CGROUP && s->op[i].cpus[0]);
+	if (!s->ncg && !s->nop)
 		return 0;
 	if (mkdir(CG_BASE, 0755) && errno != EEXIST) {
 		gscn_oserr(e, sizeof(e), errno);
@@ -132,13 +139,13 @@ int gworkers_cgroups(const struct gscn *s)
 	if (want[GSCN_KNOB_MEMORY_MAX] || want[GSCN_KNOB_MEMORY_SWAP_MAX])
 		enable_controller("memory");
 	for (int i = 0; i < s->ncg; i++)
-		if (!s->cg[i].step && make_cgroup(&s->cg[i]))
+		if (!s->cg[i].step && !s->cg[i].spawned && make_cgroup(&s->cg[i]))
 			return -1;
 	return 0;
 }
 
 /* Writes pid into the cgroup; EBUSY (sched_ext's cgroup_prep_move) is retried. */
-static int move_pid(const char *cg, pid_t pid)
+int gworkers_move_pid(const char *cg, pid_t pid)
 {
 	char p[512], v[32];
 	snprintf(p, sizeof(p), CG_BASE "/%s/cgroup.procs", cg);
@@ -246,7 +253,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 				close(pb[0]);
 				close(pb[1]);
 			}
-			int rc = move_pid(cg->name, pid);
+			int rc = gworkers_move_pid(cg->name, pid);
 			char dir[512];
 			struct stat st;
 			snprintf(dir, sizeof(dir), CG_BASE "/%s", cg->name);
@@ -293,6 +300,31 @@ int gworkers_spawn(const struct gscn *s)
 	return spawn_range(s, 0, s->ncg, 0);
 }
 
+/* Workers forked since index `first`: traced, then released (t0 stays the run's: gap
+ * times count from the workload's start). */
+static void track_and_release(int first)
+{
+	static int tids[GSCN_MAX_WORKERS];
+	int n = 0;
+	for (int i = first; i < nwk; i++)
+		tids[n++] = wks[i].pid;
+	if (n)
+		gtrace_track(tids, n);
+	if (start_w >= 0) {
+		close(start_w);
+		start_w = -1;
+	}
+}
+
+/* After a failed spawn, the ones forked so far leave the start line for the stop. */
+static void drop_start_line(void)
+{
+	if (start_w >= 0) {
+		close(start_w);
+		start_w = -1;
+	}
+}
+
 int gworkers_step_begin(const struct gscn *s, int k)
 {
 	if (k < 0 || k >= s->nstep || !shm)
@@ -303,23 +335,23 @@ int gworkers_step_begin(const struct gscn *s, int k)
 			return -1;
 	int first = nwk;
 	if (spawn_range(s, sp->first, sp->first + sp->ncg, k + 1)) {
-		if (start_w >= 0) { /* the ones forked so far leave the start line for the stop */
-			close(start_w);
-			start_w = -1;
-		}
+		drop_start_line();
 		return -1;
 	}
-	static int tids[GSCN_MAX_WORKERS];
-	int n = 0;
-	for (int i = first; i < nwk; i++)
-		tids[n++] = wks[i].pid;
-	if (n)
-		gtrace_track(tids, n);
-	/* t0 stays the run's: gap times count from the workload's start. */
-	if (start_w >= 0) {
-		close(start_w);
-		start_w = -1;
+	track_and_release(first);
+	return 0;
+}
+
+int gworkers_spawn_entry(const struct gscn *s, int cg)
+{
+	if (cg < 0 || cg >= s->ncg || !shm)
+		return 0;
+	int first = nwk;
+	if (spawn_range(s, cg, cg + 1, s->cg[cg].step)) {
+		drop_start_line();
+		return -1;
 	}
+	track_and_release(first);
 	return 0;
 }
 
@@ -378,10 +410,17 @@ void gworkers_sample(int64_t elapsed_ms)
 	}
 }
 
-/* Workers in play: all (step < 0) or those of step `step` (0 = backdrop). */
+#define SET_ALL -1
+#define SET_PICKED -2 /* the ones gworkers_stop_pids picked */
+
+/* Workers in play: all, the picked ones, or those of step `step` (0 = backdrop). */
 static bool in_set(int i, int step)
 {
-	return !wks[i].reported && (step < 0 || S->cg[wks[i].cg].step == step);
+	if (wks[i].reported)
+		return false;
+	if (step == SET_PICKED)
+		return wks[i].picked;
+	return step == SET_ALL || S->cg[wks[i].cg].step == step;
 }
 
 static bool all_exited(int step)
@@ -425,7 +464,7 @@ static void stop_set(int step)
 
 void gworkers_stop(void)
 {
-	stop_set(-1);
+	stop_set(SET_ALL);
 }
 
 /* One "worker" line per worker of the set; each is sent once. */
@@ -465,7 +504,25 @@ static void report_set(int step)
 
 void gworkers_report(void)
 {
-	report_set(-1);
+	report_set(SET_ALL);
+}
+
+int gworkers_stop_pids(const int *pids, int n)
+{
+	int hit = 0;
+	for (int i = 0; i < nwk; i++) {
+		wks[i].picked = false;
+		for (int k = 0; k < n && !wks[i].reported; k++)
+			if (wks[i].pid == pids[k]) {
+				wks[i].picked = true;
+				hit++;
+			}
+	}
+	if (!hit)
+		return 0;
+	stop_set(SET_PICKED);
+	report_set(SET_PICKED);
+	return hit;
 }
 
 void gworkers_step_end(const struct gscn *s, int k)

@@ -4,9 +4,11 @@
 #define KTSTR_GUEST_GWORKERS_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "guest/gscn.h"
 
+#define GWORKERS_CG_BASE "/sys/fs/cgroup/ktstr" /* the scenario's cgroups live here */
 #define GWORKERS_STOP_WAIT_MS 5000 /* workers get this long to report after SIGUSR1 */
 
 /* Installs the SIGUSR1 handler the workers inherit: their stop request (no SA_RESTART,
@@ -24,5 +26,16 @@ void gworkers_report(void);                       /* "worker" for each not repor
 int gworkers_step_begin(const struct gscn *s, int k); /* 0 or -1 (error sent) */
 void gworkers_step_end(const struct gscn *s, int k);
 int gworkers_tids(int *out, int max);             /* the workers' tids (pids); count */
+
+/* For ops (guest/gops.c). */
+/* Forks and releases the workers of entry cg (a Spawn op's). 0 or -1 (error sent). */
+int gworkers_spawn_entry(const struct gscn *s, int cg);
+/* Stops the tracked workers among pids and sends their "worker" lines; how many. */
+int gworkers_stop_pids(const int *pids, int n);
+/* Writes pid into cgroup cg's cgroup.procs (EBUSY retried); 0 or -errno. */
+int gworkers_move_pid(const char *cg, pid_t pid);
+/* Sends the failed write of knob (a gscn_knob) in cgroup name: the seed's cgroup-state
+ * snapshot when the directory does not exist, else the knob's wrapped error. */
+void gworkers_knob_failed(const char *name, int knob, const char *value, int err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "guest/gcpu.h"
 #include "guest/gctl.h"
 #include "guest/gmon.h"
+#include "guest/gops.h"
 #include "guest/gprobe.h"
 #include "guest/gproc.h"
 #include "guest/gsched.h"
@@ -399,18 +400,24 @@ static void set_up(const struct gscn *scn)
 	gtrace_track(tids, gworkers_tids(tids, GSCN_MAX_WORKERS));
 }
 
-enum watch { WATCH_DONE, WATCH_SCHED_DIED, WATCH_STOPPED };
+enum watch { WATCH_DONE, WATCH_SCHED_DIED, WATCH_STOPPED, WATCH_OP_FAILED };
 
-/* Until step_end: a sample every KTSTR_SAMPLE_MS, the scheduler's health, the host's stop. */
-static enum watch watch_until(const struct gscn *scn, int64_t t0, int64_t step_end,
-			      int64_t *last_sample)
+/* Until step_end: the step's ops when due, a sample every KTSTR_SAMPLE_MS, the
+ * scheduler's health, the host's stop. step is 1-based (1 for the implicit step). */
+static enum watch watch_until(const struct gscn *scn, int step, int64_t t0, int64_t step_start,
+			      int64_t step_end, int64_t *last_sample)
 {
+	gops_step_begin(scn, step);
+	if (gops_run_due(scn, step, 0))
+		return WATCH_OP_FAILED;
 	for (;;) {
 		gutil_sleep_ms(GSCHED_POLL_MS);
 		gproc_reap();
 		int64_t now = gutil_now_ns();
 		if (scn->has_sched && gsched_check())
 			return WATCH_SCHED_DIED;
+		if (now < step_end && gops_run_due(scn, step, (now - step_start) / 1000000))
+			return WATCH_OP_FAILED;
 		if (now - *last_sample >= KTSTR_SAMPLE_MS * 1000000LL) {
 			gworkers_sample((now - t0) / 1000000);
 			*last_sample = now;
@@ -438,19 +445,26 @@ static __attribute__((noreturn)) void run_and_off(const struct gscn *scn)
 	for (int k = 0; k < nsteps && ok && w == WATCH_DONE; k++) {
 		/* A step holds its duration from its own start: the time the previous one took
 		 * to stop its workers does not shorten it. */
-		int64_t step_end = (k ? gutil_now_ns() : t0) +
+		int64_t step_start = k ? gutil_now_ns() : t0;
+		int64_t step_end = step_start +
 				   (int64_t)(scn->nstep ? scn->step[k].duration_ms : scn->duration_ms) * 1000000LL;
 		if (scn->nstep && gworkers_step_begin(scn, k)) {
 			ok = false;
 			break;
 		}
-		w = watch_until(scn, t0, step_end, &last_sample);
+		w = watch_until(scn, k + 1, t0, step_start, step_end, &last_sample);
+		if (w == WATCH_OP_FAILED) {
+			ok = false;
+			w = WATCH_DONE;
+			break;
+		}
 		if (w != WATCH_DONE)
 			break;
 		if (scn->nstep) {
 			/* The step's workers stop now: their "worker" lines, then "step". A run
 			 * without a list keeps the old order (reports first, then "step"). */
 			gworkers_step_end(scn, k);
+			gops_step_end(scn, k + 1);
 			steps_done = k + 1;
 			send_step(steps_done, nsteps, (gutil_now_ns() - t0) / 1000000);
 		}
@@ -458,6 +472,8 @@ static __attribute__((noreturn)) void run_and_off(const struct gscn *scn)
 	int64_t elapsed_ms = (gutil_now_ns() - t0) / 1000000;
 	gworkers_sample(elapsed_ms);
 	gworkers_stop();
+	if (!scn->nstep)
+		gops_step_end(scn, 1);
 	gtrace_stop();
 	gprobe_stop(); /* after the exit: the trigger's events are sent before "done" */
 	gctl_stage("report");

@@ -16,6 +16,23 @@
 #define KTSTR_SCN_STEP_NAME "name"
 #define KTSTR_SCN_STEP_DURATION_MS "duration_ms"
 #define KTSTR_SCN_STEP_CGROUPS "cgroups"
+/* A step's operations (guest/op_kinds.h); at the top level for a scenario without steps. */
+#define KTSTR_SCN_OPS "ops"
+
+/* One entry of "ops": the same keys in the scenario file. */
+#define KTSTR_SCN_OP_KIND "op"
+#define KTSTR_SCN_OP_AT_MS "at_ms"
+#define KTSTR_SCN_OP_EVERY_MS "every_ms"
+#define KTSTR_SCN_OP_CGROUP "cgroup"
+#define KTSTR_SCN_OP_A "a"
+#define KTSTR_SCN_OP_B "b"
+#define KTSTR_SCN_OP_FROM "from"
+#define KTSTR_SCN_OP_TO "to"
+#define KTSTR_SCN_OP_CPUS "cpus"
+#define KTSTR_SCN_OP_WORKERS "workers"
+#define KTSTR_SCN_OP_WORK "work"
+#define KTSTR_SCN_OP_NICE "nice"
+#define KTSTR_SCN_OP_POLICY "policy"
 
 /* One entry of "cgroups" (top level or a step's). */
 #define KTSTR_SCN_CG_NAME "name"
