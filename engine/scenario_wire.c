@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "engine/scenario_priv.h"
 #include "engine/scenario_wire.h"
 #include "guest/proto.h"
 #include "guest/scenario_wire.h"
@@ -32,6 +33,7 @@ static json_t *wire_cgroup(const struct scenario *scn, const struct scn_cgroup *
 		if (val[0])
 			json_object_set_new(cg, knobs[k].key, json_string(val));
 	}
+	scn_cgattr_wire(scn, c, cg);
 	return cg;
 }
 

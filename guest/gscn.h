@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "guest/gcgattr.h"
 #include "guest/work_types.h"
 
 #define GSCN_MAX_CGROUPS 64
@@ -24,6 +25,7 @@ struct gscn_cgroup {
 	char cpu_max[48];
 	char memory_max[24];
 	char memory_swap_max[24];
+	struct gcgattr attr;  /* policy, nice, affinity, memory policy (gcgattr.h) */
 	int step;             /* 0: backdrop (the whole run); k >= 1: step k's (1-based) */
 };
 
