@@ -84,6 +84,9 @@ int gcgattr_parse(json_t *c, struct gcgattr *a, const char *cg, char *err, size_
 	if (!rc)
 		rc = get_int(c, KTSTR_SCN_CG_MPOL_FLAGS, 0, KTSTR_MPOL_FLAG_MASK, NULL, &a->mpol_flags, cg, err,
 			     errlen);
+	if (!rc && (a->mpol_flags & ~KTSTR_MPOL_FLAG_MASK))
+		FAIL("scenario.json: cgroup '%s': mempolicy_flags %#x has bits that are no MPOL_F_* flag", cg,
+		     (unsigned)a->mpol_flags);
 	if (!rc && a->has_mpol && cgattr_mpol_nodes(a->mpol) > 0 && !a->mpol_nodes[0])
 		FAIL("scenario.json: cgroup '%s': memory policy %s needs mempolicy_nodes", cg,
 		     cgattr_mpol_name(a->mpol));
