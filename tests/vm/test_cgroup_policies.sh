@@ -35,13 +35,16 @@ expect_grep '^    settings: policy=batch nice=5 affinity=2$' "$R/report.txt" "re
 expect_grep '^    settings: mempolicy=bind:1$' "$R/report.txt" "report: bind settings"
 expect_grep '^    settings: policy=ext \(sched_ext disabled: runs in the fair class\)$' "$R/report.txt" "report: ext"
 
-# 2. SCHED_EXT under ktstr_sched: the scheduler runs the task.
-S=$(scenario s_ext '{"name": "cg-ext", "topology": "1x1x2x1", "duration_ms": 2000, "scheduler": "ktstr_sched",
- "cgroups": [{"name": "cg_ext", "workers": 1, "policy": "ext"}, {"name": "cg_other", "workers": 1, "policy": "other"}]}')
+# 2. SCHED_EXT under ktstr_sched: the scheduler runs the task. A step's own cgroup takes
+# its settings too.
+S=$(scenario s_ext '{"name": "cg-ext", "topology": "1x1x2x1", "scheduler": "ktstr_sched",
+ "cgroups": [{"name": "cg_ext", "workers": 1, "policy": "ext"}, {"name": "cg_other", "workers": 1, "policy": "other"}],
+ "steps": [{"duration_ms": 1000}, {"duration_ms": 1000, "cgroups": [{"name": "cg_step", "policy": "idle", "nice": 3}]}]}')
 "$KTSTR" run "$S" --json > "$T/ext.json" 2> "$T/err.txt" || { cat "$T/err.txt" >&2; fail "ktstr_sched run failed"; }
 expect_eq "$(j .scheduler.attached ext)" true "ktstr_sched attached"
 expect_eq "$(w cg_ext '"\(.policy) \(.ext_state)"' ext)" "ext enabled" "ext under ktstr_sched"
 expect_eq "$(w cg_other .policy ext)" normal "other is normal"
+expect_eq "$(w cg_step '"\(.policy) \(.nice)"' ext)" "idle 3" "a step cgroup's settings"
 
 # 3. A setting the kernel refuses: numa_balancing goes with bind or preferred_many only.
 S=$(scenario s_bal '{"name": "cg-bal", "topology": "2x1x1x1", "duration_ms": 2000,
