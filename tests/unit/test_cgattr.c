@@ -277,3 +277,31 @@ Test(cgattr, host_reads_a_worker_line_strictly)
 	cr_assert_not(wattr_from_json(o, &w), "a number is not a policy name");
 	json_decref(o);
 }
+
+/* SCHED_EXT on the machine running the tests: a kernel without the class gets the message
+ * naming the fix; one with it reads back "ext". */
+Test(cgattr, ext_is_taken_or_refused_with_the_fix)
+{
+	cr_assert_eq(gcgattr_init(1), 0);
+	struct gcgattr a = { .has_policy = true, .policy = 7 };
+	pid_t p = fork();
+	if (!p)
+		_exit(gcgattr_apply(&a, "cg_ext", 0) ? 1 : 0);
+	int st;
+	waitpid(p, &st, 0);
+	char why[512];
+	if (access("/sys/kernel/sched_ext", F_OK)) {
+		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "this kernel has no sched_ext: must be refused");
+		cr_assert(gcgattr_failure(why, sizeof(why)));
+		cr_assert(strstr(why, "cgroup 'cg_ext': set policy ext (sched_setscheduler SCHED_EXT=7): Invalid "
+				 "argument (os error 22): this kernel has no sched_ext class; boot one built with "
+				 "CONFIG_SCHED_CLASS_EXT=y"), "%s", why);
+	} else {
+		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		struct gjson j;
+		gjson_begin(&j, "worker", 1);
+		gcgattr_report(&j, 0);
+		cr_assert_eq(gjson_end(&j), 0);
+		cr_assert(strstr(j.buf, "\"policy\":\"ext\""), "%s", j.buf);
+	}
+}
