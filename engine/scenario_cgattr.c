@@ -13,7 +13,8 @@
 #include "guest/scenario_wire.h"
 
 #define POLICY_HELP "normal (or other), batch, idle, ext, fifo:PRIO or rr:PRIO (PRIO 1..99; " \
-		    "also {\"fifo\": PRIO})"
+		    "also {\"fifo\": PRIO}), {\"deadline\": {\"runtime_us\": R, \"deadline_us\": D, " \
+		    "\"period_us\": P}}"
 #define AFF_HELP "inherit, random_subset, llc_aligned, cross_cgroup, single_cpu, smt_sibling_pair, " \
 		 "{\"exact\": \"CPUS\"} or {\"random_subset\": {\"from\": \"CPUS\", \"count\": N}}"
 #define MPOL_HELP "default, local, {\"bind\": NODES}, {\"preferred\": NODE}, {\"interleave\": NODES}, " \
@@ -61,10 +62,39 @@ static void mask_list(uint64_t m, char *out, size_t len)
 	}
 }
 
+/* {"runtime_us": R, "deadline_us": D, "period_us": P}: the kernel's bounds, R <= D <= P. */
+static int parse_deadline(struct scn_pctx *c, json_t *x, const char *path, struct scn_cgattr *a)
+{
+	static const char *const keys[] = { "runtime_us", "deadline_us", "period_us", NULL };
+	long *dst[] = { &a->dl_runtime_us, &a->dl_deadline_us, &a->dl_period_us };
+	char sub[192];
+	if (scn_want_object(c, x, path, path, keys))
+		return -EINVAL;
+	for (int i = 0; keys[i]; i++) {
+		json_t *v = json_object_get(x, keys[i]);
+		snprintf(sub, sizeof(sub), "%s.%s", path, keys[i]);
+		if (!v)
+			return scn_perr(c, path, false, "%s: missing key '%s' (microseconds)", path, keys[i]);
+		if (scn_get_int(c, v, sub, i == 2 ? KTSTR_DL_PERIOD_MIN_US : 2, KTSTR_DL_PERIOD_MAX_US, dst[i]))
+			return -EINVAL;
+	}
+	if (a->dl_runtime_us > a->dl_deadline_us || a->dl_deadline_us > a->dl_period_us)
+		return scn_perr(c, path, false, "%s: needs runtime_us <= deadline_us <= period_us, got %ld, %ld, %ld",
+				path, a->dl_runtime_us, a->dl_deadline_us, a->dl_period_us);
+	a->has_policy = true;
+	a->policy = KTSTR_SCHED_DEADLINE;
+	return 0;
+}
+
 static int parse_policy(struct scn_pctx *c, json_t *x, const char *path, struct scn_cgattr *a)
 {
 	char name[32] = "";
 	long prio = -1;
+	if (json_is_object(x) && json_object_size(x) == 1 && json_object_get(x, "deadline")) {
+		char sub[160];
+		snprintf(sub, sizeof(sub), "%s.deadline", path);
+		return parse_deadline(c, json_object_get(x, "deadline"), sub, a);
+	}
 	if (json_is_object(x) && json_object_size(x) == 1) {
 		const char *k = json_object_iter_key(json_object_iter(x));
 		char sub[128];
@@ -89,6 +119,9 @@ static int parse_policy(struct scn_pctx *c, json_t *x, const char *path, struct 
 	int p = cgattr_policy_from_name(name);
 	if (p < 0)
 		return scn_perr(c, path, false, "%s: unknown policy '%s'; valid: %s", path, name, POLICY_HELP);
+	if (p == KTSTR_SCHED_DEADLINE)
+		return scn_perr(c, path, false, "%s: deadline needs its parameters: write {\"deadline\": "
+				"{\"runtime_us\": 2000, \"deadline_us\": 5000, \"period_us\": 10000}}", path);
 	if (prio > 0 && !cgattr_policy_has_prio(p))
 		return scn_perr(c, path, false, "%s: policy '%s' takes no priority; only fifo and rr do", path, name);
 	if (prio <= 0 && cgattr_policy_has_prio(p))
@@ -351,6 +384,14 @@ int scn_cgattr_validate(const struct scenario *s, const struct scn_cgroup *g, co
 		snprintf(msg, mlen, "%s.affinity: cgroup '%s': %s", where, g->name, e);
 		return -EINVAL;
 	}
+	if (a->has_policy && a->policy == KTSTR_SCHED_DEADLINE && (a->aff != SCN_AFF_INHERIT || cpuset_mask(t, g))) {
+		/* __sched_setscheduler: EPERM unless the task may run on its whole root domain. */
+		snprintf(path, plen, "%s.policy", where);
+		snprintf(msg, mlen, "%s.policy: cgroup '%s': a deadline task must be allowed every CPU of its "
+			 "root domain (the kernel refuses it otherwise: EPERM); drop the cgroup's %s", where,
+			 g->name, a->aff != SCN_AFF_INHERIT ? "affinity" : "cpuset");
+		return -EINVAL;
+	}
 	if (!a->has_mpol || !a->mpol_nodes[0] || (a->mpol_flags & (1 << 14)))
 		return 0; /* relative_nodes: the kernel remaps the ordinals itself */
 	uint64_t nodes, reach = 0, cs = cpuset_mask(t, g);
@@ -387,6 +428,10 @@ void scn_cgattr_wire(const struct scenario *scn, const struct scn_cgroup *g, jso
 		json_object_set_new(o, KTSTR_SCN_CG_POLICY, json_integer(a->policy));
 		json_object_set_new(o, KTSTR_SCN_CG_PRIORITY, json_integer(a->priority));
 	}
+	if (a->has_policy && a->policy == KTSTR_SCHED_DEADLINE)
+		json_object_set_new(o, KTSTR_SCN_CG_DEADLINE, json_pack("[I, I, I]", (json_int_t)a->dl_runtime_us,
+									 (json_int_t)a->dl_deadline_us,
+									 (json_int_t)a->dl_period_us));
 	if (a->has_nice)
 		json_object_set_new(o, KTSTR_SCN_CG_NICE, json_integer(a->nice));
 	if (!scn_cgattr_resolve(&scn->topo, g, cpus, sizeof(cpus), &cnt, e, sizeof(e)) && cpus[0]) {
@@ -404,7 +449,12 @@ void scn_cgattr_wire(const struct scenario *scn, const struct scn_cgroup *g, jso
 void scn_cgattr_save(const struct scn_cgattr *a, json_t *o)
 {
 	char buf[160];
-	if (a->has_policy) {
+	if (a->has_policy && a->policy == KTSTR_SCHED_DEADLINE)
+		json_object_set_new(o, "policy", json_pack("{s:{s:I, s:I, s:I}}", "deadline", "runtime_us",
+							   (json_int_t)a->dl_runtime_us, "deadline_us",
+							   (json_int_t)a->dl_deadline_us, "period_us",
+							   (json_int_t)a->dl_period_us));
+	else if (a->has_policy) {
 		if (a->priority)
 			snprintf(buf, sizeof(buf), "%s:%d", cgattr_policy_name(a->policy), a->priority);
 		else

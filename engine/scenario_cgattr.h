@@ -20,6 +20,7 @@ struct scn_cgattr {
 	bool has_policy;
 	int policy;               /* SCHED_* (guest/cgattr_def.h) */
 	int priority;             /* fifo, rr: 1..99 */
+	long dl_runtime_us, dl_deadline_us, dl_period_us; /* deadline: runtime <= deadline <= period */
 	bool has_nice;
 	int nice;                 /* -20..19 */
 	enum scn_aff_kind aff;

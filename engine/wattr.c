@@ -33,7 +33,8 @@ bool wattr_from_json(json_t *o, struct wattr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (!str(o, "policy", a->policy, sizeof(a->policy)) || !num(o, "priority", 0, 99, &a->priority) ||
-	    !num(o, "nice", -20, 19, &a->nice) || !str(o, "affinity", a->affinity, sizeof(a->affinity)) ||
+	    !num(o, "nice", -20, 19, &a->nice) || !num(o, "dl_runtime_us", 0, 4000000, &a->dl_us[0]) ||
+	    !num(o, "dl_deadline_us", 0, 4000000, &a->dl_us[1]) || !num(o, "dl_period_us", 0, 4000000, &a->dl_us[2]) || !str(o, "affinity", a->affinity, sizeof(a->affinity)) ||
 	    !str(o, "mempolicy", a->mempolicy, sizeof(a->mempolicy)) ||
 	    !str(o, "mempolicy_nodes", a->mempolicy_nodes, sizeof(a->mempolicy_nodes)) ||
 	    !str(o, "ext_state", a->ext_state, sizeof(a->ext_state)))
@@ -49,6 +50,11 @@ void wattr_to_json(const struct wattr *a, json_t *o)
 	json_object_set_new(o, "policy", json_string(a->policy));
 	json_object_set_new(o, "priority", json_integer(a->priority));
 	json_object_set_new(o, "nice", json_integer(a->nice));
+	if (a->dl_us[2]) {
+		json_object_set_new(o, "dl_runtime_us", json_integer(a->dl_us[0]));
+		json_object_set_new(o, "dl_deadline_us", json_integer(a->dl_us[1]));
+		json_object_set_new(o, "dl_period_us", json_integer(a->dl_us[2]));
+	}
 	json_object_set_new(o, "affinity", json_string(a->affinity));
 	if (a->mempolicy[0]) {
 		json_object_set_new(o, "mempolicy", json_string(a->mempolicy));
@@ -69,6 +75,8 @@ void wattr_summary(const struct wattr *a, char *buf, size_t len)
 		ADD("policy=%s", a->policy);
 		if (a->priority)
 			ADD(":%d", a->priority);
+		if (a->dl_us[2])
+			ADD(":%d/%d/%dus", a->dl_us[0], a->dl_us[1], a->dl_us[2]);
 		/* The kernel takes SCHED_EXT without a BPF scheduler: the task runs in the fair class. */
 		if (a->ext_state[0] && strcmp(a->ext_state, "enabled"))
 			ADD(" (sched_ext %s: runs in the fair class)", a->ext_state);

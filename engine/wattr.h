@@ -12,6 +12,7 @@ struct wattr {
 	bool have;                 /* the guest sent them */
 	char policy[16];           /* "normal", "fifo", ... or the number */
 	int priority, nice;
+	int dl_us[3];              /* deadline: runtime, deadline, period */
 	char affinity[128];        /* CPU list as sched_getaffinity answered */
 	char mempolicy[48];        /* "default", "bind|static_nodes", ... */
 	char mempolicy_nodes[64];

@@ -14,6 +14,7 @@
 	X("rr", 2, true)           \
 	X("batch", 3, false)       \
 	X("idle", 5, false)        \
+	X("deadline", 6, false)    \
 	X("ext", 7, false)
 
 /* X(name, the kernel's MPOL_* number, takes nodes: 0 none, 1 exactly one, 2 a set) */
@@ -33,6 +34,11 @@
 	X("numa_balancing", 1 << 13)
 
 #define KTSTR_SCHED_EXT 7
+#define KTSTR_SCHED_DEADLINE 6
+/* The kernel's SCHED_DEADLINE bounds (__checkparam_dl, sched_dl_period_{min,max}_us). */
+#define KTSTR_DL_RUNTIME_MIN_NS 1024
+#define KTSTR_DL_PERIOD_MIN_US 100
+#define KTSTR_DL_PERIOD_MAX_US 4000000
 #define KTSTR_MPOL_FLAG_MASK ((1 << 15) | (1 << 14) | (1 << 13))
 #define KTSTR_NICE_MIN (-20)
 #define KTSTR_NICE_MAX 19

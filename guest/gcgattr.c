@@ -23,11 +23,22 @@
 struct rec {
 	uint32_t done, failed, sent;    /* read back; failed (err holds why); err sent by init */
 	int32_t policy, priority, nice, mpol;
+	uint64_t dl_ns[3];              /* deadline: runtime, deadline, period */
 	uint64_t aff[GCPU_WORDS];
 	uint64_t nodes[NODE_WORDS];
 	char ext_state[16];             /* /sys/kernel/sched_ext/state, for policy ext */
 	char err[400];
 };
+
+/* The kernel's struct sched_attr, first version (48 bytes): glibc may or may not have it. */
+struct dl_attr {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t prio;
+	uint64_t runtime, deadline, period;
+};
+#define DL_RESET_ON_FORK 0x01 /* SCHED_FLAG_RESET_ON_FORK: a deadline task may not fork otherwise */
 
 static struct rec *recs;
 static int nrecs;
@@ -70,6 +81,20 @@ int gcgattr_parse(json_t *c, struct gcgattr *a, const char *cg, char *err, size_
 		FAIL("scenario.json: cgroup '%s': policy %d is not one this guest knows", cg, a->policy);
 	if (!rc)
 		rc = get_int(c, KTSTR_SCN_CG_PRIORITY, 0, 99, NULL, &a->priority, cg, err, errlen);
+	json_t *dl = json_object_get(c, KTSTR_SCN_CG_DEADLINE);
+	if (!rc && a->has_policy && a->policy == KTSTR_SCHED_DEADLINE) {
+		if (json_array_size(dl) != 3)
+			FAIL("scenario.json: cgroup '%s': policy deadline needs %s [runtime, deadline, period]", cg,
+			     KTSTR_SCN_CG_DEADLINE);
+		for (int i = 0; i < 3; i++) {
+			json_t *v = json_array_get(dl, (size_t)i);
+			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+			    json_integer_value(v) > KTSTR_DL_PERIOD_MAX_US)
+				FAIL("scenario.json: cgroup '%s': %s[%d] must be 1..%d microseconds", cg,
+				     KTSTR_SCN_CG_DEADLINE, i, KTSTR_DL_PERIOD_MAX_US);
+			a->dl_us[i] = json_integer_value(v);
+		}
+	}
 	if (!rc)
 		rc = get_int(c, KTSTR_SCN_CG_NICE, KTSTR_NICE_MIN, KTSTR_NICE_MAX, &a->has_nice, &a->nice, cg,
 			     err, errlen);
@@ -199,7 +224,20 @@ static int set_all(const struct gcgattr *a, const char *cg, struct rec *r)
 		oserr(e, sizeof(e), errno);
 		AFAIL("cgroup '%s': set nice %d (setpriority): %s", cg, a->nice, e);
 	}
-	if (a->has_policy) {
+	if (a->has_policy && a->policy == KTSTR_SCHED_DEADLINE) {
+		struct dl_attr at = { .size = sizeof(at), .policy = KTSTR_SCHED_DEADLINE, .flags = DL_RESET_ON_FORK,
+				      .runtime = (uint64_t)a->dl_us[0] * 1000, .deadline = (uint64_t)a->dl_us[1] * 1000,
+				      .period = (uint64_t)a->dl_us[2] * 1000 };
+		if (syscall(SYS_sched_setattr, 0, &at, 0u)) {
+			int en = errno;
+			oserr(e, sizeof(e), en);
+			AFAIL("cgroup '%s': set policy deadline runtime %lldus deadline %lldus period %lldus "
+			      "(sched_setattr): %s%s", cg, a->dl_us[0], a->dl_us[1], a->dl_us[2], e,
+			      en == EBUSY ? " (over the deadline admission limit, 95% of each CPU: lower runtime_us "
+					    "or the workers)" : en == EPERM ? " (the task must be allowed every CPU of "
+					    "its root domain)" : "");
+		}
+	} else if (a->has_policy) {
 		struct sched_param sp = { .sched_priority = a->priority };
 		if (sched_setscheduler(0, a->policy, &sp)) {
 			int en = errno;
@@ -226,6 +264,12 @@ static void read_back(struct rec *r)
 	int mode = 0;
 	r->policy = sched_getscheduler(0) & ~0x40000000; /* SCHED_RESET_ON_FORK */
 	r->priority = sched_getparam(0, &sp) ? 0 : sp.sched_priority;
+	struct dl_attr at = { 0 };
+	if (r->policy == KTSTR_SCHED_DEADLINE && !syscall(SYS_sched_getattr, 0, &at, (unsigned)sizeof(at), 0u)) {
+		r->dl_ns[0] = at.runtime;
+		r->dl_ns[1] = at.deadline;
+		r->dl_ns[2] = at.period;
+	}
 	errno = 0;
 	r->nice = getpriority(PRIO_PROCESS, 0);
 	if (!sched_getaffinity(0, sizeof(set), &set))
@@ -278,6 +322,11 @@ void gcgattr_report(struct gjson *j, int idx)
 	gcgattr_policy_str(r->policy, b, sizeof(b));
 	gjson_str(j, "policy", b);
 	gjson_int(j, "priority", r->priority);
+	if (r->policy == KTSTR_SCHED_DEADLINE) {
+		gjson_int(j, "dl_runtime_us", (int64_t)(r->dl_ns[0] / 1000));
+		gjson_int(j, "dl_deadline_us", (int64_t)(r->dl_ns[1] / 1000));
+		gjson_int(j, "dl_period_us", (int64_t)(r->dl_ns[2] / 1000));
+	}
 	gjson_int(j, "nice", r->nice);
 	gcpu_format(r->aff, b, sizeof(b));
 	gjson_str(j, "affinity", b);

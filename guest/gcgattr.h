@@ -14,6 +14,7 @@
 struct gcgattr {
 	bool has_policy;
 	int policy, priority;      /* SCHED_*; 1..99 for fifo, rr */
+	long long dl_us[3];        /* deadline: runtime, deadline, period in microseconds */
 	bool has_nice;
 	int nice;
 	char affinity[256];        /* a CPU list; "" = inherit */

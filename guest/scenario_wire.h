@@ -35,6 +35,7 @@
  * leave as inherited. The host resolved the affinity kind to CPUs. */
 #define KTSTR_SCN_CG_POLICY "policy"             /* SCHED_* number (guest/cgattr_def.h) */
 #define KTSTR_SCN_CG_PRIORITY "priority"         /* fifo, rr: 1..99 */
+#define KTSTR_SCN_CG_DEADLINE "deadline_us"      /* deadline: [runtime, deadline, period] */
 #define KTSTR_SCN_CG_NICE "nice"                 /* -20..19 */
 #define KTSTR_SCN_CG_AFFINITY "affinity"         /* a CPU list */
 #define KTSTR_SCN_CG_AFFINITY_COUNT "affinity_count" /* > 0: each worker draws this many of them */

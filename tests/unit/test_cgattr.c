@@ -97,7 +97,16 @@ Test(cgattr, bad_values_are_refused_at_their_position)
 	expect_refused("1x1x2x1", "\"policy\": \"rr:0\"", "cgroups[0].policy: 'rr:0': the priority must be 1..99");
 	expect_refused("1x1x2x1", "\"policy\": \"batch:3\"", "policy 'batch' takes no priority");
 	expect_refused("1x1x2x1", "\"policy\": {\"fifo\": 100}", "t.json:2:47: cgroups[0].policy.fifo:");
-	expect_refused("1x1x2x1", "\"policy\": \"deadline\"", "unknown policy 'deadline'; valid: normal (or other)");
+	expect_refused("1x1x2x1", "\"policy\": \"fast\"", "unknown policy 'fast'; valid: normal (or other)");
+	expect_refused("1x1x2x1", "\"policy\": \"deadline\"", "deadline needs its parameters: write {\"deadline\": ");
+	expect_refused("1x1x2x1", "\"policy\": {\"deadline\": {\"runtime_us\": 1, \"deadline_us\": 100, \"period_us\": 100}}",
+		       "cgroups[0].policy.deadline.runtime_us: 1 is out of range; allowed 2..4000000");
+	expect_refused("1x1x2x1", "\"policy\": {\"deadline\": {\"runtime_us\": 10, \"period_us\": 100}}",
+		       "cgroups[0].policy.deadline: missing key 'deadline_us'");
+	expect_refused("1x1x2x1", "\"policy\": {\"deadline\": {\"runtime_us\": 10, \"deadline_us\": 200, \"period_us\": 100}}",
+		       "needs runtime_us <= deadline_us <= period_us, got 10, 200, 100");
+	expect_refused("1x1x2x1", "\"affinity\": \"single_cpu\", \"policy\": {\"deadline\": {\"runtime_us\": 10, "
+		       "\"deadline_us\": 100, \"period_us\": 100}}", "drop the cgroup's affinity");
 	expect_refused("1x1x2x1", "\"nice\": -21", "t.json:2:36: cgroups[0].nice:");
 	expect_refused("1x1x2x1", "\"nice\": \"5\"", "cgroups[0].nice: expected integer, got string");
 	expect_refused("1x1x2x1", "\"affinity\": \"llc\"", "unknown affinity 'llc'; valid: inherit, random_subset");
@@ -171,6 +180,25 @@ Test(cgattr, settings_reach_the_guest_and_the_saved_file)
 	cr_assert(a->has_mpol && a->mpol == 5 && a->mpol_flags == 1 << 13, "%s", w);
 	cr_assert_str_eq(a->mpol_nodes, "1");
 	free(w);
+	scn_free(&s);
+	/* Deadline's parameters travel too. */
+	cr_assert_eq(parse_cg("1x1x2x1", "\"policy\": {\"deadline\": {\"runtime_us\": 300, \"deadline_us\": 800, "
+			      "\"period_us\": 1000}}", &s), 0, "%s", err);
+	w = scn_wire_json(&s, false);
+	cr_assert_eq(gscn_parse(w, &g, err, sizeof(err)), 0, "%s\n%s", err, w);
+	cr_assert(g.cg[0].attr.policy == 6 && g.cg[0].attr.dl_us[0] == 300 && g.cg[0].attr.dl_us[1] == 800 &&
+		  g.cg[0].attr.dl_us[2] == 1000, "%s", w);
+	free(w);
+	char *dsaved = scn_to_json(&s);
+	struct scenario s3;
+	cr_assert_eq(scn_parse(dsaved, "saved.json", &s3, err, sizeof(err)), 0, "%s\n%s", err, dsaved);
+	cr_assert_eq(memcmp(&s3.cgroups[0].attr, &s.cgroups[0].attr, sizeof(s.cgroups[0].attr)), 0, "%s", dsaved);
+	free(dsaved);
+	scn_free(&s3);
+	scn_free(&s);
+	cr_assert_eq(parse_cg("2x1x2x1", "\"workers\": 2, \"policy\": \"rr:7\", \"nice\": -3, \"cpuset\": \"2-3\", "
+			      "\"affinity\": \"random_subset\", \"mem_policy\": {\"preferred_many\": \"1\"}, "
+			      "\"mpol_flags\": [\"numa_balancing\"]", &s), 0, "%s", err);
 	/* The saved scenario reads back to the same settings. */
 	char *saved = scn_to_json(&s);
 	struct scenario s2;
@@ -186,6 +214,8 @@ Test(cgattr, the_guest_refuses_a_broken_wire)
 	struct gscn g;
 	static const char *const bad[] = {
 		"{\"duration_ms\":10,\"cgroups\":[{\"name\":\"a\",\"policy\":4}]}",
+		"{\"duration_ms\":10,\"cgroups\":[{\"name\":\"a\",\"policy\":6}]}",
+		"{\"duration_ms\":10,\"cgroups\":[{\"name\":\"a\",\"policy\":6,\"deadline_us\":[1,2]}]}",
 		"{\"duration_ms\":10,\"cgroups\":[{\"name\":\"a\",\"nice\":20}]}",
 		"{\"duration_ms\":10,\"cgroups\":[{\"name\":\"a\",\"affinity\":\"x\"}]}",
 		"{\"duration_ms\":10,\"cgroups\":[{\"name\":\"a\",\"mempolicy\":2}]}",

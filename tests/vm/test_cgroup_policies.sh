@@ -15,6 +15,7 @@ S=$(scenario s_all '{"name": "cg-policies", "topology": {"numa": 2, "llcs": 1, "
   {"name": "cg_nice", "workers": 1, "nice": 5, "policy": "batch", "affinity": "single_cpu", "cpuset": "2-3"},
   {"name": "cg_bind", "workers": 1, "mem_policy": {"bind": [1]}, "cpuset": {"numa": 1}},
   {"name": "cg_ext", "workers": 1, "policy": "ext", "work": "YieldHeavy"},
+  {"name": "cg_dl", "workers": 1, "policy": {"deadline": {"runtime_us": 2000, "deadline_us": 5000, "period_us": 10000}}},
   {"name": "cg_rand", "workers": 2, "affinity": {"random_subset": {"from": "0-3", "count": 2}}}]}')
 "$KTSTR" run "$S" --json > "$T/all.json" 2> "$T/err.txt" ||
 	{ cat "$T/err.txt" >&2; jq -c .checks "$T/all.json" >&2; fail "EEVDF run failed"; }
@@ -22,6 +23,8 @@ expect_eq "$(w cg_fifo '"\(.policy) \(.priority) \(.affinity)"' all)" "fifo 10 1
 expect_eq "$(w cg_nice '"\(.policy) \(.nice) \(.affinity)"' all)" "batch 5 2" "batch, nice 5, single_cpu of 2-3"
 expect_eq "$(w cg_bind '"\(.mempolicy) \(.mempolicy_nodes) \(.affinity)"' all)" "bind 1 2-3" "bind to node 1"
 expect_eq "$(w cg_fifo '"\(.mempolicy) \(.nice)"' all)" "default 0" "defaults left alone"
+expect_eq "$(w cg_dl '"\(.policy) \(.dl_runtime_us) \(.dl_deadline_us) \(.dl_period_us)"' all)" \
+	"deadline 2000 5000 10000" "deadline parameters"
 # Under EEVDF the kernel takes SCHED_EXT (it has the class) and runs the task in the fair
 # class: sched_ext is disabled.
 expect_eq "$(w cg_ext '"\(.policy) \(.ext_state)"' all)" "ext disabled" "ext under EEVDF"
@@ -34,6 +37,7 @@ expect_grep '^    settings: policy=fifo:10 affinity=1$' "$R/report.txt" "report:
 expect_grep '^    settings: policy=batch nice=5 affinity=2$' "$R/report.txt" "report: nice settings"
 expect_grep '^    settings: mempolicy=bind:1$' "$R/report.txt" "report: bind settings"
 expect_grep '^    settings: policy=ext \(sched_ext disabled: runs in the fair class\)$' "$R/report.txt" "report: ext"
+expect_grep '^    settings: policy=deadline:2000/5000/10000us$' "$R/report.txt" "report: deadline"
 
 # 2. SCHED_EXT under ktstr_sched: the scheduler runs the task. A step's own cgroup takes
 # its settings too.
@@ -64,7 +68,11 @@ bad() { # what pattern cgroup-json
 bad "fifo without priority" "bad.json:1:[0-9]+: cgroups\[0\]\.policy: policy 'fifo' needs a priority 1\.\.99" \
 	'{"name": "c", "policy": "fifo"}'
 bad "rr priority 100" "cgroups\[0\]\.policy: 'rr:100': the priority must be 1\.\.99" '{"name": "c", "policy": "rr:100"}'
-bad "unknown policy" "unknown policy 'deadline'; valid: normal" '{"name": "c", "policy": "deadline"}'
+bad "unknown policy" "unknown policy 'fast'; valid: normal" '{"name": "c", "policy": "fast"}'
+bad "deadline runtime over deadline" "policy.deadline: needs runtime_us <= deadline_us <= period_us, got 6000, 5000, 10000" \
+	'{"name": "c", "policy": {"deadline": {"runtime_us": 6000, "deadline_us": 5000, "period_us": 10000}}}'
+bad "deadline with a cpuset" "a deadline task must be allowed every CPU of its root domain .*drop the cgroup's cpuset" \
+	'{"name": "c", "cpuset": "0-1", "policy": {"deadline": {"runtime_us": 100, "deadline_us": 1000, "period_us": 1000}}}'
 bad "nice 20" "bad.json:1:[0-9]+: cgroups\[0\]\.nice: .*20" '{"name": "c", "nice": 20}'
 bad "unknown affinity" "unknown affinity 'llc'; valid: inherit, random_subset" '{"name": "c", "affinity": "llc"}'
 bad "exact outside topology" "cgroups\[0\]\.affinity: cgroup 'c': affinity exact: CPU 7 outside the topology's 4 vCPUs" \
