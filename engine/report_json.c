@@ -135,6 +135,7 @@ static json_t *build_json(struct run *r)
 			json_object_set_new(wo, "figure_name", json_string(fname));
 			json_object_set_new(wo, "figure", json_integer((json_int_t)w->figure));
 		}
+		wattr_to_json(&w->attr, json_array_get(a, json_array_size(a) - 1));
 	}
 	json_object_set_new(o, "workers", a);
 

@@ -253,6 +253,10 @@ static void body_stats(struct run *r, FILE *f)
 			snprintf(spread, sizeof(spread), "n/a");
 		fprintf(f, "  %s: workers=%d cpus=%d spread=%s gap=%.0fms migrations=%d iter=%llu\n", c->name,
 			c->workers, c->cpus, spread, c->max_gap_ms, c->migrations, (unsigned long long)c->iters);
+		char set[768];
+		wattr_cgroup_summary(r, c->name, set, sizeof(set));
+		if (set[0])
+			fprintf(f, "    settings: %s\n", set);
 	}
 	for (int i = 0; i < r->nworkers; i++) {
 		const struct run_worker *w = &r->workers[i];
@@ -368,6 +372,10 @@ static void text_pass(struct run *r, FILE *out, const char *tags)
 				c->min_off_pct, c->max_off_pct, c->workers, c->cpus);
 		else
 			fprintf(out, "  %s: spread=n/a %d worker on %d cpus\n", c->name, c->workers, c->cpus);
+		char set[768];
+		wattr_cgroup_summary(r, c->name, set, sizeof(set));
+		if (set[0])
+			fprintf(out, "    settings: %s\n", set);
 	}
 	int worst = -1;
 	for (int i = 0; i < r->nworkers; i++)

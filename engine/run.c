@@ -480,6 +480,9 @@ static bool ingest_worker(struct run *r, json_t *o)
 	    !get_i64(o, "migrations", false, U32, &mig) || !get_bool(o, "completed", false, &done) ||
 	    !get_i64(o, "figure", false, U64, &fig))
 		return false;
+	struct wattr attr;
+	if (!wattr_from_json(o, &attr))
+		return false;
 	struct run_worker *w = run_worker_by_tid(r, (int)tid);
 	if (!w)
 		return true; /* full: counted as data we could not keep, not as malformed */
@@ -497,6 +500,7 @@ static bool ingest_worker(struct run *r, json_t *o)
 	w->figure = fig;
 	w->completed = done;
 	w->reported = true;
+	w->attr = attr;
 	return true;
 }
 

@@ -10,6 +10,7 @@
 #include "engine/scenario.h"
 #include "engine/ring.h"
 #include "engine/version.h"
+#include "engine/wattr.h"
 #include "engine/repro/chain.h"
 #include "engine/monitor/monitor.h"
 #include "engine/monitor/kmem.h"
@@ -46,6 +47,7 @@ struct run_worker {
 	int64_t figure;             /* the work type's figure (work_type_figure names it), -1 none */
 	bool completed;             /* final report says it ran to the end and exited cleanly */
 	bool reported;              /* the final "worker" message arrived */
+	struct wattr attr;          /* policy, nice, affinity, mempolicy read back (wattr.h) */
 };
 
 struct run_cgroup {

@@ -312,6 +312,8 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 		w->figure = ju_int_or(e, "figure", -1);
 		w->completed = ju_true(e, "completed");
 		w->reported = json_object_get(e, "reported") ? ju_true(e, "reported") : true;
+		if (!wattr_from_json(e, &w->attr))
+			memset(&w->attr, 0, sizeof(w->attr));
 	}
 	json_array_foreach(json_object_get(o, "cgroups"), i, e) {
 		if (!json_is_object(e) || r->ncgroups >= SCN_MAX_CGROUPS)

@@ -10,6 +10,7 @@
 #include "guest/op_kinds.h"
 #include "guest/work_types.h"
 #include "engine/monitor/monitor.h"
+#include "engine/scenario_cgattr.h"
 #include "vmm/vm.h"  /* struct vm_topology: the scenario declares exactly what the VM gets */
 
 #define SCN_MAX_CGROUPS 64
@@ -66,6 +67,7 @@ struct scn_cgroup {
 	char memory_max[24];
 	char memory_swap_max[24];
 	char cpuset_mems[64];
+	struct scn_cgattr attr;    /* policy, nice, affinity, memory policy (scenario_cgattr.h) */
 	/* 0: a backdrop cgroup (the whole run); k >= 1: step k's own cgroup (1-based), made
 	 * when step k starts and removed when it ends. */
 	int step;

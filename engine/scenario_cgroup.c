@@ -151,7 +151,8 @@ static int parse_knobs(struct scn_pctx *c, json_t *v, const char *base, struct s
 int scn_parse_cgroup(struct scn_pctx *c, json_t *v, const char *base, struct scn_cgroup *g)
 {
 	static const char *const keys[] = { "name", "workers", "work", "cpuset", "cpu_max", "memory_max",
-					    "memory_swap_max", "cpuset_mems", NULL };
+					    "memory_swap_max", "cpuset_mems", "policy", "nice", "affinity",
+					    "mem_policy", "mpol_flags", NULL };
 	char path[96], what[64];
 	snprintf(what, sizeof(what), "cgroup %s", base);
 	if (scn_want_object(c, v, base, what, keys))
@@ -166,6 +167,8 @@ int scn_parse_cgroup(struct scn_pctx *c, json_t *v, const char *base, struct scn
 		return scn_perr(c, path, false, "%s: '%s' is not a valid cgroup name: use 1-%zu characters of "
 				"[A-Za-z0-9_-]", path, json_string_value(x), sizeof(g->name) - 1);
 	snprintf(g->name, sizeof(g->name), "%s", json_string_value(x));
+	if (scn_parse_cgattr(c, v, base, &g->attr))
+		return -EINVAL;
 
 	long n = 1;
 	snprintf(path, sizeof(path), "%s.workers", base);

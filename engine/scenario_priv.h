@@ -66,6 +66,22 @@ json_t *scn_ops_json(const struct scenario *s, int step);
 /* "steps[1].ops[0]" or "ops[2]": where op i was written. */
 void scn_op_where(const struct scenario *s, int i, char *buf, size_t len);
 
+/* ---- scenario_cgattr.c ---- */
+
+/* policy, nice, affinity, mem_policy, mpol_flags of cgroup entry v into a. 0 or -EINVAL. */
+int scn_parse_cgattr(struct scn_pctx *c, json_t *v, const char *base, struct scn_cgattr *a);
+/* The rules against the (final) topology and the cgroup's cpuset; like scn_validate_core. */
+int scn_cgattr_validate(const struct scenario *s, const struct scn_cgroup *g, const char *where,
+			char *path, size_t plen, char *msg, size_t mlen);
+/* g's affinity as the CPU list its workers get ("" = inherit) and, for random_subset, how
+ * many of them each worker draws (*count, else 0). 0 or -EINVAL with a message. */
+int scn_cgattr_resolve(const struct vm_topology *t, const struct scn_cgroup *g, char *cpus, size_t len,
+		       int *count, char *err, size_t errlen);
+/* The settings as wire keys (guest/scenario_wire.h) into the guest's cgroup object o. */
+void scn_cgattr_wire(const struct scenario *scn, const struct scn_cgroup *g, json_t *o);
+/* The settings back in the file format (docs/scenario.md) into the cgroup object o. */
+void scn_cgattr_save(const struct scn_cgattr *a, json_t *o);
+
 /* ---- scenario_topo.c ---- */
 
 /* Parses a cpu list "0-3,5". Returns the highest CPU or -1 when malformed. */

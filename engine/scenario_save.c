@@ -53,6 +53,7 @@ static json_t *cgroup_json(const struct scn_cgroup *g)
 		json_object_set_new(o, knobs[i].key, bytes ? json_integer((json_int_t)strtoll(v, NULL, 10))
 						      : json_string(v));
 	}
+	scn_cgattr_save(&g->attr, o);
 	return o;
 }
 

@@ -130,6 +130,8 @@ int scn_validate_core(const struct scenario *s, bool final, char *path, size_t p
 				 t->numa - 1);
 			return -EINVAL;
 		}
+		if (final && scn_cgattr_validate(s, g, where, path, plen, msg, mlen))
+			return -EINVAL;
 		total += g->workers;
 	}
 	for (int i = 0; i < s->nops; i++) {

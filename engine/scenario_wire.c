@@ -33,6 +33,7 @@ static json_t *wire_cgroup(const struct scenario *scn, const struct scn_cgroup *
 		if (val[0])
 			json_object_set_new(cg, knobs[k].key, json_string(val));
 	}
+	scn_cgattr_wire(scn, c, cg);
 	return cg;
 }
 

@@ -109,6 +109,8 @@ static int parse_cgroups(struct gscn *s, json_t *cgs, const char *where, int ste
 				     "',' or '-' under %zu bytes", where, i, kv[k].key, kv[k].len);
 			snprintf(dst, kv[k].len, "%s", xv);
 		}
+		if ((rc = gcgattr_parse(c, &g->attr, g->name, err, errlen)))
+			goto out;
 		s->ncg++;
 	}
 out:

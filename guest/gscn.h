@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "guest/op_kinds.h"
+#include "guest/gcgattr.h"
 #include "guest/work_types.h"
 
 #define GSCN_MAX_CGROUPS 64
@@ -26,6 +27,7 @@ struct gscn_cgroup {
 	char cpu_max[48];
 	char memory_max[24];
 	char memory_swap_max[24];
+	struct gcgattr attr;  /* policy, nice, affinity, memory policy (gcgattr.h) */
 	int step;             /* 0: backdrop (the whole run); k >= 1: step k's (1-based) */
 	/* The workers of a Spawn op: their cgroup (name) is someone else's directory; they
 	 * start when the op runs and stop with the op's step. Never made or removed. */

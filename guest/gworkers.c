@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest/gcgattr.h"
 #include "guest/gcpu.h"
 #include "guest/gctl.h"
 #include "guest/gprobe.h"
@@ -160,7 +161,8 @@ int gworkers_move_pid(const char *cg, pid_t pid)
 	return rc == -ESRCH ? 0 : rc;
 }
 
-static __attribute__((noreturn)) void worker_main(int idx, int start_r, struct gwork_ctx *c)
+static __attribute__((noreturn)) void worker_main(int idx, int start_r, struct gwork_ctx *c,
+						  const struct gscn_cgroup *cg)
 {
 	char name[16];
 	setpgid(0, 0);
@@ -179,6 +181,8 @@ static __attribute__((noreturn)) void worker_main(int idx, int start_r, struct g
 	close(start_r);
 	if (wstop)
 		_exit(0);
+	if (gcgattr_apply(&cg->attr, cg->name, idx)) /* init sends the failure (gworkers_sample) */
+		_exit(1);
 	int rc = gwork_run(c);
 	_exit(rc ? 1 : 0);
 }
@@ -238,7 +242,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 					close(role ? pa[1] : pb[1]);
 					close(role ? pb[0] : pa[0]);
 				}
-				worker_main(nwk, sp[0], &c);
+				worker_main(nwk, sp[0], &c, cg);
 			}
 			gproc_track(pid);
 			setpgid(pid, pid); /* both sides, so the group exists before either runs on */
@@ -297,6 +301,11 @@ int gworkers_spawn(const struct gscn *s)
 	struct gwork_slot *slots = (struct gwork_slot *)(shm + 1);
 	for (int i = 0; i < total; i++)
 		slots[i].cpu = slots[i].max_gap_cpu = -1;
+	int arc = gcgattr_init(total);
+	if (arc) {
+		gctl_error("cannot map the per-worker settings records for %d workers: %s", total, strerror(-arc));
+		return -1;
+	}
 	return spawn_range(s, 0, s->ncg, 0);
 }
 
@@ -377,10 +386,19 @@ int64_t gworkers_release(void)
 
 #define LD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
+/* A worker that could not take its cgroup's settings left why in its record. */
+static void send_attr_failures(void)
+{
+	char why[512];
+	while (gcgattr_failure(why, sizeof(why)))
+		gctl_error("%s", why);
+}
+
 void gworkers_sample(int64_t elapsed_ms)
 {
 	struct gjson j;
 	int i = 0;
+	send_attr_failures();
 	if (!nwk)
 		return;
 	/* Split into several lines when many workers do not fit in one. */
@@ -470,6 +488,7 @@ void gworkers_stop(void)
 /* One "worker" line per worker of the set; each is sent once. */
 static void report_set(int step)
 {
+	send_attr_failures();
 	for (int i = 0; i < nwk; i++) {
 		if (!in_set(i, step))
 			continue;
@@ -493,6 +512,7 @@ static void report_set(int step)
 				gjson_int(&j, NULL, c);
 		gjson_arr_close(&j);
 		gjson_int(&j, "migrations", LD(s->migrations));
+		gcgattr_report(&j, i);
 		if (work_type_figure(cg->work)) /* named by the table on both sides */
 			gjson_int(&j, "figure", (int64_t)LD(s->figure));
 		int st = 0;

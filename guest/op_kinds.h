@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest/cgattr_def.h"
+
 /* What an op takes besides "op", "at_ms" and "every_ms". */
 enum {
 	OPF_CGROUP = 1 << 0,   /* "cgroup": the cgroup it acts on */
@@ -80,35 +82,31 @@ static inline void op_kind_list(char *buf, size_t len)
 		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", op_kind_name(i));
 }
 
-/* Policy numbers as sched_setscheduler(2) takes them (SCHED_EXT is 7 on kernels with
- * sched_ext). "normal" (or "other"), "batch", "idle", "ext", "fifo:PRIO", "rr:PRIO" with
- * PRIO 1..99. false when malformed. */
-#define KTSTR_SCHED_EXT 7
+/* "normal" (or "other"), "batch", "idle", "ext", "fifo:PRIO", "rr:PRIO" with PRIO 1..99,
+ * named as the per-cgroup policy names them (guest/cgattr_def.h); SetPolicy has no
+ * deadline form (it takes no parameters). false when malformed. */
 static inline bool op_policy_parse(const char *s, int *policy, int *prio)
 {
-	static const struct { const char *name; int policy; bool rt; } p[] = {
-		{ "normal", 0, false }, { "other", 0, false }, { "batch", 3, false },
-		{ "idle", 5, false }, { "ext", KTSTR_SCHED_EXT, false }, { "fifo", 1, true },
-		{ "rr", 2, true },
-	};
-	for (size_t i = 0; s && i < sizeof(p) / sizeof(p[0]); i++) {
-		size_t n = strlen(p[i].name);
-		if (strncmp(s, p[i].name, n))
-			continue;
-		*policy = p[i].policy;
-		*prio = 0;
-		if (!p[i].rt)
-			return s[n] == 0;
-		if (s[n] != ':' || s[n + 1] < '0' || s[n + 1] > '9')
-			return false;
-		char *end;
-		long v = strtol(s + n + 1, &end, 10);
-		if (*end || v < 1 || v > 99)
-			return false;
-		*prio = (int)v;
+	char name[16];
+	const char *colon = s ? strchr(s, ':') : NULL;
+	size_t n = colon ? (size_t)(colon - s) : (s ? strlen(s) : 0);
+	if (!s || n >= sizeof(name))
+		return false;
+	memcpy(name, s, n);
+	name[n] = 0;
+	int p = cgattr_policy_from_name(name);
+	if (p < 0 || p == KTSTR_SCHED_DEADLINE || cgattr_policy_has_prio(p) != (colon != NULL))
+		return false;
+	*policy = p;
+	*prio = 0;
+	if (!colon)
 		return true;
-	}
-	return false;
+	char *end;
+	long v = strtol(colon + 1, &end, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *end || v < 1 || v > 99)
+		return false;
+	*prio = (int)v;
+	return true;
 }
 
 #define OP_MIN_EVERY_MS 50 /* a loop faster than the guest's 50 ms poll cannot keep up */

@@ -48,6 +48,18 @@
 	X(memory_max, "memory_max")               \
 	X(memory_swap_max, "memory_swap_max")
 
+/* A cgroup's scheduling settings (guest/gcgattr.c applies them in each worker); absent =
+ * leave as inherited. The host resolved the affinity kind to CPUs. */
+#define KTSTR_SCN_CG_POLICY "policy"             /* SCHED_* number (guest/cgattr_def.h) */
+#define KTSTR_SCN_CG_PRIORITY "priority"         /* fifo, rr: 1..99 */
+#define KTSTR_SCN_CG_DEADLINE "deadline_us"      /* deadline: [runtime, deadline, period] */
+#define KTSTR_SCN_CG_NICE "nice"                 /* -20..19 */
+#define KTSTR_SCN_CG_AFFINITY "affinity"         /* a CPU list */
+#define KTSTR_SCN_CG_AFFINITY_COUNT "affinity_count" /* > 0: each worker draws this many of them */
+#define KTSTR_SCN_CG_MPOL "mempolicy"            /* MPOL_* mode */
+#define KTSTR_SCN_CG_MPOL_NODES "mempolicy_nodes" /* a node list ("" for default, local) */
+#define KTSTR_SCN_CG_MPOL_FLAGS "mempolicy_flags" /* MPOL_F_* bits */
+
 /* What the guest assumes for a key the host left out. */
 #define KTSTR_SCN_STEPS_DEFAULT 1
 #define KTSTR_SCN_CG_WORKERS_DEFAULT 1
