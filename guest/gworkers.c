@@ -20,6 +20,7 @@
 #include "guest/gutil.h"
 #include "guest/gworkers.h"
 #include "guest/gwork.h"
+#include "guest/gwork_meter.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_BASE CG_ROOT "/ktstr"
@@ -289,7 +290,10 @@ int gworkers_spawn(const struct gscn *s)
 	}
 	struct gwork_slot *slots = (struct gwork_slot *)(shm + 1);
 	for (int i = 0; i < total; i++)
+	{
 		slots[i].cpu = slots[i].max_gap_cpu = -1;
+		slots[i].run_delay_ns = -1; /* a worker that never started has none */
+	}
 	return spawn_range(s, 0, s->ncg, 0);
 }
 
@@ -454,6 +458,7 @@ static void report_set(int step)
 				gjson_int(&j, NULL, c);
 		gjson_arr_close(&j);
 		gjson_int(&j, "migrations", LD(s->migrations));
+		gmeter_report(&j, s);
 		if (work_type_figure(cg->work)) /* named by the table on both sides */
 			gjson_int(&j, "figure", (int64_t)LD(s->figure));
 		int st = 0;
