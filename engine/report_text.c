@@ -255,7 +255,7 @@ static void body_stats(struct run *r, FILE *f)
 		fprintf(f, "  %s: workers=%d cpus=%d spread=%s gap=%.0fms migrations=%d iter=%llu\n", c->name,
 			c->workers, c->cpus, spread, c->max_gap_ms, c->migrations, (unsigned long long)c->iters);
 		char figs[512];
-		wfigs_cgroup_line(c, figs, sizeof(figs));
+		wfigs_cgroup_line(c, WFIGS_WAKE | WFIGS_SCHED, figs, sizeof(figs));
 		if (figs[0])
 			fprintf(f, "    %s\n", figs);
 	}

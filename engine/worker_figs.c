@@ -199,7 +199,8 @@ void wfigs_cgroup_read(struct run_cgroup *c, const json_t *o)
 	c->wake_tail_ratio = ju_num_or(o, "wake_latency_tail_ratio", 0);
 	c->mean_run_delay_us = ju_num_or(o, "mean_run_delay_us", -1);
 	c->worst_run_delay_us = ju_num_or(o, "worst_run_delay_us", -1);
-	c->migration_ratio = ju_num_or(o, "migration_ratio", 0);
+	/* Run directories from before these figures: the ratio from what they do have. */
+	c->migration_ratio = ju_num_or(o, "migration_ratio", c->iters ? (double)c->migrations / (double)c->iters : 0);
 	c->xnode_migrations = (int)ju_int_or(o, "cross_node_migrations", 0);
 	c->xnode_ratio = ju_num_or(o, "cross_node_migration_ratio", 0);
 	c->work_rate = ju_num_or(o, "work_rate", 0);
@@ -212,21 +213,24 @@ void wfigs_cgroup_read(struct run_cgroup *c, const json_t *o)
 			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__);  \
 	} while (0)
 
-void wfigs_cgroup_line(const struct run_cgroup *c, char *buf, size_t len)
+void wfigs_cgroup_line(const struct run_cgroup *c, int parts, char *buf, size_t len)
 {
 	size_t n = 0;
 	if (!len)
 		return;
 	buf[0] = 0;
-	if (c->wake_n)
+	if ((parts & WFIGS_WAKE) && c->wake_n)
 		APPEND("wake p50=%.1fus p99=%.1fus cv=%.2f tail=%.1fx (%llu samples) ", (double)c->wake_p50_ns / 1e3,
 		       (double)c->wake_p99_ns / 1e3, c->wake_cv, c->wake_tail_ratio, (unsigned long long)c->wake_n);
+	if (!(parts & WFIGS_SCHED))
+		goto out;
 	if (c->mean_run_delay_us >= 0)
 		APPEND("run_delay mean=%.0fus worst=%.0fus ", c->mean_run_delay_us, c->worst_run_delay_us);
 	if (c->iters)
 		APPEND("migration_ratio=%.4f cross_node=%d ", c->migration_ratio, c->xnode_migrations);
 	if (c->work_rate > 0)
 		APPEND("work_rate=%.0f/cpu_s cv=%.3f ", c->work_rate, c->throughput_cv);
+out:
 	if (n && n <= len && buf[n - 1] == ' ')
 		buf[n - 1] = 0;
 }

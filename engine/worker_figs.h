@@ -28,10 +28,12 @@ double wfigs_iter_rate(const struct run_worker *w);
 void wfigs_cgroups(struct run *r);
 void wfigs_cgroup_json(const struct run_cgroup *c, json_t *o);
 void wfigs_cgroup_read(struct run_cgroup *c, const json_t *o);
-/* "wake p50=..us p99=..us cv=.. tail=..x (N samples) run_delay mean=..us worst=..us
- * migration_ratio=.. cross_node=N work_rate=../cpu_s cv=..", the parts that have data;
- * "" when none has. For the text report and the spread pane. */
-void wfigs_cgroup_line(const struct run_cgroup *c, char *buf, size_t len);
+/* The parts (WFIGS_WAKE: "wake p50=..us p99=..us cv=.. tail=..x (N samples)";
+ * WFIGS_SCHED: "run_delay mean=..us worst=..us migration_ratio=.. cross_node=N
+ * work_rate=../cpu_s cv=..") that have data; "" when none has. For the text report and
+ * the spread pane. */
+enum { WFIGS_WAKE = 1, WFIGS_SCHED = 2 };
+void wfigs_cgroup_line(const struct run_cgroup *c, int parts, char *buf, size_t len);
 /* "max_p99_wake_latency_ns=1000 isolation ..." for the configured worker checks; "" none. */
 void wfigs_checks_line(const struct scn_checks *ck, char *buf, size_t len);
 

@@ -109,7 +109,7 @@ static int wait_readable(struct gwork_ctx *c, int fd)
 static int pipe_exchange(struct gwork_ctx *c)
 {
 	char b = 'x';
-	struct gwork_slot *partner = c->group + (c->role ^ 1);
+	struct gwork_slot *partner = c->group ? c->group + (c->role ^ 1) : NULL;
 	if (c->role == 0)
 		gmeter_stamp(c->slot);
 	/* EPIPE: the partner has gone (stop), not an error. */
@@ -155,7 +155,7 @@ static int futex_exchange(struct gwork_ctx *c)
 		    errno != EINTR && errno != ETIMEDOUT)
 			return -errno;
 	}
-	gmeter_woke(c->slot, c->group + (me ^ 1));
+	gmeter_woke(c->slot, c->group ? c->group + (me ^ 1) : NULL);
 	return 1;
 }
 

@@ -70,6 +70,8 @@ void gmeter_record(struct gwork_slot *self, int64_t ns)
 
 void gmeter_woke(struct gwork_slot *self, const struct gwork_slot *waker)
 {
+	if (!waker)
+		return;
 	uint64_t t = __atomic_load_n(&waker->wake_stamp_ns, __ATOMIC_ACQUIRE);
 	if (t)
 		gmeter_record(self, gutil_now_ns() - (int64_t)t);

@@ -17,7 +17,8 @@ void gmeter_end(struct gwork_slot *s);
 int gmeter_node(int cpu);
 /* A waker stamps its own slot just before it wakes its partner... */
 void gmeter_stamp(struct gwork_slot *self);
-/* ...and the woken side records now - that stamp (ignored when no stamp or negative). */
+/* ...and the woken side records now - that stamp (ignored when no waker, no stamp yet or
+ * negative). */
 void gmeter_woke(struct gwork_slot *self, const struct gwork_slot *waker);
 void gmeter_record(struct gwork_slot *self, int64_t ns);
 /* The members of a "worker" message: units, run_delay_ns, run_count,

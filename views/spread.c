@@ -81,9 +81,11 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 		row++;
 		/* The worker-check figures (wake latency, run delay, migration ratio, work rate)
 		 * once the final reports have them. */
-		char figs[512];
-		wfigs_cgroup_line(cg, figs, sizeof(figs));
-		if (figs[0]) {
+		for (int part = WFIGS_WAKE; part <= WFIGS_SCHED; part <<= 1) {
+			char figs[512];
+			wfigs_cgroup_line(cg, part, figs, sizeof(figs));
+			if (!figs[0])
+				continue;
 			if (LINE(row) >= 1 && LINE(row) <= p->pos.height)
 				dw_text(w, LINE(row), 2, DC_DIM, figs, 0);
 			row++;
