@@ -127,7 +127,7 @@ static void pool(struct run *r, struct run_cgroup *c)
 		const struct run_worker *w = &r->workers[i];
 		if (strcmp(cg_of(w), c->name))
 			continue;
-		for (int k = 0; k < GWAKE_BUCKETS; k++)
+		for (int k = 0; w->wake_n && k < GWAKE_BUCKETS; k++) /* live workers have none yet */
 			b[k] = UINT32_MAX - b[k] < w->wake_hist[k] ? UINT32_MAX : b[k] + w->wake_hist[k];
 		c->wake_n += w->wake_n;
 		sum += w->wake_sum_ns;
