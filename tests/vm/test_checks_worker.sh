@@ -31,7 +31,8 @@ s=$(scenario wc-pass '{"name":"wc-pass","topology":{"numa":1,"llcs":1,"cores":2,
  "duration_ms":2500,
  "cgroups":[{"name":"pinned","workers":2,"work":"PipeIo","cpuset":"0"},
             {"name":"sleep","workers":2,"work":"Bursty","cpuset":"1"},
-            {"name":"churn","workers":1,"work":"AffinityChurn"}],
+            {"name":"churn","workers":1,"work":"AffinityChurn"},
+            {"name":"fan","workers":5,"work":"FutexFanOut"}],
  "checks":{"isolation":true,"max_p99_wake_latency_ns":10000000000,"max_wake_latency_cv":1000,
    "min_iteration_rate":0.5,"min_work_rate":1,"max_throughput_cv":100,"max_migration_ratio":0.9,
    "max_cross_node_migration_ratio":0,"max_run_delay_us":100000000}}')
@@ -49,6 +50,9 @@ expect_eq "$(j '.checks[] | select(.name == "isolation") | .message')" \
 expect_eq "$(j '[.workers[] | select(.cgroup == "pinned") | .cpus | tostring] | unique | join(" ")')" "[0]" "pinned CPUs"
 expect_eq "$(j '.cgroups[] | select(.name == "pinned") | .wake_samples > 100')" true "PipeIo wake samples"
 expect_eq "$(j '.cgroups[] | select(.name == "sleep") | .wake_samples > 5')" true "Bursty wake samples"
+# FutexFanOut: the 4 receivers measure from the messenger's stamp, the messenger does not.
+expect_eq "$(j '[.workers[] | select(.cgroup == "fan") | .wake_samples > 0] | sort | join(",")')" \
+	"false,true,true,true,true" "FutexFanOut receivers' wake samples"
 expect_eq "$(j '.cgroups[] | select(.name == "pinned") | .p99_wake_latency_us >= .median_wake_latency_us and .median_wake_latency_us > 0')" true "p99 >= median > 0"
 expect_eq "$(j '[.workers[] | select(.run_delay_ns < 0)] | length')" 0 "workers without run delay (schedstat)"
 expect_eq "$(j '.cgroups[] | select(.name == "churn") | .migrations > 0 and .cross_node_migrations == 0')" true \
