@@ -156,6 +156,7 @@ static json_t *build_json(struct run *r)
 	json_object_set_new(o, "thresholds", json_pack("{s:o, s:o, s:b}", "max_gap_ms", jnum(r->gap_threshold_ms),
 						       "max_spread_pct", jnum(r->spread_threshold_pct),
 						       "tcg_relaxed", r->tcg_relaxed));
+	json_object_set_new(json_object_get(o, "thresholds"), "worker", wfigs_thresholds_json(&r->scn.checks));
 
 	json_t *sc = json_pack("{s:o, s:s, s:o, s:s, s:i, s:i, s:b, s:b}", "name", jsafe(r->scn.name), "topology", topo,
 			       "scheduler", jsafe(r->scn.sched.kind == SCHED_EEVDF ? "eevdf" : r->scn.sched.spec),

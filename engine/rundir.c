@@ -332,6 +332,7 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 		wfigs_cgroup_read(c, e);
 	}
 	x = json_object_get(o, "thresholds");
+	wfigs_thresholds_read(&r->scn.checks, json_object_get(x, "worker"));
 	r->gap_threshold_ms = ju_num_or(x, "max_gap_ms", -1);
 	r->spread_threshold_pct = ju_num_or(x, "max_spread_pct", -1);
 

@@ -252,3 +252,26 @@ void wfigs_checks_line(const struct scn_checks *ck, char *buf, size_t len)
 	if (n && n <= len && buf[n - 1] == ' ')
 		buf[n - 1] = 0;
 }
+
+json_t *wfigs_thresholds_json(const struct scn_checks *ck)
+{
+	json_t *o = json_object();
+	if (ck->isolation)
+		json_object_set_new(o, "isolation", json_true());
+	for (int i = 0; i < SCN_WC__COUNT; i++)
+		if (ck->has[i])
+			json_object_set_new(o, scn_worker_check_key((enum scn_worker_check)i), json_real(ck->wc[i]));
+	return o;
+}
+
+void wfigs_thresholds_read(struct scn_checks *ck, const json_t *o)
+{
+	if (!json_is_object(o))
+		return;
+	ck->isolation = ju_true(o, "isolation");
+	for (int i = 0; i < SCN_WC__COUNT; i++) {
+		json_t *v = json_object_get(o, scn_worker_check_key((enum scn_worker_check)i));
+		ck->has[i] = json_is_number(v);
+		ck->wc[i] = ck->has[i] ? json_number_value(v) : 0;
+	}
+}

@@ -34,6 +34,10 @@ void wfigs_cgroup_read(struct run_cgroup *c, const json_t *o);
  * the spread pane. */
 enum { WFIGS_WAKE = 1, WFIGS_SCHED = 2 };
 void wfigs_cgroup_line(const struct run_cgroup *c, int parts, char *buf, size_t len);
+/* The configured worker checks as result.json's thresholds.worker ({"isolation": true,
+ * "max_p99_wake_latency_ns": 1000, ...}; {} when none) and back. */
+json_t *wfigs_thresholds_json(const struct scn_checks *ck);
+void wfigs_thresholds_read(struct scn_checks *ck, const json_t *o);
 /* "max_p99_wake_latency_ns=1000 isolation ..." for the configured worker checks; "" none. */
 void wfigs_checks_line(const struct scn_checks *ck, char *buf, size_t len);
 

@@ -8,6 +8,7 @@
 
 #include "engine/checks.h"
 #include "engine/checks_worker.h"
+#include "engine/report.h"
 #include "engine/worker_figs.h"
 #include "guest/gwake.h"
 
@@ -294,4 +295,42 @@ Test(wchecks, scenario_keys_parse_save_and_refuse)
 	cr_assert_neq(scn_parse("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\"}],\"checks\":{\"p99\":1}}",
 				"t.json", &s, err, sizeof(err)), 0);
 	cr_assert(strstr(err, "max_p99_wake_latency_ns"), "the valid keys are listed: %s", err);
+}
+
+Test(wchecks, result_json_carries_figures_and_thresholds_back)
+{
+	set(SCN_WC_P99_WAKE, 10000);
+	r->scn.checks.isolation = true;
+	struct run_worker *a = worker(1);
+	wake(a, 1000, 90);
+	wake(a, 50000, 10);
+	a->xnode_migrations = 1;
+	checks_evaluate(r, false);
+	char *s = report_json(r);
+	json_t *o = json_loads(s, 0, NULL);
+	cr_assert_not_null(o);
+	json_t *cg = json_array_get(json_object_get(o, "cgroups"), 0), *wo = json_array_get(json_object_get(o, "workers"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(cg, "wake_samples")), 100);
+	cr_assert_float_eq(json_number_value(json_object_get(cg, "migration_ratio")), 0.02, 1e-9);
+	cr_assert_float_eq(json_number_value(json_object_get(cg, "mean_run_delay_us")), 5000, 1e-9);
+	cr_assert_eq(json_integer_value(json_object_get(wo, "wake_p99_ns")), (json_int_t)gwake_bucket_mid(gwake_bucket(50000)));
+	/* Read back as a loaded run directory does. */
+	struct run_worker w2;
+	memset(&w2, 0, sizeof(w2));
+	w2.run_delay_ns = -1;
+	cr_assert(wfigs_read(&w2, wo));
+	cr_assert_eq(w2.wake_n, 100);
+	cr_assert_eq(w2.xnode_migrations, 1);
+	cr_assert_eq(memcmp(w2.wake_hist, a->wake_hist, sizeof(a->wake_hist)), 0);
+	cr_assert_float_eq(wfigs_wake_cv(&w2), wfigs_wake_cv(a), 1e-9);
+	struct run_cgroup c2;
+	memset(&c2, 0, sizeof(c2));
+	wfigs_cgroup_read(&c2, cg);
+	cr_assert_eq(c2.wake_p99_ns, r->cgroups[0].wake_p99_ns);
+	struct scn_checks k;
+	memset(&k, 0, sizeof(k));
+	wfigs_thresholds_read(&k, json_object_get(json_object_get(o, "thresholds"), "worker"));
+	cr_assert(k.isolation && k.has[SCN_WC_P99_WAKE] && k.wc[SCN_WC_P99_WAKE] == 10000 && !k.has[SCN_WC_WAKE_CV]);
+	json_decref(o);
+	free(s);
 }
