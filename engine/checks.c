@@ -3,6 +3,8 @@
  * source of truth for those messages' words (the seed's). */
 #include "engine/checks.h"
 #include "engine/monitor/eval.h"
+#include "engine/checks_worker.h"
+#include "engine/worker_figs.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -124,6 +126,7 @@ static void cgroup_stats(struct run *r)
 		c->mean_off_pct = nwall[i] ? sum[i] / nwall[i] : 0;
 		c->spread_pct = nwall[i] >= 2 ? c->max_off_pct - c->min_off_pct : 0;
 	}
+	wfigs_cgroups(r);
 }
 
 static void worker_checks(struct run *r)
@@ -186,6 +189,7 @@ void checks_evaluate(struct run *r, bool tcg)
 	run_drop_checks(r, "max_gap_ms");
 	run_drop_checks(r, "max_spread_pct");
 	worker_checks(r);
+	checks_worker_eval(r);
 }
 
 const char *checks_not_attached_why(const struct run *r)

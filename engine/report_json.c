@@ -4,6 +4,7 @@
 #include "engine/monitor/mreport.h"
 #include "engine/report_priv.h"
 #include "engine/repro/repro_json.h"
+#include "engine/worker_figs.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -128,6 +129,7 @@ static json_t *build_json(struct run *r)
 						   (json_int_t)w->max_gap_at_ms, "cpus", jmask_list(w->cpus_mask),
 						   "migrations", w->migrations, "completed", w->completed,
 						   "reported", w->reported));
+		wfigs_worker_json(w, json_array_get(a, json_array_size(a) - 1));
 		/* The type's own figure ("forks": ...), named by the work table. */
 		const char *fname = work_type_figure(work_type_from_name(w->work));
 		if (fname && w->figure >= 0) {
@@ -148,12 +150,14 @@ static json_t *build_json(struct run *r)
 						   "max_off_pct", jnum(c->max_off_pct), "mean_off_pct",
 						   jnum(c->mean_off_pct), "max_gap_ms", jnum(c->max_gap_ms),
 						   "migrations", c->migrations, "iters", (json_int_t)c->iters));
+		wfigs_cgroup_json(c, json_array_get(a, json_array_size(a) - 1));
 	}
 	json_object_set_new(o, "cgroups", a);
 
 	json_object_set_new(o, "thresholds", json_pack("{s:o, s:o, s:b}", "max_gap_ms", jnum(r->gap_threshold_ms),
 						       "max_spread_pct", jnum(r->spread_threshold_pct),
 						       "tcg_relaxed", r->tcg_relaxed));
+	json_object_set_new(json_object_get(o, "thresholds"), "worker", wfigs_thresholds_json(&r->scn.checks));
 
 	json_t *sc = json_pack("{s:o, s:s, s:o, s:s, s:i, s:i, s:b, s:b}", "name", jsafe(r->scn.name), "topology", topo,
 			       "scheduler", jsafe(r->scn.sched.kind == SCHED_EEVDF ? "eevdf" : r->scn.sched.spec),

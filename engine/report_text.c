@@ -12,6 +12,7 @@
 #include "engine/collapse.h"
 #include "engine/repro/report.h"
 #include "engine/verifier.h"
+#include "engine/worker_figs.h"
 #include "guest/work_types.h"
 
 #define CONSOLE_TAIL 20
@@ -257,6 +258,10 @@ static void body_stats(struct run *r, FILE *f)
 		wattr_cgroup_summary(r, c->name, set, sizeof(set));
 		if (set[0])
 			fprintf(f, "    settings: %s\n", set);
+		char figs[512];
+		wfigs_cgroup_line(c, WFIGS_WAKE | WFIGS_SCHED, figs, sizeof(figs));
+		if (figs[0])
+			fprintf(f, "    %s\n", figs);
 	}
 	for (int i = 0; i < r->nworkers; i++) {
 		const struct run_worker *w = &r->workers[i];
@@ -393,6 +398,10 @@ static void text_pass(struct run *r, FILE *out, const char *tags)
 				CHECK_DEFAULT_SPREAD_PCT, CHECK_TCG_SPREAD_PCT);
 		fputc('\n', out);
 	}
+	char wc[512];
+	wfigs_checks_line(&r->scn.checks, wc, sizeof(wc));
+	if (wc[0])
+		fprintf(out, "  worker checks: %s\n", wc);
 	mon_report_passline(r, out);
 	if (r->dir[0])
 		fprintf(out, "  run dir: %s\n", r->dir);

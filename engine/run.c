@@ -3,6 +3,7 @@
  * checked; anything off counts as a malformed line and changes nothing. */
 #include "engine/monitor/ingest.h"
 #include "engine/run.h"
+#include "engine/worker_figs.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -155,6 +156,7 @@ struct run_worker *run_worker_by_tid(struct run *r, int tid)
 	w->cpu = -1;
 	w->max_gap_cpu = -1;
 	w->figure = -1;
+	w->run_delay_ns = w->run_count = -1;
 	return w;
 }
 
@@ -486,6 +488,8 @@ static bool ingest_worker(struct run *r, json_t *o)
 	struct run_worker *w = run_worker_by_tid(r, (int)tid);
 	if (!w)
 		return true; /* full: counted as data we could not keep, not as malformed */
+	if (!wfigs_read(w, o))
+		return false;
 	snprintf(w->cgroup, sizeof(w->cgroup), "%s", cg);
 	snprintf(w->work, sizeof(w->work), "%s", work);
 	w->cpu_ns = (uint64_t)cpu_ns;

@@ -14,6 +14,7 @@
 #include "engine/repro/chain.h"
 #include "engine/monitor/monitor.h"
 #include "engine/monitor/kmem.h"
+#include "guest/gwake.h"
 
 #define RUN_MAX_CPUS 64
 #define RUN_MAX_CHECKS 256
@@ -48,6 +49,15 @@ struct run_worker {
 	bool completed;             /* final report says it ran to the end and exited cleanly */
 	bool reported;              /* the final "worker" message arrived */
 	struct wattr attr;          /* policy, nice, affinity, mempolicy read back (wattr.h) */
+	/* Worker-check figures (engine/worker_figs.c): work units, run delay and timeslices from
+	 * schedstat (-1 unknown), migrations across NUMA nodes, wake latencies (count, sum,
+	 * sum of squares in us^2, log histogram: guest/gwake.h). */
+	uint64_t units;
+	int64_t run_delay_ns, run_count;
+	int xnode_migrations;
+	uint64_t wake_n;
+	double wake_sum_ns, wake_sumsq_us2;
+	uint32_t wake_hist[GWAKE_BUCKETS];
 };
 
 struct run_cgroup {
@@ -57,6 +67,16 @@ struct run_cgroup {
 	double max_gap_ms;
 	int migrations;
 	uint64_t iters;
+	/* engine/worker_figs.c: pooled over the cgroup's workers. Wake percentiles from the
+	 * merged histograms; run delay -1 when no worker had schedstat; work rate in work units
+	 * per CPU-second (mean over workers with CPU time, and its CV). */
+	uint64_t wake_n, wake_p50_ns, wake_p99_ns;
+	double wake_mean_ns, wake_cv, wake_tail_ratio;
+	double mean_run_delay_us, worst_run_delay_us;
+	double migration_ratio;
+	int xnode_migrations;
+	double xnode_ratio;         /* cross-node migrations / migrations */
+	double work_rate, throughput_cv;
 };
 
 struct run_check {

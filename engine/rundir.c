@@ -15,6 +15,7 @@
 
 #include "engine/fsutil.h"
 #include "engine/json_util.h"
+#include "engine/worker_figs.h"
 
 #define LOAD_MAX_JSON (64u << 20)
 #define LOAD_MAX_LINE 65536
@@ -314,6 +315,7 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 		w->reported = json_object_get(e, "reported") ? ju_true(e, "reported") : true;
 		if (!wattr_from_json(e, &w->attr))
 			memset(&w->attr, 0, sizeof(w->attr));
+		wfigs_read(w, e); /* a bad member is left at its default */
 	}
 	json_array_foreach(json_object_get(o, "cgroups"), i, e) {
 		if (!json_is_object(e) || r->ncgroups >= SCN_MAX_CGROUPS)
@@ -329,8 +331,10 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 		c->max_gap_ms = ju_num_or(e, "max_gap_ms", 0);
 		c->migrations = (int)ju_int_or(e, "migrations", 0);
 		c->iters = (uint64_t)ju_int_or(e, "iters", 0);
+		wfigs_cgroup_read(c, e);
 	}
 	x = json_object_get(o, "thresholds");
+	wfigs_thresholds_read(&r->scn.checks, json_object_get(x, "worker"));
 	r->gap_threshold_ms = ju_num_or(x, "max_gap_ms", -1);
 	r->spread_threshold_pct = ju_num_or(x, "max_spread_pct", -1);
 

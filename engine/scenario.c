@@ -189,7 +189,12 @@ static int parse_root(struct scn_pctx *c, json_t *root, struct scenario *s)
 	static const char *const keys[] = { "name", "topology", "memory_mb", "scheduler", "duration_ms",
 					    "cgroups", "checks", "monitor", "expect_err",
 					    "performance_mode", "steps", "ops", NULL };
-	static const char *const check_keys_valid[] = { "max_gap_ms", "max_spread_pct", NULL };
+	static const char *const check_keys_valid[] = {
+		"max_gap_ms", "max_spread_pct", "isolation",
+#define X(id, key, lo, hi) key,
+		SCN_WORKER_CHECKS(X)
+#undef X
+		NULL };
 	json_t *x;
 	long n;
 
@@ -296,6 +301,8 @@ static int parse_root(struct scn_pctx *c, json_t *root, struct scenario *s)
 			s->checks.has_max_spread_pct = true;
 			s->checks.max_spread_pct = d;
 		}
+		if (scn_parse_worker_checks(c, x, &s->checks))
+			return -EINVAL;
 	}
 	if ((x = json_object_get(root, "monitor")) && scn_parse_monitor(c, x, &s->monitor))
 		return -EINVAL;

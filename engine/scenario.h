@@ -81,11 +81,34 @@ struct scn_step {
 	int first_cgroup, ncgroups;
 };
 
+/* The reference's optional worker checks (engine/checks_worker.c): none has a default, a
+ * check runs only when its key is in "checks". X(id, key, lowest, highest allowed). */
+#define SCN_WORKER_CHECKS(X)                                             \
+	X(SCN_WC_P99_WAKE, "max_p99_wake_latency_ns", 1, 1e12)           \
+	X(SCN_WC_WAKE_CV, "max_wake_latency_cv", 0, 1e6)                 \
+	X(SCN_WC_ITER_RATE, "min_iteration_rate", 0, 1e12)               \
+	X(SCN_WC_WORK_RATE, "min_work_rate", 0, 1e15)                    \
+	X(SCN_WC_THROUGHPUT_CV, "max_throughput_cv", 0, 1e6)             \
+	X(SCN_WC_MIGRATION_RATIO, "max_migration_ratio", 0, 1e6)         \
+	X(SCN_WC_XNODE_RATIO, "max_cross_node_migration_ratio", 0, 1)    \
+	X(SCN_WC_RUN_DELAY, "max_run_delay_us", 0, 1e12)
+enum scn_worker_check {
+#define X(id, key, lo, hi) id,
+	SCN_WORKER_CHECKS(X)
+#undef X
+	SCN_WC__COUNT
+};
+
 struct scn_checks {
 	bool has_max_gap_ms, has_max_spread_pct;
 	uint64_t max_gap_ms;
 	double max_spread_pct;
+	bool isolation;            /* "isolation": workers stay on their cgroup's cpuset */
+	bool has[SCN_WC__COUNT];   /* which SCN_WORKER_CHECKS are set, and their values */
+	double wc[SCN_WC__COUNT];
 };
+/* The key of a worker check ("max_p99_wake_latency_ns" ...). */
+const char *scn_worker_check_key(enum scn_worker_check id);
 
 struct scenario {
 	char name[128];

@@ -52,6 +52,15 @@ bool scn_valid_ident(const char *s, size_t max);
 int scn_parse_monitor(struct scn_pctx *c, json_t *x, struct mon_thresholds *t);
 json_t *scn_monitor_json(const struct mon_thresholds *t);
 
+/* ---- scenario_checks.c ---- */
+
+/* "isolation" and every SCN_WORKER_CHECKS key present in the checks object x (its keys
+ * were already checked) into ck. 0 or -EINVAL. */
+int scn_parse_worker_checks(struct scn_pctx *c, json_t *x, struct scn_checks *ck);
+bool scn_worker_checks_set(const struct scn_checks *ck);
+/* Adds the set ones to o, as the file writes them. */
+void scn_worker_checks_json(const struct scn_checks *ck, json_t *o);
+
 /* ---- scenario_cgroup.c ---- */
 
 /* The cgroup entry v at key path base into g (g->step is the caller's). 0 or -EINVAL. */

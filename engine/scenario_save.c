@@ -100,12 +100,13 @@ char *scn_to_json(const struct scenario *s)
 		if (ops)
 			json_object_set_new(o, "ops", ops);
 	}
-	if (s->checks.has_max_gap_ms || s->checks.has_max_spread_pct) {
+	if (s->checks.has_max_gap_ms || s->checks.has_max_spread_pct || scn_worker_checks_set(&s->checks)) {
 		json_t *ck = json_object();
 		if (s->checks.has_max_gap_ms)
 			json_object_set_new(ck, "max_gap_ms", json_integer((json_int_t)s->checks.max_gap_ms));
 		if (s->checks.has_max_spread_pct)
 			json_object_set_new(ck, "max_spread_pct", json_real(s->checks.max_spread_pct));
+		scn_worker_checks_json(&s->checks, ck);
 		json_object_set_new(o, "checks", ck);
 	}
 	json_t *mon = scn_monitor_json(&s->monitor);

@@ -12,6 +12,7 @@
 #include "guest/gutil.h"
 #include "guest/gwork.h"
 #include "guest/gwork_churn.h"
+#include "guest/gwork_meter.h"
 #include "guest/work_types.h"
 
 #define ST(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
@@ -53,9 +54,13 @@ static void checkpoint(struct meter *m)
 		ST(s->max_gap_at_ns, (uint64_t)(now > t0 ? now - t0 : 0));
 	}
 	m->last_ns = now;
+	ST(s->units, m->units);
 	if (cpu >= 0) {
-		if (m->last_cpu >= 0 && cpu != m->last_cpu)
+		if (m->last_cpu >= 0 && cpu != m->last_cpu) {
 			ST(s->migrations, ++m->migrations);
+			if (gmeter_node(cpu) != gmeter_node(m->last_cpu))
+				ST(s->xnode_migrations, s->xnode_migrations + 1);
+		}
 		m->last_cpu = cpu;
 		ST(s->cpu, cpu);
 		if (cpu < GCPU_MAX && !gcpu_isset(s->cpus, cpu))
@@ -104,6 +109,9 @@ static int wait_readable(struct gwork_ctx *c, int fd)
 static int pipe_exchange(struct gwork_ctx *c)
 {
 	char b = 'x';
+	struct gwork_slot *partner = c->group ? c->group + (c->role ^ 1) : NULL;
+	if (c->role == 0)
+		gmeter_stamp(c->slot);
 	/* EPIPE: the partner has gone (stop), not an error. */
 	if (c->role == 0 && write(c->wfd, &b, 1) < 0 && errno != EINTR)
 		return errno == EPIPE ? 0 : -errno;
@@ -115,6 +123,10 @@ static int pipe_exchange(struct gwork_ctx *c)
 		return 0; /* partner gone */
 	if (n < 0 && errno != EINTR && errno != EAGAIN)
 		return -errno;
+	if (n > 0)
+		gmeter_woke(c->slot, partner); /* the partner stamped just before its write */
+	if (c->role == 1)
+		gmeter_stamp(c->slot);
 	if (c->role == 1 && write(c->wfd, &b, 1) < 0 && errno != EINTR)
 		return errno == EPIPE ? 0 : -errno;
 	return 1;
@@ -131,6 +143,7 @@ static int futex_exchange(struct gwork_ctx *c)
 {
 	uint32_t me = (uint32_t)c->role, other = me ^ 1;
 	if (__atomic_load_n(c->futex, __ATOMIC_ACQUIRE) == me) {
+		gmeter_stamp(c->slot);
 		__atomic_store_n(c->futex, other, __ATOMIC_RELEASE);
 		futex(c->futex, FUTEX_WAKE, 1, NULL);
 	}
@@ -142,6 +155,7 @@ static int futex_exchange(struct gwork_ctx *c)
 		    errno != EINTR && errno != ETIMEDOUT)
 			return -errno;
 	}
+	gmeter_woke(c->slot, c->group ? c->group + (me ^ 1) : NULL);
 	return 1;
 }
 
@@ -155,6 +169,7 @@ int gwork_run(struct gwork_ctx *c)
 		gchurn_done(c, &st);
 		return rc;
 	}
+	gmeter_start(c->slot);
 	m.start_ns = m.last_ns = m.last_cpu_upd = gutil_now_ns();
 	m.start_cpu = cpu_now_ns();
 	checkpoint(&m);
@@ -180,8 +195,12 @@ int gwork_run(struct gwork_ctx *c)
 				units(&m, GWORK_SPINS);
 			}
 			struct timespec ts = { 0, GWORK_SLEEP_MS * 1000000L };
+			int64_t t0 = gutil_now_ns();
 			while (!*c->stop && nanosleep(&ts, &ts) && errno == EINTR)
 				;
+			/* Wake latency: how long past the requested sleep it took to run again. */
+			if (!*c->stop)
+				gmeter_record(c->slot, gutil_now_ns() - t0 - GWORK_SLEEP_MS * 1000000LL);
 			/* The sleep is part of the pattern: count it as one checkpoint of its own. */
 			units(&m, GWORK_CHECK_UNITS - m.units % GWORK_CHECK_UNITS);
 			break;
@@ -219,6 +238,7 @@ int gwork_run(struct gwork_ctx *c)
 out:
 	gchurn_done(c, &st);
 	checkpoint(&m);
+	gmeter_end(c->slot);
 	meter_publish(&m, gutil_now_ns());
 	__atomic_store_n(&c->slot->done, rc ? 0u : 1u, __ATOMIC_RELEASE);
 	return rc;

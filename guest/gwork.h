@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "guest/gcpu.h"
+#include "guest/gwake.h"
 
 /* Checkpoint period in work units: gaps and migrations are measured between checkpoints. */
 #define GWORK_CHECK_UNITS 1024
@@ -28,6 +29,14 @@ struct gwork_slot {
 	uint32_t aux;               /* FanOutCompute: receivers done with this generation */
 	uint64_t stamp_ns;          /* FanOutCompute: when the messenger woke the receivers */
 	uint64_t figure;            /* the type's figure (work_type_figure) */
+	/* Worker-check figures (gwork_meter.c): work units, run delay (-1 unknown), timeslices,
+	 * migrations across NUMA nodes, the wake stamp a waker leaves for its wakee, and the
+	 * wake latencies this worker measured. */
+	uint64_t units;
+	int64_t run_delay_ns, run_count;
+	uint32_t xnode_migrations;
+	uint64_t wake_stamp_ns;
+	struct gwake wake;
 };
 
 struct gwork_ctx {

@@ -16,6 +16,7 @@
 
 #include "guest/gutil.h"
 #include "guest/gwork_churn.h"
+#include "guest/gwork_meter.h"
 #include "guest/work_types.h"
 
 #ifndef SCHED_EXT
@@ -302,6 +303,7 @@ static long futex_fan_out(struct gwork_ctx *c, struct gchurn *st)
 	uint32_t *gen = &c->group->futex;
 	if (c->role == 0) {
 		spin(GCHURN_CHURN_SPINS);
+		__atomic_store_n(&c->group->stamp_ns, (uint64_t)gutil_now_ns(), __ATOMIC_RELAXED);
 		__atomic_add_fetch(gen, 1, __ATOMIC_RELEASE);
 		long n = futex(gen, FUTEX_WAKE, INT_MAX, NULL);
 		if (n > 0)
@@ -312,6 +314,7 @@ static long futex_fan_out(struct gwork_ctx *c, struct gchurn *st)
 	if (r <= 0)
 		return r;
 	st->seen = __atomic_load_n(gen, __ATOMIC_ACQUIRE);
+	gmeter_record(c->slot, gutil_now_ns() - (int64_t)__atomic_load_n(&c->group->stamp_ns, __ATOMIC_RELAXED));
 	figure_add(c, st, 1);
 	return GWORK_CHECK_UNITS;
 }
@@ -340,6 +343,7 @@ static long fan_out_compute(struct gwork_ctx *c, struct gchurn *st)
 	if (r <= 0)
 		return r;
 	st->seen = __atomic_load_n(&g->futex, __ATOMIC_ACQUIRE);
+	gmeter_record(c->slot, gutil_now_ns() - (int64_t)__atomic_load_n(&g->stamp_ns, __ATOMIC_RELAXED));
 	struct timespec ts = { 0, GCHURN_FANOUT_SLEEP_US * 1000L };
 	nanosleep(&ts, NULL);
 	size_t nn = (size_t)st->n * (size_t)st->n;

@@ -21,6 +21,7 @@
 #include "guest/gutil.h"
 #include "guest/gworkers.h"
 #include "guest/gwork.h"
+#include "guest/gwork_meter.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_BASE GWORKERS_CG_BASE
@@ -299,8 +300,10 @@ int gworkers_spawn(const struct gscn *s)
 		return -1;
 	}
 	struct gwork_slot *slots = (struct gwork_slot *)(shm + 1);
-	for (int i = 0; i < total; i++)
+	for (int i = 0; i < total; i++) {
 		slots[i].cpu = slots[i].max_gap_cpu = -1;
+		slots[i].run_delay_ns = -1; /* a worker that never started has none */
+	}
 	int arc = gcgattr_init(total);
 	if (arc) {
 		gctl_error("cannot map the per-worker settings records for %d workers: %s", total, strerror(-arc));
@@ -513,6 +516,7 @@ static void report_set(int step)
 		gjson_arr_close(&j);
 		gjson_int(&j, "migrations", LD(s->migrations));
 		gcgattr_report(&j, i);
+		gmeter_report(&j, s);
 		if (work_type_figure(cg->work)) /* named by the table on both sides */
 			gjson_int(&j, "figure", (int64_t)LD(s->figure));
 		int st = 0;

@@ -1,11 +1,13 @@
 /* Pane 3: fairness spread per cgroup: each worker's CPU share as a bar, the cgroup's
- * min/max/mean off-CPU %, the spread against the threshold, workers and CPUs. Live runs
+ * min/max/mean off-CPU %, the spread against the threshold, workers and CPUs, and the
+ * worker-check figures (wake latency, run delay, migration ratio, work rate). Live runs
  * get their cgroup numbers from checks_stats. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/checks.h"
+#include "engine/worker_figs.h"
 #include "views/model.h"
 #include "views/view.h"
 
@@ -77,6 +79,17 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 			dw_printf(w, LINE(row), 2, DC_DIM, "off-CPU %%: min %.1f  max %.1f  mean %.1f",
 				  cg->min_off_pct, cg->max_off_pct, cg->mean_off_pct);
 		row++;
+		/* The worker-check figures (wake latency, run delay, migration ratio, work rate)
+		 * once the final reports have them. */
+		for (int part = WFIGS_WAKE; part <= WFIGS_SCHED; part <<= 1) {
+			char figs[512];
+			wfigs_cgroup_line(cg, part, figs, sizeof(figs));
+			if (!figs[0])
+				continue;
+			if (LINE(row) >= 1 && LINE(row) <= p->pos.height)
+				dw_text(w, LINE(row), 2, DC_DIM, figs, 0);
+			row++;
+		}
 		for (int i = 0; i < r->nworkers; i++) {
 			const struct run_worker *wk = &r->workers[i];
 			if (!in_cgroup(wk, cg->name))

@@ -15,6 +15,10 @@ expect_not "\[zoomed\]" "w fits the whole run again"
 keys 3
 expect "cg0  spread 2.5% ok  2 workers  2 CPUs" "3: spread per cgroup"
 expect "103 Mixed .* 26.2% cpu" "spread: worker CPU share"
+expect "^  wake p50=450.0us p99=3500.0us cv=1.20 tail=7.8x \(120 samples\)$" "spread: a cgroup's wake latency"
+expect "^  run_delay mean=800000us worst=900000us migration_ratio=0.0021 cross_node=0$" \
+	"spread: its run delay and migration ratio"
+expect "migration_ratio=0.0082 cross_node=0" "spread: the migration ratio of a run dir without the new figures"
 keys 4
 expect "2 lines repeated 6 times" "4: scheduler log cycles collapsed"
 keys g j Enter

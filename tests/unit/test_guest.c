@@ -333,6 +333,7 @@ static void run_workers(int work, int n, struct shared *sh)
 	for (int i = 0; i < n; i++) {
 		struct gwork_ctx c = { .work = work, .role = i, .rfd = i ? pa[0] : pb[0],
 				       .wfd = i ? pb[1] : pa[1], .futex = &sh->slot[0].futex,
+				       .group = &sh->slot[0], .group_size = 2,
 				       .slot = &sh->slot[i], .t0_ns = &sh->t0, .stop = &sh->stop };
 		pids[i] = fork();
 		cr_assert(pids[i] >= 0);
@@ -392,6 +393,15 @@ Test(guest_work, pipe_io_pair_advances_in_lockstep)
 	long d = (long)sh->slot[0].iters - (long)sh->slot[1].iters;
 	cr_assert(d >= -1 && d <= 1, "pair iterations %llu vs %llu",
 		  (unsigned long long)sh->slot[0].iters, (unsigned long long)sh->slot[1].iters);
+	/* Each exchange is a wake the reader measured from its partner's stamp. */
+	for (int i = 0; i < 2; i++) {
+		const struct gwake *w = &sh->slot[i].wake;
+		cr_assert_geq(w->n + 1, sh->slot[i].iters, "worker %d: %llu wake samples, %llu iters", i,
+			      (unsigned long long)w->n, (unsigned long long)sh->slot[i].iters);
+		cr_assert_lt(w->sum / (double)w->n, 1e9, "mean wake latency under a second");
+	}
+	if (!access("/proc/self/schedstat", R_OK))
+		cr_assert_geq(sh->slot[0].run_delay_ns, 0, "run delay read from schedstat");
 }
 
 Test(guest_work, futex_ping_pong_pair_advances_in_lockstep)
@@ -403,6 +413,7 @@ Test(guest_work, futex_ping_pong_pair_advances_in_lockstep)
 	long d = (long)sh->slot[0].iters - (long)sh->slot[1].iters;
 	cr_assert(d >= -1 && d <= 1, "pair iterations %llu vs %llu",
 		  (unsigned long long)sh->slot[0].iters, (unsigned long long)sh->slot[1].iters);
+	cr_assert_geq(sh->slot[1].wake.n + 1, sh->slot[1].iters, "the turn handed over is a measured wake");
 }
 
 Test(guest_work, bursty_sleeps_between_bursts)
@@ -416,6 +427,9 @@ Test(guest_work, bursty_sleeps_between_bursts)
 	cr_assert_lt(s->cpu_ns, s->wall_ns * 3 / 4, "cpu %llu wall %llu",
 		     (unsigned long long)s->cpu_ns, (unsigned long long)s->wall_ns);
 	cr_assert_geq(s->max_gap_ns, 90 * 1000000ull, "the sleep is a gap");
+	/* Each finished sleep is a wake-latency sample (the one cut by stop is not). */
+	cr_assert(s->wake.n >= 1 && s->wake.n <= s->iters, "wake samples %llu, iters %llu",
+		  (unsigned long long)s->wake.n, (unsigned long long)s->iters);
 }
 
 Test(guest_work, yield_heavy_and_mixed_run)
