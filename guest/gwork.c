@@ -12,6 +12,7 @@
 #include "guest/gutil.h"
 #include "guest/gwork.h"
 #include "guest/gwork_churn.h"
+#include "guest/gwork_io.h"
 #include "guest/work_types.h"
 
 #define ST(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
@@ -149,9 +150,13 @@ int gwork_run(struct gwork_ctx *c)
 {
 	struct meter m = { .c = c, .last_cpu = -1 };
 	struct gchurn st;
+	struct gio io = { .fd = -1 };
 	int rc = gchurn_init(c, &st);
+	if (!rc)
+		rc = gio_init(c, &io);
 	if (rc) {
 		__atomic_store_n(&c->slot->done, 0u, __ATOMIC_RELEASE);
+		gio_done(&io);
 		gchurn_done(c, &st);
 		return rc;
 	}
@@ -205,7 +210,7 @@ int gwork_run(struct gwork_ctx *c)
 			break;
 		}
 		default: {
-			long n = gchurn_iter(c, &st);
+			long n = work_type_needs_disk(c->work) ? gio_iter(c, &io) : gchurn_iter(c, &st);
 			if (n < 0)
 				rc = (int)n;
 			if (n <= 0)
@@ -217,6 +222,7 @@ int gwork_run(struct gwork_ctx *c)
 		iter_done(&m);
 	}
 out:
+	gio_done(&io);
 	gchurn_done(c, &st);
 	checkpoint(&m);
 	meter_publish(&m, gutil_now_ns());

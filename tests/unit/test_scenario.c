@@ -144,12 +144,15 @@ Test(scenario, unknown_work_lists_valid_names)
 		   "CachePressure, CacheYield");
 }
 
-Test(scenario, unimplemented_work_lists_implemented)
+Test(scenario, every_known_work_type_is_implemented_io_ones_too)
 {
-	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"work\":\"IoConvoy\"}]}",
-		   "work type 'IoConvoy' is not implemented by the guest yet; implemented: SpinWait, Mixed, Bursty, "
-		   "YieldHeavy, PipeIo, FutexPingPong, CachePipe, FutexFanOut, FanOutCompute, ForkExit, NiceSweep, "
-		   "AffinityChurn, PolicyChurn, PageFaultChurn, MutexContention, CachePressure, CacheYield");
+	char list[1024], impl[1024];
+	work_type_list(list, sizeof(list), false);
+	work_type_list(impl, sizeof(impl), true);
+	cr_expect_str_eq(impl, list);
+	for (int w = 0; w < WORK__COUNT; w++)
+		cr_expect_eq(work_type_needs_disk(w), !strncmp(work_type_name(w), "Io", 2), "%s",
+			     work_type_name(w));
 }
 
 Test(scenario, grouped_work_count_uses_seed_words_and_group_index)
