@@ -232,7 +232,8 @@ Test(scenario, work_table)
 	cr_assert_eq(work_type_from_name("spinwait"), -1, "names are case-sensitive");
 	cr_assert(work_type_implemented(WORK_FUTEX_PING_PONG));
 	cr_assert(work_type_implemented(WORK_CACHE_PIPE));
-	cr_assert_not(work_type_implemented(WORK_IO_CONVOY));
+	cr_assert(work_type_implemented(WORK_IO_CONVOY));
+	cr_assert_str_eq(work_type_figure(WORK_IO_SYNC_WRITE), "fsyncs");
 	cr_assert_eq(work_type_group(WORK_MUTEX_CONTENTION), 4);
 	cr_assert_str_eq(work_type_figure(WORK_FORK_EXIT), "forks");
 	cr_assert_null(work_type_figure(WORK_SPIN_WAIT));
