@@ -415,6 +415,7 @@ static void *run_thread(void *arg)
 		.run_dir = r->dir,
 		.watchdog_ms = s->plan.watchdog_ms,
 		.shell_port = s->plan.shell_port,
+		.disk = s->plan.disk[0] ? s->plan.disk : NULL,
 		.perf_mode = s->plan.perf_mode,
 	};
 	struct vm *vm = NULL;

@@ -16,6 +16,8 @@
 #include "engine/fsutil.h"
 #include "engine/initramfs/elfdeps.h"
 #include "engine/initramfs/initramfs.h"
+#include "engine/engine_disk.h"
+#include "engine/kernel/kmod.h"
 #include "engine/kernel/lock.h"
 #include "engine/parts.h"
 #include "engine/scenario_wire.h"
@@ -164,6 +166,13 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	else
 		snprintf(plan->boot_image, sizeof(plan->boot_image), "%s", ke.image);
 
+	/* I/O work types need /dev/vda: a kernel that cannot have it is refused before
+	 * anything is made. */
+	bool disk = !r->shell && engine_disk_needed(&r->scn);
+	if (disk && (rc = kmod_virtio_blk_for_run(&ke, plan->disk_module, sizeof(plan->disk_module),
+						  err, errlen)))
+		return rc;
+
 	char sched_path[PATH_MAX] = "";
 	/* The seed's kfunc BTF mismatch, caught before booting a scheduler run. */
 	if (r->scn.sched.kind != SCHED_EEVDF && ke.vmlinux[0])
@@ -199,6 +208,8 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 			 "writable directory)", r->dir, strerror(-rc));
 		return rc;
 	}
+	if (disk && (rc = engine_disk_create(r->dir, plan->disk, sizeof(plan->disk), err, errlen)))
+		return rc;
 	r->started_unix = time(NULL);
 	snprintf(r->sched_bin, sizeof(r->sched_bin), "%s", sched_path);
 	/* The exact scenario, so `ktstr repro RUN_DIR` can run it again (docs/auto-repro.md). */
@@ -257,7 +268,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	snprintf(path, sizeof(path), "%s/run.cpio", r->dir);
 	char tracer[PATH_MAX];
 	int nextra = req->nextra > 0 ? req->nextra : 0;
-	struct initramfs_extra *extra = calloc((size_t)nextra + 2, sizeof(*extra));
+	struct initramfs_extra *extra = calloc((size_t)nextra + 3, sizeof(*extra));
 	if (!extra) {
 		free(scn_json);
 		snprintf(err, errlen, "out of memory");
@@ -303,6 +314,8 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 		extra[nextra++] = (struct initramfs_extra){ KTSTR_GUEST_EXEC, exec_path };
 	else if (!r->shell && find_tracer(tracer, sizeof(tracer)))
 		extra[nextra++] = (struct initramfs_extra){ KTSTR_GUEST_TRACE_BIN, tracer };
+	if (plan->disk_module[0])
+		extra[nextra++] = (struct initramfs_extra){ KTSTR_GUEST_VIRTIO_BLK, plan->disk_module };
 	rc = initramfs_run(path, scn_json, has_sched ? sched_path : NULL, extra, nextra, err, errlen);
 	free(extra);
 	free(scn_json);

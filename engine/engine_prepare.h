@@ -12,6 +12,8 @@ struct run_plan {
 	char vmlinux[4096];      /* the entry's vmlinux (BTF for the monitor), "" none */
 	char initrd[4096];       /* base + per-run archive, concatenated, in the run dir */
 	char cmdline_extra[2048];
+	char disk[4096];         /* the raw image attached as /dev/vda, "" none (engine_disk.h) */
+	char disk_module[4096];  /* virtio_blk.ko for the initramfs, "" when built in */
 	int accel;               /* enum vm_accel */
 	int watchdog_ms;
 	bool shell_port;

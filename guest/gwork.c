@@ -13,6 +13,7 @@
 #include "guest/gwork.h"
 #include "guest/gwork_churn.h"
 #include "guest/gwork_meter.h"
+#include "guest/gwork_io.h"
 #include "guest/work_types.h"
 
 #define ST(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
@@ -163,9 +164,13 @@ int gwork_run(struct gwork_ctx *c)
 {
 	struct meter m = { .c = c, .last_cpu = -1 };
 	struct gchurn st;
+	struct gio io = { .fd = -1 };
 	int rc = gchurn_init(c, &st);
+	if (!rc)
+		rc = gio_init(c, &io);
 	if (rc) {
 		__atomic_store_n(&c->slot->done, 0u, __ATOMIC_RELEASE);
+		gio_done(&io);
 		gchurn_done(c, &st);
 		return rc;
 	}
@@ -224,7 +229,7 @@ int gwork_run(struct gwork_ctx *c)
 			break;
 		}
 		default: {
-			long n = gchurn_iter(c, &st);
+			long n = work_type_needs_disk(c->work) ? gio_iter(c, &io) : gchurn_iter(c, &st);
 			if (n < 0)
 				rc = (int)n;
 			if (n <= 0)
@@ -236,6 +241,7 @@ int gwork_run(struct gwork_ctx *c)
 		iter_done(&m);
 	}
 out:
+	gio_done(&io);
 	gchurn_done(c, &st);
 	checkpoint(&m);
 	gmeter_end(c->slot);

@@ -1,5 +1,6 @@
 /* Worker side of the guest: the work loop (SpinWait, Mixed, Bursty, YieldHeavy, PipeIo,
- * FutexPingPong here, the churn and pressure types in gwork_churn.c) and its progress metering into a slot of a MAP_SHARED area that the
+ * FutexPingPong here, the churn and pressure types in gwork_churn.c, the I/O ones in
+ * gwork_io.c) and its progress metering into a slot of a MAP_SHARED area that the
  * init process reads live. Runs in a forked worker process; no side effects at link time. */
 #ifndef KTSTR_GUEST_GWORK_H
 #define KTSTR_GUEST_GWORK_H
@@ -42,6 +43,7 @@ struct gwork_slot {
 struct gwork_ctx {
 	int work;                   /* enum work_type */
 	int role;                   /* position in the group: 0 or 1 for pairs, 0 the messenger */
+	int index;                  /* the worker's number in the run (I/O types: its stripe) */
 	int rfd, wfd;               /* PipeIo: read from / write to the partner, else -1 */
 	uint32_t *futex;            /* FutexPingPong: shared turn word */
 	struct gwork_slot *group;   /* grouped types: the group's first slot (its shared words) */

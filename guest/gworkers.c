@@ -214,7 +214,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 				return -1;
 			}
 			struct gwork_ctx c = {
-				.work = cg->work, .role = role, .rfd = -1, .wfd = -1,
+				.work = cg->work, .role = role, .index = nwk, .rfd = -1, .wfd = -1,
 				.slot = &slots[nwk], .t0_ns = &shm->t0_ns, .stop = &wstop,
 				.group = &slots[nwk - role], .group_size = grp,
 			};

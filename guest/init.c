@@ -16,6 +16,7 @@
 
 #include "guest/gcpu.h"
 #include "guest/gctl.h"
+#include "guest/gdisk.h"
 #include "guest/gmon.h"
 #include "guest/gops.h"
 #include "guest/gprobe.h"
@@ -390,7 +391,7 @@ static void set_up(const struct gscn *scn)
 		power_off();
 	}
 	gctl_stage("workers");
-	if (gworkers_spawn(scn)) {
+	if (gdisk_prepare(scn) || gworkers_spawn(scn)) {
 		gworkers_stop();
 		gsched_stop();
 		send_done(false, 0, scn->steps, 0);
@@ -474,6 +475,7 @@ static __attribute__((noreturn)) void run_and_off(const struct gscn *scn)
 	gworkers_stop();
 	if (!scn->nstep)
 		gops_step_end(scn, 1);
+	gdisk_report(scn);
 	gtrace_stop();
 	gprobe_stop(); /* after the exit: the trigger's events are sent before "done" */
 	gctl_stage("report");

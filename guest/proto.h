@@ -21,6 +21,8 @@
 /* `ktstr shell --exec CMD`: CMD's text, run by /bin/sh -c in shell mode instead of an
  * interactive shell. At most KTSTR_EXEC_MAX bytes. */
 #define KTSTR_GUEST_EXEC "/ktstr/exec.sh"
+/* Runs with I/O work types on a kernel with CONFIG_VIRTIO_BLK=m: the module init loads. */
+#define KTSTR_GUEST_VIRTIO_BLK "/ktstr/virtio_blk.ko"
 #define KTSTR_EXEC_MAX 65536
 
 /* Every line's two common members: the type and the guest's CLOCK_MONOTONIC ns. */

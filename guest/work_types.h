@@ -14,9 +14,9 @@
 	X(WORK_SPIN_WAIT, "SpinWait", 1, true, NULL)                          \
 	X(WORK_MIXED, "Mixed", 1, true, NULL)                                 \
 	X(WORK_BURSTY, "Bursty", 1, true, NULL)                               \
-	X(WORK_IO_SYNC_WRITE, "IoSyncWrite", 1, false, NULL)                  \
-	X(WORK_IO_RAND_READ, "IoRandRead", 1, false, NULL)                    \
-	X(WORK_IO_CONVOY, "IoConvoy", 1, false, NULL)                         \
+	X(WORK_IO_SYNC_WRITE, "IoSyncWrite", 1, true, "fsyncs")               \
+	X(WORK_IO_RAND_READ, "IoRandRead", 1, true, "reads")                  \
+	X(WORK_IO_CONVOY, "IoConvoy", 1, true, "ios")                         \
 	X(WORK_YIELD_HEAVY, "YieldHeavy", 1, true, NULL)                      \
 	X(WORK_PIPE_IO, "PipeIo", 2, true, NULL)                              \
 	X(WORK_FUTEX_PING_PONG, "FutexPingPong", 2, true, NULL)               \
@@ -75,6 +75,12 @@ static inline int work_type_group(int w)
 static inline const char *work_type_figure(int w)
 {
 	return work_type_info(w) ? work_type_info(w)->figure : NULL;
+}
+
+/* The I/O types: a scenario with one gets the virtio disk /dev/vda (guest/gwork_io.h). */
+static inline bool work_type_needs_disk(int w)
+{
+	return w == WORK_IO_SYNC_WRITE || w == WORK_IO_RAND_READ || w == WORK_IO_CONVOY;
 }
 
 static inline bool work_type_implemented(int w)

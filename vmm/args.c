@@ -210,6 +210,8 @@ int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *
 		return r;
 	if (cfg->shell_port && (r = check_path("shell socket", shell_sock, err, errlen)))
 		return r;
+	if (cfg->disk && (r = check_path("disk image", cfg->disk, err, errlen)))
+		return r;
 
 	struct argb b = { .a = out };
 	add(&b, VM_QEMU_BIN);
@@ -274,6 +276,16 @@ int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *
 		addf(&b, "socket,id=shell,path=%s,server=on,wait=off", shell_sock);
 		add(&b, "-device");
 		add(&b, "virtserialport,bus=vser.0,chardev=shell,name=org.ktstr.shell");
+	}
+	if (cfg->disk) {
+		/* The I/O work types' disk: raw, on virtio-blk-pci (the PCI transport is built
+		 * into Debian's kernel, the driver is virtio_blk.ko). Writeback cache: guest
+		 * flushes become fdatasync of the image, as on a real disk with a cache. */
+		add(&b, "-drive");
+		addf(&b, "file=%s,format=raw,if=none,id=disk0,cache=writeback,discard=ignore",
+		     cfg->disk);
+		add(&b, "-device");
+		add(&b, "virtio-blk-pci,drive=disk0,serial=ktstr-disk0");
 	}
 	add(&b, "-kernel");
 	add(&b, cfg->kernel);

@@ -23,6 +23,7 @@ struct vm_config {
 	const char *run_dir;       /* sockets, console.log, qemu.log go here */
 	int watchdog_ms;           /* whole-run deadline from QEMU start; 0 = none */
 	bool shell_port;           /* add the KTSTR_PORT_SHELL port */
+	const char *disk;          /* raw image attached as virtio-blk (/dev/vda), NULL none */
 	unsigned tsc_khz;          /* host TSC kHz for lpj=; 0: vm_start measures it */
 	/* Performance mode (docs/vmm.md): vm_start backs guest RAM with 2 MB hugepages when
 	 * enough are free, pins vCPU threads to host CPUs and tries SCHED_FIFO for them;

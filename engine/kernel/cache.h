@@ -30,7 +30,8 @@ int cache_import(const char *root, const char *const *paths, int npaths, const c
 int cache_import_ex(const char *root, const char *const *paths, int npaths, const char *config,
 		    const char *source, struct kernel_entry *out, char *err, size_t errlen);
 /* Downloads Debian sid's cloud kernel with apt-get and a private sources list, then imports
- * it. Idempotent: an existing entry of the same version is returned as is. */
+ * it (with its virtio_blk module, kmod.h). Idempotent: an existing entry of the same version
+ * is returned as is, unless it lacks the module its kernel needs (then it is replaced). */
 int cache_fetch_debian(const char *root, struct kernel_entry *out, char *err, size_t errlen);
 /* Debian sid's linux-source tree, downloaded the same way and unpacked under <root>/src
  * once; *dir is its path (a later call returns it without the network). */

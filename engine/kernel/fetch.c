@@ -14,6 +14,7 @@
 
 #include "engine/kernel/apt.h"
 #include "engine/kernel/cache.h"
+#include "engine/kernel/kmod.h"
 #include "engine/kernel/proc.h"
 #include "engine/fsutil.h"
 
@@ -26,7 +27,8 @@ static int find_existing(const char *root, const char *version, struct kernel_en
 		return -ENOENT;
 	int rc = -ENOENT;
 	for (int i = 0; i < n && rc; i++) {
-		if (v[i].corrupt || !v[i].has_sched_ext)
+		/* An entry made before entries kept virtio_blk is fetched again (and replaced). */
+		if (v[i].corrupt || !v[i].has_sched_ext || kmod_virtio_blk_missing(&v[i]))
 			continue;
 		if (version ? !strcmp(v[i].version, version)
 			    : (!strcmp(v[i].source, "debian:sid") || !strcmp(v[i].source, "import:deb"))) {
@@ -65,17 +67,26 @@ int cache_fetch_debian(const char *root, struct kernel_entry *out, char *err, si
 		dl[0] = '\0';
 		goto out;
 	}
-	char bin[256], base[256], img[256];
+	char bin[256], base[256], img[256], mods[256];
 	snprintf(bin, sizeof(bin), "linux-binary-%s", ver);
 	snprintf(base, sizeof(base), "linux-base-%s", ver);
 	snprintf(img, sizeof(img), "linux-image-%s", ver);
-	fprintf(stderr, "ktstr: downloading %s (%s, %s)\n", ver, bin, base);
+	snprintf(mods, sizeof(mods), "linux-modules-%s", ver);
+	fprintf(stderr, "ktstr: downloading %s (%s, %s, %s)\n", ver, bin, base, mods);
 	const char *get[] = { bin, base, NULL };
 	if (apt_download(c, get, dl, err, errlen)) {
-		/* Older layout: linux-image-<ver> holds vmlinuz and config itself. */
+		/* Older layout: linux-image-<ver> holds vmlinuz, config and modules itself. */
 		const char *get2[] = { img, NULL };
 		if ((rc = apt_download(c, get2, dl, err, errlen)))
 			goto out;
+	} else {
+		/* Only virtio_blk is kept from it (kmod.h); without it the entry still boots,
+		 * and only runs with a disk are refused. */
+		const char *get3[] = { mods, NULL };
+		char merr[512];
+		if (apt_download(c, get3, dl, merr, sizeof(merr)))
+			fprintf(stderr, "ktstr: warning: %s not downloaded (%s); runs with I/O work "
+				"types will be refused on this kernel\n", mods, merr);
 	}
 	glob_t g;
 	snprintf(p, sizeof(p), "%s/*.deb", dl);

@@ -17,6 +17,7 @@
 #include "engine/kernel/btf.h"
 #include "engine/kernel/cache.h"
 #include "engine/kernel/image.h"
+#include "engine/kernel/kmod.h"
 #include "engine/fsutil.h"
 #include "engine/kernel/lock.h"
 
@@ -29,7 +30,7 @@ static int pjoin(char *buf, size_t len, const char *dir, const char *name)
 }
 
 struct deb_found {
-	bool image, config;
+	bool image, config, virtio_blk;
 	char version[128];
 };
 
@@ -71,6 +72,41 @@ static int extract_to(struct archive *a, const char *deb, const char *dst, char 
 	if (!rc && fsync(fd))
 		rc = -errno;
 	close(fd);
+	return rc;
+}
+
+/* The current entry's data, whole (a module: small), into a module file of the entry. */
+static int extract_module(struct archive *a, const char *deb, const char *dst, char *err,
+			  size_t errlen)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	int rc = 0;
+	for (;;) {
+		if (!buf || n == cap) {
+			char *nb = buf && cap < (16u << 20) ? realloc(buf, cap * 2) : NULL;
+			if (!nb) {
+				snprintf(err, errlen, "%s: %s is too large or out of memory", deb, dst);
+				rc = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		la_ssize_t r = archive_read_data(a, buf + n, cap - n);
+		if (r < 0) {
+			snprintf(err, errlen, "%s is damaged or truncated: reading %s failed: %s", deb,
+				 strrchr(dst, '/') + 1, archive_error_string(a));
+			rc = -EIO;
+			break;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	if (!rc)
+		rc = kmod_write_plain(buf, n, dst, err, errlen);
+	free(buf);
 	return rc;
 }
 
@@ -119,6 +155,17 @@ static int import_deb(const char *deb, const char *tmpdir, struct deb_found *f, 
 		while ((ir = archive_read_next_header(inner, &ie)) == ARCHIVE_OK) {
 			char ver[128];
 			const char *file;
+			/* virtio_blk for runs with a disk (kmod.h), decompressed here once. */
+			if (archive_entry_filetype(ie) == AE_IFREG &&
+			    kmod_is_virtio_blk_path(archive_entry_pathname(ie))) {
+				char dst[PATH_MAX];
+				if (pjoin(dst, sizeof(dst), tmpdir, KMOD_VIRTIO_BLK) ||
+				    (rc = extract_module(inner, deb, dst, err, errlen)))
+					goto out;
+				rc = -EINVAL;
+				f->virtio_blk = true;
+				continue;
+			}
 			if (archive_entry_filetype(ie) != AE_IFREG ||
 			    !modules_path(archive_entry_pathname(ie), ver, sizeof(ver), &file))
 				continue;
@@ -182,6 +229,15 @@ static bool config_has_sched_ext(const char *cfg)
 		    strstr(t, "\nCONFIG_SCHED_CLASS_EXT=y\n") != NULL;
 	free(t);
 	return y;
+}
+
+/* The new entry holds a module the cached one of the same key lacks (made before entries
+ * kept modules): the re-import replaces it instead of reusing it. */
+static bool adds_module(const char *tmp, const char *final)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	return !pjoin(a, sizeof(a), tmp, KMOD_VIRTIO_BLK) && !access(a, R_OK) &&
+	       !pjoin(b, sizeof(b), final, KMOD_VIRTIO_BLK) && access(b, R_OK);
 }
 
 int cache_import(const char *root, const char *const *paths, int npaths, const char *config,
@@ -248,7 +304,8 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 		if (!f.image) {
 			snprintf(err, errlen, "no usr/lib/modules/<version>/vmlinuz in %s%s; Debian sid "
 				 "splits the kernel: pass linux-binary-<ver>_*.deb (the image) together "
-				 "with linux-base-<ver>_*.deb (its config)", paths[0],
+				 "with linux-base-<ver>_*.deb (its config) and linux-modules-<ver>_*.deb "
+				 "(virtio_blk, for I/O work types)", paths[0],
 				 npaths > 1 ? " and the other packages" : "");
 			rc = -ENOENT;
 			goto fail;
@@ -326,7 +383,8 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 	/* Publishing holds the entry's lock EX (runs hold it SH, rm EX); reusing a good entry
 	 * needs no lock, so re-importing never waits for runs. Checked again under the lock. */
 	struct kernel_entry cur;
-	if (!stat(final, &st) && !cache_read_entry(final, e.key, &cur) && !cur.corrupt) {
+	if (!stat(final, &st) && !cache_read_entry(final, e.key, &cur) && !cur.corrupt &&
+	    !adds_module(tmp, final)) {
 		fs_rm_rf(tmp);
 		*out = cur;
 		return 0;
@@ -337,7 +395,7 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 		/* Same image already cached: reuse it unless it is corrupt. */
 		struct kernel_entry old;
 		cache_read_entry(final, e.key, &old);
-		if (!old.corrupt) {
+		if (!old.corrupt && !adds_module(tmp, final)) {
 			lock_release(&lk);
 			fs_rm_rf(tmp);
 			*out = old;
@@ -347,7 +405,8 @@ int cache_import_ex(const char *root, const char *const *paths, int npaths, cons
 		if (snprintf(junk, sizeof(junk), "%s/.tmp-%d-old-XXXXXX", kdir, (int)getpid()) >=
 		    (int)sizeof(junk) || !mkdtemp(junk) || rename(final, junk)) {
 			rc = -errno;
-			snprintf(err, errlen, "cannot replace corrupt entry %s: %s", final, strerror(errno));
+			snprintf(err, errlen, "cannot replace %s entry %s: %s",
+				 old.corrupt ? "corrupt" : "module-less", final, strerror(errno));
 			goto fail;
 		}
 		fs_rm_rf(junk);

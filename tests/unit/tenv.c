@@ -116,14 +116,16 @@ void tenv_kernel_release(char *out, size_t len)
 	snprintf(out, len, "%s", rel);
 }
 
-/* One package: <dir>/<name>_1_amd64.deb holding usr/lib/modules/<rel>/<file> (= src). */
+/* One package: <dir>/<name>_1_amd64.deb holding usr/lib/modules/<rel>/<file> (= src);
+ * file may have directories of its own. */
 static void build_deb(const char *dir, const char *name, const char *rel, const char *file,
 		      const char *src, char *deb, size_t len)
 {
 	char tree[4096], p[4096], dpkg[4096];
 	tenv_which("dpkg-deb", "dpkg", dpkg, sizeof(dpkg));
 	snprintf(tree, sizeof(tree), "%s/%s.tree", dir, name);
-	snprintf(p, sizeof(p), "%s/usr/lib/modules/%s", tree, rel);
+	snprintf(p, sizeof(p), "%s/usr/lib/modules/%s/%s", tree, rel, file);
+	*strrchr(p, '/') = '\0';
 	cr_assert_eq(fs_mkdir_p(p, 0755), 0, "%s", p);
 	snprintf(p, sizeof(p), "%s/usr/lib/modules/%s/%s", tree, rel, file);
 	cr_assert_eq(fs_copy_file(src, p, 0644), 0, "copy %s", src);
@@ -160,6 +162,14 @@ void tenv_kernel_debs(const char *dir, char *bin, char *base, size_t len)
 	build_deb(dir, name, rel, "vmlinuz", tenv_kernel(), bin, len);
 	snprintf(name, sizeof(name), "linux-base-%s", rel);
 	build_deb(dir, name, rel, "config", cfg, base, len);
+}
+
+void tenv_kernel_modules_deb(const char *dir, const char *ko_xz, char *deb, size_t len)
+{
+	char rel[128], name[256];
+	tenv_kernel_release(rel, sizeof(rel));
+	snprintf(name, sizeof(name), "linux-modules-%s", rel);
+	build_deb(dir, name, rel, "kernel/drivers/block/virtio_blk.ko.xz", ko_xz, deb, len);
 }
 
 long long tenv_now_ms(void)

@@ -36,5 +36,8 @@ struct engine;
 struct engine_event;
 bool tenv_next_event(struct engine *e, int type, struct engine_event *ev, int ms);
 void tenv_kernel_debs(const char *dir, char *bin, char *base, size_t len);
+/* linux-modules-<release>_*.deb in dir holding ko_xz as
+ * usr/lib/modules/<release>/kernel/drivers/block/virtio_blk.ko.xz. */
+void tenv_kernel_modules_deb(const char *dir, const char *ko_xz, char *deb, size_t len);
 
 #endif

@@ -369,13 +369,20 @@ Test(cache, resolve_order_spec_then_test_kernel_then_ktstr_kernel_then_newest, .
 	cr_expect_eq(cache_remove(root, "../etc", err, sizeof(err)), -EINVAL);
 }
 
+/* With its virtio_blk.ko: an entry of a CONFIG_VIRTIO_BLK=m kernel without it is fetched
+ * again (tests/unit/test_kmod.c has the module's import). */
 Test(cache, fetch_debian_returns_a_cached_sid_kernel_without_the_network, .init = setup, .fini = teardown)
 {
-	char bin[512], base[512], err[4096];
+	char bin[512], base[512], mods[512], d[300], ko[600], err[4096];
 	deb_paths(bin, base, sizeof(bin));
-	const char *p[] = { bin, base };
+	static const char elf[] = "\177ELF not really a module";
+	snprintf(d, sizeof(d), "%s/debs", root);
+	snprintf(ko, sizeof(ko), "%s/virtio_blk.ko.xz", d);
+	cr_assert_eq(fs_write_atomic(ko, elf, sizeof(elf), 0644), 0); /* plain ELF is kept as is */
+	tenv_kernel_modules_deb(d, ko, mods, sizeof(mods));
+	const char *p[] = { bin, base, mods };
 	struct kernel_entry e, f;
-	cr_assert_eq(cache_import(root, p, 2, NULL, &e, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cache_import(root, p, 3, NULL, &e, err, sizeof(err)), 0, "%s", err);
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	cr_assert_eq(cache_fetch_debian(root, &f, err, sizeof(err)), 0, "%s", err);

@@ -144,12 +144,15 @@ Test(scenario, unknown_work_lists_valid_names)
 		   "CachePressure, CacheYield");
 }
 
-Test(scenario, unimplemented_work_lists_implemented)
+Test(scenario, every_known_work_type_is_implemented_io_ones_too)
 {
-	expect_err("{\"name\":\"a\",\"cgroups\":[{\"name\":\"c\",\"work\":\"IoConvoy\"}]}",
-		   "work type 'IoConvoy' is not implemented by the guest yet; implemented: SpinWait, Mixed, Bursty, "
-		   "YieldHeavy, PipeIo, FutexPingPong, CachePipe, FutexFanOut, FanOutCompute, ForkExit, NiceSweep, "
-		   "AffinityChurn, PolicyChurn, PageFaultChurn, MutexContention, CachePressure, CacheYield");
+	char list[1024], impl[1024];
+	work_type_list(list, sizeof(list), false);
+	work_type_list(impl, sizeof(impl), true);
+	cr_expect_str_eq(impl, list);
+	for (int w = 0; w < WORK__COUNT; w++)
+		cr_expect_eq(work_type_needs_disk(w), !strncmp(work_type_name(w), "Io", 2), "%s",
+			     work_type_name(w));
 }
 
 Test(scenario, grouped_work_count_uses_seed_words_and_group_index)
@@ -229,7 +232,8 @@ Test(scenario, work_table)
 	cr_assert_eq(work_type_from_name("spinwait"), -1, "names are case-sensitive");
 	cr_assert(work_type_implemented(WORK_FUTEX_PING_PONG));
 	cr_assert(work_type_implemented(WORK_CACHE_PIPE));
-	cr_assert_not(work_type_implemented(WORK_IO_CONVOY));
+	cr_assert(work_type_implemented(WORK_IO_CONVOY));
+	cr_assert_str_eq(work_type_figure(WORK_IO_SYNC_WRITE), "fsyncs");
 	cr_assert_eq(work_type_group(WORK_MUTEX_CONTENTION), 4);
 	cr_assert_str_eq(work_type_figure(WORK_FORK_EXIT), "forks");
 	cr_assert_null(work_type_figure(WORK_SPIN_WAIT));

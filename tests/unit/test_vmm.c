@@ -293,6 +293,26 @@ Test(vmm_args, comma_in_path_is_rejected_not_misparsed)
 	expect_reject(cfg, "contains a comma");
 }
 
+Test(vmm_args, disk_only_when_given_as_raw_virtio_blk_pci)
+{
+	struct vm_config cfg = base_cfg(1, 1, 2, 1);
+	struct vm_args a;
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect_null(argval(&a, "-drive", 0), "no disk without cfg.disk");
+	for (int i = 0; i < a.argc; i++)
+		cr_expect_null(strstr(a.argv[i], "virtio-blk"), "argv[%d] '%s'", i, a.argv[i]);
+	vm_args_free(&a);
+	cfg.disk = "/k/run/disk.img";
+	build_ok(&cfg, VM_ACCEL_TCG, &a);
+	cr_expect_str_eq(argval(&a, "-drive", 0), "file=/k/run/disk.img,format=raw,if=none,id=disk0,"
+			 "cache=writeback,discard=ignore");
+	cr_expect(hasarg(&a, "virtio-blk-pci,drive=disk0,serial=ktstr-disk0"));
+	cr_expect_null(argval(&a, "-drive", 1), "one disk");
+	vm_args_free(&a);
+	cfg.disk = "/k/a,b/disk.img";
+	expect_reject(cfg, "VM disk image path '/k/a,b/disk.img' contains a comma");
+}
+
 /* ---------- boot budget ---------- */
 
 Test(vmm_budget, ten_seconds_plus_150ms_per_vcpu)
