@@ -14,6 +14,9 @@ bool engine_disk_needed(const struct scenario *scn)
 	for (int i = 0; i < scn->ncgroups; i++)
 		if (scn->cgroups[i].workers > 0 && work_type_needs_disk(scn->cgroups[i].work))
 			return true;
+	for (int i = 0; i < scn->nops; i++) /* a Spawn of an I/O type needs it just the same */
+		if (scn->ops[i].kind == OP_SPAWN && work_type_needs_disk(scn->ops[i].work))
+			return true;
 	return false;
 }
 
