@@ -49,3 +49,30 @@ expect_refused_F() {
 	[ "$rc" -eq 2 ] || { cat "$T/o.txt" >&2; fail "$what: exit $rc, expected 2"; }
 	grep -qF -- "$want" "$T/o.txt" || { cat "$T/o.txt" >&2; fail "$what: no line containing: $want"; }
 }
+# run_pass OUT SCENARIO ARGS...: `ktstr run SCENARIO --json ARGS` into OUT, which must exit
+# 0; on failure the failed checks are printed.
+run_pass() {
+	local out=$1 s=$2
+	shift 2
+	"$KTSTR" run "$s" --json "$@" > "$out" 2> "$T/err.txt"
+	local rc=$?
+	[ "$rc" = 0 ] || { cat "$T/err.txt" >&2
+		jq -r '.checks[]? | select(.ok == false) | "failed check \(.name): \(.message)"' "$out" >&2; }
+	expect_eq "$rc" 0 "exit code of $(basename "$s") $*"
+}
+# under_both SCENARIO CHECK: the scenario under EEVDF ($T/eevdf.json), then under
+# ktstr_sched ($T/sched.json, attached), each time calling CHECK OUT LABEL and printing the
+# run's wall time.
+under_both() {
+	local s=$1 check=$2 t0=$SECONDS
+	run_pass "$T/eevdf.json" "$s"
+	echo "EEVDF ($((SECONDS - t0)) s):"
+	"$check" "$T/eevdf.json" EEVDF
+	expect_no_qemu
+	t0=$SECONDS
+	run_pass "$T/sched.json" "$s" --scheduler ktstr_sched
+	expect_eq "$(jq -r .scheduler.attached "$T/sched.json")" true "scheduler attached"
+	echo "ktstr_sched ($((SECONDS - t0)) s):"
+	"$check" "$T/sched.json" ktstr_sched
+	expect_no_qemu
+}

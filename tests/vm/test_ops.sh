@@ -56,14 +56,6 @@ PRIO=$(scenario ops-prio '{
   "checks": {"max_spread_pct": 100, "max_gap_ms": 3600000}
 }')
 
-run_ok() { # scenario label args... -> $T/out.json
-	local s=$1 what=$2
-	shift 2
-	"$KTSTR" run "$s" --json "$@" > "$T/out.json" 2> "$T/err.txt"
-	local rc=$?
-	[ "$rc" = 0 ] || { cat "$T/err.txt" >&2; jq -c '.checks' "$T/out.json" >&2; }
-	expect_eq "$rc" 0 "exit code ($what)"
-}
 j() { jq -r "$1" "$T/out.json"; }
 cpus() { jq -c "[.workers[] | select(.cgroup == \"$1\") | .cpus[]] | unique" "$T/out.json"; }
 wall() { jq -r "[.workers[] | select(.cgroup == \"$1\") | .wall_ms] | max" "$T/out.json"; }
@@ -77,7 +69,7 @@ ops_logged() { # the guest's "ops" lines reach the run's log
 for sched in eevdf ktstr_sched; do
 	args=()
 	[ "$sched" = eevdf ] || args=(--scheduler ktstr_sched)
-	run_ok "$MOVES" "moves, $sched" "${args[@]}"
+	run_pass "$T/out.json" "$MOVES" "${args[@]}"
 	echo "moves ($sched): sw_a $(cpus sw_a) sw_b $(cpus sw_b) mv_from $(cpus mv_from) sc $(cpus sc)" \
 	     "added $(cpus added) wall st=$(wall st) rm=$(wall rm) added=$(wall added)" \
 	     "sw_a gap $(j '[.workers[] | select(.cgroup == "sw_a") | .max_gap_ms][0]') ms"
@@ -95,7 +87,7 @@ for sched in eevdf ktstr_sched; do
 	ops_logged "SwapCpusets sw_a sw_b" "$sched"
 	expect_eq "$(j '[.scenario.ops[] | .op] | join(",")')" "SwapCpusets,MoveAllTasks,StopCgroup,RemoveCgroup,AddCgroup,Spawn,SetCpuset,FreezeCgroup,UnfreezeCgroup" "result.json lists the ops ($sched)"
 
-	run_ok "$PRIO" "priorities, $sched" "${args[@]}"
+	run_pass "$T/out.json" "$PRIO" "${args[@]}"
 	echo "prio ($sched): cpu_ms n_hi=$(cpu n_hi) n_lo=$(cpu n_lo) p_norm=$(cpu p_norm) p_idle=$(cpu p_idle)" \
 	     "aff $(cpus aff) cl $(cpus cl)"
 	# EEVDF weighs nice 19 / SCHED_IDLE against nice 0 at ~1:68 / ~1:340. ktstr_sched only
@@ -123,7 +115,7 @@ expect_grep '^cgroup-state-snapshot: parent=/sys/fs/cgroup/ktstr name=nonexisten
 # StopCgroup and RemoveCgroup of a missing name succeed (the seed: silently).
 S=$(scenario ops-quiet '{"name": "ops-quiet", "duration_ms": 1000, "cgroups": [{"name": "cg_0"}],
   "ops": [{"op": "StopCgroup", "cgroup": "nope"}, {"op": "RemoveCgroup", "cgroup": "nope"}]}')
-run_ok "$S" "Stop/RemoveCgroup of a missing cgroup"
+run_pass "$T/out.json" "$S"
 # AddCgroup of a name already tracked.
 S=$(scenario ops-collide '{"name": "ops-collide", "duration_ms": 1000, "cgroups": [{"name": "cg_0"}],
   "ops": [{"op": "AddCgroup", "cgroup": "cg_0", "at_ms": 100}]}')

@@ -77,26 +77,7 @@ strays() {
 	} 2>/dev/null | grep -v "^$T/runs/[^/]*/disk.img$"
 }
 
-t0=$SECONDS
-"$KTSTR" run "$S" --json > "$T/eevdf.json" 2> "$T/err.txt"
-rc=$?
-cat "$T/err.txt" >&2
-[ "$rc" = 0 ] || jq -r '.checks[]? | select(.ok == false) | "failed check \(.name): \(.message)"' "$T/eevdf.json" >&2
-expect_eq "$rc" 0 "exit code (EEVDF)"
-echo "EEVDF ($((SECONDS - t0)) s):"
-check_run "$T/eevdf.json" EEVDF
-expect_no_qemu
-
-t0=$SECONDS
-"$KTSTR" run "$S" --scheduler ktstr_sched --json > "$T/sched.json" 2> "$T/err.txt"
-rc=$?
-cat "$T/err.txt" >&2
-[ "$rc" = 0 ] || jq -r '.checks[]? | select(.ok == false) | "failed check \(.name): \(.message)"' "$T/sched.json" >&2
-expect_eq "$rc" 0 "exit code (ktstr_sched)"
-expect_eq "$(jq -r .scheduler.attached "$T/sched.json")" true "scheduler attached"
-echo "ktstr_sched ($((SECONDS - t0)) s):"
-check_run "$T/sched.json" ktstr_sched
-expect_no_qemu
+under_both "$S" check_run
 expect_eq "$(strays)" "" "files of the disk image's size outside the run directories"
 
 # No I/O type, no disk: neither the image nor the guest's disk line.
