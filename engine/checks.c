@@ -92,7 +92,7 @@ static void thresholds(struct run *r, bool tcg)
  * name the guest reported. */
 static void cgroup_stats(struct run *r)
 {
-	uint64_t masks[SCN_MAX_CGROUPS] = { 0 };
+	struct cpumask masks[SCN_MAX_CGROUPS] = { { { 0 } } };
 	int nwall[SCN_MAX_CGROUPS] = { 0 };
 	double sum[SCN_MAX_CGROUPS] = { 0 };
 	r->ncgroups = 0;
@@ -105,7 +105,7 @@ static void cgroup_stats(struct run *r)
 			continue;
 		int ci = (int)(c - r->cgroups);
 		c->workers++;
-		masks[ci] |= w->cpus_mask;
+		cpumask_or(&masks[ci], &w->cpus_mask);
 		c->migrations += w->migrations;
 		c->iters += w->iters;
 		if (w->max_gap_ms > c->max_gap_ms)
@@ -122,7 +122,7 @@ static void cgroup_stats(struct run *r)
 	}
 	for (int i = 0; i < r->ncgroups; i++) {
 		struct run_cgroup *c = &r->cgroups[i];
-		c->cpus = __builtin_popcountll(masks[i]);
+		c->cpus = cpumask_weight(&masks[i]);
 		c->mean_off_pct = nwall[i] ? sum[i] / nwall[i] : 0;
 		c->spread_pct = nwall[i] >= 2 ? c->max_off_pct - c->min_off_pct : 0;
 	}

@@ -9,16 +9,17 @@
 
 #include "engine/worker_figs.h"
 
-int check_fmt_isolation(char *buf, size_t len, int tid, uint64_t unexpected)
+int check_fmt_isolation(char *buf, size_t len, int tid, const struct cpumask *unexpected)
 {
 	/* The CPU set as Rust's Debug prints a BTreeSet: "{2, 3}". */
 	int n = snprintf(buf, len, "tid %d ran on unexpected CPUs {", tid);
 	const char *sep = "";
-	for (int c = 0; c < 64 && n >= 0 && (size_t)n < len; c++)
-		if (unexpected >> c & 1) {
-			n += snprintf(buf + n, len - (size_t)n, "%s%d", sep, c);
-			sep = ", ";
-		}
+	cpumask_for_each(c, unexpected) {
+		if (n < 0 || (size_t)n >= len)
+			break;
+		n += snprintf(buf + n, len - (size_t)n, "%s%d", sep, c);
+		sep = ", ";
+	}
 	if (n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "}");
 	return n;
@@ -68,33 +69,6 @@ int check_fmt_run_delay(char *buf, size_t len, int tid, double delay_us, double 
 			limit_us);
 }
 
-int checks_cpulist_mask(const char *s, uint64_t *mask)
-{
-	uint64_t m = 0;
-	const char *p = s;
-	while (*p) {
-		char *e;
-		long a = strtol(p, &e, 10), b = a;
-		if (e == p || a < 0)
-			return -1;
-		if (*e == '-') {
-			p = e + 1;
-			b = strtol(p, &e, 10);
-			if (e == p || b < a)
-				return -1;
-		}
-		for (long c = a; c <= b && c < 64; c++)
-			m |= 1ull << c;
-		if (*e == '\n' && !e[1])
-			break;
-		if (*e && *e != ',')
-			return -1;
-		p = *e ? e + 1 : e;
-	}
-	*mask = m;
-	return 0;
-}
-
 static const char *cg_of(const struct run_worker *w)
 {
 	return w->cgroup[0] ? w->cgroup : "(none)";
@@ -113,22 +87,22 @@ static void isolation(struct run *r)
 	int bad = 0, checked = 0;
 	for (int i = 0; i < r->nworkers; i++) {
 		const struct run_worker *w = &r->workers[i];
-		uint64_t allowed = 0;
+		struct cpumask allowed = { { 0 } }, out;
 		bool declared = false;
 		/* Step cgroups may reuse a name: any cpuset declared under it is allowed. */
 		for (int k = 0; k < r->scn.ncgroups; k++) {
-			uint64_t m;
+			struct cpumask m;
 			const struct scn_cgroup *g = &r->scn.cgroups[k];
-			if (strcmp(g->name, cg_of(w)) || !g->cpuset[0] || checks_cpulist_mask(g->cpuset, &m))
+			if (strcmp(g->name, cg_of(w)) || !g->cpuset[0] || cpumask_parse(g->cpuset, &m))
 				continue;
 			declared = true;
-			allowed |= m;
+			cpumask_or(&allowed, &m);
 		}
-		if (!declared || !w->cpus_mask)
+		if (!declared || cpumask_empty(&w->cpus_mask))
 			continue;
 		checked++;
-		if (w->cpus_mask & ~allowed) {
-			check_fmt_isolation(msg, sizeof(msg), w->tid, w->cpus_mask & ~allowed);
+		if (cpumask_andnot(&out, &w->cpus_mask, &allowed)) {
+			check_fmt_isolation(msg, sizeof(msg), w->tid, &out);
 			run_add_check(r, "isolation", false, "%s", msg);
 			bad++;
 		}

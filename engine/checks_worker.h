@@ -14,11 +14,8 @@
  * after dropping earlier ones of the same names. r->cgroups must be current. */
 void checks_worker_eval(struct run *r);
 
-/* "0-3,5" -> mask of CPUs < 64; -1 when malformed. */
-int checks_cpulist_mask(const char *s, uint64_t *mask);
-
 /* Message formats (the reference's words), exposed for tests. */
-int check_fmt_isolation(char *buf, size_t len, int tid, uint64_t unexpected);
+int check_fmt_isolation(char *buf, size_t len, int tid, const struct cpumask *unexpected);
 int check_fmt_p99_wake(char *buf, size_t len, uint64_t p99_ns, uint64_t limit_ns, uint64_t samples);
 int check_fmt_wake_cv(char *buf, size_t len, double cv, double limit, double mean_ns);
 int check_fmt_iter_rate(char *buf, size_t len, int tid, double rate, double floor);

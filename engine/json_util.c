@@ -68,15 +68,12 @@ bool ju_true(const json_t *o, const char *k)
 	return json_is_true(json_object_get(o, k));
 }
 
-uint64_t ju_cpu_mask(const json_t *a)
+void ju_cpu_mask(const json_t *a, struct cpumask *m)
 {
-	uint64_t m = 0;
 	size_t i;
 	json_t *c;
-	if (!json_is_array(a))
-		return 0;
+	*m = (struct cpumask){ { 0 } };
 	json_array_foreach(a, i, c)
-		if (json_is_integer(c) && json_integer_value(c) >= 0 && json_integer_value(c) < 64)
-			m |= 1ull << json_integer_value(c);
-	return m;
+		if (json_is_integer(c) && json_integer_value(c) >= 0 && json_integer_value(c) < CPUMASK_BITS)
+			cpumask_set(m, (int)json_integer_value(c));
 }

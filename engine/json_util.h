@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/cpumask.h"
+
 /* "object", "array", "string", "integer", "number", "boolean" or "null", for messages. */
 const char *ju_type_name(const json_t *v);
 /* v as an integer in [lo, hi]: 0, -EINVAL when v is not an integer (with allow_real a
@@ -21,7 +23,8 @@ const char *ju_str_or(const json_t *o, const char *k, const char *def);
 int64_t ju_int_or(const json_t *o, const char *k, int64_t def);   /* integer or real */
 double ju_num_or(const json_t *o, const char *k, double def);
 bool ju_true(const json_t *o, const char *k);                      /* o[k] is true */
-/* [cpu, ...] -> a mask of the ids 0..63; other entries are skipped, a non-array is 0. */
-uint64_t ju_cpu_mask(const json_t *a);
+/* [cpu, ...] -> m (cleared first); ids outside the mask and other entries are skipped, a
+ * non-array is empty. */
+void ju_cpu_mask(const json_t *a, struct cpumask *m);
 
 #endif

@@ -18,20 +18,19 @@ static json_t *jnum(double d)
 	return json_real(isfinite(d) ? d : 0);
 }
 
-static json_t *jmask_list(uint64_t m)
+static json_t *jmask_list(const struct cpumask *m)
 {
 	json_t *a = json_array();
-	for (int i = 0; i < 64; i++)
-		if (m >> i & 1)
-			json_array_append_new(a, json_integer(i));
+	cpumask_for_each(c, m)
+		json_array_append_new(a, json_integer(c));
 	return a;
 }
 
-static json_t *jgroups(const uint64_t *masks, int n)
+static json_t *jgroups(const struct cpumask *masks, int n)
 {
 	json_t *a = json_array();
 	for (int i = 0; i < n && i < RUN_MAX_CPUS; i++)
-		json_array_append_new(a, jmask_list(masks[i]));
+		json_array_append_new(a, jmask_list(&masks[i]));
 	return a;
 }
 
@@ -126,7 +125,7 @@ static json_t *build_json(struct run *r)
 						   "cpu_ms", (double)w->cpu_ns / 1e6, "wall_ms", (double)w->wall_ns / 1e6,
 						   "iters", (json_int_t)w->iters, "max_gap_ms", jnum(w->max_gap_ms),
 						   "max_gap_cpu", w->max_gap_cpu, "max_gap_at_ms",
-						   (json_int_t)w->max_gap_at_ms, "cpus", jmask_list(w->cpus_mask),
+						   (json_int_t)w->max_gap_at_ms, "cpus", jmask_list(&w->cpus_mask),
 						   "migrations", w->migrations, "completed", w->completed,
 						   "reported", w->reported));
 		wfigs_worker_json(w, json_array_get(a, json_array_size(a) - 1));

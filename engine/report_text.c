@@ -26,23 +26,9 @@ static const char *const STAGE_SHELL = "shell mode: init started the shell or th
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
-static void cpulist(uint64_t mask, char *buf, size_t len)
+static void cpulist(const struct cpumask *mask, char *buf, size_t len)
 {
-	size_t o = 0;
-	buf[0] = 0;
-	for (int i = 0; i < 64 && o < len; i++) {
-		if (!(mask >> i & 1))
-			continue;
-		int j = i;
-		while (j + 1 < 64 && (mask >> (j + 1) & 1))
-			j++;
-		if (j > i)
-			o += (size_t)snprintf(buf + o, len - o, "%s%d-%d", o ? "," : "", i, j);
-		else
-			o += (size_t)snprintf(buf + o, len - o, "%s%d", o ? "," : "", i);
-		i = j;
-	}
-	if (!buf[0])
+	if (!cpumask_format(mask, buf, len))
 		snprintf(buf, len, "-");
 }
 
@@ -199,7 +185,7 @@ static void body_dump(struct run *r, FILE *f)
 
 static void body_timeline(struct run *r, FILE *f)
 {
-	char topo[64], cpus[256];
+	char topo[64], cpus[1024];
 	scn_topo_label(&r->scn.topo, topo, sizeof(topo));
 	int ncpu = r->guest_cpus > 0 ? r->guest_cpus : scn_topo_cpus(&r->scn.topo);
 	int64_t dur = r->guest_elapsed_ms >= 0 ? r->guest_elapsed_ms : r->scn.duration_ms;
@@ -208,7 +194,7 @@ static void body_timeline(struct run *r, FILE *f)
 		topo, ncpu, r->sched_label, r->scn.name, (double)dur / 1000.0);
 	for (int i = 0; i < r->nworkers; i++) {
 		const struct run_worker *w = &r->workers[i];
-		cpulist(w->cpus_mask, cpus, sizeof(cpus));
+		cpulist(&w->cpus_mask, cpus, sizeof(cpus));
 		const char *fname = work_type_figure(work_type_from_name(w->work));
 		char fig[64] = "";
 		if (fname && w->figure >= 0)
@@ -230,12 +216,12 @@ static void body_timeline(struct run *r, FILE *f)
 
 static void body_stats(struct run *r, FILE *f)
 {
-	uint64_t all = 0;
+	struct cpumask all = { { 0 } };
 	int mig = 0;
 	double worst_spread = 0, worst_gap = 0;
-	char cpus[256];
+	char cpus[1024];
 	for (int i = 0; i < r->nworkers; i++) {
-		all |= r->workers[i].cpus_mask;
+		cpumask_or(&all, &r->workers[i].cpus_mask);
 		mig += r->workers[i].migrations;
 		if (r->workers[i].max_gap_ms > worst_gap)
 			worst_gap = r->workers[i].max_gap_ms;
@@ -244,7 +230,7 @@ static void body_stats(struct run *r, FILE *f)
 		if (r->cgroups[i].spread_pct > worst_spread)
 			worst_spread = r->cgroups[i].spread_pct;
 	fprintf(f, "%d workers, %d cpus, %d migrations, worst_spread=%.1f%%, worst_gap=%.0fms\n", r->nworkers,
-		__builtin_popcountll(all), mig, worst_spread, worst_gap);
+		cpumask_weight(&all), mig, worst_spread, worst_gap);
 	for (int i = 0; i < r->ncgroups; i++) {
 		const struct run_cgroup *c = &r->cgroups[i];
 		char spread[32];
@@ -267,7 +253,7 @@ static void body_stats(struct run *r, FILE *f)
 		const struct run_worker *w = &r->workers[i];
 		double off = w->wall_ns ? 100.0 * ((double)w->wall_ns - (double)(w->cpu_ns > w->wall_ns ? w->wall_ns : w->cpu_ns)) /
 						  (double)w->wall_ns : 0;
-		cpulist(w->cpus_mask, cpus, sizeof(cpus));
+		cpulist(&w->cpus_mask, cpus, sizeof(cpus));
 		fprintf(f, "  tid %d: cgroup=%s off=%.1f%% cpu=%llums wall=%llums iters=%llu gap=%.0fms migrations=%d cpus=%s\n",
 			w->tid, w->cgroup[0] ? w->cgroup : "-", off, (unsigned long long)(w->cpu_ns / 1000000),
 			(unsigned long long)(w->wall_ns / 1000000), (unsigned long long)w->iters, w->max_gap_ms,

@@ -239,48 +239,45 @@ static bool get_bool(json_t *o, const char *k, bool required, bool *out)
 	return true;
 }
 
-/* [[cpu..]..] -> masks; at most RUN_MAX_CPUS groups, ids < 64. */
-static bool get_groups(json_t *o, const char *k, uint64_t *masks, int *n)
+/* [cpu, ...] -> m; false when not an array of CPU ids below RUN_MAX_CPUS. */
+static bool cpu_array(json_t *v, struct cpumask *m)
+{
+	size_t i;
+	json_t *c;
+	if (!json_is_array(v) || json_array_size(v) > RUN_MAX_CPUS)
+		return false;
+	*m = (struct cpumask){ { 0 } };
+	json_array_foreach(v, i, c) {
+		if (!json_is_integer(c) || json_integer_value(c) < 0 || json_integer_value(c) >= RUN_MAX_CPUS)
+			return false;
+		cpumask_set(m, (int)json_integer_value(c));
+	}
+	return true;
+}
+
+/* [[cpu..]..] -> masks (RUN_MAX_CPUS of them); at most RUN_MAX_CPUS groups. */
+static bool get_groups(json_t *o, const char *k, struct cpumask *masks, int *n)
 {
 	json_t *v = json_object_get(o, k);
 	if (!v)
 		return true;
 	if (!json_is_array(v) || json_array_size(v) > RUN_MAX_CPUS)
 		return false;
-	uint64_t tmp[RUN_MAX_CPUS] = { 0 };
-	size_t i, j;
-	json_t *g, *c;
-	json_array_foreach(v, i, g) {
-		if (!json_is_array(g) || json_array_size(g) > RUN_MAX_CPUS)
+	struct cpumask tmp[RUN_MAX_CPUS] = { { { 0 } } };
+	size_t i;
+	json_t *g;
+	json_array_foreach(v, i, g)
+		if (!cpu_array(g, &tmp[i]))
 			return false;
-		json_array_foreach(g, j, c) {
-			if (!json_is_integer(c) || json_integer_value(c) < 0 || json_integer_value(c) >= 64)
-				return false;
-			tmp[i] |= 1ull << json_integer_value(c);
-		}
-	}
 	memcpy(masks, tmp, sizeof(tmp));
 	*n = (int)json_array_size(v);
 	return true;
 }
 
-static bool get_cpus(json_t *o, const char *k, uint64_t *mask)
+static bool get_cpus(json_t *o, const char *k, struct cpumask *mask)
 {
 	json_t *v = json_object_get(o, k);
-	size_t i;
-	json_t *c;
-	uint64_t m = 0;
-	if (!v)
-		return true;
-	if (!json_is_array(v) || json_array_size(v) > 1024)
-		return false;
-	json_array_foreach(v, i, c) {
-		if (!json_is_integer(c) || json_integer_value(c) < 0 || json_integer_value(c) >= 64)
-			return false;
-		m |= 1ull << json_integer_value(c);
-	}
-	*mask = m;
-	return true;
+	return !v || cpu_array(v, mask);
 }
 
 #define I32 INT32_MIN, INT32_MAX
@@ -334,7 +331,7 @@ static bool ingest_stage(struct run *r, json_t *o, int64_t ts)
 static bool ingest_topo(struct run *r, json_t *o)
 {
 	int64_t cpus = 0;
-	uint64_t llcs[RUN_MAX_CPUS], nodes[RUN_MAX_CPUS];
+	struct cpumask llcs[RUN_MAX_CPUS], nodes[RUN_MAX_CPUS];
 	int nl = r->nllcs, nn = r->nnodes;
 	memcpy(llcs, r->llcs, sizeof(llcs));
 	memcpy(nodes, r->nodes, sizeof(nodes));
@@ -409,7 +406,8 @@ static bool ingest_sample(struct run *r, json_t *o)
 		double d;
 		if (!json_is_object(w) || !get_i64(w, "tid", true, 0, INT32_MAX, &x) ||
 		    !get_i64(w, "cpu_ns", false, U64, &x) || !get_i64(w, "iters", false, U64, &x) ||
-		    !get_dbl(w, "max_gap_ms", false, &d) || !get_i64(w, "cpu", false, -1, 63, &x))
+		    !get_dbl(w, "max_gap_ms", false, &d) ||
+		    !get_i64(w, "cpu", false, -1, RUN_MAX_CPUS - 1, &x))
 			return false;
 	}
 	json_array_foreach(ws, i, w) {
@@ -419,7 +417,7 @@ static bool ingest_sample(struct run *r, json_t *o)
 		get_i64(w, "cpu_ns", false, U64, &cpu_ns);
 		get_i64(w, "iters", false, U64, &iters);
 		get_dbl(w, "max_gap_ms", false, &gap);
-		get_i64(w, "cpu", false, -1, 63, &cpu);
+		get_i64(w, "cpu", false, -1, RUN_MAX_CPUS - 1, &cpu);
 		struct run_worker *rw = run_worker_by_tid(r, (int)tid);
 		if (!rw)
 			continue;
@@ -438,7 +436,7 @@ static bool ingest_sample(struct run *r, json_t *o)
 			if (rw->cpu >= 0 && rw->cpu != cpu && !rw->reported)
 				rw->migrations++;
 			rw->cpu = (int)cpu;
-			rw->cpus_mask |= 1ull << cpu;
+			cpumask_set(&rw->cpus_mask, (int)cpu);
 		}
 	}
 	/* The guest splits one tick over several lines when many workers do not fit. */
@@ -472,7 +470,7 @@ static bool ingest_worker(struct run *r, json_t *o)
 	int64_t tid, cpu_ns = 0, wall_ns = 0, iters = 0, gcpu = -1, gat = 0, mig = 0, fig = -1;
 	double gap = 0;
 	const char *cg = "", *work = "";
-	uint64_t mask = 0;
+	struct cpumask mask = { { 0 } };
 	bool done = true;
 	if (!get_i64(o, "tid", true, 0, INT32_MAX, &tid) || !get_str(o, "cgroup", false, &cg) ||
 	    !get_str(o, "work", false, &work) || !get_i64(o, "cpu_ns", false, U64, &cpu_ns) ||
@@ -498,7 +496,7 @@ static bool ingest_worker(struct run *r, json_t *o)
 	w->max_gap_ms = gap;
 	w->max_gap_cpu = (int)gcpu;
 	w->max_gap_at_ms = gat;
-	if (mask)
+	if (!cpumask_empty(&mask))
 		w->cpus_mask = mask;
 	w->migrations = (int)mig;
 	w->figure = fig;

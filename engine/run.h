@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "engine/cpumask.h"
 #include "engine/scenario.h"
 #include "engine/ring.h"
 #include "engine/version.h"
@@ -16,7 +17,7 @@
 #include "engine/monitor/kmem.h"
 #include "guest/gwake.h"
 
-#define RUN_MAX_CPUS 64
+#define RUN_MAX_CPUS CPUMASK_BITS  /* CPU ids and LLC/node groups kept (>= VM_MAX_VCPUS) */
 #define RUN_MAX_CHECKS 256
 #define RUN_CONSOLE_LINES 20000
 #define RUN_LOG_LINES 100000
@@ -42,7 +43,7 @@ struct run_worker {
 	double max_gap_ms;
 	int max_gap_cpu;
 	int64_t max_gap_at_ms;      /* since the workload started */
-	uint64_t cpus_mask;         /* CPUs it ran on (bit per CPU id < 64) */
+	struct cpumask cpus_mask;   /* CPUs it ran on */
 	int cpu;                    /* last CPU seen */
 	int migrations;
 	int64_t figure;             /* the work type's figure (work_type_figure names it), -1 none */
@@ -122,7 +123,7 @@ struct run {
 	/* what the guest saw */
 	int guest_cpus;
 	int nllcs, nnodes;
-	uint64_t llcs[RUN_MAX_CPUS], nodes[RUN_MAX_CPUS]; /* CPU masks */
+	struct cpumask llcs[RUN_MAX_CPUS], nodes[RUN_MAX_CPUS]; /* each group's CPUs */
 	char guest_kernel[128];
 
 	/* scheduler lifecycle */

@@ -121,7 +121,7 @@ int report_write_dir(struct run *r, char *err, size_t errlen)
 
 /* ---- loading ---------------------------------------------------------------------- */
 
-static void jgroups_load(json_t *a, uint64_t *masks, int *n)
+static void jgroups_load(json_t *a, struct cpumask *masks, int *n)
 {
 	size_t i;
 	json_t *g;
@@ -131,7 +131,7 @@ static void jgroups_load(json_t *a, uint64_t *masks, int *n)
 	json_array_foreach(a, i, g) {
 		if (i >= RUN_MAX_CPUS)
 			break;
-		masks[i] = ju_cpu_mask(g);
+		ju_cpu_mask(g, &masks[i]);
 		*n = (int)i + 1;
 	}
 }
@@ -308,7 +308,7 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 		w->max_gap_ms = ju_num_or(e, "max_gap_ms", 0);
 		w->max_gap_cpu = (int)ju_int_or(e, "max_gap_cpu", -1);
 		w->max_gap_at_ms = ju_int_or(e, "max_gap_at_ms", 0);
-		w->cpus_mask = ju_cpu_mask(json_object_get(e, "cpus"));
+		ju_cpu_mask(json_object_get(e, "cpus"), &w->cpus_mask);
 		w->migrations = (int)ju_int_or(e, "migrations", 0);
 		w->figure = ju_int_or(e, "figure", -1);
 		w->completed = ju_true(e, "completed");

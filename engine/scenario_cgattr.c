@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/cpumask.h"
 #include "engine/json_util.h"
 #include "guest/cgattr_def.h"
 #include "guest/scenario_wire.h"
@@ -28,38 +29,19 @@ static const char *const aff_names[] = {
 	[SCN_AFF_SMT_PAIR] = "smt_sibling_pair",
 };
 
-/* "0-3,5" -> a 64-bit mask (ids 0..63). -1 when malformed or past 63. */
-static int list_mask(const char *s, uint64_t *m)
+/* "0-3,5" -> a mask (ids below CPUMASK_BITS). -1 when malformed, empty or past the end. */
+static int list_mask(const char *s, struct cpumask *m)
 {
-	*m = 0;
-	if (scn_cpulist_max(s) < 0 || scn_cpulist_max(s) > 63)
-		return -1;
-	for (const char *p = s; *p;) {
-		char *e;
-		long a = strtol(p, &e, 10), b = a;
-		if (*e == '-')
-			b = strtol(e + 1, &e, 10);
-		for (long i = a; i <= b; i++)
-			*m |= 1ull << i;
-		p = *e == ',' ? e + 1 : e;
-	}
-	return 0;
+	*m = (struct cpumask){ { 0 } };
+	return scn_cpulist_max(s) < 0 || cpumask_parse(s, m) ? -1 : 0;
 }
 
-static void mask_list(uint64_t m, char *out, size_t len)
+/* The mask of ids [0, n). */
+static struct cpumask first_n(int n)
 {
-	size_t o = 0;
-	out[0] = 0;
-	for (int i = 0; i < 64; i++) {
-		if (!(m >> i & 1))
-			continue;
-		int j = i;
-		while (j + 1 < 64 && (m >> (j + 1) & 1))
-			j++;
-		if (o < len)
-			o += (size_t)snprintf(out + o, len - o, j > i ? "%s%d-%d" : "%s%d", o ? "," : "", i, j);
-		i = j;
-	}
+	struct cpumask m = { { 0 } };
+	cpumask_set_range(&m, 0, n);
+	return m;
 }
 
 /* {"runtime_us": R, "deadline_us": D, "period_us": P}: the kernel's bounds, R <= D <= P. */
@@ -136,22 +118,23 @@ static int parse_policy(struct scn_pctx *c, json_t *x, const char *path, struct 
 /* A CPU or node list: a string "0-1" or an array of integers. */
 static int parse_set(struct scn_pctx *c, json_t *x, const char *path, const char *what, char *out, size_t len)
 {
-	uint64_t m = 0;
+	struct cpumask m = { { 0 } };
 	if (json_is_array(x)) {
 		size_t i;
 		json_t *e;
 		json_array_foreach(x, i, e) {
-			if (!json_is_integer(e) || json_integer_value(e) < 0 || json_integer_value(e) > 63)
-				return scn_perr(c, path, false, "%s: entry %zu is not a %s number 0..63", path, i, what);
-			m |= 1ull << json_integer_value(e);
+			if (!json_is_integer(e) || json_integer_value(e) < 0 || json_integer_value(e) >= CPUMASK_BITS)
+				return scn_perr(c, path, false, "%s: entry %zu is not a %s number 0..%d", path, i, what,
+						CPUMASK_BITS - 1);
+			cpumask_set(&m, (int)json_integer_value(e));
 		}
 	} else if (!json_is_string(x) || list_mask(json_string_value(x), &m)) {
-		return scn_perr(c, path, false, "%s: expected a %s list like \"0-1\" or [0, 1] (ids 0..63)",
-				path, what);
+		return scn_perr(c, path, false, "%s: expected a %s list like \"0-1\" or [0, 1] (ids 0..%d)",
+				path, what, CPUMASK_BITS - 1);
 	}
-	if (!m)
+	if (cpumask_empty(&m))
 		return scn_perr(c, path, false, "%s: the %s set is empty; name at least one", path, what);
-	mask_list(m, out, len);
+	cpumask_format(&m, out, len);
 	return 0;
 }
 
@@ -193,7 +176,7 @@ static int parse_affinity(struct scn_pctx *c, json_t *x, const char *path, struc
 		return -EINVAL;
 	long cnt = 0;
 	snprintf(sub2, sizeof(sub2), "%s.count", sub);
-	if (n && scn_get_int(c, n, sub2, 1, 64, &cnt))
+	if (n && scn_get_int(c, n, sub2, 1, SCN_MAX_VCPUS, &cnt))
 		return -EINVAL;
 	a->aff_count = (int)cnt;
 	return 0;
@@ -286,17 +269,17 @@ int scn_parse_cgattr(struct scn_pctx *c, json_t *v, const char *base, struct scn
 	return 0;
 }
 
-/* The cgroup's cpuset as a mask: its list, its CpusetSpec resolved, or 0 (none). */
-static uint64_t cpuset_mask(const struct vm_topology *t, const struct scn_cgroup *g)
+/* The cgroup's cpuset as a mask: its list, its CpusetSpec resolved, or empty (none). */
+static struct cpumask cpuset_mask(const struct vm_topology *t, const struct scn_cgroup *g)
 {
-	char list[128], e[256];
-	uint64_t m = 0;
+	char list[1024], e[256];
+	struct cpumask m = { { 0 } };
 	const char *l = g->cpuset;
 	if (!l[0] && g->cpuset_spec.kind > CPUSET_LIST &&
 	    !scn_cpuset_resolve(t, &g->cpuset_spec, g->name, list, sizeof(list), e, sizeof(e)))
 		l = list;
 	if (l[0] && list_mask(l, &m))
-		m = 0;
+		m = (struct cpumask){ { 0 } };
 	return m;
 }
 
@@ -307,10 +290,11 @@ int scn_cgattr_resolve(const struct vm_topology *t, const struct scn_cgroup *g, 
 {
 	const struct scn_cgattr *a = &g->attr;
 	int total = scn_topo_cpus(t), per_llc = t->cores * t->threads;
-	uint64_t all = total >= 64 ? ~0ull : (1ull << total) - 1, cs = cpuset_mask(t, g);
-	uint64_t pool = cs ? cs : all, out = 0, m;
+	struct cpumask all = first_n(total), cs = cpuset_mask(t, g);
+	bool has_cs = !cpumask_empty(&cs);
+	struct cpumask pool = has_cs ? cs : all, out = { { 0 } }, m;
 	char pl[128];
-	mask_list(pool, pl, sizeof(pl));
+	cpumask_format(&pool, pl, sizeof(pl));
 	cpus[0] = 0;
 	*count = 0;
 	switch (a->aff) {
@@ -320,47 +304,49 @@ int scn_cgattr_resolve(const struct vm_topology *t, const struct scn_cgroup *g, 
 		out = all;
 		break;
 	case SCN_AFF_SINGLE_CPU:
-		out = pool & -pool;
+		cpumask_set(&out, cpumask_next(&pool, 0));
 		break;
 	case SCN_AFF_LLC_ALIGNED: {
 		/* The LLC holding most of the pool (the first on a tie), within the pool. */
 		int best = -1;
 		for (int l = 0; l < t->numa * t->llcs; l++) {
-			uint64_t lm = (per_llc >= 64 ? ~0ull : (1ull << per_llc) - 1) << (l * per_llc);
-			if (best < 0 || __builtin_popcountll(lm & pool) > __builtin_popcountll(out))
-				out = lm & pool, best = l;
+			struct cpumask lm = { { 0 } };
+			cpumask_set_range(&lm, l * per_llc, (l + 1) * per_llc);
+			cpumask_and(&lm, &lm, &pool);
+			if (best < 0 || cpumask_weight(&lm) > cpumask_weight(&out))
+				out = lm, best = l;
 		}
 		break;
 	}
 	case SCN_AFF_SMT_PAIR:
-		for (int core = 0; !out && core < total / t->threads; core++) {
-			m = 0;
+		for (int core = 0; cpumask_empty(&out) && core < total / t->threads; core++) {
+			m = (struct cpumask){ { 0 } };
 			for (int th = 0; th < t->threads; th++)
-				if (pool >> (core * t->threads + th) & 1 && __builtin_popcountll(m) < 2)
-					m |= 1ull << (core * t->threads + th);
-			if (__builtin_popcountll(m) == 2)
+				if (cpumask_test(&pool, core * t->threads + th) && cpumask_weight(&m) < 2)
+					cpumask_set(&m, core * t->threads + th);
+			if (cpumask_weight(&m) == 2)
 				out = m;
 		}
-		if (!out)
+		if (cpumask_empty(&out))
 			RFAIL("affinity smt_sibling_pair: no core has two SMT siblings in %s %s (the topology has "
 			      "%d thread%s per core); use a topology with threads >= 2 or another affinity",
-			      cs ? "the cgroup's cpuset" : "the CPUs", pl, t->threads, t->threads == 1 ? "" : "s");
+			      has_cs ? "the cgroup's cpuset" : "the CPUs", pl, t->threads, t->threads == 1 ? "" : "s");
 		break;
 	case SCN_AFF_EXACT:
-	case SCN_AFF_RANDOM:
+	case SCN_AFF_RANDOM: {
+		struct cpumask off;
 		m = pool;
-		if (a->aff_cpus[0] && !list_mask(a->aff_cpus, &m) && (m & ~all)) {
+		if (a->aff_cpus[0] && !list_mask(a->aff_cpus, &m) && cpumask_andnot(&off, &m, &all)) {
 			char o[128];
-			mask_list(m & ~all, o, sizeof(o));
+			cpumask_format(&off, o, sizeof(o));
 			RFAIL("affinity %s: CPU %s outside the topology's %d vCPUs (0-%d)", aff_names[a->aff], o,
 			      total, total - 1);
 		}
-		out = m & pool;
-		if (!out)
+		if (!cpumask_and(&out, &m, &pool))
 			RFAIL("affinity %s: CPUs %s have none in the cgroup's cpuset %s; pick CPUs inside it",
 			      aff_names[a->aff], a->aff_cpus, pl);
 		if (a->aff == SCN_AFF_RANDOM) {
-			int n = __builtin_popcountll(out);
+			int n = cpumask_weight(&out);
 			*count = a->aff_count ? a->aff_count : (n / 2 > 1 ? n / 2 : 1);
 			if (*count > n)
 				RFAIL("affinity random_subset: count %d is more than the %d CPU%s of its pool", *count,
@@ -368,7 +354,8 @@ int scn_cgattr_resolve(const struct vm_topology *t, const struct scn_cgroup *g, 
 		}
 		break;
 	}
-	mask_list(out, cpus, len);
+	}
+	cpumask_format(&out, cpus, len);
 	return 0;
 }
 
@@ -384,7 +371,9 @@ int scn_cgattr_validate(const struct scenario *s, const struct scn_cgroup *g, co
 		snprintf(msg, mlen, "%s.affinity: cgroup '%s': %s", where, g->name, e);
 		return -EINVAL;
 	}
-	if (a->has_policy && a->policy == KTSTR_SCHED_DEADLINE && (a->aff != SCN_AFF_INHERIT || cpuset_mask(t, g))) {
+	struct cpumask cs = cpuset_mask(t, g);
+	bool has_cs = !cpumask_empty(&cs);
+	if (a->has_policy && a->policy == KTSTR_SCHED_DEADLINE && (a->aff != SCN_AFF_INHERIT || has_cs)) {
 		/* __sched_setscheduler: EPERM unless the task may run on its whole root domain. */
 		snprintf(path, plen, "%s.policy", where);
 		snprintf(msg, mlen, "%s.policy: cgroup '%s': a deadline task must be allowed every CPU of its "
@@ -394,22 +383,24 @@ int scn_cgattr_validate(const struct scenario *s, const struct scn_cgroup *g, co
 	}
 	if (!a->has_mpol || !a->mpol_nodes[0] || (a->mpol_flags & (1 << 14)))
 		return 0; /* relative_nodes: the kernel remaps the ordinals itself */
-	uint64_t nodes, reach = 0, cs = cpuset_mask(t, g);
+	/* Node sets in the same mask type: node ids are below GUESTMEM_MAX_NODES. */
+	struct cpumask nodes, reach = { { 0 } }, bad, exist = first_n(t->numa);
 	list_mask(a->mpol_nodes, &nodes);
 	int per_node = t->llcs * t->cores * t->threads;
-	for (int n = 0; n < t->numa && n < 64; n++)
-		if (!cs || (cs >> (n * per_node) & (per_node >= 64 ? ~0ull : (1ull << per_node) - 1)))
-			reach |= 1ull << n;
+	for (int n = 0; n < t->numa; n++) {
+		struct cpumask nm = { { 0 } };
+		cpumask_set_range(&nm, n * per_node, (n + 1) * per_node);
+		if (!has_cs || cpumask_and(&nm, &nm, &cs))
+			cpumask_set(&reach, n);
+	}
 	/* static_nodes: absolute node ids, only their existence matters. */
-	uint64_t bad = nodes & ~((a->mpol_flags & (1 << 15)) || !cs ?
-				 (t->numa >= 64 ? ~0ull : (1ull << t->numa) - 1) : reach);
-	if (!bad)
+	if (!cpumask_andnot(&bad, &nodes, (a->mpol_flags & (1 << 15)) || !has_cs ? &exist : &reach))
 		return 0;
 	char b[64], r[64];
-	mask_list(bad, b, sizeof(b));
-	mask_list(reach, r, sizeof(r));
+	cpumask_format(&bad, b, sizeof(b));
+	cpumask_format(&reach, r, sizeof(r));
 	snprintf(path, plen, "%s.mem_policy", where);
-	if (bad & ~((t->numa >= 64 ? ~0ull : (1ull << t->numa) - 1)))
+	if (cpumask_andnot(&nodes, &bad, &exist))
 		snprintf(msg, mlen, "%s.mem_policy: cgroup '%s': node %s is outside the topology's %d NUMA "
 			 "node%s (0-%d)", where, g->name, b, t->numa, t->numa == 1 ? "" : "s", t->numa - 1);
 	else

@@ -38,10 +38,8 @@ int scn_validate_core(const struct scenario *s, bool final, char *path, size_t p
 		char l[64];
 		scn_topo_label(t, l, sizeof(l));
 		snprintf(path, plen, "topology");
-		snprintf(msg, mlen, "topology %s has %d vCPUs, over the cap of %d (SCN_MAX_VCPUS) for "
-			 "runs: results, cpusets and the monitor track %d CPUs; use a smaller topology "
-			 "(`ktstr shell --topo` boots up to %d)", l, cpus, SCN_MAX_VCPUS, SCN_MAX_VCPUS,
-			 VM_MAX_VCPUS);
+		snprintf(msg, mlen, "topology %s has %d vCPUs, over the cap of %d (SCN_MAX_VCPUS, QEMU's "
+			 "-M pc limit); use fewer nodes, LLCs, cores or threads", l, cpus, SCN_MAX_VCPUS);
 		return -EINVAL;
 	}
 	if (s->ncgroups < 1) {

@@ -423,7 +423,7 @@ void gworkers_sample(int64_t elapsed_ms)
 			gjson_int(&j, "cpu_ns", (int64_t)LD(s->cpu_ns));
 			gjson_int(&j, "iters", (int64_t)LD(s->iters));
 			gjson_dbl(&j, "max_gap_ms", (double)LD(s->max_gap_ns) / 1e6);
-			gjson_int(&j, "cpu", cpu >= 0 && cpu < 64 ? cpu : -1);
+			gjson_int(&j, "cpu", cpu >= 0 && cpu < GCPU_MAX ? cpu : -1);
 			gjson_obj_close(&j);
 		}
 		gjson_arr_close(&j);
@@ -510,7 +510,7 @@ static void report_set(int step)
 		gjson_int(&j, "max_gap_cpu", LD(s->max_gap_cpu));
 		gjson_int(&j, "max_gap_at_ms", (int64_t)(LD(s->max_gap_at_ns) / 1000000));
 		gjson_arr_open(&j, "cpus");
-		for (int c = 0; c < 64; c++) /* the host's masks hold 64 CPUs */
+		for (int c = 0; c < GCPU_MAX; c++) /* = the host's CPUMASK_BITS */
 			if (gcpu_isset(s->cpus, c))
 				gjson_int(&j, NULL, c);
 		gjson_arr_close(&j);

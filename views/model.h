@@ -66,7 +66,7 @@ int tl_rows(const struct run *r, struct tl_row *out, int max);
 void tl_extent(const struct run *r, int64_t *t0_ms, int64_t *t1_ms);
 
 enum tl_state { TL_NONE = 0, TL_ALIVE, TL_WAIT, TL_RUN, TL_GAP };
-struct tl_cell { unsigned char st; signed char cpu; };  /* cpu: -1 unknown or mixed */
+struct tl_cell { unsigned char st; short cpu; };  /* cpu: -1 unknown or mixed */
 /* Downsamples [t0_ms, t1_ms) into ncols cells per row (cells[row * ncols + col]): slices
  * when the run has them, else each worker's lifetime; each worker's longest gap
  * (max_gap_at_ms, max_gap_ms) is marked TL_GAP on top. One pass over the slices. */
@@ -131,10 +131,10 @@ struct monm_cpu {
 	bool stall;                /* stalled >= sustained_samples (with fail_on_stall) */
 	bool stuck;                /* in the run's verdict (stuck_cpus, after the run) */
 };
-/* cpu's row from the series (at least one sample held); stuck_cpus: the summary's, or 0
+/* cpu's row from the series (at least one sample held); stuck_cpus: the summary's, or NULL
  * while the run goes. */
 void monm_cpu(const struct mon_series *s, int cpu, const struct mon_thresholds *t,
-	      uint64_t stuck_cpus, struct monm_cpu *out);
+	      const struct cpumask *stuck_cpus, struct monm_cpu *out);
 bool monm_hot(const struct monm_cpu *c);       /* breaks any threshold */
 /* Local DSQ depths over the last n samples, as levels 0..MONM_LEVELS (0: an empty DSQ)
  * scaled to one maximum so rows compare: monm_spark_max is the deepest DSQ of any CPU in

@@ -6,7 +6,7 @@
 #define WALK_MAX 6000   /* samples walked back for a clock's age: 10 minutes at 100 ms */
 
 void monm_cpu(const struct mon_series *s, int cpu, const struct mon_thresholds *t,
-	      uint64_t stuck_cpus, struct monm_cpu *out)
+	      const struct cpumask *stuck_cpus, struct monm_cpu *out)
 {
 	*out = (struct monm_cpu){ .clock_age_ms = 0 };
 	size_t n = mon_series_len(s);
@@ -17,7 +17,7 @@ void monm_cpu(const struct mon_series *s, int cpu, const struct mon_thresholds *
 	/* One walk back to the latest sample whose clock differs from the one before it,
 	 * counting the stall on the way with the checks' rule (engine/monitor/eval.c):
 	 * runnable tasks and an unmoved clock; an idle CPU's tick may be stopped (NOHZ). At
-	 * most WALK_MAX samples per frame, so 64 stuck CPUs an hour in stay cheap to draw. */
+	 * most WALK_MAX samples per frame, so 256 stuck CPUs an hour in stay cheap to draw. */
 	size_t moved = last, stop = last > WALK_MAX ? last - WALK_MAX : 0;
 	bool streak = true;
 	while (moved > stop) {
@@ -38,7 +38,7 @@ void monm_cpu(const struct mon_series *s, int cpu, const struct mon_thresholds *
 		if ((int64_t)mon_cpu_at(s, last - k)[cpu].dsq_depth > (int64_t)t->max_local_dsq_depth)
 			out->deep = true;
 	out->stall = t->fail_on_stall && out->stalled >= win;
-	out->stuck = cpu < 64 && (stuck_cpus >> cpu & 1);
+	out->stuck = stuck_cpus && cpumask_test(stuck_cpus, cpu);
 }
 
 bool monm_hot(const struct monm_cpu *c)

@@ -111,7 +111,7 @@ int tl_col(int64_t t, int64_t t0, int64_t t1, int ncols)
 	return (int)((t - t0) * ncols / (t1 - t0));
 }
 
-struct tl_acc { uint32_t run_us, wait_us; signed char cpu; };
+struct tl_acc { uint32_t run_us, wait_us; short cpu; };
 
 static int row_of(const int *tids, const int *rows, int n, int tid)
 {
@@ -161,7 +161,7 @@ static void add_span(struct tl_acc *acc, int ncols, int64_t a_ms_x1000, int64_t 
 		uint32_t d = b > a ? (uint32_t)(b - a) : 1;
 		if (st == 'r') {
 			if (!acc[c].run_us)
-				acc[c].cpu = (signed char)cpu;
+				acc[c].cpu = (short)cpu;
 			else if (acc[c].cpu != cpu)
 				acc[c].cpu = -1;
 			acc[c].run_us += d;
@@ -223,7 +223,7 @@ void tl_cells(const struct run *r, const struct tl_row *rows, int nrows, int64_t
 				int64_t cs = t0 + (t1 - t0) * c / ncols;
 				if (cs < end) {
 					cells[i * ncols + c].st = TL_ALIVE;
-					cells[i * ncols + c].cpu = (signed char)(w->cpu >= 0 && w->cpu < 128 ? w->cpu : -1);
+					cells[i * ncols + c].cpu = (short)(w->cpu >= 0 ? w->cpu : -1);
 				}
 			}
 		}
@@ -242,7 +242,7 @@ void tl_cells(const struct run *r, const struct tl_row *rows, int nrows, int64_t
 		int c1 = b >= t1 ? ncols - 1 : tl_col(b - 1 > a ? b - 1 : a, t0, t1, ncols);
 		for (int c = c0; c >= 0 && c <= c1; c++) {
 			cells[i * ncols + c].st = TL_GAP;
-			cells[i * ncols + c].cpu = (signed char)(w->max_gap_cpu >= 0 && w->max_gap_cpu < 128 ? w->max_gap_cpu : -1);
+			cells[i * ncols + c].cpu = (short)(w->max_gap_cpu >= 0 ? w->max_gap_cpu : -1);
 		}
 	}
 out:

@@ -74,7 +74,8 @@ static void lay_out(const struct run *r, int cols, struct layout *l)
 	int ncpus = s->ncpus < MON_MAX_CPUS ? s->ncpus : MON_MAX_CPUS;
 	l->tag_w = 7;  /* "breaks " */
 	for (int c = 0; c < ncpus; c++) {
-		monm_cpu(s, c, &r->scn.monitor, r->state == RUN_DONE ? r->monsum.stuck_cpus : 0, &l->cpu[c]);
+		monm_cpu(s, c, &r->scn.monitor, r->state == RUN_DONE ? &r->monsum.stuck_cpus : NULL,
+			 &l->cpu[c]);
 		fmt_tags(&l->cpu[c], &r->scn.monitor, l->tags[c], sizeof(l->tags[c]));
 		int tl = (int)strlen(l->tags[c]) + 1;
 		l->tag_w = tl > l->tag_w ? tl : l->tag_w;

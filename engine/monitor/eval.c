@@ -73,7 +73,7 @@ static void flush(struct mon_summary *o, const struct mon_thresholds *t, struct 
 		case 2:
 			viol(o, "rq_clock stall on cpu%d for %d consecutive samples (ending at sample "
 			     "%zu, clock=%llu)", cpu, st->n, st->end, (unsigned long long)st->clock);
-			o->stuck_cpus |= 1ull << cpu;
+			cpumask_set(&o->stuck_cpus, cpu);
 			break;
 		case 3:
 			viol(o, "fallback rate %.1f/s exceeded threshold %.1f/s for %d consecutive "
@@ -196,8 +196,7 @@ void mon_eval(const struct mon_series *s, const struct mon_thresholds *t, bool e
 		flush(o, t, &stall[k], 2, k);
 	}
 	flush(o, t, &imb, 0, 0), flush(o, t, &fb, 3, 0), flush(o, t, &kl, 4, 0);
-	for (int k = 0; k < 64; k++)
-		o->stuck += (int)((o->stuck_cpus >> k) & 1);
+	o->stuck = cpumask_weight(&o->stuck_cpus);
 	if (used) {
 		o->avg_imbalance = sum_imb / used;
 		o->avg_nr_running = sum_nr / used / nk;
@@ -206,7 +205,7 @@ void mon_eval(const struct mon_series *s, const struct mon_thresholds *t, bool e
 	if (eevdf) { /* the reference skips EEVDF: nothing of the user's to judge */
 		o->nviol = 0;
 		o->stuck = 0;
-		o->stuck_cpus = 0;
+		o->stuck_cpus = (struct cpumask){ { 0 } };
 		snprintf(o->verdict, sizeof(o->verdict), "not evaluated (EEVDF)");
 		return;
 	}

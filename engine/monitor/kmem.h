@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KMEM_MAX_CPUS 64
+#define KMEM_MAX_CPUS 256       /* = MON_MAX_CPUS: every vCPU the VM can have */
 
 /* Reads guest physical memory: 0, or -EFAULT when [gpa, gpa+len) is not guest RAM. */
 typedef int (*kmem_read_fn)(void *ctx, uint64_t gpa, void *buf, size_t len);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/cpumask.h"
+
 #define MON_INTERVAL_MS 100
 #define MON_SKIP_SAMPLES 20      /* boot/settle samples not evaluated */
 #define MON_MAX_DSQ_PLAUSIBLE 10000
@@ -17,7 +19,7 @@
 #define MON_MAX_GLOBALS 8        /* numeric scheduler globals kept as a series */
 #define MON_MAX_TREE 256         /* rendered lines of the scheduler's globals */
 #define MON_MAX_VIOL 32
-#define MON_MAX_CPUS 64          /* = RUN_MAX_CPUS */
+#define MON_MAX_CPUS CPUMASK_BITS /* = RUN_MAX_CPUS, = KMEM_MAX_CPUS */
 
 /* sched_ext's event counters, in the order of struct scx_event_stats (6.16+). */
 #define MON_EVENTS(X) \
@@ -111,7 +113,7 @@ struct mon_summary {
 	double max_imbalance, avg_imbalance, avg_nr_running, avg_dsq;
 	int max_dsq_depth, max_dsq_cpu;
 	int stuck;                    /* CPUs with an rq_clock stall violation */
-	uint64_t stuck_cpus;          /* bit per CPU */
+	struct cpumask stuck_cpus;
 	int64_t ev_total[MON_NEV];    /* over the run (last - first held sample) */
 	double ev_rate[MON_NEV];      /* per second over the run */
 	bool implausible;             /* data not yet initialized / DSQ depth over 10000 */

@@ -51,11 +51,13 @@ void mon_report_section(const struct run *r, FILE *out)
 		if (any)
 			fputc('\n', out);
 	}
-	if (m->stuck_cpus) {
+	if (!cpumask_empty(&m->stuck_cpus)) {
+		const char *sep = " ";
 		fprintf(out, "stuck cpus:");
-		for (int c = 0; c < 64; c++)
-			if (m->stuck_cpus >> c & 1)
-				fprintf(out, "%scpu%d", m->stuck_cpus & ((1ull << c) - 1) ? "," : " ", c);
+		cpumask_for_each(c, &m->stuck_cpus) {
+			fprintf(out, "%scpu%d", sep, c);
+			sep = ",";
+		}
 		fputc('\n', out);
 	}
 	double secs = span_s(s);
@@ -119,9 +121,8 @@ json_t *mon_report_json(const struct run *r)
 								  m->ev_rate[e]));
 	for (int i = 0; i < m->nviol; i++)
 		json_array_append_new(viol, json_string(m->viol[i]));
-	for (int c = 0; c < 64; c++)
-		if (m->stuck_cpus >> c & 1)
-			json_array_append_new(stuck, json_integer(c));
+	cpumask_for_each(c, &m->stuck_cpus)
+		json_array_append_new(stuck, json_integer(c));
 	for (int i = 0; i < s->ntree; i++)
 		json_array_append_new(glob, json_pack("{s:i, s:s, s:s}", "depth", s->tree[i].depth,
 						      "name", s->tree[i].name, "value",

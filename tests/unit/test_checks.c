@@ -36,7 +36,7 @@ static struct run_worker *worker(int tid, double off, double gap_ms, uint64_t ma
 	w->max_gap_ms = gap_ms;
 	w->max_gap_cpu = 2;
 	w->max_gap_at_ms = 3200;
-	w->cpus_mask = mask;
+	w->cpus_mask = (struct cpumask){ { mask } };
 	w->completed = true;
 	w->reported = true;
 	return w;

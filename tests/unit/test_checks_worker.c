@@ -45,7 +45,7 @@ static struct run_worker *worker(int tid)
 	w->migrations = 2;
 	w->run_delay_ns = 5000000;
 	w->run_count = 10;
-	w->cpus_mask = 1;
+	w->cpus_mask = (struct cpumask){ { 1 } };
 	w->completed = w->reported = true;
 	return w;
 }
@@ -83,7 +83,7 @@ static const char *msg(const char *name, bool ok)
 Test(wchecks, reference_words)
 {
 	char b[512];
-	check_fmt_isolation(b, sizeof(b), 7, (1ull << 2) | (1ull << 3));
+	check_fmt_isolation(b, sizeof(b), 7, &(struct cpumask){ { (1ull << 2) | (1ull << 3) } });
 	cr_assert_str_eq(b, "tid 7 ran on unexpected CPUs {2, 3}");
 	check_fmt_p99_wake(b, sizeof(b), 5000, 1000, 42);
 	cr_assert_str_eq(b, "p99 wake latency 5000ns exceeds limit 1000ns (42 samples)");
@@ -124,7 +124,7 @@ Test(wchecks, nothing_configured_nothing_judged)
 {
 	struct run_worker *w = worker(1);
 	wake(w, 1000000000, 10);
-	w->cpus_mask = 0xff;
+	w->cpus_mask = (struct cpumask){ { 0xff } };
 	checks_evaluate(r, false);
 	cr_assert_eq(count("isolation", true) + count("isolation", false), 0);
 	for (int id = 0; id < SCN_WC__COUNT; id++) {
@@ -137,11 +137,11 @@ Test(wchecks, isolation)
 {
 	r->scn.checks.isolation = true;
 	snprintf(r->scn.cgroups[0].cpuset, sizeof(r->scn.cgroups[0].cpuset), "0-1");
-	worker(1)->cpus_mask = 0x3;
-	worker(2)->cpus_mask = 0x1;
+	worker(1)->cpus_mask = (struct cpumask){ { 0x3 } };
+	worker(2)->cpus_mask = (struct cpumask){ { 0x1 } };
 	checks_evaluate(r, false);
 	cr_assert_str_eq(msg("isolation", true), "all 2 workers of cgroups with a cpuset ran only on it");
-	worker(2)->cpus_mask = 0xd;
+	worker(2)->cpus_mask = (struct cpumask){ { 0xd } };
 	checks_evaluate(r, false);
 	cr_assert_eq(count("isolation", true), 0);
 	cr_assert_str_eq(msg("isolation", false), "tid 2 ran on unexpected CPUs {2, 3}");

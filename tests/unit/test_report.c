@@ -332,7 +332,7 @@ Test(report, run_dir_round_trip)
 	cr_assert_eq(l->scn.sched.kind, SCHED_NAME);
 	cr_assert_eq(l->scn.ncgroups, 2);
 	cr_assert_eq(l->nworkers, 3);
-	cr_assert_eq(l->workers[0].cpus_mask, 3);
+	cr_assert_eq(l->workers[0].cpus_mask.w[0], 3);
 	cr_assert_eq(l->workers[0].wall_ns, 1000000000ull);
 	cr_assert_eq(l->workers[0].figure, -1, "SpinWait has no figure");
 	cr_assert_eq(l->workers[1].figure, 31);

@@ -61,9 +61,9 @@ Test(run, hello_sys_rdy_stage_topo)
 	ok("{\"t\":\"topo\",\"ts_ns\":3,\"cpus\":4,\"llcs\":[[0,1],[2,3]],\"nodes\":[[0,1,2,3]]}", "topo");
 	cr_assert_eq(r->guest_cpus, 4);
 	cr_assert_eq(r->nllcs, 2);
-	cr_assert_eq(r->llcs[1], 0xc);
+	cr_assert_eq(r->llcs[1].w[0], 0xc);
 	cr_assert_eq(r->nnodes, 1);
-	cr_assert_eq(r->nodes[0], 0xf);
+	cr_assert_eq(r->nodes[0].w[0], 0xf);
 	ok("{\"t\":\"hello\",\"ts_ns\":1,\"proto\":99}", "hello");
 	cr_assert(strstr(ring_get(r->guestlog, 0), "protocol 99"), "a version mismatch is said");
 }
@@ -93,7 +93,7 @@ Test(run, samples_and_worker_reports_are_keyed_by_tid)
 	cr_assert_eq(w->iters, 9);
 	cr_assert_eq(w->cpu_ns, 300);
 	cr_assert_float_eq(w->max_gap_ms, 3.5, 1e-9, "the max gap never shrinks");
-	cr_assert_eq(w->cpus_mask, 3);
+	cr_assert_eq(w->cpus_mask.w[0], 3);
 	cr_assert_eq(w->migrations, 1);
 	cr_assert_eq(r->nsamples, 2);
 	cr_assert_eq(r->samples[1].elapsed_ms, 400);
@@ -106,7 +106,7 @@ Test(run, samples_and_worker_reports_are_keyed_by_tid)
 	cr_assert_eq(r->nworkers, 2);
 	cr_assert_str_eq(w->cgroup, "cg0");
 	cr_assert_eq(w->wall_ns, 1000000000ull);
-	cr_assert_eq(w->cpus_mask, 0xb);
+	cr_assert_eq(w->cpus_mask.w[0], 0xb);
 	cr_assert_eq(w->max_gap_at_ms, 450);
 	cr_assert_eq(w->migrations, 4);
 	cr_assert(w->completed);
@@ -188,7 +188,7 @@ Test(run, malformed_lines_are_counted_and_change_nothing)
 	bad("{\"t\":5}");
 	bad("{\"t\":\"log\"}");
 	bad("{\"t\":\"topo\",\"cpus\":\"four\"}");
-	bad("{\"t\":\"topo\",\"cpus\":4,\"llcs\":[[0,64]]}");
+	bad("{\"t\":\"topo\",\"cpus\":4,\"llcs\":[[0,256]]}");
 	bad("{\"t\":\"sample\",\"elapsed_ms\":1,\"workers\":[{\"tid\":1},{\"tid\":\"x\"}]}");
 	bad("{\"t\":\"tl\",\"tid\":1,\"cpu\":0,\"start_ns\":9,\"end_ns\":3,\"state\":\"run\"}");
 	bad("{\"t\":\"tl\",\"tid\":1,\"cpu\":0,\"start_ns\":1,\"end_ns\":3,\"state\":\"zzz\"}");

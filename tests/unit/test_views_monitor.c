@@ -36,7 +36,7 @@ Test(views_monitor, clock_age_walks_back_to_the_last_sample_where_it_moved)
 	struct mon_series *s = two_cpus(30, 2, NULL, 20);
 	struct mon_thresholds t = th();
 	struct monm_cpu c;
-	monm_cpu(s, 1, &t, 0, &c);
+	monm_cpu(s, 1, &t, NULL, &c);
 	cr_expect_eq(c.clock_age_ms, 900, "cpu1's clock last moved at sample 20 (t=4000), now t=4900: got %lld",
 		     (long long)c.clock_age_ms);
 	cr_expect_not(c.age_floor);
@@ -47,7 +47,7 @@ Test(views_monitor, clock_age_walks_back_to_the_last_sample_where_it_moved)
 	cr_expect(monm_hot(&c));
 	cr_expect_eq(c.now.nr_running, 2);
 	cr_expect_eq(c.now.flags, 9);
-	monm_cpu(s, 0, &t, 0, &c);
+	monm_cpu(s, 0, &t, NULL, &c);
 	cr_expect_eq(c.clock_age_ms, 0, "cpu0's clock moved in the latest sample");
 	cr_expect_eq(c.stalled, 0);
 	cr_expect_not(monm_hot(&c));
@@ -59,19 +59,19 @@ Test(views_monitor, a_short_stall_or_an_idle_cpu_is_not_flagged)
 	struct mon_thresholds t = th();
 	struct monm_cpu c;
 	struct mon_series *s = two_cpus(30, 2, NULL, 26);   /* 3 samples stopped: under 5 */
-	monm_cpu(s, 1, &t, 0, &c);
+	monm_cpu(s, 1, &t, NULL, &c);
 	cr_expect_eq(c.stalled, 3);
 	cr_expect_not(c.stall);
 	mon_series_free(s);
 	s = two_cpus(30, 0, NULL, 10);                      /* idle: NOHZ may stop its tick */
-	monm_cpu(s, 1, &t, 0, &c);
+	monm_cpu(s, 1, &t, NULL, &c);
 	cr_expect_eq(c.clock_age_ms, 1900, "the age is shown all the same");
 	cr_expect_eq(c.stalled, 0, "no runnable task, no stall");
 	cr_expect_not(c.stall);
 	mon_series_free(s);
 	s = two_cpus(30, 2, NULL, 10);
 	t.fail_on_stall = false;
-	monm_cpu(s, 1, &t, 0, &c);
+	monm_cpu(s, 1, &t, NULL, &c);
 	cr_expect_eq(c.stalled, 19);
 	cr_expect_not(c.stall, "fail_on_stall off: counted, not flagged");
 	mon_series_free(s);
@@ -82,13 +82,13 @@ Test(views_monitor, a_clock_that_never_moved_is_an_age_of_at_least_the_samples_h
 	struct mon_series *s = two_cpus(12, 1, NULL, 0);
 	struct mon_thresholds t = th();
 	struct monm_cpu c;
-	monm_cpu(s, 1, &t, 0, &c);
+	monm_cpu(s, 1, &t, NULL, &c);
 	cr_expect(c.age_floor);
 	cr_expect_eq(c.clock_age_ms, 1100);
 	cr_expect_eq(c.stalled, 11);
 	mon_series_free(s);
 	s = two_cpus(1, 1, NULL, 0);   /* one sample: nothing to compare */
-	monm_cpu(s, 1, &t, 0, &c);
+	monm_cpu(s, 1, &t, NULL, &c);
 	cr_expect_not(c.age_floor);
 	cr_expect_eq(c.clock_age_ms, 0);
 	cr_expect_eq(c.stalled, 0);
@@ -100,13 +100,13 @@ Test(views_monitor, the_walk_back_stops_at_ten_minutes_of_samples)
 	struct mon_series *s = two_cpus(7000, 1, NULL, 0);
 	struct mon_thresholds t = th();
 	struct monm_cpu c;
-	monm_cpu(s, 1, &t, 0, &c);
+	monm_cpu(s, 1, &t, NULL, &c);
 	cr_expect(c.age_floor, "never moved in the last 6000 samples: at least");
 	cr_expect_eq(c.clock_age_ms, 600000, "got %lld", (long long)c.clock_age_ms);
 	cr_expect_eq(c.stalled, 6000);
 	mon_series_free(s);
 	s = two_cpus(7000, 1, NULL, 1000);   /* moved at sample 1000: exactly 6000 back */
-	monm_cpu(s, 1, &t, 0, &c);
+	monm_cpu(s, 1, &t, NULL, &c);
 	cr_expect_not(c.age_floor, "the move is at the walk's end");
 	cr_expect_eq(c.clock_age_ms, 599900);
 	mon_series_free(s);
@@ -119,7 +119,7 @@ Test(views_monitor, a_deep_dsq_is_flagged_while_in_the_last_sustained_samples)
 	struct mon_series *s = two_cpus(30, 2, d, 30);
 	struct mon_thresholds t = th();
 	struct monm_cpu c;
-	monm_cpu(s, 1, &t, 0, &c);
+	monm_cpu(s, 1, &t, NULL, &c);
 	cr_expect(c.deep, "depth 51 > 50 at sample 25 of 30");
 	cr_expect_eq(c.now.dsq_depth, 0, "the row shows the latest depth");
 	mon_series_free(s);
@@ -127,7 +127,7 @@ Test(views_monitor, a_deep_dsq_is_flagged_while_in_the_last_sustained_samples)
 	d[24] = 200;  /* 6th from the end: out of the window */
 	d[29] = 50;   /* at the threshold, not over it */
 	s = two_cpus(30, 2, d, 30);
-	monm_cpu(s, 1, &t, 0, &c);
+	monm_cpu(s, 1, &t, NULL, &c);
 	cr_expect_not(c.deep);
 	cr_expect_not(monm_hot(&c));
 	mon_series_free(s);
@@ -138,10 +138,12 @@ Test(views_monitor, stuck_cpus_come_from_the_verdict)
 	struct mon_series *s = two_cpus(30, 2, NULL, 30);
 	struct mon_thresholds t = th();
 	struct monm_cpu c;
-	monm_cpu(s, 1, &t, 1ull << 1, &c);
+	struct cpumask stuck = { { 0 } };
+	cpumask_set(&stuck, 1);
+	monm_cpu(s, 1, &t, &stuck, &c);
 	cr_expect(c.stuck);
 	cr_expect(monm_hot(&c));
-	monm_cpu(s, 0, &t, 1ull << 1, &c);
+	monm_cpu(s, 0, &t, &stuck, &c);
 	cr_expect_not(c.stuck);
 	mon_series_free(s);
 }
