@@ -15,7 +15,7 @@ expect_grep '^extracted: [1-9][0-9]* functions from crash backtrace$' "$T/out.tx
 expect_grep '^traceable: [0-9]+ passed, [0-9]+ dropped' "$T/out.txt" "pipeline traceable"
 expect_grep '^=== AUTO-PROBE: scx_exit fired ===$' "$T/out.txt" "trigger fired"
 expect_grep '^exit: ERROR_BPF: .*injected error' "$T/out.txt" "exit kind and message"
-expect_grep '^[-+][0-9.]+ms  ktstr_dispatch .*\[fentry, cpu [0-9]+, ' "$T/out.txt" "the erroring callback"
+expect_grep '^[-+][0-9.]+ms  ktstr_(dispatch|tick) .*\[fentry, cpu [0-9]+, ' "$T/out.txt" "the erroring callback"
 expect_grep '^    [a-z_.]*dsq_id +(SCX_DSQ_|BUILTIN|DSQ\()' "$T/out.txt" "a decoded dsq_id"
 expect_grep '^    [a-z_.]*scx_flags +[A-Z0-9|_]+' "$T/out.txt" "decoded task flags"
 expect_grep '^probes: [1-9][0-9]* attached; events: [0-9]+ seen, [1-9][0-9]* sent, [0-9]+ dropped$' "$T/out.txt" "counts"
