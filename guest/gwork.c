@@ -253,9 +253,12 @@ int gwork_run(struct gwork_ctx *c)
 			/* A burst (CachePipe: a pass over its buffer), then one exchange with the
 			 * partner (pipe byte or futex word). */
 			long n = burst;
-			if (c->work == WORK_CACHE_PIPE)
-				n = gchurn_iter(c, &st);
-			else
+			if (c->work == WORK_CACHE_PIPE) {
+				/* Passes over the buffer until burst_iters lines were written. */
+				long r;
+				for (n = 0; n < burst && (r = gchurn_iter(c, &st)) > 0;)
+					n += r;
+			} else
 				spin((unsigned)burst);
 			int r = c->work == WORK_FUTEX_PING_PONG ? futex_exchange(c) : pipe_exchange(c);
 			if (r < 0)
