@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "guest/op_kinds.h"
+#include "guest/work_params.h"
 #include "guest/work_types.h"
 #include "engine/monitor/monitor.h"
 #include "engine/scenario_cgattr.h"
@@ -56,6 +57,11 @@ struct scn_cgroup {
 	char name[64];
 	int workers;
 	enum work_type work;
+	/* The type's parameters (guest/work_params.h): params[i] counts only where bit i of
+	 * params_set is set, else the default (work_params_resolve); zeroed = all defaults. */
+	int64_t params[WORK_PARAMS_MAX];
+	uint32_t params_set;
+	struct work_seq seq;       /* Sequence's phases */
 	/* The CPU list written to cpuset.cpus; empty = inherit. For a spec it is filled by
 	 * scn_resolve (the topology may change after parsing: --topo). */
 	char cpuset[128];

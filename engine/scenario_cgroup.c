@@ -179,20 +179,9 @@ int scn_parse_cgroup(struct scn_pctx *c, json_t *v, const char *base, struct scn
 	g->work = WORK_SPIN_WAIT;
 	snprintf(path, sizeof(path), "%s.work", base);
 	if ((x = json_object_get(v, "work"))) {
-		char list[512];
-		if (scn_want(c, x, path, JSON_STRING, "string"))
+		int w;
+		if (scn_parse_work(c, x, path, &w, g->params, &g->params_set, &g->seq))
 			return -EINVAL;
-		int w = work_type_from_name(json_string_value(x));
-		if (w < 0) {
-			work_type_list(list, sizeof(list), false);
-			return scn_perr(c, path, false, "%s: unknown work type '%s'; valid: %s", path,
-					json_string_value(x), list);
-		}
-		if (!work_type_implemented(w)) {
-			work_type_list(list, sizeof(list), true);
-			return scn_perr(c, path, false, "%s: work type '%s' is not implemented by the guest yet; "
-					"implemented: %s", path, json_string_value(x), list);
-		}
 		g->work = w;
 	}
 	snprintf(path, sizeof(path), "%s.cpuset", base);

@@ -113,6 +113,10 @@ static int parse_one(struct scn_pctx *c, json_t *o, const char *base, struct kts
 			if (scn_want(c, v, path, JSON_STRING, "string"))
 				return -EINVAL;
 			op->work = work_type_from_name(json_string_value(v));
+			if (op->work == WORK_SEQUENCE)
+				return scn_perr(c, path, false, "%s: Spawn takes a work type name with default "
+						"parameters, and Sequence needs its phases; run the Sequence in a "
+						"step's cgroup instead", path);
 			if (op->work < 0 || !work_type_implemented(op->work)) {
 				work_type_list(list, sizeof(list), true);
 				return scn_perr(c, path, false, "%s: work type '%s' is %s; implemented: %s", path,

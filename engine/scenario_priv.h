@@ -66,6 +66,16 @@ void scn_worker_checks_json(const struct scn_checks *ck, json_t *o);
 /* The cgroup entry v at key path base into g (g->step is the caller's). 0 or -EINVAL. */
 int scn_parse_cgroup(struct scn_pctx *c, json_t *v, const char *base, struct scn_cgroup *g);
 
+/* ---- scenario_work.c ---- */
+
+/* A "work" value at path (a type name, or {"type": NAME, PARAM: N..., "phases": [...]})
+ * into *work, params with *set (bit i: params[i] given) and seq (Sequence's phases). */
+int scn_parse_work(struct scn_pctx *c, json_t *x, const char *path, int *work,
+		   int64_t params[WORK_PARAMS_MAX], uint32_t *set, struct work_seq *seq);
+/* g's "work" value back: the name alone when every parameter is at its default, else the
+ * object with the non-default parameters (and Sequence's phases). New reference. */
+json_t *scn_work_json(const struct scn_cgroup *g);
+
 /* ---- scenario_ops.c ---- */
 
 /* The "ops" array at key path base, for step (1-based), appended to s->ops. 0 or -EINVAL. */

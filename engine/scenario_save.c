@@ -33,8 +33,8 @@ static json_t *cpuset_json(const struct scn_cgroup *g)
 
 static json_t *cgroup_json(const struct scn_cgroup *g)
 {
-	json_t *o = json_pack("{s:s, s:i, s:s}", "name", g->name, "workers", g->workers, "work",
-			      work_type_name(g->work));
+	json_t *o = json_pack("{s:s, s:i, s:o}", "name", g->name, "workers", g->workers, "work",
+			      scn_work_json(g));
 	if (!o)
 		return NULL;
 	json_t *cs = cpuset_json(g);

@@ -90,7 +90,14 @@ int scn_validate_core(const struct scenario *s, bool final, char *path, size_t p
 					 g->name, o->step ? "an earlier cgroup of the same step" : "a Backdrop cgroup, which lives for the whole run");
 			return -EINVAL;
 		}
-		int grp = work_type_group(g->work);
+		if (g->work == WORK_SEQUENCE && !g->seq.n) {
+			snprintf(path, plen, "%s.work", where);
+			snprintf(msg, mlen, "%s.work: Sequence needs its phases", where);
+			return -EINVAL;
+		}
+		int64_t pv[WORK_PARAMS_MAX];
+		work_params_resolve(g->work, g->params, g->params_set, pv);
+		int grp = work_group_size(g->work, pv);
 		if (g->workers % grp) {
 			snprintf(path, plen, "%s.workers", where);
 			snprintf(msg, mlen, "%s (group %d) requires num_workers divisible by %d, got %d",

@@ -13,7 +13,8 @@ static json_t *wire_cgroup(const struct scenario *scn, const struct scn_cgroup *
 	json_t *cg = json_object();
 	json_object_set_new(cg, KTSTR_SCN_CG_NAME, json_string(c->name));
 	json_object_set_new(cg, KTSTR_SCN_CG_WORKERS, json_integer(c->workers));
-	json_object_set_new(cg, KTSTR_SCN_CG_WORK, json_string(work_type_name(c->work)));
+	/* The name alone with default parameters; the guest applies the same table's defaults. */
+	json_object_set_new(cg, KTSTR_SCN_CG_WORK, scn_work_json(c));
 	/* A CpusetSpec is resolved by scn_resolve; resolve here too for a caller that
 	 * skipped it (nothing is sent when it does not resolve). */
 	char list[sizeof(c->cpuset)], e[256];

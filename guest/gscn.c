@@ -66,17 +66,11 @@ static int parse_cgroups(struct gscn *s, json_t *cgs, const char *where, int ste
 		*total += g->workers;
 		if (*total > GSCN_MAX_WORKERS)
 			FAIL("scenario.json: %d workers in all, at most %d", *total, GSCN_MAX_WORKERS);
-		const char *wn = wk ? json_string_value(wk) : KTSTR_SCN_CG_WORK_DEFAULT;
-		if (!wn)
-			FAIL("scenario.json: %s[%zu].work must be a string", where, i);
-		g->work = work_type_from_name(wn);
-		if (g->work < 0 || !work_type_implemented(g->work)) {
-			char list[512];
-			work_type_list(list, sizeof(list), true);
-			FAIL("cgroup '%s': work type '%.64s' is %s by this guest; implemented: %s", g->name,
-			     wn, g->work < 0 ? "unknown" : "not implemented", list);
+		if (gscn_parse_work(wk, g->name, &g->work, g->params, &g->seq, err, errlen)) {
+			rc = -EINVAL;
+			goto out;
 		}
-		int grp = work_type_group(g->work);
+		int grp = work_group_size(g->work, g->params);
 		if (g->workers % grp)
 			FAIL("%s (group %zu) requires num_workers divisible by %d, got %d",
 			     work_type_name(g->work), i, grp, g->workers);

@@ -8,6 +8,7 @@
 
 #include "guest/op_kinds.h"
 #include "guest/gcgattr.h"
+#include "guest/work_params.h"
 #include "guest/work_types.h"
 
 #define GSCN_MAX_CGROUPS 64
@@ -21,6 +22,8 @@ struct gscn_cgroup {
 	char name[64];
 	int workers;
 	int work;             /* enum work_type */
+	int64_t params[WORK_PARAMS_MAX]; /* its parameters (work_params.h), defaults applied */
+	struct work_seq seq;  /* Sequence's phases */
 	char cpuset[256];     /* "" = inherit */
 	/* Controller knobs, written verbatim after the cgroup is made; "" = leave as is. */
 	char cpuset_mems[64];
@@ -92,6 +95,11 @@ struct gscn {
  * grouped worker counts and name collisions among cgroups live at the same time, in the
  * seed's words; with a step list, duration_ms must be the sum of the steps'. */
 int gscn_parse(const char *text, struct gscn *out, char *err, size_t errlen);
+/* A cgroup's "work" value (a name, or the object form; NULL: the default type) into *work,
+ * params (defaults applied) and seq (gscn_work.c). 0 or -EINVAL with a message naming cg. */
+typedef struct json_t json_t;
+int gscn_parse_work(json_t *wk, const char *cg, int *work, int64_t params[WORK_PARAMS_MAX],
+		    struct work_seq *seq, char *err, size_t errlen);
 
 /* guest/gscn_ops.c: the "ops" list ops (a json_t array; `where` names it in messages) of
  * step `step` (1-based; 1 also for the implicit step) lasting step_ms. Appends to s->op;

@@ -119,7 +119,7 @@ int gscn_parse_ops(struct gscn *s, json_t *ops, const char *where, int step, int
 			json_t *w = json_object_get(o, KTSTR_SCN_OP_WORK);
 			const char *wn = w ? json_string_value(w) : KTSTR_SCN_CG_WORK_DEFAULT;
 			op->work = work_type_from_name(wn);
-			if (op->work < 0 || !work_type_implemented(op->work))
+			if (op->work < 0 || !work_type_implemented(op->work) || op->work == WORK_SEQUENCE)
 				FAIL("scenario.json: %s[%zu].work '%.64s' is not a work type this guest implements",
 				     where, i, wn ? wn : "");
 			if (op->workers % work_type_group(op->work))
@@ -138,6 +138,7 @@ int gscn_parse_ops(struct gscn *s, json_t *ops, const char *where, int step, int
 			memcpy(g->name, op->cgroup, sizeof(g->name)); /* both 64, NUL-terminated */
 			g->workers = op->workers;
 			g->work = op->work;
+			work_params_default(g->work, g->params); /* Spawn takes a name: defaults */
 			g->step = step;
 			g->spawned = true;
 			op->cg_index = s->ncg++;

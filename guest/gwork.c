@@ -160,6 +160,39 @@ static int futex_exchange(struct gwork_ctx *c)
 	return 1;
 }
 
+/* Bursty's and Sequence's timed pieces: spin or yield for ms, or sleep ms, metered. */
+static void spin_for(struct meter *m, long ms)
+{
+	int64_t end = gutil_now_ns() + ms * 1000000LL;
+	while (!*m->c->stop && gutil_now_ns() < end) {
+		spin(GWORK_SPINS);
+		units(m, GWORK_SPINS);
+	}
+}
+
+static void yield_for(struct meter *m, long ms)
+{
+	int64_t end = gutil_now_ns() + ms * 1000000LL;
+	while (!*m->c->stop && gutil_now_ns() < end) {
+		sched_yield();
+		units(m, 1);
+	}
+}
+
+static void sleep_for(struct meter *m, long ms)
+{
+	struct gwork_ctx *c = m->c;
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
+	int64_t t0 = gutil_now_ns();
+	while (!*c->stop && nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	/* Wake latency: how long past the requested sleep it took to run again. */
+	if (!*c->stop && ms)
+		gmeter_record(c->slot, gutil_now_ns() - t0 - ms * 1000000LL);
+	/* The sleep is part of the pattern: count it as one checkpoint of its own. */
+	units(m, GWORK_CHECK_UNITS - m->units % GWORK_CHECK_UNITS);
+}
+
 int gwork_run(struct gwork_ctx *c)
 {
 	struct meter m = { .c = c, .last_cpu = -1 };
@@ -174,6 +207,10 @@ int gwork_run(struct gwork_ctx *c)
 		gchurn_done(c, &st);
 		return rc;
 	}
+	/* The type's parameters (work_params.h), read once. */
+	long burst_ms = gwork_param(c, "burst_ms"), sleep_ms = gwork_param(c, "sleep_ms");
+	long burst = c->work == WORK_FUTEX_PING_PONG ? gwork_param(c, "spin_iters") : gwork_param(c, "burst_iters");
+	uint64_t phases = 0;
 	gmeter_start(c->slot);
 	m.start_ns = m.last_ns = m.last_cpu_upd = gutil_now_ns();
 	m.start_cpu = cpu_now_ns();
@@ -193,33 +230,36 @@ int gwork_run(struct gwork_ctx *c)
 			sched_yield();
 			units(&m, 1);
 			break;
-		case WORK_BURSTY: {
-			int64_t end = gutil_now_ns() + GWORK_BURST_MS * 1000000LL;
-			while (!*c->stop && gutil_now_ns() < end) {
-				spin(GWORK_SPINS);
-				units(&m, GWORK_SPINS);
-			}
-			struct timespec ts = { 0, GWORK_SLEEP_MS * 1000000L };
-			int64_t t0 = gutil_now_ns();
-			while (!*c->stop && nanosleep(&ts, &ts) && errno == EINTR)
-				;
-			/* Wake latency: how long past the requested sleep it took to run again. */
-			if (!*c->stop)
-				gmeter_record(c->slot, gutil_now_ns() - t0 - GWORK_SLEEP_MS * 1000000LL);
-			/* The sleep is part of the pattern: count it as one checkpoint of its own. */
-			units(&m, GWORK_CHECK_UNITS - m.units % GWORK_CHECK_UNITS);
+		case WORK_BURSTY:
+			spin_for(&m, burst_ms);
+			sleep_for(&m, sleep_ms);
 			break;
-		}
+		case WORK_SEQUENCE:
+			for (int i = 0; i < c->seq->n && !*c->stop; i++) {
+				const struct work_phase *ph = &c->seq->p[i];
+				if (ph->kind == WORK_PHASE_SPIN)
+					spin_for(&m, ph->ms);
+				else if (ph->kind == WORK_PHASE_SLEEP)
+					sleep_for(&m, ph->ms);
+				else
+					yield_for(&m, ph->ms);
+				if (!*c->stop)
+					__atomic_store_n(&c->slot->figure, ++phases, __ATOMIC_RELAXED);
+			}
+			break;
 		case WORK_PIPE_IO:
 		case WORK_CACHE_PIPE:
 		case WORK_FUTEX_PING_PONG: {
 			/* A burst (CachePipe: a pass over its buffer), then one exchange with the
 			 * partner (pipe byte or futex word). */
-			long n = GWORK_SPINS;
-			if (c->work == WORK_CACHE_PIPE)
-				n = gchurn_iter(c, &st);
-			else
-				spin(GWORK_SPINS);
+			long n = burst;
+			if (c->work == WORK_CACHE_PIPE) {
+				/* Passes over the buffer until burst_iters lines were written. */
+				long r;
+				for (n = 0; n < burst && (r = gchurn_iter(c, &st)) > 0;)
+					n += r;
+			} else
+				spin((unsigned)burst);
 			int r = c->work == WORK_FUTEX_PING_PONG ? futex_exchange(c) : pipe_exchange(c);
 			if (r < 0)
 				rc = r;

@@ -11,12 +11,11 @@
 
 #include "guest/gcpu.h"
 #include "guest/gwake.h"
+#include "guest/work_params.h"
 
 /* Checkpoint period in work units: gaps and migrations are measured between checkpoints. */
 #define GWORK_CHECK_UNITS 1024
-#define GWORK_SPINS 1024       /* spins per SpinWait/Mixed iteration, PipeIo/FutexPingPong burst */
-#define GWORK_BURST_MS 50      /* Bursty */
-#define GWORK_SLEEP_MS 100
+#define GWORK_SPINS 1024       /* spins per SpinWait/Mixed iteration (the others: work_params.h) */
 #define GWORK_WAIT_POLL_MS 50  /* blocking waits wake this often to notice stop */
 
 /* One per worker, written only by that worker (relaxed atomics), read by init. */
@@ -47,11 +46,19 @@ struct gwork_ctx {
 	int rfd, wfd;               /* PipeIo: read from / write to the partner, else -1 */
 	uint32_t *futex;            /* FutexPingPong: shared turn word */
 	struct gwork_slot *group;   /* grouped types: the group's first slot (its shared words) */
-	int group_size;
+	int group_size;             /* work_group_size: fan_out + 1, contenders, ... */
+	const int64_t *params;      /* the cgroup's parameters (work_params.h); NULL: defaults */
+	const struct work_seq *seq; /* Sequence's phases */
 	struct gwork_slot *slot;
 	const volatile int64_t *t0_ns; /* workload start (CLOCK_MONOTONIC), set by init */
 	volatile sig_atomic_t *stop;
 };
+
+/* The worker's value of its type's parameter key (the table's default without params). */
+static inline long gwork_param(const struct gwork_ctx *c, const char *key)
+{
+	return (long)work_param_get(c->work, c->params, key);
+}
 
 /* Runs the work loop until *stop, then writes the final numbers (done = 1). 0 or -errno. */
 int gwork_run(struct gwork_ctx *c);

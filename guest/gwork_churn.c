@@ -150,17 +150,27 @@ int gchurn_init(struct gwork_ctx *c, struct gchurn *st)
 	memset(st, 0, sizeof(*st));
 	st->rng = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull | 1;
 	st->nice = 19; /* the first step goes to -20 */
+	st->spins = gwork_param(c, "spin_iters");
+	st->hold = gwork_param(c, "hold_iters");
+	st->work_iters = gwork_param(c, "work_iters");
+	st->touches = gwork_param(c, "touches_per_cycle");
+	st->touch_spins = st->spins;
+	st->ops = gwork_param(c, "operations");
+	st->sleep_us = gwork_param(c, "sleep_usec");
+	st->stride = gwork_param(c, "stride");
+	if (!st->stride)
+		st->stride = 64; /* CachePipe: one per line */
 	switch (c->work) {
 	case WORK_CACHE_PRESSURE:
 	case WORK_CACHE_YIELD:
 	case WORK_CACHE_PIPE:
-		st->words = GCHURN_CACHE_KIB * 1024 / sizeof(uint64_t);
+		st->words = (size_t)gwork_param(c, "size_kib") * 1024 / sizeof(uint64_t);
 		st->buf = calloc(st->words, sizeof(uint64_t));
 		return st->buf ? 0 : -ENOMEM;
 	case WORK_FAN_OUT_COMPUTE:
 		if (c->role == 0)
 			return 0;
-		st->n = gchurn_matrix_order(GCHURN_FANOUT_KIB);
+		st->n = gchurn_matrix_order((size_t)gwork_param(c, "cache_footprint_kib"));
 		st->words = (size_t)st->n * (size_t)st->n * 3;
 		st->buf = malloc(st->words * sizeof(uint64_t));
 		if (!st->buf)
@@ -169,7 +179,7 @@ int gchurn_init(struct gwork_ctx *c, struct gchurn *st)
 			st->buf[i] = gchurn_xorshift(&st->rng);
 		return 0;
 	case WORK_PAGE_FAULT_CHURN: {
-		size_t len = (size_t)GCHURN_FAULT_KIB * 1024;
+		size_t len = (size_t)gwork_param(c, "region_kib") * 1024;
 		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			return -errno;
@@ -227,7 +237,7 @@ static long nice_sweep(struct gwork_ctx *c, struct gchurn *st)
 
 static long affinity_churn(struct gwork_ctx *c, struct gchurn *st)
 {
-	spin(GCHURN_CHURN_SPINS);
+	spin((unsigned)st->spins);
 	int cpu = gchurn_pick_cpu(st->cpus, gchurn_xorshift(&st->rng));
 	if (cpu >= 0) {
 		cpu_set_t set;
@@ -244,7 +254,7 @@ static long affinity_churn(struct gwork_ctx *c, struct gchurn *st)
 
 static long policy_churn(struct gwork_ctx *c, struct gchurn *st)
 {
-	spin(GCHURN_CHURN_SPINS);
+	spin((unsigned)st->spins);
 	st->policy = gchurn_next_policy(st->policy, !st->no_ext);
 	struct sched_param sp = { 0 };
 	int pol = gchurn_policy_of(st->policy);
@@ -256,15 +266,15 @@ static long policy_churn(struct gwork_ctx *c, struct gchurn *st)
 		st->no_ext = true; /* a kernel without sched_ext */
 	}
 	sched_yield();
-	return GCHURN_CHURN_SPINS;
+	return st->spins;
 }
 
 static long page_fault_churn(struct gwork_ctx *c, struct gchurn *st)
 {
-	for (int k = 0; k < GCHURN_FAULT_TOUCHES; k++) {
+	for (long k = 0; k < st->touches; k++) {
 		size_t page = (size_t)(gchurn_xorshift(&st->rng) % st->pages);
 		st->region[page * 4096] = (char)k;
-		spin(GCHURN_FAULT_SPINS);
+		spin((unsigned)st->touch_spins);
 	}
 	madvise(st->region, st->pages * 4096, MADV_DONTNEED); /* the next touches fault again */
 	long f = minflt() - st->minflt0;
@@ -287,12 +297,12 @@ static long mutex_contention(struct gwork_ctx *c, struct gchurn *st)
 				return -errno;
 		}
 	}
-	spin(GCHURN_MUTEX_HOLD);
+	spin((unsigned)st->hold);
 	figure_add(c, st, 1);
 	if (__atomic_exchange_n(w, 0, __ATOMIC_RELEASE) == 2)
 		futex(w, FUTEX_WAKE, 1, NULL);
-	spin(GCHURN_MUTEX_WORK);
-	return GCHURN_MUTEX_HOLD + GCHURN_MUTEX_WORK;
+	spin((unsigned)st->work_iters);
+	return st->hold + st->work_iters > 0 ? st->hold + st->work_iters : 1;
 }
 
 /* Messenger: a burst, then the next generation and one FUTEX_WAKE of every receiver
@@ -302,13 +312,13 @@ static long futex_fan_out(struct gwork_ctx *c, struct gchurn *st)
 {
 	uint32_t *gen = &c->group->futex;
 	if (c->role == 0) {
-		spin(GCHURN_CHURN_SPINS);
+		spin((unsigned)st->spins);
 		__atomic_store_n(&c->group->stamp_ns, (uint64_t)gutil_now_ns(), __ATOMIC_RELAXED);
 		__atomic_add_fetch(gen, 1, __ATOMIC_RELEASE);
 		long n = futex(gen, FUTEX_WAKE, INT_MAX, NULL);
 		if (n > 0)
 			figure_add(c, st, (uint64_t)n);
-		return GCHURN_CHURN_SPINS;
+		return st->spins;
 	}
 	int r = wait_change(c, gen, st->seen);
 	if (r <= 0)
@@ -344,10 +354,11 @@ static long fan_out_compute(struct gwork_ctx *c, struct gchurn *st)
 		return r;
 	st->seen = __atomic_load_n(&g->futex, __ATOMIC_ACQUIRE);
 	gmeter_record(c->slot, gutil_now_ns() - (int64_t)__atomic_load_n(&g->stamp_ns, __ATOMIC_RELAXED));
-	struct timespec ts = { 0, GCHURN_FANOUT_SLEEP_US * 1000L };
-	nanosleep(&ts, NULL);
+	struct timespec ts = { st->sleep_us / 1000000, st->sleep_us % 1000000 * 1000L };
+	if (st->sleep_us)
+		nanosleep(&ts, NULL);
 	size_t nn = (size_t)st->n * (size_t)st->n;
-	for (int k = 0; k < GCHURN_FANOUT_OPS; k++) {
+	for (long k = 0; k < st->ops; k++) {
 		if (!gchurn_matmul(st->buf, st->buf + nn, st->buf + 2 * nn, st->n, c->stop))
 			return 0;
 		figure_add(c, st, 1);
@@ -363,7 +374,7 @@ long gchurn_iter(struct gwork_ctx *c, struct gchurn *st)
 	case WORK_CACHE_PRESSURE:
 	case WORK_CACHE_YIELD:
 	case WORK_CACHE_PIPE: {
-		size_t lines = gchurn_cache_pass(st->buf, st->words, GCHURN_CACHE_STRIDE);
+		size_t lines = gchurn_cache_pass(st->buf, st->words, (size_t)st->stride);
 		figure_add(c, st, lines);
 		if (c->work == WORK_CACHE_YIELD)
 			sched_yield();

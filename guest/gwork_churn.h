@@ -11,19 +11,8 @@
 #include "guest/gcpu.h"
 #include "guest/gwork.h"
 
-/* The reference's defaults (Rust ktstr's WorkType parameters). */
-#define GCHURN_CACHE_KIB 32           /* CachePressure, CacheYield, CachePipe: buffer */
-#define GCHURN_CACHE_STRIDE 64        /* bytes between read-modify-writes: one per line */
+/* NiceSweep has no parameters; the others' come from work_params.h (gwork_param). */
 #define GCHURN_NICE_SPINS 512
-#define GCHURN_CHURN_SPINS 1024       /* AffinityChurn, PolicyChurn, FutexFanOut messenger */
-#define GCHURN_FAULT_KIB 4096         /* PageFaultChurn region */
-#define GCHURN_FAULT_TOUCHES 256      /* pages write-faulted per cycle */
-#define GCHURN_FAULT_SPINS 64         /* spins between touches */
-#define GCHURN_MUTEX_HOLD 256         /* spins holding the lock */
-#define GCHURN_MUTEX_WORK 1024        /* spins outside it */
-#define GCHURN_FANOUT_KIB 256         /* FanOutCompute: the three matrices together */
-#define GCHURN_FANOUT_OPS 5           /* matrix multiplies per wake */
-#define GCHURN_FANOUT_SLEEP_US 100    /* sleep between the wake and the multiplies */
 
 /* Per-worker state, private to the worker process. */
 struct gchurn {
@@ -40,6 +29,8 @@ struct gchurn {
 	long minflt0;
 	uint32_t seen;                    /* fan-out receivers: the last generation seen */
 	uint64_t figure;
+	/* The type's parameters, read once at init (work_params.h). */
+	long spins, hold, work_iters, touches, touch_spins, ops, sleep_us, stride;
 };
 
 /* Pure helpers (unit-tested on the host). */

@@ -203,7 +203,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 		const struct gscn_cgroup *cg = &s->cg[g];
 		if (cg->step != step)
 			continue;
-		int grp = work_type_group(cg->work);
+		int grp = work_group_size(cg->work, cg->params);
 		bool piped = cg->work == WORK_PIPE_IO || cg->work == WORK_CACHE_PIPE;
 		int pa[2] = { -1, -1 }, pb[2] = { -1, -1 }; /* pair pipes: a: 0->1, b: 1->0 */
 		for (int w = 0; w < cg->workers; w++) {
@@ -217,6 +217,7 @@ static int spawn_range(const struct gscn *s, int from, int to, int step)
 				.work = cg->work, .role = role, .index = nwk, .rfd = -1, .wfd = -1,
 				.slot = &slots[nwk], .t0_ns = &shm->t0_ns, .stop = &wstop,
 				.group = &slots[nwk - role], .group_size = grp,
+				.params = cg->params, .seq = &cg->seq,
 			};
 			if (piped && role == 0) {
 				if (pipe2(pa, O_CLOEXEC) || pipe2(pb, O_CLOEXEC)) {

@@ -37,7 +37,10 @@
 /* One entry of "cgroups" (top level or a step's). */
 #define KTSTR_SCN_CG_NAME "name"
 #define KTSTR_SCN_CG_WORKERS "workers"
-#define KTSTR_SCN_CG_WORK "work"
+#define KTSTR_SCN_CG_WORK "work"      /* a name, or {"type": NAME, PARAM: N..., "phases": [...]}
+				       * with the non-default parameters (guest/work_params.h) */
+#define KTSTR_SCN_WORK_TYPE "type"
+#define KTSTR_SCN_WORK_PHASES "phases"
 #define KTSTR_SCN_CG_CPUSET "cpuset"    /* a CPU list; absent or null = inherit */
 /* A cgroup's controller knobs, each a string written verbatim to its file by the guest:
  * X(member, key). member names the field of both struct scn_cgroup (host) and struct

@@ -30,7 +30,8 @@
 	X(WORK_PAGE_FAULT_CHURN, "PageFaultChurn", 1, true, "page_faults")    \
 	X(WORK_MUTEX_CONTENTION, "MutexContention", 4, true, "acquisitions")  \
 	X(WORK_CACHE_PRESSURE, "CachePressure", 1, true, "lines")             \
-	X(WORK_CACHE_YIELD, "CacheYield", 1, true, "lines")
+	X(WORK_CACHE_YIELD, "CacheYield", 1, true, "lines")                   \
+	X(WORK_SEQUENCE, "Sequence", 1, true, "phases")
 
 enum work_type {
 #define X(id, name, group, impl, fig) id,

@@ -141,7 +141,7 @@ Test(scenario, unknown_work_lists_valid_names)
 		   "cgroups[0].work: unknown work type 'CpuSpin'; valid: SpinWait, Mixed, Bursty, IoSyncWrite, "
 		   "IoRandRead, IoConvoy, YieldHeavy, PipeIo, FutexPingPong, CachePipe, FutexFanOut, FanOutCompute, "
 		   "ForkExit, NiceSweep, AffinityChurn, PolicyChurn, PageFaultChurn, MutexContention, "
-		   "CachePressure, CacheYield");
+		   "CachePressure, CacheYield, Sequence");
 }
 
 Test(scenario, every_known_work_type_is_implemented_io_ones_too)
