@@ -1,7 +1,8 @@
 # The reference's worker checks, each seen failing on a run made to break it and passing on a
 # normal one (2 vCPUs, 2-2.5 s each): wake latency p99 and CV, iteration and work-rate floors,
 # throughput CV, migration and cross-node migration ratios, run delay; isolation passes on
-# pinned cgroups (the kernel enforces cpusets, so its failing side is a unit test); a cgroup
+# pinned cgroups and fails when a worker leaves its cgroup's cpuset (the kernel enforces
+# cpusets, so only a move takes it out: MoveAllTasks into a cgroup on another CPU); a cgroup
 # throttled to 1 ms of CPU per second starves and fails the progress check.
 . "$(dirname "$0")/lib.sh"
 t0=$SECONDS
@@ -71,5 +72,16 @@ s=$(scenario wc-starve '{"name":"wc-starve","topology":{"numa":1,"llcs":1,"cores
 "$KTSTR" run "$s" > "$T/starve.txt" 2>&1
 expect_eq "$?" 1 "exit code (starved cgroup)"
 expect_grep '^  tid [0-9]+ made no progress \(0 work units\)$' "$T/starve.txt" "starvation"
+expect_no_qemu
+# 4. Isolation broken: the worker pinned to CPU 0 is moved at 500 ms into a cgroup on CPU 1
+# and keeps its first cgroup's name, whose cpuset says 0.
+s=$(scenario wc-escape '{"name":"wc-escape","topology":{"numa":1,"llcs":1,"cores":2,"threads":1},
+ "duration_ms":1500,
+ "cgroups":[{"name":"pinned","workers":1,"cpuset":"0"},{"name":"elsewhere","workers":0,"cpuset":"1"}],
+ "ops":[{"op":"MoveAllTasks","from":"pinned","to":"elsewhere","at_ms":500}],
+ "checks":{"isolation":true}}')
+"$KTSTR" run "$s" > "$T/escape.txt" 2>&1
+expect_eq "$?" 1 "exit code (a worker left its cpuset)"
+expect_grep '^  tid [0-9]+ ran on unexpected CPUs \{1\}$' "$T/escape.txt" "isolation"
 expect_no_qemu
 echo "PASS test_checks_worker ($((SECONDS - t0)) s)"
