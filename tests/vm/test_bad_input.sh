@@ -18,7 +18,7 @@ expect_refused "group divisibility" "PipeIo \(group 0\) requires num_workers div
 s=$(scenario zero '{"name":"x","topology":{"numa":1,"llcs":1,"cores":0,"threads":1},"cgroups":[{"name":"a","workers":1}]}')
 expect_refused "zero cores" "cores" run "$s"
 s=$(scenario huge '{"name":"x","topology":{"numa":1,"llcs":4,"cores":32,"threads":2},"cgroups":[{"name":"a","workers":1}]}')
-expect_refused "too many vcpus" "64" run "$s"
+expect_refused "too many vcpus" "has 256 vCPUs, over the cap of 255 \(SCN_MAX_VCPUS" run "$s"
 expect_refused "missing file" "nope\.json" run "$T/nope.json"
 expect_refused "unknown flag" "usage" run "$ROOT/examples/two-cgroups.json" --bogus
 # No kernel anywhere: an empty cache and no env.
