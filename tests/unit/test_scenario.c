@@ -9,21 +9,7 @@
 #include "engine/scenario.h"
 #include "tests/unit/tenv.h"
 
-static char err[1024];
-
-static int parse(const char *text, struct scenario *s)
-{
-	err[0] = 0;
-	return scn_parse(text, "t.json", s, err, sizeof(err));
-}
-
-static void expect_err(const char *text, const char *want)
-{
-	struct scenario s;
-	int rc = parse(text, &s);
-	cr_assert_eq(rc, -EINVAL, "parse returned %d for %s", rc, text);
-	cr_assert(strstr(err, want), "error was:\n  %s\nexpected it to contain:\n  %s", err, want);
-}
+#include "tests/unit/tscn.h"
 
 Test(scenario, minimal_file_gets_documented_defaults)
 {

@@ -10,23 +10,10 @@
 #include "engine/scenario_wire.h"
 #include "guest/gscn.h"
 
-static char err[1024];
+#define TSCN_FILE "o.json"
+#include "tests/unit/tscn.h"
 
 #define HEAD "{\"name\":\"o\",\"topology\":{\"numa\":1,\"llcs\":1,\"cores\":4,\"threads\":1},"
-
-static int parse(const char *text, struct scenario *s)
-{
-	err[0] = 0;
-	return scn_parse(text, "o.json", s, err, sizeof(err));
-}
-
-static void expect_err(const char *text, const char *want)
-{
-	struct scenario s;
-	int rc = parse(text, &s);
-	cr_assert_eq(rc, -EINVAL, "parse returned %d for %s", rc, text);
-	cr_assert(strstr(err, want), "error was:\n  %s\nexpected it to contain:\n  %s", err, want);
-}
 
 static const char *every_op =
 	HEAD "\"cgroups\":[{\"name\":\"a\",\"workers\":2,\"cpuset\":\"0-1\"}],\n"

@@ -10,22 +10,7 @@
 #include "engine/scenario_wire.h"
 #include "guest/gscn.h"
 
-static char err[1024];
-
-static int parse(const char *text, struct scenario *s)
-{
-	err[0] = 0;
-	return scn_parse(text, "t.json", s, err, sizeof(err));
-}
-
-static void expect_err(const char *text, const char *want)
-{
-	struct scenario s;
-	int rc = parse(text, &s);
-	cr_assert_eq(rc, -EINVAL, "parse returned %d for %s", rc, text);
-	cr_assert(strstr(err, want), "error was:\n  %s\nexpected it to contain:\n  %s", err, want);
-}
-
+#include "tests/unit/tscn.h"
 
 Test(work_params, string_form_gets_the_defaults)
 {
