@@ -49,7 +49,7 @@ static int parse_topology(struct scn_pctx *c, json_t *v, struct scenario *s)
 
 static int parse_scheduler(struct scn_pctx *c, json_t *v, struct scenario *s)
 {
-	static const char *const keys[] = { "name", "path", "args", NULL };
+	static const char *const keys[] = { "name", "path", "args", "flags", NULL };
 	struct scn_scheduler *sc = &s->sched;
 	if (json_is_string(v)) {
 		const char *n = json_string_value(v);
@@ -74,7 +74,7 @@ static int parse_scheduler(struct scn_pctx *c, json_t *v, struct scenario *s)
 	if (scn_check_keys(c, v, "scheduler", "scheduler", keys))
 		return -EINVAL;
 	json_t *name = json_object_get(v, "name"), *path = json_object_get(v, "path");
-	json_t *args = json_object_get(v, "args");
+	json_t *args = json_object_get(v, "args"), *flags = json_object_get(v, "flags");
 	if (name && path)
 		return scn_perr(c, "scheduler.path", true, "scheduler: give either \"name\" or \"path\", not both");
 	if (!name && !path)
@@ -83,6 +83,9 @@ static int parse_scheduler(struct scn_pctx *c, json_t *v, struct scenario *s)
 		if (scn_want(c, name, "scheduler.name", JSON_STRING, "string"))
 			return -EINVAL;
 		const char *n = json_string_value(name);
+		if (!strcmp(n, "eevdf") && flags)
+			return scn_perr(c, "scheduler.flags", true, "scheduler.flags: eevdf takes no "
+					"flags; name a sched_ext scheduler or drop \"flags\"");
 		if (!strcmp(n, "eevdf") && !args)
 			return 0;
 		if (!scn_valid_ident(n, sizeof(sc->spec)))
@@ -121,6 +124,8 @@ static int parse_scheduler(struct scn_pctx *c, json_t *v, struct scenario *s)
 			sc->nargs++;
 		}
 	}
+	if (flags && scn_parse_flags(c, flags, sc))
+		return -EINVAL;
 	return 0;
 }
 
@@ -188,7 +193,7 @@ static int parse_root(struct scn_pctx *c, json_t *root, struct scenario *s)
 {
 	static const char *const keys[] = { "name", "topology", "memory_mb", "scheduler", "duration_ms",
 					    "cgroups", "checks", "monitor", "expect_err",
-					    "performance_mode", "steps", "ops", NULL };
+					    "performance_mode", "steps", "ops", "constraints", NULL };
 	static const char *const check_keys_valid[] = {
 		"max_gap_ms", "max_spread_pct", "isolation",
 #define X(id, key, lo, hi) key,
@@ -304,6 +309,8 @@ static int parse_root(struct scn_pctx *c, json_t *root, struct scenario *s)
 		if (scn_parse_worker_checks(c, x, &s->checks))
 			return -EINVAL;
 	}
+	if ((x = json_object_get(root, "constraints")) && scn_parse_constraints(c, x, &s->constraints))
+		return -EINVAL;
 	if ((x = json_object_get(root, "monitor")) && scn_parse_monitor(c, x, &s->monitor))
 		return -EINVAL;
 	if ((x = json_object_get(root, "expect_err"))) {
@@ -330,6 +337,7 @@ static void scn_defaults(struct scenario *s)
 	s->duration_ms = SCN_DEFAULT_DURATION_MS;
 	s->sched.kind = SCHED_EEVDF;
 	snprintf(s->sched.spec, sizeof(s->sched.spec), "eevdf");
+	s->constraints.smt = -1;
 	mon_thresholds_default(&s->monitor);
 }
 

@@ -32,12 +32,35 @@ void scn_topo_label(const struct vm_topology *t, char *buf, size_t len);
  * (engine/topo_presets.h; an unknown name's message lists them). 0 or -EINVAL with a message. */
 int scn_topo_parse(const char *s, struct vm_topology *t, char *err, size_t errlen);
 
+/* A scheduler flag the gauntlet can turn on (docs/gauntlet.md): its arguments are added
+ * after the scheduler's own when a profile has it; every name in requires must be on too. */
+#define SCN_MAX_FLAGS 12       /* 4096 profiles at most */
+#define SCN_MAX_FLAG_ARGS 8
+#define SCN_MAX_FLAG_REQS 8
+struct scn_flag {
+	char name[48];
+	char args[SCN_MAX_FLAG_ARGS][128];
+	int nargs;
+	char requires[SCN_MAX_FLAG_REQS][48];
+	int nrequires;
+};
+
 enum scn_sched_kind { SCHED_EEVDF, SCHED_NAME, SCHED_PATH };
 struct scn_scheduler {
 	enum scn_sched_kind kind;
 	char spec[256];            /* the name or path as written */
 	char *args[SCN_MAX_SCHED_ARGS];
 	int nargs;
+	struct scn_flag flags[SCN_MAX_FLAGS]; /* "flags" of the scheduler object */
+	int nflags;
+};
+
+/* The "constraints" block: which topologies a gauntlet runs the scenario on. 0 = the
+ * key is absent (engine/sweep/matrix.c applies the reference's defaults); smt: -1 any,
+ * 1 only presets with SMT, 0 only presets without. */
+struct scn_constraints {
+	int min_cpus, max_cpus, min_nodes, max_nodes, min_llcs, max_llcs;
+	int smt;
 };
 
 /* A cgroup's cpuset: a plain CPU list, or a spec resolved against the topology (the Rust
@@ -122,6 +145,7 @@ struct scenario {
 	struct vm_topology topo;
 	int memory_mb;
 	struct scn_scheduler sched;
+	struct scn_constraints constraints;
 	int duration_ms;
 	struct scn_cgroup cgroups[SCN_MAX_CGROUPS];
 	int ncgroups;              /* backdrop cgroups first, then each step's in step order */

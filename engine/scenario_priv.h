@@ -61,6 +61,15 @@ bool scn_worker_checks_set(const struct scn_checks *ck);
 /* Adds the set ones to o, as the file writes them. */
 void scn_worker_checks_json(const struct scn_checks *ck, json_t *o);
 
+/* ---- scenario_sweep.c ---- */
+
+/* The scheduler object's "flags" array into sc, and the top-level "constraints" object
+ * into k. 0 or -EINVAL. The _json functions give them back (NULL: nothing to write). */
+int scn_parse_flags(struct scn_pctx *c, json_t *x, struct scn_scheduler *sc);
+int scn_parse_constraints(struct scn_pctx *c, json_t *x, struct scn_constraints *k);
+json_t *scn_flags_json(const struct scn_scheduler *sc);
+json_t *scn_constraints_json(const struct scn_constraints *k);
+
 /* ---- scenario_cgroup.c ---- */
 
 /* The cgroup entry v at key path base into g (g->step is the caller's). 0 or -EINVAL. */

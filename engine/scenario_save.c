@@ -71,9 +71,16 @@ char *scn_to_json(const struct scenario *s)
 		json_t *args = json_array();
 		for (int i = 0; i < s->sched.nargs; i++)
 			json_array_append_new(args, json_string(s->sched.args[i] ? s->sched.args[i] : ""));
-		json_object_set_new(o, "scheduler", json_pack("{s:s, s:o}", s->sched.kind == SCHED_PATH ?
-							      "path" : "name", s->sched.spec, "args", args));
+		json_t *so = json_pack("{s:s, s:o}", s->sched.kind == SCHED_PATH ? "path" : "name",
+				       s->sched.spec, "args", args);
+		json_t *fl = scn_flags_json(&s->sched);
+		if (so && fl)
+			json_object_set_new(so, "flags", fl);
+		json_object_set_new(o, "scheduler", so);
 	}
+	json_t *cons = scn_constraints_json(&s->constraints);
+	if (cons)
+		json_object_set_new(o, "constraints", cons);
 	json_t *top = json_array(), *steps = json_array();
 	for (int k = 0; k < s->nsteps; k++) {
 		json_t *cgs = json_array();
