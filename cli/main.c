@@ -50,6 +50,9 @@ static void usage(FILE *f)
 	      "  repro RUN_DIR [--json]                        rerun a scheduler failure with BPF probes\n"
 	      "  locks [--watch DURATION] [--json] [--all]      ktstr flocks held on this host\n"
 	      "  topo list [--json]                            the named topology presets (--topo NAME)\n"
+	      "  gauntlet SCENARIO... [--presets ..] [--profiles ..] [-j N] [--shard K/N] [--junit F]\n"
+	      "                                                scenarios x presets x flag profiles x kernels\n"
+	      "  merge OUT DIR... [--junit FILE]               join gauntlet shards into one directory\n"
 	      "  version [--json] | --version                  ktstr, its commit, libbpf, QEMU\n"
 	      "  help\n"
 	      "exit codes: 0 pass, 1 checks failed, 2 bad input, 3 infrastructure failure\n"
@@ -76,6 +79,10 @@ int main(int argc, char **argv)
 		return cmd_repro(argc - 1, argv + 1);
 	if (!strcmp(verb, "topo"))
 		return cmd_topo(argc - 1, argv + 1);
+	if (!strcmp(verb, "gauntlet"))
+		return cmd_gauntlet(argc - 1, argv + 1);
+	if (!strcmp(verb, "merge"))
+		return cmd_merge(argc - 1, argv + 1);
 	if (!strcmp(verb, "version") || !strcmp(verb, "--version"))
 		return cmd_version(argc - 1, argv + 1);
 	if (!strcmp(verb, "help") || !strcmp(verb, "--help") || !strcmp(verb, "-h")) {
