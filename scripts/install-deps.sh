@@ -7,7 +7,7 @@ pkgs=(
   libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
   libncurses-dev libreadline-dev libjansson-dev libarchive-dev libcurl4-openssl-dev
   libcriterion-dev
-  qemu-system-x86 busybox-static tmux jq ca-certificates
+  qemu-system-x86 busybox-static tmux jq ca-certificates libxml2-utils
   flex bison bc libssl-dev xz-utils dwarves
 )
 missing=()

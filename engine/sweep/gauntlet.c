@@ -1,5 +1,5 @@
 /* The gauntlet's runner (gauntlet.h): a child `ktstr run` per cell, -j of them at once,
- * each with a runs root of its own under <out>/.work; when it ends its run directory is
+ * each with a runs root of its own under <out>/.w; when it ends its run directory is
  * moved to <out>/cells/<cell-dir> and its outcome read from the exit code and result.json.
  * CPU reservation between concurrent runs is the engine's (docs/locks.md), not ours. */
 #include "engine/sweep/gauntlet.h"
@@ -40,7 +40,8 @@ static pid_t start_cell(const struct sweep_matrix *m, int ci, const struct sweep
 	const struct scenario *s = &m->scns[c->scn];
 	char cd[600], work[4096], log[4096];
 	sweep_cell_dirname(c->name, cd, sizeof(cd));
-	snprintf(work, sizeof(work), "%s/.work/%s", o->out, cd);
+	/* Short: the run's control socket lives under it, and unix sockets allow 107 bytes. */
+	snprintf(work, sizeof(work), "%s/.w/%d", o->out, ci);
 	snprintf(log, sizeof(log), "%s/logs/%s.log", o->out, cd);
 	fs_rm_rf(work);
 	if (fs_mkdir_p(work, 0755))
@@ -138,7 +139,7 @@ static void finish_cell(struct sweep_matrix *m, int ci, int status, double wall,
 	struct sweep_cell *c = &m->cells[ci];
 	char cd[600], work[4096], log[4096], run[4096 + 256], dst[4096];
 	sweep_cell_dirname(c->name, cd, sizeof(cd));
-	snprintf(work, sizeof(work), "%s/.work/%s", o->out, cd);
+	snprintf(work, sizeof(work), "%s/.w/%d", o->out, ci);
 	snprintf(log, sizeof(log), "%s/logs/%s.log", o->out, cd);
 	snprintf(dst, sizeof(dst), "%s/cells/%s", o->out, cd);
 	c->wall_s = wall;
@@ -180,7 +181,7 @@ int sweep_gauntlet_run(struct sweep_matrix *m, const bool *run, const struct swe
 		       char *err, size_t errlen)
 {
 	char p[4096];
-	const char *sub[] = { "cells", "logs", ".work" };
+	const char *sub[] = { "cells", "logs", ".w" };
 	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", o->out, sub[i]);
 		int rc = fs_mkdir_p(p, 0755);
@@ -233,7 +234,7 @@ int sweep_gauntlet_run(struct sweep_matrix *m, const bool *run, const struct swe
 			}
 	}
 	free(kids);
-	snprintf(p, sizeof(p), "%s/.work", o->out);
+	snprintf(p, sizeof(p), "%s/.w", o->out);
 	rmdir(p);
 	return 0;
 }
