@@ -273,6 +273,9 @@ static int execute(struct sweep_matrix *m, const struct gopts *g, char **paths, 
 		total += run[i];
 	fprintf(stderr, "ktstr: gauntlet: %d cells%s%s, -j %d, into %s\n", total, g->shard ? ", shard " : "",
 		g->shard ? g->shard : "", g->jobs, outdir);
+	if (!total)
+		fprintf(stderr, "ktstr: gauntlet: no cell to run (all left out: see left_out in "
+			"%s/gauntlet.json, or --list)\n", outdir);
 	struct sweep_gauntlet_opts o = { .self = self, .out = outdir, .scn_paths = (const char *const *)paths,
 					 .jobs = g->jobs, .accel = g->accel,
 					 .lines = g->json ? stderr : stdout };
