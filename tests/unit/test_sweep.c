@@ -12,7 +12,7 @@
 #include "engine/sweep/shard.h"
 
 #define TSCN_FILE "g.json"
-#include "tscn.h"
+#include "tests/unit/tscn.h"
 
 #define FLAGS3 "\"flags\": [{\"name\": \"b\", \"args\": [\"--b\"], \"requires\": [\"a\"]}," \
 	       "{\"name\": \"a\", \"args\": [\"--a\", \"1\"]}, {\"name\": \"c\", \"args\": [\"--c\"]}]"
