@@ -213,6 +213,21 @@ static long find_spill(const char *const *lines, long pos, long off, char *src, 
 	return -1;
 }
 
+/* A load's reason, with what its address register was: "*(u64 *)(r1 +0)" through
+ * R1=map_value(...) reads memory, which holds a scalar unless a pointer was spilled there. */
+static void load_why(const char *const *lines, long pos, const char *rhs, char *buf, size_t len)
+{
+	const char *b = strstr(rhs, ")(");
+	int base = b ? reg_at(b + 2, NULL) : -1;
+	char st[128] = "";
+	for (long i = path_prev(lines, pos); base >= 0 && i >= 0 && !st[0]; i = path_prev(lines, i))
+		verifier_reg_state(lines[i], base, st, sizeof(st));
+	if (st[0])
+		snprintf(buf, len, "loaded from memory at r%d=%s: a scalar unless a pointer was stored there", base, st);
+	else
+		snprintf(buf, len, "loaded from memory: a scalar unless a pointer was stored there");
+}
+
 static void answer(struct vprov *o)
 {
 	const struct vprov_step *last = o->n ? &o->step[o->n - 1] : NULL;
@@ -312,8 +327,7 @@ int verifier_provenance(const char *const *lines, size_t n, size_t at, int reg, 
 			}
 			struct vprov_step *st = add(o, lines, n, pos, cur, !strncmp(rhs, "*(", 2) ? VP_LOAD : VP_DEF);
 			if (st && st->kind == VP_LOAD)
-				snprintf(st->why, sizeof(st->why), "loaded from memory: a scalar unless a pointer was "
-					 "stored there");
+				load_why(lines, pos, rhs, st->why, sizeof(st->why));
 			else if (st)
 				snprintf(st->why, sizeof(st->why), "set here");
 			break;

@@ -31,7 +31,7 @@ struct vprov_step {
 	int times;            /* VP_ALU: the same instruction walked this many times (a loop) */
 	char text[192];       /* the instruction without its register state */
 	char type[256];       /* the register's state after it ("scalar(...)"), "" unknown */
-	char why[160];        /* "loaded from memory", "copied from r6", "spilled to fp-8" ... */
+	char why[256];        /* "loaded from memory", "copied from r6", "spilled to fp-8" ... */
 };
 
 struct vprov {

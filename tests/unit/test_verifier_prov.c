@@ -56,6 +56,8 @@ Test(verifier_prov, real_store_through_a_scalar)
 	cr_assert_str_eq(p.step[0].text, "r1 = *(u64 *)(r1 +0)");
 	cr_assert_str_eq(p.step[0].type, "scalar()");
 	cr_assert(strstr(p.answer, "R1 is scalar() here because of 7: r1 = *(u64 *)(r1 +0)"), "%s", p.answer);
+	/* ... read through R1 = the .bss map value holding slot_addr: memory, so a scalar. */
+	cr_assert(strstr(p.step[0].why, "loaded from memory at r1=map_value(map=ktstr_sc.bss"), "%s", p.step[0].why);
 	/* R2, the stored value: r2 += 1 on a load from the map value. */
 	p = prov(&f, 2);
 	cr_assert_eq(p.n, 2);
