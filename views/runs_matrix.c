@@ -96,7 +96,7 @@ void mx_draw(struct runs_mx *x, struct dwin *w, const struct view_ctx *ctx)
 			}
 			const struct matm_cell *e = &m->cells[i];
 			char wall[16] = "";
-			if (e->wall_s >= 0)
+			if (e->wall_s >= 0 && strcmp(e->status, "skip"))
 				snprintf(wall, sizeof(wall), "%.1fs", e->wall_s);
 			bool open = ctx && e->dir[0] && !strcmp(ctx->cur_dir, e->dir);
 			dw_printf(w, 3 + y, xx, sel ? DC_SEL : status_col(e->status), "%s%-5s%6s ", open ? "*" : " ",

@@ -64,7 +64,8 @@ Test(views_matrix, runs_list_shows_a_sweep_as_one_entry)
 			sweeps++;
 			cr_assert_eq(e[i].kind, RUNS_GAUNTLET);
 			cr_assert_str_eq(e[i].result, "fail");
-			cr_assert_str_eq(e[i].sched, "gauntlet 8 cells");
+			cr_assert_str_eq(e[i].sched, "gauntlet");
+			cr_assert_str_eq(e[i].kernel, "8 cells 5 pass 2 fail");
 			cr_assert_eq(e[i].duration_ms, 81500);
 		}
 		if (!strcmp(e[i].id, "gauntlet-corrupt"))
