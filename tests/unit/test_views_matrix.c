@@ -99,3 +99,25 @@ Test(views_matrix, compare_candidates_are_sibling_cells_first)
 	vcand_kernel_of("tests/fixtures/run-failed", k, sizeof(k));
 	cr_assert_neq(k[0], 0);
 }
+
+Test(views_matrix, verifier_sweep_rows_are_kernels)
+{
+	struct matm m;
+	cr_assert_eq(matm_load("tests/fixtures/verifier-sweep", &m), 0, "%s", m.err);
+	cr_assert_eq(m.kind, RUNS_VERIFIER);
+	cr_assert_eq(m.ncells, 4, "a cell that is not an object is skipped");
+	/* Two profiles: rows are kernel x profile; columns the presets. */
+	cr_assert_eq(m.nrows, 3);
+	cr_assert_str_eq(m.rows[0], "7.2.13 / default");
+	cr_assert_str_eq(m.rows[1], "6.6.1-pahole124 / default");
+	cr_assert_str_eq(m.rows[2], "7.2.13 / lowlat");
+	cr_assert_eq(m.ncols, 2);
+	cr_assert_eq(m.npass, 3);
+	cr_assert_eq(m.nfail, 1);
+	int i = matm_at(&m, 1, 0);
+	cr_assert_str_eq(m.cells[i].status, "fail");
+	cr_assert_str_eq(m.cells[i].dir, "", "a dir leading out of the sweep is not followed");
+	cr_assert_lt(m.cells[i].wall_s, 0.0);
+	cr_assert_eq(matm_at(&m, 1, 1), -1);
+	matm_free(&m);
+}
