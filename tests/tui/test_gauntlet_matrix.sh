@@ -118,6 +118,12 @@ keys :
 type_text "open $TMPD/broken"
 keys Enter
 expect "broken/gauntlet.json:[0-9]+:[0-9]+: .*not valid JSON" "a corrupt gauntlet.json: one clear line"
+# A verifier sweep's directory: rows are kernels (x profile), the same matrix.
+keys :
+type_text "open $ROOT/tests/fixtures/verifier-sweep"
+keys Enter
+expect "^Verifier sweep .*verifier-sweep" ":open of a verifier sweep shows its matrix"
+expect "^6\.6\.1-pahole124 / default +fail +-" "a row per kernel x profile"
 keys q
 expect "^EXIT=0" "q quits"
 tui_done
