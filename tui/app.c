@@ -92,10 +92,28 @@ static int best_pane(struct run *r)
 	return best;
 }
 
+/* A gauntlet or verifier sweep directory opens as a matrix in the Runs pane. */
+static bool open_sweep(struct app *a, const char *dir)
+{
+	char res[1200];
+	snprintf(res, sizeof(res), "%s/result.json", dir);
+	if (!access(res, F_OK) || sweep_kind_of(dir) == RUNS_RUN)
+		return false;
+	snprintf(a->ctx.sweep_open, sizeof(a->ctx.sweep_open), "%s", dir);
+	a->ctx.sweep_gen++;
+	for (int i = 0; i < view_count; i++)
+		if (!strcmp(view_all[i]->name, "runs"))
+			a->active = i;
+	app_status(a, false, "opened %s (Enter opens a cell's run, Esc comes back)", dir);
+	return true;
+}
+
 int app_open_dir(struct app *a, const char *dir)
 {
 	struct run *r;
 	char err[1024];
+	if (open_sweep(a, dir))
+		return 0;
 	int rc = report_load_dir(dir, &r, err, sizeof(err));
 	if (rc) {
 		app_status(a, true, "%s", err);
@@ -522,6 +540,12 @@ static void handle_key(struct app *a, int ch)
 			pass_to_view(a, REQ_ENTER, '\n');
 		app_repro(a);
 		return;
+	case REQ_BACK:
+		/* The pane closes what it has open; else back to the Runs pane, which still
+		 * shows the matrix a cell was opened from. */
+		if (pass_to_view(a, q, ch) == VIEW_IGNORED)
+			show_pane(a, "runs");
+		return;
 	default:
 		pass_to_view(a, q, ch);
 	}
@@ -533,7 +557,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: ktstr tui [SCENARIO] [--open RUN_DIR] [--kernel SPEC]\n"
 	      "  SCENARIO       scenario file `r` runs (default: 1x1x2x1, eevdf, 3 s, cg0: 2 SpinWait)\n"
-	      "  --open RUN_DIR open a finished run (a directory with result.json)\n"
+	      "  --open RUN_DIR open a finished run (a directory with result.json), or a gauntlet or\n"
+	      "                 verifier sweep directory (its matrix)\n"
 	      "  --kernel SPEC  kernel for runs started here (path or cache key)\n", f);
 }
 
@@ -673,7 +698,9 @@ int tui_main(int argc, char **argv)
 		if (view_all[i]->init)
 			view_all[i]->init(&a->views[i]);
 	}
-	if (open_dir) {
+	if (open_dir && open_sweep(a, open_dir)) {
+		open_dir = NULL;
+	} else if (open_dir) {
 		struct run *r;
 		if (report_load_dir(open_dir, &r, err, sizeof(err))) {
 			fprintf(stderr, "ktstr: %s\n", err);

@@ -31,10 +31,13 @@ static const struct keybind fixed[] = {
 	K('F', REQ_FETCH, "kernels", "F", "download a kernel.org release and build it (asks which)"),
 	K('L', REQ_BUILD_LOG, "kernels", "L", "show/close the kernel's build log"),
 	K('x', REQ_STOP, "kernels", "x", "cancel the kernel build (asks y/n); none: stop the VM"),
-	K('\n', REQ_ENTER, "runs", "Enter", "open the run in the other panes"),
+	K('\n', REQ_ENTER, "runs", "Enter", "open the run in the other panes; a gauntlet/verifier sweep: its matrix, "
+	  "then the cell's run"),
+	K('v', REQ_COMPARE, "verifier", "v", "side by side with another run's log of this program (a list; v closes)"),
+	K('p', REQ_PROVENANCE, "verifier", "p", "register provenance at the rejected insn: pick a register"),
 	K('\n', REQ_ENTER, "kernels", "Enter", "use this kernel for the next run"),
 	K('\n', REQ_ENTER, "schedlog,dump", "Enter", "expand/collapse the fold"),
-	K('\n', REQ_ENTER, "verifier", "Enter", "expand an omitted-iterations line"),
+	K('\n', REQ_ENTER, "verifier", "Enter", "expand an omitted-iterations line; in a list: pick / jump"),
 
 	K('q', REQ_QUIT, NULL, "q", "quit (stops every VM)"),
 	K('?', REQ_HELP, NULL, "?", "this help"),
@@ -65,6 +68,7 @@ static const struct keybind fixed[] = {
 	K('h', REQ_LEFT, NULL, "h", "scroll/pan left"),
 	K(KEY_RIGHT, REQ_RIGHT, NULL, "Right", "scroll/pan right"),
 	K('l', REQ_RIGHT, NULL, "l", "scroll/pan right"),
+	K(27, REQ_BACK, NULL, "Esc", "back: close the list/panel/side-by-side, else the Runs pane (its matrix)"),
 	K('\n', REQ_ENTER, NULL, "Enter", "open / expand"),
 	K(KEY_ENTER, REQ_ENTER, NULL, "Enter", "open / expand"),
 	K('\r', REQ_ENTER, NULL, "Enter", "open / expand"),

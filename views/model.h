@@ -101,7 +101,11 @@ long verm_rejected(const struct verm *v);
 long verm_toggle(struct verm *v, long at);
 
 /* ---- runs history ---- */
+/* A runs-root entry: a run, or a sweep directory (gauntlet.json / verifier.json, its runs
+ * under cells/) listed as one entry that opens as a matrix. */
+enum runs_kind { RUNS_RUN, RUNS_GAUNTLET, RUNS_VERIFIER };
 struct runs_entry {
+	enum runs_kind kind;
 	char dir[1024];
 	char id[128];
 	char result[8];            /* "pass" "fail" "error" "none"; "live" for the live run */
@@ -117,6 +121,56 @@ struct runs_entry {
 int runs_scan(const char *root, struct runs_entry **out, int *n, char *err, size_t errlen);
 /* The runs root the engine uses: KTSTR_RUNS_DIR or <cache root>/runs. */
 int runs_root(char *buf, size_t len, char *err, size_t errlen);
+
+/* ---- a sweep's matrix (views/model_matrix.c) ---- */
+/* Which sweep a directory holds: gauntlet.json, verifier.json, else RUNS_RUN. */
+enum runs_kind sweep_kind_of(const char *dir);
+struct matm_cell {
+	char name[256];
+	char status[8];            /* "pass" "fail" "error" "skip", "?" unknown */
+	double wall_s;             /* -1 unknown */
+	char dir[1024];            /* the cell's run directory (absolute), "" none */
+	char reason[256];
+	int row, col;
+};
+/* Rows: gauntlet scenario (x profile, x kernel when there are several), verifier kernel
+ * (x profile); columns: topology preset. Orders are the cells' first appearance. */
+struct matm {
+	enum runs_kind kind;
+	char dir[1024];
+	char **rows, **cols;
+	int nrows, ncols;
+	struct matm_cell *cells;
+	int ncells;
+	int *grid;                 /* nrows * ncols: the cell's index, -1 none */
+	int npass, nfail, nerror, nskip, nleft_out;
+	double wall_s;             /* -1 unknown */
+	char shard[32];
+	char err[640];             /* why the file could not be read (shown instead) */
+};
+/* Reads DIR/gauntlet.json or DIR/verifier.json; unknown keys are ignored, a cell without
+ * the keys it needs is skipped. -errno with m->err naming the file and the fix. */
+int matm_load(const char *dir, struct matm *m);
+void matm_free(struct matm *m);
+int matm_at(const struct matm *m, int row, int col);   /* a cell index or -1 */
+
+/* ---- another run's verifier log to compare with (views/model_vcompare.c) ---- */
+struct vcand {
+	char dir[1024];
+	char id[128];
+	char kernel[128];          /* result.json's kernel version (or key) */
+	char prog[128];            /* the program whose load failed, from sched.log */
+	bool sibling;              /* a cell of the same sweep directory */
+};
+/* Runs with a non-empty verifier.log other than cur_dir: the cells of cur_dir's sweep
+ * (DIR/cells/X) first, then the runs under runs_root; those of program prog ("" any) before
+ * the others. Caller frees *out. */
+int vcand_scan(const char *cur_dir, const char *runs_root, const char *prog, struct vcand **out, int *n);
+/* The failed program's name from a scheduler log line ("libbpf: prog 'X': -- BEGIN PROG
+ * LOAD LOG --"); false when the line is not that. */
+bool vcand_prog_of_line(const char *line, char *buf, size_t len);
+/* result.json's kernel version (else key) of a run dir, "" when unreadable. */
+void vcand_kernel_of(const char *dir, char *buf, size_t len);
 
 /* ---- monitor (the host-side sampler's series, engine/monitor/monitor.h) ---- */
 /* One CPU's row: its latest sample and which thresholds it breaks now. */

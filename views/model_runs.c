@@ -73,6 +73,34 @@ static void load_entry(const char *dir, struct runs_entry *e)
 	json_decref(o);
 }
 
+/* A sweep directory: one entry, its verdict from the cells (fail when any failed). */
+static void load_sweep(const char *dir, enum runs_kind kind, struct runs_entry *e)
+{
+	snprintf(e->dir, sizeof(e->dir), "%s", dir);
+	const char *slash = strrchr(dir, '/');
+	snprintf(e->id, sizeof(e->id), "%s", slash ? slash + 1 : dir);
+	e->kind = kind;
+	e->duration_ms = -1;
+	struct stat st;
+	if (!stat(dir, &st))
+		e->started_unix = st.st_mtime;
+	struct matm *m = calloc(1, sizeof(*m));
+	if (!m || matm_load(dir, m)) {
+		snprintf(e->result, sizeof(e->result), "?");
+		free(m);
+		return;
+	}
+	snprintf(e->result, sizeof(e->result), "%s", m->nfail || m->nerror ? "fail" : m->npass ? "pass" : "none");
+	e->nfailed = m->nfail + m->nerror;
+	if (m->wall_s >= 0)
+		e->duration_ms = (int64_t)(m->wall_s * 1000);
+	snprintf(e->topo, sizeof(e->topo), "%d preset%s", m->ncols, m->ncols == 1 ? "" : "s");
+	snprintf(e->sched, sizeof(e->sched), "%s", kind == RUNS_GAUNTLET ? "gauntlet" : "verifier");
+	snprintf(e->kernel, sizeof(e->kernel), "%d cells %d pass %d fail", m->ncells, m->npass, m->nfail + m->nerror);
+	matm_free(m);
+	free(m);
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct runs_entry *x = a, *y = b;
@@ -103,7 +131,8 @@ int runs_scan(const char *root, struct runs_entry **out, int *n, char *err, size
 		if (snprintf(dir, sizeof(dir), "%s/%s", root, de->d_name) >= (int)sizeof(dir))
 			continue;
 		snprintf(res, sizeof(res), "%s/result.json", dir);
-		if (access(res, F_OK))
+		enum runs_kind kind = access(res, F_OK) ? sweep_kind_of(dir) : RUNS_RUN;
+		if (kind == RUNS_RUN && access(res, F_OK))
 			continue;
 		if (k == cap) {
 			int nc = cap ? cap * 2 : 32;
@@ -114,7 +143,10 @@ int runs_scan(const char *root, struct runs_entry **out, int *n, char *err, size
 			cap = nc;
 		}
 		memset(&v[k], 0, sizeof(v[k]));
-		load_entry(dir, &v[k]);
+		if (kind == RUNS_RUN)
+			load_entry(dir, &v[k]);
+		else
+			load_sweep(dir, kind, &v[k]);
 		k++;
 	}
 	closedir(d);

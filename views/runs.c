@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "views/model.h"
+#include "views/runs_matrix.h"
 #include "views/view.h"
 
 struct rpriv {
@@ -14,6 +15,7 @@ struct rpriv {
 	int n;
 	time_t scanned;
 	char err[512];
+	struct runs_mx mx;         /* a sweep's matrix, when one is open */
 };
 
 static void rescan(struct view *v)
@@ -36,8 +38,10 @@ static void init(struct view *v)
 static void done(struct view *v)
 {
 	struct rpriv *p = v->priv;
-	if (p)
+	if (p) {
 		free(p->e);
+		mx_close(&p->mx);
+	}
 	free(p);
 	v->priv = NULL;
 }
@@ -58,6 +62,14 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 	(void)r;
 	if (!p)
 		return;
+	if (v->ctx && v->ctx->sweep_gen != p->mx.gen) {  /* --open / :open of a sweep dir */
+		p->mx.gen = v->ctx->sweep_gen;
+		mx_open(&p->mx, v->ctx->sweep_open);
+	}
+	if (p->mx.on) {
+		mx_draw(&p->mx, w, v->ctx);
+		return;
+	}
 	if (!p->scanned || time(NULL) - p->scanned >= 3)
 		rescan(v);
 	int x = dw_text(w, 0, 0, DC_HEAD, "Next run: ", 0);
@@ -111,6 +123,8 @@ static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 	(void)key;
 	if (!p)
 		return VIEW_IGNORED;
+	if (p->mx.on)
+		return mx_handle(&p->mx, v, q);
 	int live = has_live(v);
 	long n = p->n + live;
 	if (q == REQ_REFRESH) {
@@ -122,7 +136,12 @@ static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 			return VIEW_IGNORED;
 		if (live && p->pos.cur == 0)
 			return VIEW_OPEN_LIVE;
-		snprintf(v->arg, sizeof(v->arg), "%s", p->e[p->pos.cur - live].dir);
+		const struct runs_entry *e = &p->e[p->pos.cur - live];
+		if (e->kind != RUNS_RUN) {
+			mx_open(&p->mx, e->dir);
+			return VIEW_HANDLED;
+		}
+		snprintf(v->arg, sizeof(v->arg), "%s", e->dir);
 		return VIEW_OPEN_RUN;
 	}
 	return listpos_nav(&p->pos, n, q) ? VIEW_HANDLED : VIEW_IGNORED;
@@ -132,6 +151,8 @@ static bool search(struct view *v, struct run *r, const char *pat, int dir)
 {
 	struct rpriv *p = v->priv;
 	(void)r;
+	if (p && p->mx.on)
+		return mx_search(&p->mx, pat, dir);
 	if (!p || !p->n)
 		return false;
 	int live = has_live(v);

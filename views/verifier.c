@@ -1,18 +1,12 @@
 /* Pane 5: the BPF verifier log. Summary on top (stats, headline, rejected instruction and
  * its source line), then the log with identical loop iterations collapsed; j/k step by
- * instruction, ! jumps to the rejected one, Enter/e shows the omitted iterations. */
+ * instruction, ! jumps to the rejected one, Enter/e shows the omitted iterations; v puts
+ * another run's log beside it (verifier_side.c), p answers where a register's type came
+ * from (verifier_regs.c). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "views/model.h"
-#include "views/view.h"
-
-struct vpriv {
-	struct verm m;
-	struct listpos pos;
-	int xoff;
-	bool jumped;               /* went to the rejection once already (first draw) */
-};
+#include "views/verifier_priv.h"
 
 static void init(struct view *v)
 {
@@ -25,8 +19,11 @@ static void init(struct view *v)
 static void done(struct view *v)
 {
 	struct vpriv *p = v->priv;
-	if (p)
+	if (p) {
 		verm_done(&p->m);
+		vside_free(&p->side);
+		free(p->cand);
+	}
 	free(p);
 	v->priv = NULL;
 }
@@ -40,6 +37,28 @@ static void reset(struct view *v)
 	verm_init(&p->m);
 	p->pos = (struct listpos){ 0, 0, p->pos.height };
 	p->jumped = false;
+	vside_free(&p->side);
+	free(p->cand);
+	p->cand = NULL;
+	p->ncand = 0;
+	p->mode = VM_LOG;
+	p->prov_on = false;
+	p->msg[0] = 0;
+}
+
+void vpane_goto(struct vpriv *p, long line)
+{
+	if (!p->m.expanded)  /* provenance lines count every iteration */
+		verm_toggle(&p->m, p->pos.cur);
+	p->pos.cur = line;
+	p->pos.top = line - p->pos.height / 2;
+	listpos_clamp(&p->pos, (long)verm_count(&p->m));
+	if (p->side.on) {
+		vside_sync(p);
+		p->side.pos.cur = vside_row_of_left(p, line);
+		p->side.pos.top = p->side.pos.cur - p->side.pos.height / 2;
+		listpos_clamp(&p->side.pos, (long)p->side.nrows);
+	}
 }
 
 static int line_col(const struct verm *m, const char *s, bool rejected)
@@ -83,9 +102,24 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 	}
 	x = dw_text(w, 3, 0, DC_HEAD, "source:   ", 0);
 	dw_text(w, 3, x, DC_NORMAL, s->source[0] ? s->source : "-", 0);
+	int ph = vregs_height(p), bottom = dw_rows(w) - ph - (p->msg[0] ? 1 : 0);
+	if (p->msg[0])
+		dw_text(w, dw_rows(w) - 1, 0, DC_WARN, p->msg, 0);
+	if (ph)
+		vregs_draw(p, w, bottom, ph);
+	if (p->side.on && p->mode != VM_PICK) {
+		for (int y = 0; y < 5; y++)
+			dw_row(w, y, DC_NORMAL);
+		vside_draw(v, p, w, r, bottom);
+		return;
+	}
 	dw_fill(w, 4, 0, dw_cols(w), DC_DIM, dw_glyph(G_HLINE));
 	int top = 5;
-	p->pos.height = dw_rows(w) - top;
+	if (p->mode == VM_PICK) {
+		vside_draw_pick(p, w, top, bottom - top);
+		return;
+	}
+	p->pos.height = bottom - top;
 	long rej = verm_rejected(&p->m);
 	if (!p->jumped && rej >= 0) {  /* open on the rejection: that is what one looks for */
 		p->pos.cur = rej;
@@ -114,10 +148,19 @@ static void draw(struct view *v, struct dwin *w, struct run *r)
 static enum view_rc handle(struct view *v, struct run *r, enum req q, int key)
 {
 	struct vpriv *p = v->priv;
-	(void)r;
 	(void)key;
 	if (!p)
 		return VIEW_IGNORED;
+	p->msg[0] = 0;
+	enum view_rc rc = VIEW_IGNORED;
+	if (p->mode == VM_PICK)
+		return vside_key(v, p, r, q);
+	if (p->mode == VM_REGS || q == REQ_PROVENANCE || p->prov_on)
+		rc = vregs_key(p, q);
+	if (rc == VIEW_IGNORED && (q == REQ_COMPARE || p->side.on))
+		rc = vside_key(v, p, r, q);
+	if (rc != VIEW_IGNORED)
+		return rc;
 	long n = (long)verm_count(&p->m), at;
 	switch (q) {
 	case REQ_NEXT_INSN:
@@ -163,6 +206,12 @@ static bool search(struct view *v, struct run *r, const char *pat, int dir)
 			p->pos.cur = i;
 			p->pos.top = i - p->pos.height / 2;
 			listpos_clamp(&p->pos, n);
+			if (p->side.on) {  /* side by side: this log's match, on its row */
+				vside_sync(p);
+				p->side.pos.cur = vside_row_of_left(p, i);
+				p->side.pos.top = p->side.pos.cur - p->side.pos.height / 2;
+				listpos_clamp(&p->side.pos, (long)p->side.nrows);
+			}
 			return true;
 		}
 	}
@@ -172,7 +221,7 @@ static bool search(struct view *v, struct run *r, const char *pat, int dir)
 static const char *hint(struct view *v)
 {
 	(void)v;
-	return "j/k insn  ! rejected  e iterations";
+	return "j/k insn  ! rejected  e iterations  v side by side  p provenance";
 }
 
 /* A rejected BPF program is the run's cause, whatever else failed after it. */

@@ -38,7 +38,9 @@ enum req {
 	/* pane-specific */
 	REQ_ZOOM_IN, REQ_ZOOM_OUT, REQ_ZOOM_FIT, REQ_NEXT_INSN, REQ_PREV_INSN, REQ_REJECTED,
 	REQ_EXPAND_ALL, REQ_FOLD_ALL, REQ_CHECK, REQ_DELETE, REQ_FOLLOW, REQ_BUILD, REQ_FETCH,
-	REQ_BUILD_LOG,
+	REQ_BUILD_LOG, REQ_COMPARE, REQ_PROVENANCE,
+	/* back: a pane closes its list, panel or matrix; else the app shows the Runs pane */
+	REQ_BACK,
 	REQ__COUNT
 };
 
@@ -56,6 +58,8 @@ struct view_ctx {
 	char next_run[256];               /* "scenario X  kernel K  topo T  sched S" */
 	char live_line[256];              /* the running run's one-line state, "" none */
 	char cur_dir[1024];               /* the displayed run's directory */
+	char sweep_open[1024];            /* a sweep directory opened with --open / :open ... */
+	unsigned sweep_gen;               /* ... bumped each time: the Runs pane shows its matrix */
 };
 
 struct view_ops {

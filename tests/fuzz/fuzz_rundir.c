@@ -19,11 +19,12 @@ static const char *const files[] = { "result.json", "console.log", "sched.log", 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char root[PATH_MAX], dir[PATH_MAX + 8];
+	static char root[PATH_MAX], dir[PATH_MAX + 8], sweep[PATH_MAX + 8];
 	if (!root[0]) {
 		snprintf(root, sizeof(root), "%s/runs", fuzz_tmpdir());
 		snprintf(dir, sizeof(dir), "%s/run-1", root);
-		if (fs_mkdir_p(dir, 0755))
+		snprintf(sweep, sizeof(sweep), "%s/sweep-1", root);
+		if (fs_mkdir_p(dir, 0755) || fs_mkdir_p(sweep, 0755))
 			abort();
 	}
 	const uint8_t *part[NFILES];
@@ -39,6 +40,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (!err[0]) {
 		abort(); /* every refusal says why */
 	}
+
+	/* The same JSON as a gauntlet.json: the Runs pane's matrix (views/model_matrix.c). */
+	fuzz_write(sweep, "gauntlet.json", n ? part[0] : NULL, n ? len[0] : 0);
+	struct matm m;
+	if (matm_load(sweep, &m) == 0) {
+		for (int i = 0; i < m.ncells; i++)
+			if (m.cells[i].row < 0 || m.cells[i].row >= m.nrows || m.cells[i].col < 0 ||
+			    m.cells[i].col >= m.ncols)
+				abort();
+		for (int y = 0; y < m.nrows; y++)
+			for (int x = 0; x < m.ncols; x++)
+				if (matm_at(&m, y, x) >= m.ncells)
+					abort();
+	} else if (!m.err[0]) {
+		abort(); /* every refusal says why */
+	}
+	matm_free(&m);
 
 	struct runs_entry *e = NULL;
 	int ne = 0;

@@ -9,6 +9,8 @@
 
 #include "engine/collapse.h"
 #include "engine/verifier.h"
+#include "engine/verifier_align.h"
+#include "engine/verifier_prov.h"
 #include "engine/ring.h"
 #include "views/model.h"
 
@@ -62,6 +64,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	verm_done(&v);
+
+	/* Register provenance of every register from the last line, and the log aligned with
+	 * itself shifted by a line: rows cover both logs in order. */
+	for (int reg = 0; n && reg <= 10; reg++) {
+		struct vprov p;
+		if (verifier_provenance(lines, n, n - 1, reg, &p) || p.n < 0 || p.n > VPROV_MAX)
+			abort();
+		for (int i = 0; i < p.n; i++)
+			if (p.step[i].line >= (long)n)
+				abort();
+	}
+	struct valign_row *rows;
+	size_t nrows;
+	if (n && verifier_align(lines, n, lines + 1, n - 1, &rows, &nrows) == 0) {
+		long a = -1, b = -1;
+		for (size_t i = 0; i < nrows; i++) {
+			if ((rows[i].a >= 0 && rows[i].a <= a) || (rows[i].b >= 0 && rows[i].b <= b))
+				abort();
+			a = rows[i].a >= 0 ? rows[i].a : a;
+			b = rows[i].b >= 0 ? rows[i].b : b;
+		}
+		if (a != (long)n - 1 || b != (long)n - 2)
+			abort();
+		free(rows);
+	}
 
 	/* The same lines as a scheduler log (cycles) and a dump (sections). */
 	for (int kind = LOGM_CYCLES; kind <= LOGM_SECTIONS; kind++) {
