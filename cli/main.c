@@ -50,6 +50,8 @@ static void usage(FILE *f)
 	      "  repro RUN_DIR [--json]                        rerun a scheduler failure with BPF probes\n"
 	      "  locks [--watch DURATION] [--json] [--all]      ktstr flocks held on this host\n"
 	      "  topo list [--json]                            the named topology presets (--topo NAME)\n"
+	      "  compare A B [--json] [--threshold PCT|--policy FILE] [-E SUBSTR]  A/B metrics; exit 1 on a regression\n"
+	      "  compare --list-metrics [--json]               the regression metric registry\n"
 	      "  version [--json] | --version                  ktstr, its commit, libbpf, QEMU\n"
 	      "  help\n"
 	      "exit codes: 0 pass, 1 checks failed, 2 bad input, 3 infrastructure failure\n"
@@ -76,6 +78,8 @@ int main(int argc, char **argv)
 		return cmd_repro(argc - 1, argv + 1);
 	if (!strcmp(verb, "topo"))
 		return cmd_topo(argc - 1, argv + 1);
+	if (!strcmp(verb, "compare"))
+		return cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(verb, "version") || !strcmp(verb, "--version"))
 		return cmd_version(argc - 1, argv + 1);
 	if (!strcmp(verb, "help") || !strcmp(verb, "--help") || !strcmp(verb, "-h")) {
