@@ -55,4 +55,10 @@ expect_eq "$(jq -r '.a.kind + " " + (.summary.compared|tostring)' "$T/dirs.json"
 # A corrupt result.json is bad input naming the file.
 cp -r "$B" "$T/broken"; printf '{"result": "pass", ' > "$T/broken/result.json"
 expect_refused "corrupt result.json" "broken/result.json: not valid JSON at line" compare "$B" "$T/broken"
+# Bad flags and files: exit 2, named.
+expect_refused_F "missing side" "compare: B: $T/nowhere: no such directory" compare "$B" "$T/nowhere"
+expect_refused_F "threshold with policy" "--threshold and --policy are mutually exclusive" \
+	compare "$B" "$B" --threshold 5 --policy "$T/p.json"
+printf '{"default_percent": 5, "per_metric": {}}\n' > "$T/p.json"
+expect_refused_F "bad policy key" "--policy $T/p.json: unknown key 'per_metric'" compare "$B" "$B" --policy "$T/p.json"
 echo "total: $((SECONDS - t0)) s"
