@@ -196,11 +196,9 @@ static void judge_pair(struct cmp_pair *p, const struct cmp_gates *g)
 	}
 }
 
-int cmp_compare(const struct cmp_side *ca, const struct cmp_side *cb, const struct cmp_gates *g,
+int cmp_compare(struct cmp_side *a, struct cmp_side *b, const struct cmp_gates *g,
 		const char *filter, struct cmp_result *out, char *err, size_t errlen)
 {
-	/* keys live in the cells; the sides are ours to annotate */
-	struct cmp_side *a = (struct cmp_side *)ca, *b = (struct cmp_side *)cb;
 	memset(out, 0, sizeof(*out));
 	slicing(a, b, out->sliced);
 	if (keys(a, out->sliced, err, errlen) || keys(b, out->sliced, err, errlen))

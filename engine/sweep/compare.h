@@ -77,8 +77,8 @@ struct cmp_result {
 };
 
 /* Pairs a with b (cells whose name contains filter, when not NULL) and judges every
- * metric. -errno with err on a duplicate key within one side. */
-int cmp_compare(const struct cmp_side *a, const struct cmp_side *b, const struct cmp_gates *g,
+ * metric; each cell's key is set here. -errno with err on a duplicate key within one side. */
+int cmp_compare(struct cmp_side *a, struct cmp_side *b, const struct cmp_gates *g,
 		const char *filter, struct cmp_result *out, char *err, size_t errlen);
 void cmp_result_free(struct cmp_result *r);
 /* 1 when anything regressed (a metric, or a cell that passed in A and not in B), else 0. */
