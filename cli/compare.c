@@ -116,13 +116,13 @@ static void print_text(const struct cmp_side *a, const struct cmp_side *b, const
 		printf("\nonly in A (not compared): %s [%s]\n", r->only_a[i]->name, r->only_a[i]->status);
 	for (int i = 0; i < r->nonly_b; i++)
 		printf("\nonly in B (not compared): %s [%s]\n", r->only_b[i]->name, r->only_b[i]->status);
-	printf("\ncompare: %d pair%s compared, %d regression%s, %d improvement%s; %d excluded (did not pass)%s, "
+	printf("\ncompare: %d pair%s compared, %d regression%s, %d improvement%s; %d excluded (did not pass), "
 	       "%d only in A, %d only in B\n", r->compared, r->compared == 1 ? "" : "s", r->regressions,
 	       r->regressions == 1 ? "" : "s", r->improvements, r->improvements == 1 ? "" : "s", r->excluded,
-	       r->status_regressions ? " of which newly failing in B" : "", r->nonly_a, r->nonly_b);
+	       r->nonly_a, r->nonly_b);
 	if (r->status_regressions)
-		printf("compare: %d cell%s passed in A and not in B\n", r->status_regressions,
-		       r->status_regressions == 1 ? "" : "s");
+		printf("compare: %d cell%s passed in A and failed or errored in B (a regression)\n",
+		       r->status_regressions, r->status_regressions == 1 ? "" : "s");
 }
 
 /* --metrics a,b: every other metric is dropped from both sides' cells. */
