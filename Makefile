@@ -194,7 +194,7 @@ $(BUILD)/dl_driver: tests/kernel/dl_driver.c $(BUILD)/libktstr.a
 # (tests/fuzz/corpus/NAME) and fails on any crash, leak, UB report or hang. `make test`
 # runs fuzztest; `make fuzz FUZZ_SECONDS=600` is a longer hunt.
 FUZZ_SECONDS ?= 30
-FUZZ_NAMES := scenario ingest rundir verifier metadata qmp releases
+FUZZ_NAMES := scenario ingest rundir verifier metadata qmp releases compare
 # -fno-sanitize-recover: a UB report must stop the run, or the fuzzer passes over it.
 FUZZ_FLAGS := -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
   -D_GNU_SOURCE -I.

@@ -14,6 +14,7 @@ int cmd_repro(int argc, char **argv);   /* cli/repro.c */
 int cmd_topo(int argc, char **argv);    /* cli/topo.c */
 int cmd_gauntlet(int argc, char **argv); /* cli/gauntlet.c */
 int cmd_merge(int argc, char **argv);   /* cli/merge.c */
+int cmd_compare(int argc, char **argv); /* cli/compare.c */
 
 struct engine;
 struct run;

@@ -53,6 +53,8 @@ static void usage(FILE *f)
 	      "  gauntlet SCENARIO... [--presets ..] [--profiles ..] [-j N] [--shard K/N] [--junit F]\n"
 	      "                                                scenarios x presets x flag profiles x kernels\n"
 	      "  merge OUT DIR... [--junit FILE]               join gauntlet shards into one directory\n"
+	      "  compare A B [--json] [--threshold PCT|--policy FILE] [-E SUBSTR]  A/B metrics; exit 1 on a regression\n"
+	      "  compare --list-metrics [--json]               the regression metric registry\n"
 	      "  version [--json] | --version                  ktstr, its commit, libbpf, QEMU\n"
 	      "  help\n"
 	      "exit codes: 0 pass, 1 checks failed, 2 bad input, 3 infrastructure failure\n"
@@ -83,6 +85,8 @@ int main(int argc, char **argv)
 		return cmd_gauntlet(argc - 1, argv + 1);
 	if (!strcmp(verb, "merge"))
 		return cmd_merge(argc - 1, argv + 1);
+	if (!strcmp(verb, "compare"))
+		return cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(verb, "version") || !strcmp(verb, "--version"))
 		return cmd_version(argc - 1, argv + 1);
 	if (!strcmp(verb, "help") || !strcmp(verb, "--help") || !strcmp(verb, "-h")) {
