@@ -24,7 +24,7 @@ ALL_CFLAGS = $(CFLAGS) -std=gnu17 -Wall -Wextra $(WERROR) $(WNO) -D_GNU_SOURCE -
 PKG_CFLAGS := $(filter -I%,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lreadline -lpthread -lm
 
-LIB_SRC  := $(wildcard engine/*.c engine/kernel/*.c engine/initramfs/*.c engine/repro/*.c engine/monitor/*.c) $(wildcard vmm/*.c)
+LIB_SRC  := $(wildcard engine/*.c engine/kernel/*.c engine/initramfs/*.c engine/repro/*.c engine/monitor/*.c engine/sweep/*.c) $(wildcard vmm/*.c)
 APP_SRC  := $(wildcard cli/*.c) $(wildcard tui/*.c) $(wildcard views/*.c)
 GUEST_SRC := $(wildcard guest/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)

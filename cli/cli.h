@@ -12,6 +12,7 @@ int cmd_locks(int argc, char **argv);   /* cli/locks.c */
 int cmd_version(int argc, char **argv); /* cli/version.c */
 int cmd_repro(int argc, char **argv);   /* cli/repro.c */
 int cmd_topo(int argc, char **argv);    /* cli/topo.c */
+int cmd_verifier(int argc, char **argv); /* cli/verifier.c */
 
 struct engine;
 struct run;

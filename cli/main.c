@@ -50,6 +50,8 @@ static void usage(FILE *f)
 	      "  repro RUN_DIR [--json]                        rerun a scheduler failure with BPF probes\n"
 	      "  locks [--watch DURATION] [--json] [--all]      ktstr flocks held on this host\n"
 	      "  topo list [--json]                            the named topology presets (--topo NAME)\n"
+	      "  verifier SCHED [--kernel K]... [--topo T]... [--profiles P] [--raw] [--out DIR]\n"
+	      "                                                the verifier sweep (docs/verifier.md)\n"
 	      "  version [--json] | --version                  ktstr, its commit, libbpf, QEMU\n"
 	      "  help\n"
 	      "exit codes: 0 pass, 1 checks failed, 2 bad input, 3 infrastructure failure\n"
@@ -74,6 +76,8 @@ int main(int argc, char **argv)
 		return cmd_locks(argc - 1, argv + 1);
 	if (!strcmp(verb, "repro"))
 		return cmd_repro(argc - 1, argv + 1);
+	if (!strcmp(verb, "verifier"))
+		return cmd_verifier(argc - 1, argv + 1);
 	if (!strcmp(verb, "topo"))
 		return cmd_topo(argc - 1, argv + 1);
 	if (!strcmp(verb, "version") || !strcmp(verb, "--version"))
