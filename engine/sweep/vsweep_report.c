@@ -240,15 +240,23 @@ int vsweep_write_json(const struct vsweep_opts *o, const struct vsweep_cell *cel
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/verifier.json", o->out_dir);
 	size_t len = strlen(text);
-	text[len] = 0;
-	int rc = fs_write_atomic(path, text, len, 0644);
+	char *line = malloc(len + 2);
+	if (!line) {
+		free(text);
+		snprintf(err, errlen, "out of memory writing verifier.json");
+		return -ENOMEM;
+	}
+	memcpy(line, text, len);
+	line[len++] = '\n';
+	line[len] = 0;
+	free(text);
+	int rc = fs_write_atomic(path, line, len, 0644);
 	if (rc)
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
 	if (json_out) {
-		fputs(text, json_out);
-		fputc('\n', json_out);
+		fputs(line, json_out);
 		fflush(json_out);
 	}
-	free(text);
+	free(line);
 	return rc;
 }
