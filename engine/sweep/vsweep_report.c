@@ -91,6 +91,8 @@ void vsweep_print_cell(const struct vsweep_opts *o, const struct vsweep_cell *c,
 		fprintf(f, "  scheduler: attached, dispatched (%s)\n", c->reason);
 	else
 		fprintf(f, "  %s\n", c->reason);
+	if (r->warning[0]) /* the kfunc BTF check of the kernel (a pahole < 1.26 build) */
+		fprintf(f, "  kernel: %s\n", r->warning);
 
 	fprintf(f, "\n%s --- verifier stats ---\n", c->name);
 	bool any = false;
