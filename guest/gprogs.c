@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <linux/bpf.h>
-#include <linux/btf.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "guest/gbtf.h"
 #include "guest/gctl.h"
 #include "guest/gjson.h"
 #include "guest/gprogs.h"
@@ -60,60 +60,6 @@ const char *gprogs_type_name(uint32_t type)
 	}
 }
 
-/* Bytes of the members after a btf_type of this kind (uapi btf.h's layout). */
-static long btf_extra(const struct btf_type *t)
-{
-	uint32_t vlen = BTF_INFO_VLEN(t->info);
-	switch (BTF_INFO_KIND(t->info)) {
-	case BTF_KIND_INT: return 4;
-	case BTF_KIND_ARRAY: return (long)sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION: return (long)vlen * (long)sizeof(struct btf_member);
-	case BTF_KIND_ENUM: return (long)vlen * (long)sizeof(struct btf_enum);
-	case BTF_KIND_FUNC_PROTO: return (long)vlen * (long)sizeof(struct btf_param);
-	case BTF_KIND_VAR: return (long)sizeof(struct btf_var);
-	case BTF_KIND_DATASEC: return (long)vlen * (long)sizeof(struct btf_var_secinfo);
-	case 17 /* DECL_TAG */: return 4;
-	case 19 /* ENUM64 */: return (long)vlen * 12;
-	case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_FLOAT:
-	case 18 /* TYPE_TAG */:
-		return 0;
-	default: return -1; /* a kind this walker does not know: stop */
-	}
-}
-
-/* The name of type id `want` in raw BTF data (a program's own BTF, no base). */
-int gprogs_btf_name(const void *data, size_t size, uint32_t want, char *out, size_t len)
-{
-	const struct btf_header *h = data;
-	if (size < sizeof(*h) || h->magic != BTF_MAGIC || h->hdr_len > size)
-		return -EINVAL;
-	uint64_t types = (uint64_t)h->hdr_len + h->type_off, strs = (uint64_t)h->hdr_len + h->str_off;
-	if (types + h->type_len > size || strs + h->str_len > size)
-		return -EINVAL;
-	const char *base = data;
-	uint64_t off = types, end = types + h->type_len;
-	for (uint32_t id = 1; off + sizeof(struct btf_type) <= end; id++) {
-		const struct btf_type *t = (const void *)(base + off);
-		if (id == want) {
-			if (t->name_off >= h->str_len)
-				return -EINVAL;
-			const char *name = base + strs + t->name_off;
-			size_t n = strnlen(name, h->str_len - t->name_off);
-			if (!n || n == h->str_len - t->name_off)
-				return -EINVAL;
-			snprintf(out, len, "%.*s", (int)n, name);
-			return 0;
-		}
-		long extra = btf_extra(t);
-		if (extra < 0)
-			return -EINVAL;
-		off += sizeof(struct btf_type) + (uint64_t)extra;
-	}
-	return -ENOENT;
-}
-
 /* The program's main function name from its BTF; info->name when there is none. */
 static void full_name(int fd, const struct bpf_prog_info *info, char *out, size_t len)
 {
@@ -145,7 +91,7 @@ static void full_name(int fd, const struct bpf_prog_info *info, char *out, size_
 		bi.btf_size = size;
 		char name[256];
 		if (!obj_info(bfd, &bi, sizeof(bi)) &&
-		    !gprogs_btf_name(data, size, fi.type_id, name, sizeof(name)))
+		    !gbtf_type_name(data, size, fi.type_id, name, sizeof(name)))
 			snprintf(out, len, "%s", name);
 	}
 	free(data);

@@ -158,6 +158,13 @@ int vsweep_parse_profiles(const char *spec, const char *const *flags, int nflags
 		return -ENOMEM;
 	for (char *tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
 		struct vsweep_profile p = { 0 };
+		size_t tl = strlen(tok);
+		if (tok[0] == '+' || tok[tl - 1] == '+' || strstr(tok, "++")) {
+			snprintf(err, errlen, "--profiles '%s': '%s' has an empty flag name (flags are "
+				 "joined with one '+')", spec, tok);
+			rc = -EINVAL;
+			break;
+		}
 		if (strcmp(tok, "default")) {
 			char *s2 = NULL;
 			for (char *f = strtok_r(tok, "+", &s2); f; f = strtok_r(NULL, "+", &s2)) {
