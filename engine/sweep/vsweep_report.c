@@ -133,9 +133,14 @@ static void print_ab(FILE *f, const struct vsweep_cell *cells, int nk, int nt, i
 			const struct vsweep_cell *first = &cells[t * np + p];
 			fprintf(f, "verified_insns across kernels: topology %s, profile %s\n", first->preset,
 				first->profile->name);
+			/* A column as wide as its kernel's label (up to 40), numbers right-aligned. */
+			int w[64];
 			fprintf(f, "  %-40s", "program");
-			for (int k = 0; k < nk; k++)
-				fprintf(f, "  %12.40s", cells[(k * nt + t) * np + p].kernel->label);
+			for (int k = 0; k < nk && k < 64; k++) {
+				const char *l = cells[(k * nt + t) * np + p].kernel->label;
+				w[k] = (int)strlen(l) < 8 ? 8 : (int)strlen(l) > 40 ? 40 : (int)strlen(l);
+				fprintf(f, "  %*.40s", w[k], l);
+			}
 			if (nk == 2)
 				fprintf(f, "  %8s", "delta");
 			fputc('\n', f);
@@ -156,10 +161,11 @@ static void print_ab(FILE *f, const struct vsweep_cell *cells, int nk, int nt, i
 						long long x = q ? q->verified_insns : -1;
 						if (k2 < 2)
 							v[k2] = x;
+						int wk = k2 < 64 ? w[k2] : 8;
 						if (x >= 0)
-							fprintf(f, "  %12lld", x);
+							fprintf(f, "  %*lld", wk, x);
 						else
-							fprintf(f, "  %12s", "-");
+							fprintf(f, "  %*s", wk, "-");
 					}
 					if (nk == 2 && v[0] >= 0 && v[1] >= 0)
 						fprintf(f, "  %+8lld", v[1] - v[0]);
