@@ -101,7 +101,7 @@ run: deps
 RUN_ARGS ?= tui examples/two-cgroups.json
 
 # The guest's pure helpers (no main, no PID-1 side effects) are unit-tested on the host.
-GUEST_PURE_OBJ := $(call obj,guest/gjson.c guest/gutil.c guest/gcpu.c guest/gline.c guest/gscn.c guest/gscn_ops.c guest/gscn_work.c guest/gcgattr.c guest/gwork.c guest/gwork_churn.c guest/gwork_meter.c guest/gwork_io.c guest/gtl.c)
+GUEST_PURE_OBJ := $(call obj,guest/gjson.c guest/gutil.c guest/gcpu.c guest/gline.c guest/gscn.c guest/gscn_ops.c guest/gscn_work.c guest/gcgattr.c guest/gwork.c guest/gwork_churn.c guest/gwork_meter.c guest/gwork_io.c guest/gtl.c guest/gbtf.c)
 # The probe loader's event store (bpf/, but plain C) is unit-tested too.
 PROBE_PURE_OBJ := $(call obj,bpf/ktstr_probe_store.c)
 # The view models have no curses in them and are unit-tested too; the panes come along,

@@ -43,7 +43,7 @@ struct opts {
 	unsigned long long spin_after_ms, spin_ms;
 	bool pile_on_cpu0, bad_select_cpu, keep_last;
 	int stall_pid;
-	bool verbose, libbpf_debug;
+	bool verbose, libbpf_debug, verifier_stats;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -70,7 +70,10 @@ static void usage(FILE *f, const char *argv0)
 		"usage: %s [--verbose] [--error-after-ms N] [--stall-after-ms N [--stall-pid TID]]\n"
 		"          [--exit-after-ms N] [--crash-after-ms N] [--spin-after-ms N [--spin-ms M]]\n"
 		"          [--pile-on-cpu0] [--bad-select-cpu] [--keep-last] [--libbpf-debug]\n"
+		"          [--verifier-stats]\n"
 		"  --verbose            print enqueue/dispatch counters every second\n"
+		"  --verifier-stats     print each program's verifier statistics after the load\n"
+		"                       (`verifier stats: PROG processed=N states=PEAK/TOTAL ...`)\n"
 		"  --error-after-ms N   the BPF side calls scx_bpf_error() after N ms\n"
 		"  --stall-after-ms N   stop dispatching user tasks after N ms (watchdog fires)\n"
 		"  --stall-pid TID      stall only this task instead of all user tasks\n"
@@ -113,6 +116,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "bad-select-cpu", no_argument, NULL, 'B' },
 		{ "keep-last", no_argument, NULL, 'K' },
 		{ "libbpf-debug", no_argument, NULL, 'd' },
+		{ "verifier-stats", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -123,6 +127,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'v': o->verbose = true; break;
 		case 'd': o->libbpf_debug = true; break;
+		case 'V': o->verifier_stats = true; break;
 		case 'e': if (parse_ull("--error-after-ms", optarg, &o->error_after_ms)) return -EINVAL; break;
 		case 's': if (parse_ull("--stall-after-ms", optarg, &o->stall_after_ms)) return -EINVAL; break;
 		case 'x': if (parse_ull("--exit-after-ms", optarg, &o->exit_after_ms)) return -EINVAL; break;
@@ -190,13 +195,141 @@ static int attach_link(struct bpf_map *ops)
 	return fd;
 }
 
-int main(int argc, char **argv)
+/* Opens the skeleton and applies the options; NULL (said why) on failure. */
+static struct SKEL_NAME *open_prepared(const struct opts *o, struct bpf_map **ops_out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
-	struct opts o = { 0 };
 	struct SKEL_NAME *skel;
 	struct bpf_program *init;
 	struct bpf_map *ops, *keep_last_ops;
+	int err;
+
+	/* libbpf's own verifier-log buffer starts at 16 MiB and grows on ENOSPC, so a
+	 * rejected program's log arrives whole; a fixed kernel_log_buf here would truncate. */
+	skel = SKEL_OPEN(&open_opts);
+	if (!skel) {
+		fprintf(stderr, TAG ": cannot open BPF skeleton: %s\n", strerror(errno));
+		return NULL;
+	}
+	skel->rodata->error_after_ms = o->error_after_ms;
+	skel->rodata->spin_after_ms = o->spin_after_ms;
+	if (o->spin_ms)
+		skel->rodata->spin_ms = o->spin_ms;
+	skel->rodata->pile_on_cpu0 = o->pile_on_cpu0;
+	skel->rodata->bad_select_cpu = o->bad_select_cpu;
+	skel->rodata->stall_after_ms = o->stall_after_ms;
+	skel->rodata->stall_pid = o->stall_pid;
+	skel->rodata->loader_tgid = getpid();
+
+	/* The main scheduler has a second copy of its ops without SCX_OPS_ENQ_LAST
+	 * (--keep-last); only the one registered is created. The broken variants have one. */
+	ops = skel->maps.ktstr_ops;
+	keep_last_ops = bpf_object__find_map_by_name(skel->obj, "ktstr_ops_keep_last");
+	if (o->keep_last && !keep_last_ops) {
+		fprintf(stderr, TAG ": --keep-last: this build has no ktstr_ops_keep_last map\n");
+		SKEL_DESTROY(skel);
+		return NULL;
+	}
+	if (keep_last_ops) {
+		bpf_map__set_autocreate(o->keep_last ? ops : keep_last_ops, false);
+		if (o->keep_last)
+			ops = keep_last_ops;
+	}
+	err = bpf_map__set_map_flags(ops, bpf_map__map_flags(ops) | KTSTR_BPF_F_LINK);
+	init = bpf_object__find_program_by_name(skel->obj, "ktstr_init");
+	if (!err && init)
+		err = bpf_program__set_flags(init, bpf_program__flags(init) | BPF_F_SLEEPABLE);
+	if (err) {
+		fprintf(stderr, TAG ": cannot prepare BPF object: %s\n", strerror(-err));
+		SKEL_DESTROY(skel);
+		return NULL;
+	}
+	*ops_out = ops;
+	return skel;
+}
+
+#define STATS_LOG_SIZE (64 * 1024)
+
+/* One program's BPF_LOG_STATS log as one line: "verifier stats: PROG processed=N
+ * states=PEAK/TOTAL[ time=Tus][ stack=S]" (ktstr's verifier sweep reads it). */
+static void print_stats(const char *prog, const char *log)
+{
+	const char *p = strstr(log, "processed ");
+	long processed, total = -1, peak = -1, us = -1;
+	char stack[64] = "";
+	const char *q;
+
+	if (!p || sscanf(p, "processed %ld insns", &processed) != 1)
+		return;
+	if ((q = strstr(p, "total_states ")))
+		total = strtol(q + 13, NULL, 10);
+	if ((q = strstr(p, "peak_states ")))
+		peak = strtol(q + 12, NULL, 10);
+	if ((q = strstr(log, "verification time ")))
+		us = strtol(q + 18, NULL, 10);
+	if ((q = strstr(log, "stack depth ")))
+		sscanf(q + 12, "%63[0-9+]", stack);
+	fprintf(stderr, "verifier stats: %s processed=%ld states=%ld/%ld", prog, processed, peak, total);
+	if (us >= 0)
+		fprintf(stderr, " time=%ldus", us);
+	if (stack[0])
+		fprintf(stderr, " stack=%s", stack);
+	fputc('\n', stderr);
+}
+
+/* Opens, prepares and loads the skeleton; NULL (said why) on failure. --verifier-stats
+ * loads with BPF_LOG_STATS into a buffer per program and prints their stats. A custom log
+ * buffer stops libbpf from printing a rejected program's log, and BPF_LOG_STATS alone has
+ * no instruction trace: after a rejection the object is loaded again the usual way, so the
+ * full log reaches stderr as without the option. */
+static struct SKEL_NAME *load_skel(const struct opts *o, struct bpf_map **ops)
+{
+	struct SKEL_NAME *skel = open_prepared(o, ops);
+	struct bpf_program *prog;
+	char *bufs[64] = { 0 };
+	int n = 0, err;
+
+	if (!skel)
+		return NULL;
+	if (o->verifier_stats) {
+		bpf_object__for_each_program(prog, skel->obj) {
+			if (n == 64 || !(bufs[n] = calloc(1, STATS_LOG_SIZE)))
+				break;
+			bpf_program__set_log_level(prog, 4 /* BPF_LOG_STATS */);
+			bpf_program__set_log_buf(prog, bufs[n++], STATS_LOG_SIZE);
+		}
+	}
+	err = SKEL_LOAD(skel);
+	if (o->verifier_stats) {
+		int i = 0;
+
+		bpf_object__for_each_program(prog, skel->obj) {
+			if (i == n)
+				break;
+			print_stats(bpf_program__name(prog), bufs[i++]);
+		}
+		for (i = 0; i < n; i++)
+			free(bufs[i]);
+		if (err) {
+			SKEL_DESTROY(skel);
+			struct opts plain = *o;
+			plain.verifier_stats = false;
+			return load_skel(&plain, ops);
+		}
+	}
+	if (err) {
+		fprintf(stderr, TAG ": failed to load BPF skeleton: %s\n", strerror(-err));
+		SKEL_DESTROY(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct SKEL_NAME *skel;
+	struct bpf_map *ops;
 	struct sigaction sa;
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	unsigned long long start, next_report;
@@ -211,51 +344,9 @@ int main(int argc, char **argv)
 	libbpf_set_print(print_libbpf);
 	setrlimit(RLIMIT_MEMLOCK, &rl); /* pre-5.11 kernels charge BPF memory to it */
 
-	/* libbpf's own verifier-log buffer starts at 16 MiB and grows on ENOSPC, so a
-	 * rejected program's log arrives whole; a fixed kernel_log_buf here would truncate. */
-	skel = SKEL_OPEN(&open_opts);
-	if (!skel) {
-		fprintf(stderr, TAG ": cannot open BPF skeleton: %s\n", strerror(errno));
+	skel = load_skel(&o, &ops);
+	if (!skel)
 		return 1;
-	}
-	skel->rodata->error_after_ms = o.error_after_ms;
-	skel->rodata->spin_after_ms = o.spin_after_ms;
-	if (o.spin_ms)
-		skel->rodata->spin_ms = o.spin_ms;
-	skel->rodata->pile_on_cpu0 = o.pile_on_cpu0;
-	skel->rodata->bad_select_cpu = o.bad_select_cpu;
-	skel->rodata->stall_after_ms = o.stall_after_ms;
-	skel->rodata->stall_pid = o.stall_pid;
-	skel->rodata->loader_tgid = getpid();
-
-	/* The main scheduler has a second copy of its ops without SCX_OPS_ENQ_LAST
-	 * (--keep-last); only the one registered is created. The broken variants have one. */
-	ops = skel->maps.ktstr_ops;
-	keep_last_ops = bpf_object__find_map_by_name(skel->obj, "ktstr_ops_keep_last");
-	if (o.keep_last && !keep_last_ops) {
-		fprintf(stderr, TAG ": --keep-last: this build has no ktstr_ops_keep_last map\n");
-		err = -EINVAL;
-		goto out;
-	}
-	if (keep_last_ops) {
-		bpf_map__set_autocreate(o.keep_last ? ops : keep_last_ops, false);
-		if (o.keep_last)
-			ops = keep_last_ops;
-	}
-	err = bpf_map__set_map_flags(ops, bpf_map__map_flags(ops) | KTSTR_BPF_F_LINK);
-	init = bpf_object__find_program_by_name(skel->obj, "ktstr_init");
-	if (!err && init)
-		err = bpf_program__set_flags(init, bpf_program__flags(init) | BPF_F_SLEEPABLE);
-	if (err) {
-		fprintf(stderr, TAG ": cannot prepare BPF object: %s\n", strerror(-err));
-		goto out;
-	}
-
-	err = SKEL_LOAD(skel);
-	if (err) {
-		fprintf(stderr, TAG ": failed to load BPF skeleton: %s\n", strerror(-err));
-		goto out;
-	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -15,6 +15,7 @@ int cmd_topo(int argc, char **argv);    /* cli/topo.c */
 int cmd_gauntlet(int argc, char **argv); /* cli/gauntlet.c */
 int cmd_merge(int argc, char **argv);   /* cli/merge.c */
 int cmd_compare(int argc, char **argv); /* cli/compare.c */
+int cmd_verifier(int argc, char **argv); /* cli/verifier.c */
 
 struct engine;
 struct run;

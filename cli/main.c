@@ -55,6 +55,8 @@ static void usage(FILE *f)
 	      "  merge OUT DIR... [--junit FILE]               join gauntlet shards into one directory\n"
 	      "  compare A B [--json] [--threshold PCT|--policy FILE] [-E SUBSTR]  A/B metrics; exit 1 on a regression\n"
 	      "  compare --list-metrics [--json]               the regression metric registry\n"
+	      "  verifier SCHED [--kernel K]... [--topo T]... [--profiles P] [--raw] [--out DIR]\n"
+	      "                                                the verifier sweep (docs/verifier.md)\n"
 	      "  version [--json] | --version                  ktstr, its commit, libbpf, QEMU\n"
 	      "  help\n"
 	      "exit codes: 0 pass, 1 checks failed, 2 bad input, 3 infrastructure failure\n"
@@ -79,6 +81,8 @@ int main(int argc, char **argv)
 		return cmd_locks(argc - 1, argv + 1);
 	if (!strcmp(verb, "repro"))
 		return cmd_repro(argc - 1, argv + 1);
+	if (!strcmp(verb, "verifier"))
+		return cmd_verifier(argc - 1, argv + 1);
 	if (!strcmp(verb, "topo"))
 		return cmd_topo(argc - 1, argv + 1);
 	if (!strcmp(verb, "gauntlet"))

@@ -206,6 +206,13 @@ static json_t *build_json(struct run *r)
 						      r->sched_load_failed, "died", r->sched_died, "exit_reason",
 						      jstr_or_null(r->sched_exit_reason), "exit_code",
 						      r->sched_exit_code, "died_ms", (json_int_t)r->sched_died_ms));
+	/* The scheduler's programs as the kernel held them once attached (verifier sweep). */
+	json_t *progs = json_array();
+	for (int i = 0; i < r->nprogs; i++)
+		json_array_append_new(progs, json_pack("{s:o, s:o, s:I}", "name", jsafe(r->progs[i].name),
+						       "type", jsafe(r->progs[i].type), "verified_insns",
+						       (json_int_t)r->progs[i].verified_insns));
+	json_object_set_new(o, "bpf_progs", progs);
 	json_object_set_new(o, "vm_exit_code", json_integer(r->vm_exit_code));
 	json_object_set_new(o, "shell", !r->shell ? json_null() :
 			    json_pack("{s:b, s:o, s:I, s:o}", "exec", r->exec, "exec_status",

@@ -551,6 +551,29 @@ static bool ingest_exec(struct run *r, json_t *o)
 
 #define PROBE_PREFIX "{\"" KTSTR_MSG_KEY_TYPE "\":\"" KTSTR_MSG_PROBE "\","
 
+/* One of the scheduler's BPF programs; a repeated id replaces its slot. */
+static bool ingest_prog(struct run *r, json_t *o)
+{
+	int64_t id, insns;
+	const char *name, *type;
+	if (!get_i64(o, "id", true, 1, UINT32_MAX, &id) || !get_str(o, "name", true, &name) ||
+	    !get_str(o, "type", true, &type) || !get_i64(o, "verified_insns", true, U64, &insns))
+		return false;
+	int i = 0;
+	while (i < r->nprogs && r->progs[i].id != (uint32_t)id)
+		i++;
+	if (i == RUN_MAX_PROGS)
+		return true; /* kept the first RUN_MAX_PROGS */
+	struct run_prog *p = &r->progs[i];
+	p->id = (uint32_t)id;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->type, sizeof(p->type), "%s", type);
+	p->verified_insns = insns;
+	if (i == r->nprogs)
+		r->nprogs++;
+	return true;
+}
+
 const char *run_ingest(struct run *r, const char *line)
 {
 	static const char *const types[] = { KTSTR_MSG_HELLO, KTSTR_MSG_SYS_RDY, KTSTR_MSG_STAGE,
@@ -558,7 +581,7 @@ const char *run_ingest(struct run *r, const char *line)
 					     KTSTR_MSG_VERIFIER, KTSTR_MSG_DUMP, KTSTR_MSG_SAMPLE,
 					     KTSTR_MSG_TL, KTSTR_MSG_WORKER, KTSTR_MSG_STEP,
 					     KTSTR_MSG_ERROR, KTSTR_MSG_DONE, KTSTR_MSG_EXEC,
-					     KTSTR_MSG_KSYMS, KTSTR_MSG_MAPS };
+					     KTSTR_MSG_KSYMS, KTSTR_MSG_MAPS, KTSTR_MSG_PROG };
 	const char *t, *ret = NULL;
 	json_error_t je;
 	json_t *o = NULL;
@@ -622,8 +645,10 @@ const char *run_ingest(struct run *r, const char *line)
 		ok = ingest_exec(r, o);
 	} else if (ret == types[15]) {
 		ok = mon_ingest_ksyms(r, o);
-	} else {
+	} else if (ret == types[16]) {
 		ok = mon_ingest_maps(r, o);
+	} else {
+		ok = ingest_prog(r, o);
 	}
 	json_decref(o);
 	if (ok)

@@ -27,6 +27,7 @@
 #define RUN_TL_SLICES 200000   /* timeline slices kept (downsampled in the guest) */
 #define RUN_MAX_MAPS 64        /* BPF map ids of the scheduler kept (the guest sends 64) */
 #define RUN_SAMPLES 4096       /* per-run sample history (every KTSTR_SAMPLE_MS) */
+#define RUN_MAX_PROGS 64       /* the scheduler's BPF programs kept ("prog" messages) */
 
 enum run_state { RUN_PENDING, RUN_BOOTING, RUN_RUNNING, RUN_FINISHING, RUN_DONE };
 /* RESULT_SKIP: not run on purpose (a performance_mode scenario under --no-perf-mode);
@@ -89,6 +90,9 @@ struct run_check {
 struct run_slice { int tid; int cpu; int64_t start_ns, end_ns; char state; /* 'r' run, 'w' wait */ };
 
 struct run_sample { int64_t elapsed_ms; int nworkers; };  /* one tick; per-tid data in workers */
+
+/* One BPF program of the scheduler as the kernel held it once attached ("prog"). */
+struct run_prog { uint32_t id; char name[128]; char type[24]; int64_t verified_insns; };  /* one tick; per-tid data in workers */
 
 struct run {
 	pthread_mutex_t lock;
@@ -180,6 +184,8 @@ struct run {
 	bool have_ksyms;
 	uint32_t sched_map_ids[RUN_MAX_MAPS];
 	int nsched_maps;
+	struct run_prog progs[RUN_MAX_PROGS]; /* result.json "bpf_progs" */
+	int nprogs;
 	struct mon_series *mon;
 	struct mon_summary monsum;
 

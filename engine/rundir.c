@@ -354,6 +354,16 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 	r->sched_exit_code = (int)ju_int_or(x, "exit_code", 0);
 	r->sched_died_ms = ju_int_or(x, "died_ms", 0);
 	r->vm_exit_code = (int)ju_int_or(o, "vm_exit_code", -1);
+	json_t *progs = json_object_get(o, "bpf_progs"), *pv;
+	size_t pi;
+	json_array_foreach(progs, pi, pv) {
+		if (r->nprogs == RUN_MAX_PROGS || !json_is_object(pv))
+			break;
+		struct run_prog *p = &r->progs[r->nprogs++];
+		CPY(p->name, ju_str_or(pv, "name", ""));
+		CPY(p->type, ju_str_or(pv, "type", ""));
+		p->verified_insns = ju_int_or(pv, "verified_insns", -1);
+	}
 
 	load_logs(dir, "console.log", r->console);
 	load_logs(dir, "sched.log", r->schedlog);

@@ -15,6 +15,7 @@
 #include "guest/gctl.h"
 #include "guest/gline.h"
 #include "guest/gproc.h"
+#include "guest/gprogs.h"
 #include "guest/gsched.h"
 #include "guest/gutil.h"
 
@@ -292,6 +293,7 @@ int gsched_wait_attached(void)
 			gutil_read_file(SCX_OPS, sched_ops, sizeof(sched_ops));
 			sched_attached = true;
 			sched_event("attached", 0, false, NULL);
+			gprogs_send(sched_pid);
 			return 0;
 		}
 		if (gproc_exited(sched_pid, &st)) {

@@ -40,6 +40,9 @@
 /* ids [map id..]: the BPF maps the scheduler's process holds, from its fdinfo, sent
  * once it attached (the monitor reads its globals by these ids). */
 #define KTSTR_MSG_MAPS "maps"
+/* id, name, type ("struct_ops" | "syscall" | ... | "other"), verified_insns: one per BPF
+ * program the scheduler's process holds, from bpf_prog_info, sent once it attached. */
+#define KTSTR_MSG_PROG "prog"
 /* stage: "mounts" | "scheduler" | "cgroups" | "workers" | "running" | "report" */
 #define KTSTR_MSG_STAGE "stage"
 #define KTSTR_MSG_TOPO "topo"         /* cpus (int), llcs [[cpu..]..], nodes [[cpu..]..] */
