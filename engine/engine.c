@@ -427,7 +427,7 @@ static void *run_thread(void *arg)
 		run_unlock(r);
 		goto finish;
 	}
-	/* Host CPUs first (docs/locks.md): QEMU starts on them and nowhere else. An unusable
+	/* Host CPUs first (docs/locks.md): the vCPU threads run on them only. An unusable
 	 * accelerator is left for vm_start to report. */
 	int accel = vm_choose_accel(cfg.accel, err, sizeof(err)), rc;
 	char note[256] = "", who[300];

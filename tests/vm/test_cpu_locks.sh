@@ -2,8 +2,9 @@
 # hold LOCK_EX on a host CPU of their own (plus LOCK_SH on the LLC), `ktstr locks --json`
 # shows two CPUs held by two ktstr PIDs, and each QEMU's vCPU thread is pinned to its own
 # run's CPU (single-threaded TCG: one host thread runs all vCPUs). A third run with
-# KTSTR_LOCK_TIMEOUT_SECS=2 fails with the seed's flock timeout naming both holders; a
-# fourth with a long timeout waits for a free CPU and passes. At most two QEMUs ever run,
+# KTSTR_LOCK_TIMEOUT_SECS=2 fails with the seed's flock timeout naming both holders, a
+# performance-mode run (whole LLC exclusive) is skipped, and a fourth run with a long
+# timeout waits for a free CPU and passes. At most two QEMUs ever run,
 # no QEMU holds a lockfile fd, and nothing is held at the end.
 # Everything runs under `taskset -c 0,1` (two CPUs whatever the host) with its own
 # KTSTR_LOCK_DIR, so peers on the host do not disturb it.
@@ -83,6 +84,17 @@ expect_grep "^  pid=$A cmd=.*ktstr run $s" "$T/c.out" "holder A named"
 expect_grep "^  pid=$B cmd=.*ktstr run $s" "$T/c.out" "holder B named"
 expect_grep 'Check for peers holding CPU locks \(`ktstr locks`\)' "$T/c.out" "the seed's advice"
 grep -q booting "$T/c.err" && fail "the third run must not boot"
+
+# Performance mode wants the LLC exclusive while both runs share it: skipped (exit 0), as in
+# the reference, with the timeout as its reason.
+p=$(scenario perf '{"name":"perf","performance_mode":true,"memory_mb":512,"duration_ms":1000,
+  "topology":{"numa":1,"llcs":1,"cores":2,"threads":1},"cgroups":[{"name":"cg_0","workers":1}]}')
+KTSTR_LOCK_TIMEOUT_SECS=1 taskset -c 0,1 "$KTSTR" run "$p" --json > "$T/p.json" 2> "$T/p.err"; rc=$?
+cat "$T/p.err" >&2
+expect_eq "$rc" 0 "performance mode under contention: exit code"
+expect_eq "$(jq -r .result "$T/p.json")" skip "performance mode under contention: result"
+expect_grep "^ktstr: SKIP: performance_mode: flock LOCK_EX on host LLCs for run perf-[^ ]+ \(performance mode: whole LLCs covering 1 CPU of 0-1\) timed out after 1s \(lockfile $T/locks/ktstr-llc-0\.lock, holders:" \
+	"$T/p.err" "performance-mode skip line"
 
 # A fourth waits (long timeout) and runs once a CPU is free.
 (KTSTR_LOCK_TIMEOUT_SECS=120 krun > "$T/d.out" 2> "$T/d.err") & D=$!
