@@ -364,8 +364,10 @@ Test(hostcpus, a_waiter_gets_a_cpu_when_the_holder_lets_go)
 	long long waited = tenv_now_ms() - t0;
 	cr_assert_geq(waited, 300, "it waited for the holder (%lld ms)", waited);
 	cr_assert_lt(waited, 4000, "and took a CPU soon after (%lld ms)", waited);
-	expect_set(r, "1");
+	/* Either: the holder's exit closes its two lockfiles one after the other. */
+	int got = CPU_COUNT(hostcpus_set(r)), one = CPU_ISSET(0, hostcpus_set(r)) || CPU_ISSET(1, hostcpus_set(r));
 	hostcpus_release(&r);
+	cr_assert(got == 1 && one, "one of CPUs 0-1 (got %d CPUs)", got);
 	let_go(h);
 }
 
