@@ -1,6 +1,6 @@
 /* `ktstr locks [--watch DURATION] [--json] [--all]`: every ktstr lockfile currently held on
- * this host (kernel cache entries, run directories) with holder PID and cmdline. Read-only:
- * it takes no locks; /proc/locks is the source. */
+ * this host (host LLCs and CPUs reserved by runs, kernel cache entries, run directories)
+ * with holder PID and cmdline. Read-only: it takes no locks; /proc/locks is the source. */
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
@@ -12,13 +12,15 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/hostcpus.h"
 #include "engine/kernel/lock.h"
 #include "engine/kernels.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: ktstr locks [--watch DURATION] [--json] [--all]\n"
-	      "  lists ktstr flocks held on this host (kernel cache entries, run directories)\n"
+	      "  lists ktstr flocks held on this host (host LLCs and CPUs reserved by runs,\n"
+	      "  kernel cache entries, run directories)\n"
 	      "  --watch DURATION  redraw every DURATION (1, 1s, 500ms, 2m) until Ctrl-C\n"
 	      "  --json            JSON (one line per redraw under --watch)\n"
 	      "  --all             also list lockfiles nobody holds\n", f);
@@ -53,8 +55,14 @@ static json_t *rows_json(const struct lock_row *rows, int n, const char *kind)
 			json_array_append_new(hs, json_pack("{s:i, s:s, s:s}", "pid", rows[i].holders[j].pid,
 							    "cmdline", rows[i].holders[j].cmd, "mode",
 							    rows[i].holders[j].exclusive ? "EX" : "SH"));
-		json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "lockfile", rows[i].lockfile,
-						   "key", rows[i].key, "holders", hs));
+		json_t *o = json_pack("{s:s, s:s, s:o}", "lockfile", rows[i].lockfile, "key",
+				      rows[i].key, "holders", hs);
+		if (!strcmp(kind, "llc") || !strcmp(kind, "cpu"))
+			json_object_set_new(o, kind, json_integer(atoi(rows[i].key)));
+		if (!strcmp(kind, "llc"))
+			json_object_set_new(o, "node", rows[i].node >= 0 ? json_integer(rows[i].node)
+								    : json_null());
+		json_array_append_new(a, o);
 	}
 	return a;
 }
@@ -64,15 +72,17 @@ static int show(const char *const *dirs, int ndirs, bool all, bool json, bool wa
 	struct lock_row *rows;
 	int n;
 	char err[512];
-	if (lock_scan(dirs, ndirs, all, &rows, &n, err, sizeof(err))) {
+	if (lock_scan(dirs, ndirs, all, &rows, &n, err, sizeof(err)) ||
+	    hostcpus_scan(hostcpus_lock_dir(), all, &rows, &n, err, sizeof(err))) {
+		free(rows);
 		cli_error("%s", err);
 		return 3;
 	}
 	if (json) {
 		json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o}", "cache", rows_json(rows, n, "kernel"),
 				      "run_dirs", rows_json(rows, n, "run"), "other",
-				      rows_json(rows, n, "other"), "llcs", json_array(), "cpus",
-				      json_array());
+				      rows_json(rows, n, "other"), "llcs", rows_json(rows, n, "llc"),
+				      "cpus", rows_json(rows, n, "cpu"));
 		char *t = o ? json_dumps(o, watch ? JSON_COMPACT : JSON_INDENT(2)) : NULL;
 		json_decref(o);
 		if (t)
@@ -90,7 +100,7 @@ static int show(const char *const *dirs, int ndirs, bool all, bool json, bool wa
 			printf("(scanned");
 			for (int i = 0; i < ndirs; i++)
 				printf(" %s", dirs[i]);
-			printf(")\n");
+			printf(" and %s/ktstr-{llc,cpu}-*.lock)\n", hostcpus_lock_dir());
 		}
 	}
 	free(rows);

@@ -427,7 +427,31 @@ static void *run_thread(void *arg)
 		run_unlock(r);
 		goto finish;
 	}
-	int rc = vm_start(&cfg, &vm, err, sizeof(err));
+	/* Host CPUs first (docs/locks.md): the vCPU threads run on them only. An unusable
+	 * accelerator is left for vm_start to report. */
+	int accel = vm_choose_accel(cfg.accel, err, sizeof(err)), rc;
+	char note[256] = "", who[300];
+	snprintf(who, sizeof(who), "run %s", r->id);
+	if (accel >= 0 &&
+	    (rc = hostcpus_reserve_vm(scn_topo_cpus(&cfg.topo), accel == VM_ACCEL_TCG, cfg.perf_mode,
+				      cfg.topo.numa * cfg.topo.llcs, who, &s->stop, &s->plan.cpus,
+				      note, sizeof(note), err, sizeof(err)))) {
+		if (rc == -ETIMEDOUT && cfg.perf_mode) { /* the reference's contention skip */
+			char line[sizeof(err) + 64];
+			snprintf(line, sizeof(line), "ktstr: SKIP: performance_mode: %s", err);
+			host_warning(s, line);
+			run_lock(r);
+			r->result = RESULT_SKIP;
+			run_unlock(r);
+		} else {
+			fail_infra(s, "%s", err);
+		}
+		goto finish;
+	}
+	if (note[0])
+		host_warning(s, note);
+	cfg.host_cpus = s->plan.cpus ? hostcpus_set(s->plan.cpus) : NULL;
+	rc = vm_start(&cfg, &vm, err, sizeof(err));
 	if (rc) {
 		fail_infra(s, "%s", err);
 		goto finish;
@@ -513,6 +537,7 @@ static void *run_thread(void *arg)
 	s->vm = NULL;
 	pthread_mutex_unlock(&e->lock);
 	vm_free(vm);
+	hostcpus_release(&s->plan.cpus); /* QEMU is gone: its CPUs are free for the next run */
 
 finish:
 	run_lock(r);

@@ -366,6 +366,7 @@ void engine_prepare_cleanup(struct run_plan *plan)
 {
 	if (plan->initrd[0] && !getenv("KTSTR_KEEP_INITRD"))
 		unlink(plan->initrd);
+	hostcpus_release(&plan->cpus);
 	lock_release_unlink(&plan->run_lock);
 	lock_release(&plan->kernel_lock);
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include "engine/engine.h"
+#include "engine/hostcpus.h"
 #include "engine/kernel/lock.h"
 
 struct run_plan {
@@ -25,13 +26,17 @@ struct run_plan {
 	 * waits), the run directory EX (none under KTSTR_SIDECAR_DIR). */
 	struct ktstr_lock kernel_lock;
 	struct ktstr_lock run_lock;
+	/* The host CPUs the VM runs on (engine/hostcpus.h), taken by the run thread before
+	 * QEMU starts and released once it is gone; NULL before, after, or when bypassed. */
+	struct hostcpus_resv *cpus;
 };
 
 /* Fills plan and the run's identity fields (dir, kernel, scheduler label). -EINVAL for the
  * user's mistakes (no kernel, scheduler not found), other -errno for infrastructure. */
 int engine_prepare(const struct run_request *req, struct run *r, struct run_plan *plan,
 		   char *err, size_t errlen);
-/* Removes what only the VM needed (the concatenated initrd) and releases the locks. */
+/* Removes what only the VM needed (the concatenated initrd) and releases the locks (the
+ * host CPUs too, if still held). */
 void engine_prepare_cleanup(struct run_plan *plan);
 
 #endif

@@ -1,6 +1,7 @@
 /* Performance mode's host side: the free 2 MB hugepage count, pinning each vCPU thread
  * to its own host CPU and SCHED_FIFO for them when the process may use RT priorities.
- * Everything it cannot do becomes one "performance_mode: WARNING: ..." line. */
+ * Everything it cannot do becomes one "performance_mode: WARNING: ..." line. Outside
+ * performance mode, vm_pin_vcpus keeps the vCPU threads on the run's reserved CPUs. */
 #include <errno.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -55,20 +56,17 @@ static bool may_use_rt(void)
 	return (eff >> 23) & 1; /* CAP_SYS_NICE = 23 */
 }
 
-int vm_perf_pin(struct vm_qmp *q, enum vm_accel accel, char *notes, size_t len)
+/* The distinct vCPU thread ids (TCG thread=single runs every vCPU on one thread: it
+ * appears once); count or -errno. */
+static int vcpu_threads(struct vm_qmp *q, int *uniq, int *nvcpu)
 {
-	int tids[VM_MAX_VCPUS], uniq[VM_MAX_VCPUS], nu = 0;
+	int tids[VM_MAX_VCPUS], nu = 0;
 	char err[256], *resp = NULL;
 	int r = vm_qmp_cmd(q, "{\"execute\":\"query-cpus-fast\"}", 5000, &resp, err, sizeof(err));
 	int n = r < 0 ? r : vm_qmp_parse_cpus(resp, tids, VM_MAX_VCPUS);
 	free(resp);
-	if (n <= 0) {
-		vm_note(notes, len, "performance_mode: WARNING: cannot read the vCPU thread ids "
-			"from QEMU (query-cpus-fast: %s); vCPU threads are not pinned",
-			n < 0 ? strerror(-n) : "no CPUs");
+	if (n <= 0)
 		return n < 0 ? n : -ENOENT;
-	}
-	/* TCG thread=single runs every vCPU on one thread: it appears once here. */
 	for (int i = 0; i < n; i++) {
 		bool seen = false;
 		for (int j = 0; j < nu && !seen; j++)
@@ -76,19 +74,66 @@ int vm_perf_pin(struct vm_qmp *q, enum vm_accel accel, char *notes, size_t len)
 		if (!seen && tids[i] > 0)
 			uniq[nu++] = tids[i];
 	}
+	*nvcpu = n;
+	return nu;
+}
+
+int vm_pin_vcpus(struct vm_qmp *q, const cpu_set_t *cpus, char *notes, size_t len)
+{
+	int uniq[VM_MAX_VCPUS], nv = 0, nu = vcpu_threads(q, uniq, &nv);
+	if (nu <= 0) {
+		vm_note(notes, len, "ktstr: WARNING: cannot read the vCPU thread ids from QEMU "
+			"(query-cpus-fast: %s); vCPU threads are not pinned to the reserved host CPUs",
+			strerror(-nu));
+		return nu;
+	}
+	int host[CPU_SETSIZE], nh = 0;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, cpus))
+			host[nh++] = c;
+	for (int i = 0; i < nu; i++) {
+		/* 1:1 from the highest CPU when there are enough, else the whole set. */
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		if (nu <= nh)
+			CPU_SET(host[nh - nu + i], &one);
+		else
+			one = *cpus;
+		if (sched_setaffinity(uniq[i], sizeof(one), &one)) {
+			vm_note(notes, len, "ktstr: WARNING: cannot pin vCPU thread %d to its reserved "
+				"host CPUs: %s", uniq[i], strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+int vm_perf_pin(struct vm_qmp *q, enum vm_accel accel, const cpu_set_t *cpus, char *notes,
+		size_t len)
+{
+	int uniq[VM_MAX_VCPUS], n = 0, nu = vcpu_threads(q, uniq, &n);
+	if (nu <= 0) {
+		vm_note(notes, len, "performance_mode: WARNING: cannot read the vCPU thread ids "
+			"from QEMU (query-cpus-fast: %s); vCPU threads are not pinned",
+			strerror(-nu));
+		return nu;
+	}
+	/* The reserved CPUs (engine/hostcpus.h), else whatever this process may use. */
 	cpu_set_t allowed;
 	int host[CPU_SETSIZE], nh = 0;
-	if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0)
+	if (cpus)
+		allowed = *cpus;
+	if (cpus || sched_getaffinity(0, sizeof(allowed), &allowed) == 0)
 		for (int c = 0; c < CPU_SETSIZE; c++)
 			if (CPU_ISSET(c, &allowed))
 				host[nh++] = c;
 	if (nu > nh) {
-		vm_note(notes, len, "performance_mode: WARNING: %d vCPU threads but only %d host "
+		vm_note(notes, len, "performance_mode: WARNING: %d vCPU threads but only %d %shost "
 			"CPUs; vCPU threads are not pinned (use a smaller topology or --no-perf-mode)",
-			nu, nh);
+			nu, nh, cpus ? "reserved " : "");
 	} else {
-		/* The highest allowed CPUs: CPU 0 keeps the host's housekeeping and QEMU's
-		 * main loop. */
+		/* The highest CPUs of the set: the lowest keeps QEMU's main loop (and, without a
+		 * reservation, CPU 0 the host's housekeeping). */
 		char list[256] = "";
 		int pinned = 0;
 		for (int i = 0; i < nu; i++) {

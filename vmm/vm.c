@@ -240,6 +240,7 @@ static int check_file(const char *what, const char *path, char *err, size_t errl
 static void child_exec(const char *qemu, char **argv, int devnull, int out_fd, int log_fd,
 		       pid_t parent, const int *mem_fd, int nmem)
 {
+
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent) /* parent already gone: do not outlive it */
 		_exit(127);
@@ -332,6 +333,7 @@ int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t err
 	}
 	vm->cfg.run_dir = vm->run_dir;
 	vm->cfg.kernel = vm->cfg.initrd = vm->cfg.cmdline_extra = NULL; /* not kept */
+	vm->cfg.host_cpus = NULL;
 	if (!vm->cfg.tsc_khz)
 		vm->cfg.tsc_khz = vm_host_tsc_khz();
 
@@ -428,9 +430,12 @@ int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t err
 	/* -qmp is created before the chardevs, so it is listening by now. */
 	if ((r = vm_qmp_connect(&vm->qmp, vm->qmp_path, 5000, err, errlen)))
 		goto fail;
+	if (cfg->host_cpus && !cfg->perf_mode)
+		(void)vm_pin_vcpus(&vm->qmp, cfg->host_cpus, vm->perf_notes, sizeof(vm->perf_notes));
 	if (cfg->perf_mode) {
 		/* QEMU was started with -S: pin first, then let the guest run. */
-		(void)vm_perf_pin(&vm->qmp, vm->accel, vm->perf_notes, sizeof(vm->perf_notes));
+		(void)vm_perf_pin(&vm->qmp, vm->accel, cfg->host_cpus, vm->perf_notes,
+				  sizeof(vm->perf_notes));
 		if ((r = vm_qmp_cmd(&vm->qmp, "{\"execute\":\"cont\"}", 5000, NULL, err, errlen)))
 			goto fail;
 	}

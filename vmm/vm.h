@@ -4,6 +4,7 @@
 #ifndef KTSTR_VM_H
 #define KTSTR_VM_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,10 @@ struct vm_config {
 	/* Back every NUMA node's RAM with a 2 MB hugetlb memfd (prealloc'd). vm_start sets it
 	 * from perf_mode and the free hugepage count; vm_build_args only obeys it. */
 	bool hugepages;
+	/* The host CPUs reserved for this VM (engine/hostcpus.h), NULL for none: vm_start pins
+	 * the vCPU threads onto them (1:1 in performance mode) once QMP answers. Read by
+	 * vm_start only. */
+	const cpu_set_t *host_cpus;
 };
 
 /* QEMU's -M pc (i440fx) takes at most 255 vCPUs (q35 would take 288, more with an IOMMU
@@ -102,7 +107,8 @@ int vm_sysrq(struct vm *vm, char key);
 int vm_vcpu_tids(struct vm *vm, int *tids, int max);
 const char *vm_shell_sock(const struct vm *vm);         /* NULL without shell_port */
 /* What performance mode did or could not do at start: '\n'-separated lines, each one
- * "performance_mode: ..." (warnings say WARNING). "" without perf_mode. */
+ * "performance_mode: ..." (warnings say WARNING); outside performance mode only a
+ * "ktstr: WARNING: ..." when the vCPU threads could not be pinned to host_cpus. */
 const char *vm_perf_notes(const struct vm *vm);
 bool vm_hugepages_used(const struct vm *vm);
 /* Guest RAM, readable while QEMU runs (vmm/guestmem.h); valid until vm_free. */

@@ -80,7 +80,13 @@ void vm_note(char *notes, size_t len, const char *fmt, ...) __attribute__((forma
 /* Pins each distinct vCPU thread (QMP query-cpus-fast) to its own host CPU and tries
  * SCHED_FIFO 1 for them; notes says what was done or not. 0, or -errno when the thread
  * ids could not be read. */
-int vm_perf_pin(struct vm_qmp *q, enum vm_accel accel, char *notes, size_t len);
+int vm_perf_pin(struct vm_qmp *q, enum vm_accel accel, const cpu_set_t *cpus, char *notes,
+		size_t len);
+/* Outside performance mode: the vCPU threads onto the reserved CPUs (1:1 from the highest
+ * when there are enough, else each on the whole set), SCHED_OTHER. QEMU's other threads
+ * (main loop, RCU) stay unpinned: pinned beside a busy TCG vCPU thread on one loaded CPU,
+ * the main loop missed QMP's 5 s handshake (docs/locks.md). */
+int vm_pin_vcpus(struct vm_qmp *q, const cpu_set_t *cpus, char *notes, size_t len);
 
 /* --- pid registry (async-signal-safe kill). */
 void vm_registry_add(pid_t pid);

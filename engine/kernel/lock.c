@@ -19,15 +19,25 @@
 
 #include "engine/fsutil.h"
 
-int lock_timeout_ms(void)
+static long env_positive(const char *name)
 {
-	const char *v = getenv("KTSTR_LOCK_TIMEOUT_MS");
+	const char *v = getenv(name);
 	if (v && *v) {
 		char *end;
 		long x = strtol(v, &end, 10);
 		if (!*end && x > 0 && x <= INT_MAX)
-			return (int)x;
+			return x;
 	}
+	return 0;
+}
+
+int lock_timeout_ms(void)
+{
+	long ms = env_positive("KTSTR_LOCK_TIMEOUT_MS"), s = env_positive("KTSTR_LOCK_TIMEOUT_SECS");
+	if (ms)
+		return (int)ms;
+	if (s)
+		return s > INT_MAX / 1000 ? INT_MAX : (int)(s * 1000);
 	return LOCK_DEFAULT_TIMEOUT_MS;
 }
 
@@ -514,6 +524,8 @@ size_t lock_format_rows(const struct lock_row *rows, int n, char *buf, size_t le
 	static const struct {
 		const char *kind, *title, *col;
 	} groups[] = {
+		{ "llc", "LLC locks:", "LLC" },
+		{ "cpu", "CPU locks:", "CPU" },
 		{ "kernel", "Kernel cache locks:", "KEY" },
 		{ "run", "Run-dir locks:", "RUN" },
 		{ "other", "Other locks:", "NAME" },
@@ -533,17 +545,26 @@ size_t lock_format_rows(const struct lock_row *rows, int n, char *buf, size_t le
 			continue;
 		if (s.want)
 			sb_printf(&s, "\n");
-		sb_printf(&s, "%s\n  %-*s  %-*s  HOLDERS\n", groups[g].title, kw, groups[g].col, lw,
-			  "LOCKFILE");
+		bool llc = !strcmp(groups[g].kind, "llc"); /* LLC NODE LOCKFILE HOLDERS */
+		int nw = llc ? 6 : 0;
+		sb_printf(&s, "%s\n  %-*s  ", groups[g].title, kw, groups[g].col);
+		if (llc)
+			sb_printf(&s, "%-4s  ", "NODE");
+		sb_printf(&s, "%-*s  HOLDERS\n", lw, "LOCKFILE");
 		for (int i = 0; i < n; i++) {
 			const struct lock_row *r = &rows[i];
 			if (strcmp(r->kind, groups[g].kind))
 				continue;
-			sb_printf(&s, "  %-*s  %-*s  ", kw, r->key, lw, r->lockfile);
+			sb_printf(&s, "  %-*s  ", kw, r->key);
+			if (llc && r->node >= 0)
+				sb_printf(&s, "%-4d  ", r->node);
+			else if (llc)
+				sb_printf(&s, "%-4s  ", "?");
+			sb_printf(&s, "%-*s  ", lw, r->lockfile);
 			if (!r->nholders)
 				sb_printf(&s, "<none recorded>\n");
 			for (int j = 0; j < r->nholders; j++)
-				sb_printf(&s, "%*spid=%d %s cmd=%s\n", j ? kw + lw + 6 : 0, "",
+				sb_printf(&s, "%*spid=%d %s cmd=%s\n", j ? kw + lw + nw + 6 : 0, "",
 					  r->holders[j].pid, r->holders[j].exclusive ? "EX" : "SH",
 					  r->holders[j].cmd);
 		}

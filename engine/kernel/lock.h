@@ -26,7 +26,8 @@ struct lock_holder {
 	char cmd[256];          /* /proc/<pid>/cmdline, NULs as spaces; "?" if unreadable */
 };
 
-/* KTSTR_LOCK_TIMEOUT_MS (a positive integer) or LOCK_DEFAULT_TIMEOUT_MS. */
+/* KTSTR_LOCK_TIMEOUT_MS, else KTSTR_LOCK_TIMEOUT_SECS (positive integers), else
+ * LOCK_DEFAULT_TIMEOUT_MS. */
 int lock_timeout_ms(void);
 
 /* Takes flock(mode) on path, creating the lockfile and its directory. Polls LOCK_NB until
@@ -73,8 +74,9 @@ void lock_format_timeout(char *buf, size_t len, int mode, const char *purpose, i
 /* `ktstr locks`: one row per held lockfile found under the scanned .locks directories. */
 struct lock_row {
 	char lockfile[4096];
-	char kind[16];          /* "kernel" | "run" | "other" */
+	char kind[16];          /* "kernel" | "run" | "other"; "llc" | "cpu" (engine/hostcpus.h) */
 	char key[256];          /* the name between the kind prefix and ".lock" */
+	int node;               /* "llc" rows: the LLC's NUMA node (-1 unknown) */
 	int nholders;
 	struct lock_holder holders[LOCK_MAX_HOLDERS];
 };
@@ -82,7 +84,8 @@ struct lock_row {
  * include_idle). Caller frees *out. */
 int lock_scan(const char *const *dirs, int ndirs, bool include_idle, struct lock_row **out,
 	      int *n, char *err, size_t errlen);
-/* The human listing, grouped "Kernel cache locks:", "Run-dir locks:", "Other locks:";
+/* The human listing, grouped "LLC locks:", "CPU locks:", "Kernel cache locks:",
+ * "Run-dir locks:", "Other locks:";
  * "no ktstr locks held" when n == 0. Returns the length it wanted (snprintf-like). */
 size_t lock_format_rows(const struct lock_row *rows, int n, char *buf, size_t len);
 
