@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include "engine/engine.h"
 #include "engine/kernel/lock.h"
+#include "engine/engine_snap.h"
 
 struct run_plan {
 	char boot_image[4096];   /* what QEMU's -kernel gets */
@@ -25,6 +26,7 @@ struct run_plan {
 	 * waits), the run directory EX (none under KTSTR_SIDECAR_DIR). */
 	struct ktstr_lock kernel_lock;
 	struct ktstr_lock run_lock;
+	struct snap_plan snap;   /* snapshot boot (engine/engine_snap.h); initrd is then the base */
 };
 
 /* Fills plan and the run's identity fields (dir, kernel, scheduler label). -EINVAL for the
