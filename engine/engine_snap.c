@@ -178,7 +178,7 @@ int engine_snap_start(struct snap_plan *sp, struct run *r, struct vm_config *cfg
 		r->malformed_lines = 0;
 		run_unlock(r);
 	}
-	sp->save = sp->have_slot && !env_off("KTSTR_NO_SNAPSHOT_SAVE");
+	sp->save = sp->have_slot;
 	if (sp->wait && !sp->why_cold[0])
 		snprintf(sp->why_cold, sizeof(sp->why_cold), "%s",
 			 warn[0] ? "restore failed" : "no snapshot yet");
@@ -201,9 +201,7 @@ int engine_snap_on_wait(struct snap_plan *sp, struct run *r, struct vm *vm,
 			char err[1024];
 			int64_t t0 = now_ms();
 			rc = vm_snapshot_save(vm, sp->slot.tmp, SNAP_SAVE_MS, err, sizeof(err));
-			run_lock(r);
-			r->snapshot_save_ms = now_ms() - t0;
-			run_unlock(r);
+			int64_t save_ms = now_ms() - t0;
 			if (!rc) {
 				char meta[1024];
 				snprintf(meta, sizeof(meta), "{\"format\":%d,\"kernel\":\"%s\",\"vcpus\":%d,"
@@ -213,6 +211,11 @@ int engine_snap_on_wait(struct snap_plan *sp, struct run *r, struct vm *vm,
 					 (long long)time(NULL), (long long)(now_ms() - t0),
 					 r->tool.qemu);
 				rc = snap_commit(&sp->slot, meta);
+				if (!rc) {
+					run_lock(r);
+					r->snapshot_save_ms = save_ms;
+					run_unlock(r);
+				}
 				if (rc)
 					snprintf(note, notelen, "ktstr: snapshot not saved: %s", strerror(-rc));
 				else
