@@ -496,14 +496,14 @@ static __attribute__((noreturn)) void run_and_off(const struct gscn *scn)
 /* ktstr.wait=1: the snapshot point. Nothing before it may depend on the run; its data
  * comes over the control port (guest/grun.h). The guest answers (hello, sys_rdy) once the
  * header has reset its clock and identity, then takes the archive. */
-static void wait_for_run(const struct ports *p, double boot_ms)
+static bool wait_for_run(const struct ports *p, double boot_ms)
 {
 	char cmdline[4096] = "", v[8] = "", err[512];
 	gutil_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
 	gutil_cmdline_get(cmdline, "ktstr.wait", v, sizeof(v));
 	if (strcmp(v, "1")) {
 		send_hello(boot_ms);
-		return;
+		return false;
 	}
 	if (!p->have_ctl)
 		fail_and_off("ktstr.wait=1 needs the control port for the run's data");
@@ -511,8 +511,11 @@ static void wait_for_run(const struct ports *p, double boot_ms)
 	if (grun_header(gctl_fd(), &size, err, sizeof(err)))
 		fail_and_off(err);
 	send_hello(boot_ms);
+	/* The monitor's addresses do not wait for the archive (a run, never a shell, waits). */
+	gmon_ksyms_start();
 	if (grun_archive(gctl_fd(), size, err, sizeof(err)))
 		fail_and_off(err);
+	return true;
 }
 
 int main(int argc, char **argv)
@@ -530,7 +533,7 @@ int main(int argc, char **argv)
 		gctl_console("%s is missing: the initramfs was not extracted completely (most likely "
 			     "the guest ran out of memory; give the VM more memory)", KTSTR_GUEST_INIT_OK);
 	open_ports(&ports);
-	wait_for_run(&ports, boot_ms);
+	bool waited = wait_for_run(&ports, boot_ms);
 	gctl_start_reader();
 	report_mounts(init_ok);
 	send_topo();
@@ -540,7 +543,8 @@ int main(int argc, char **argv)
 	gutil_cmdline_get(cmdline, "ktstr.mode", mode, sizeof(mode));
 	if (!strcmp(mode, "shell"))
 		shell_and_off(&ports, cmdline);
-	gmon_ksyms_start();
+	if (!waited)
+		gmon_ksyms_start();
 	if (ports.have_shell && gshell_start(ports.shell_dev, cmdline) < 0)
 		gctl_log("guest", "the shell port is present but the shell did not start");
 
