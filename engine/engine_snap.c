@@ -132,11 +132,15 @@ static int try_restore(struct snap_plan *sp, struct run *r, struct vm_config *cf
 		return rc;
 	*vm_start_ms = vm_started_ms(*vm);
 	if ((rc = vm_snapshot_resume(*vm, sp->slot.dir, SNAP_LOAD_MS, err, errlen)) ||
-	    (rc = send_header(sp, r, *vm, err, errlen)) ||
-	    (rc = await_hello(r, *vm, cb, t0 + SNAP_ANSWER_MS, err, errlen)))
+	    (rc = send_header(sp, r, *vm, err, errlen)))
 		goto fail;
+	/* Before the answer: its EV_BOOT event already says "restored". */
 	run_lock(r);
 	r->restored = true;
+	run_unlock(r);
+	if ((rc = await_hello(r, *vm, cb, t0 + SNAP_ANSWER_MS, err, errlen)))
+		goto fail;
+	run_lock(r);
 	r->restore_ms = now_ms() - t0;
 	run_unlock(r);
 	if ((rc = send_archive(sp, *vm, err, errlen))) { /* not the snapshot's fault: no fallback */
@@ -148,6 +152,9 @@ fail:
 	vm_free(*vm);
 	*vm = NULL;
 	sp->sent = false;
+	run_lock(r);
+	r->restored = false;
+	run_unlock(r);
 	return rc;
 }
 

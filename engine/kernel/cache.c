@@ -140,7 +140,11 @@ int cache_read_entry(const char *dir, const char *key, struct kernel_entry *e)
 	snprintf(e->key, sizeof(e->key), "%s", key);
 	snprintf(e->dir, sizeof(e->dir), "%s", dir);
 	e->size_bytes = fs_du(dir);
-	snap_stats(dir, &e->snapshots, &e->snapshot_bytes);
+	uint64_t apparent;
+	snap_stats(dir, &e->snapshots, &e->snapshot_bytes, &apparent);
+	/* Snapshots count by their blocks, not their sparse memory files' length. */
+	if (e->size_bytes >= apparent)
+		e->size_bytes = e->size_bytes - apparent + e->snapshot_bytes;
 	struct stat st;
 	if (!stat(dir, &st))
 		e->created_unix = st.st_mtime;

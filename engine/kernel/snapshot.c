@@ -142,11 +142,12 @@ void snap_remove(const struct snap_slot *slot)
 	fs_rm_rf(slot->dir);
 }
 
-void snap_stats(const char *entry_dir, int *count, uint64_t *bytes)
+void snap_stats(const char *entry_dir, int *count, uint64_t *bytes, uint64_t *apparent)
 {
 	char d[4200];
 	*count = 0;
 	*bytes = 0;
+	*apparent = 0;
 	snprintf(d, sizeof(d), "%s/" SNAP_DIR, entry_dir);
 	DIR *dh = opendir(d);
 	struct dirent *de;
@@ -166,8 +167,10 @@ void snap_stats(const char *entry_dir, int *count, uint64_t *bytes)
 		while (sd && (f = readdir(sd))) {
 			char fp[4900];
 			snprintf(fp, sizeof(fp), "%s/%s", p, f->d_name);
-			if (f->d_name[0] != '.' && !stat(fp, &st) && S_ISREG(st.st_mode))
+			if (f->d_name[0] != '.' && !stat(fp, &st) && S_ISREG(st.st_mode)) {
 				*bytes += (uint64_t)st.st_blocks * 512;
+				*apparent += (uint64_t)st.st_size;
+			}
 		}
 		if (sd)
 			closedir(sd);

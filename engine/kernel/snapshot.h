@@ -38,8 +38,9 @@ int snap_commit(struct snap_slot *slot, const char *meta_json);
 void snap_abort(struct snap_slot *slot);
 /* Removes one snapshot (a state that failed to restore). */
 void snap_remove(const struct snap_slot *slot);
-/* Count and bytes of the snapshots in an entry directory; removal of all of them. */
-void snap_stats(const char *entry_dir, int *count, uint64_t *bytes);
+/* Count, bytes on disk and apparent bytes (the memory files are sparse) of the snapshots
+ * in an entry directory; removal of all of them. */
+void snap_stats(const char *entry_dir, int *count, uint64_t *bytes, uint64_t *apparent);
 int snap_remove_all(const char *entry_dir);
 
 #endif
