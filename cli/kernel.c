@@ -63,6 +63,8 @@ static json_t *entry_json(const struct kernel_entry *e)
 	json_object_set_new(o, "created", json_string(e->created_iso));
 	json_object_set_new(o, "size", json_integer((json_int_t)e->size_bytes));
 	json_object_set_new(o, "has_sched_ext", json_boolean(e->has_sched_ext));
+	json_object_set_new(o, "snapshots", json_integer(e->snapshots));
+	json_object_set_new(o, "snapshot_bytes", json_integer((json_int_t)e->snapshot_bytes));
 	json_object_set_new(o, "stale_kconfig", json_boolean(e->stale_kconfig));
 	if (e->build.built)
 		json_object_set_new(o, "build", engine_kernel_build_json(e));
@@ -111,12 +113,16 @@ static int do_list(int argc, char **argv)
 			printf("%-44s (corrupt: %s)\n", e->key, e->error);
 			continue;
 		}
-		char sz[16];
+		char sz[16], snaps[64] = "", ssz[16];
 		fs_human_size(e->size_bytes, sz, sizeof(sz));
-		printf("%-44s %-26s %-14s %-20s %7s%s%s%s%s\n", e->key, e->version, e->source,
+		fs_human_size(e->snapshot_bytes, ssz, sizeof(ssz));
+		if (e->snapshots) /* docs/snapshot.md */
+			snprintf(snaps, sizeof(snaps), " (%d snapshot%s, %s)", e->snapshots,
+				 e->snapshots == 1 ? "" : "s", ssz);
+		printf("%-44s %-26s %-14s %-20s %7s%s%s%s%s%s\n", e->key, e->version, e->source,
 		       e->created_iso, sz, e->has_sched_ext ? " (sched_ext)" : " (no sched_ext)",
 		       e->vmlinux[0] ? "" : " (no vmlinux)", e->stale_kconfig ? " (stale kconfig)" : "",
-		       e->build.extra_kconfig[0] ? " (extra kconfig)" : "");
+		       e->build.extra_kconfig[0] ? " (extra kconfig)" : "", snaps);
 	}
 	char warn[2048];
 	engine_kernel_list_warnings(root, v, n, warn, sizeof(warn));

@@ -17,7 +17,7 @@ static void usage(void)
 	fputs("usage: ktstr run SCENARIO.json... [--json] [--kernel SPEC]... [--scheduler NAME|PATH]\n"
 	      "                 [--topo NxLxCxT|PRESET] [--duration-ms N] [--accel kvm|tcg]\n"
 	      "                 [--runs-dir DIR] [--kernel-arg ARG]... [--perf-mode|--no-perf-mode]\n"
-	      "                 [--no-auto-repro] [-v] [-- SCHEDULER ARGS]\n"
+	      "                 [--no-auto-repro] [--no-snapshot] [-v] [-- SCHEDULER ARGS]\n"
 	      "  --kernel SPEC    a cache key, image or build tree, a version (6.14.2, 6.14, 6.15-rc3:\n"
 	      "                   downloaded and built when not cached) or a range 6.12..6.14;\n"
 	      "                   repeat it to run every scenario once per kernel\n"
@@ -25,7 +25,9 @@ static void usage(void)
 	      "  --no-perf-mode   no performance mode; performance_mode scenarios are skipped\n"
 	      "                   (same as KTSTR_NO_PERF_MODE=1)\n"
 	      "  --no-auto-repro  no second VM with BPF probes after a scheduler failure\n"
-	      "                   (same as KTSTR_NO_AUTO_REPRO=1; see docs/auto-repro.md)\n",
+	      "                   (same as KTSTR_NO_AUTO_REPRO=1; see docs/auto-repro.md)\n"
+	      "  --no-snapshot    boot cold, neither restore nor save a snapshot\n"
+	      "                   (same as KTSTR_NO_SNAPSHOT=1; see docs/snapshot.md)\n",
 	      stderr);
 }
 
@@ -63,6 +65,9 @@ static void progress(struct run *r, const struct engine_event *ev, bool verbose,
 	case EV_BOOT:
 		if (ev->text)
 			fprintf(stderr, "%s\n", ev->text);
+		else if (r->restored)
+			fprintf(stderr, "ktstr: guest ready after %lld ms (restored from snapshot)\n",
+				(long long)r->sys_rdy_ms);
 		else
 			fprintf(stderr, "ktstr: guest ready after %lld ms (kernel %lld ms)\n",
 				(long long)r->sys_rdy_ms, (long long)r->kernel_boot_ms);
@@ -244,10 +249,11 @@ int cmd_run(int argc, char **argv)
 		{ "perf-mode", no_argument, 0, 'P' },
 		{ "no-perf-mode", no_argument, 0, 'N' },
 		{ "no-auto-repro", no_argument, 0, 'R' },
+		{ "no-snapshot", no_argument, 0, 'S' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	bool json = false, verbose = false, auto_repro = true;
+	bool json = false, verbose = false, auto_repro = true, no_snapshot = false;
 	const char *kernels[RUN_MAX_KERNELS], *sched = NULL, *topo = NULL, *runs = NULL, *accel = NULL;
 	long duration = 0;
 	int perf_mode = 0, nkernels = 0; /* run_request.perf_mode */
@@ -280,6 +286,7 @@ int cmd_run(int argc, char **argv)
 		case 'r': runs = optarg; break;
 		case 'v': verbose = true; break;
 		case 'R': auto_repro = false; break;
+		case 'S': no_snapshot = true; break;
 		case 'P':
 		case 'N':
 			if (perf_mode && perf_mode != (c == 'P' ? 1 : -1)) {
@@ -337,7 +344,7 @@ int cmd_run(int argc, char **argv)
 		struct run_request *q = &reqs[i];
 		*q = (struct run_request){ .runs_root = runs, .log_events = verbose,
 					   .kernel_args = kargs[0] ? kargs : NULL, .accel = accel_v,
-					   .perf_mode = perf_mode };
+					   .perf_mode = perf_mode, .no_snapshot = no_snapshot };
 		if (scn_load(argv[optind + i], &q->scn, err, sizeof(err))) {
 			cli_error("%s", err);
 			goto out;

@@ -20,7 +20,8 @@
 
 static const char USAGE[] =
 	"usage: ktstr shell [--kernel SPEC] [--topo NxLxCxT|PRESET] [--memory-mb N] [-i FILE|DIR|NAME]...\n"
-	"                   [--exec CMD]\n";
+	"                   [--exec CMD] [--no-snapshot]\n"
+	"  --no-snapshot  accepted for symmetry with `ktstr run`: a shell always boots cold\n";
 
 /* Exit code: --exec gives the command's status; otherwise 0 after a normal power-off.
  * 3 whenever the VM ended abnormally (panic, killed, never booted) or, with --exec,
@@ -47,6 +48,7 @@ int cmd_shell(int argc, char **argv)
 		{ "include-files", required_argument, 0, 'i' },
 		{ "memory-mb", required_argument, 0, 'm' },
 		{ "exec", required_argument, 0, 'x' },
+		{ "no-snapshot", no_argument, 0, 'S' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -64,6 +66,7 @@ int cmd_shell(int argc, char **argv)
 		case 'k': kernel = optarg; break;
 		case 't': topo = optarg; break;
 		case 'x': exec = optarg; break;
+		case 'S': req.no_snapshot = true; break;
 		case 'm':
 			mb = strtol(optarg, &end, 10);
 			if (end == optarg || *end || mb <= 0 || mb > SHELL_MAX_MEMORY_MB) {

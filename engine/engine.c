@@ -16,6 +16,7 @@
 #include "engine/engine_priv.h"
 #include "engine/engine_prepare.h"
 #include "engine/engine_repro.h"
+#include "engine/engine_snap.h"
 #include "engine/monitor/sampler.h"
 #include "engine/kernel/cache.h"
 #include "engine/checks.h"
@@ -44,6 +45,7 @@ struct run_slot {
 	int64_t last_mon_ev_ms;     /* the sampler thread's own rate limit */
 	char panic[256];            /* shell runs: the console's first kernel panic line */
 	struct run *primary;        /* a repro VM's run: the run it reproduces (a reference) */
+	bool guest_waiting;         /* snapshot boot: the guest said "wait" (engine_snap.h) */
 };
 
 static int64_t now_ms(void)
@@ -265,6 +267,10 @@ static void on_ctl(void *p, const char *line)
 	struct poll_ctx *c = p;
 	struct run_slot *s = c->slot;
 	struct run *r = s->run;
+	if (engine_snap_is_wait(line)) {
+		s->guest_waiting = true;
+		return;
+	}
 	run_lock(r);
 	enum run_state before = r->state;
 	char stage_before[sizeof(r->stage)];
@@ -451,7 +457,14 @@ static void *run_thread(void *arg)
 	if (note[0])
 		host_warning(s, note);
 	cfg.host_cpus = s->plan.cpus ? hostcpus_set(s->plan.cpus) : NULL;
-	rc = vm_start(&cfg, &vm, err, sizeof(err));
+	/* A snapshot restore when there is one, else a cold start (engine_snap.h). */
+	struct poll_ctx pc = { .slot = s };
+	struct vm_callbacks cb = { .ctx = &pc, .console_line = on_console, .ctl_line = on_ctl };
+	char snap_warn[1024];
+	rc = engine_snap_start(&s->plan.snap, r, &cfg, &vm, &cb, &pc.vm_start_ms, snap_warn,
+				   sizeof(snap_warn), err, sizeof(err));
+	if (snap_warn[0])
+		host_warning(s, snap_warn);
 	if (rc) {
 		fail_infra(s, "%s", err);
 		goto finish;
@@ -460,8 +473,6 @@ static void *run_thread(void *arg)
 	s->vm = vm;
 	pthread_mutex_unlock(&e->lock);
 
-	struct poll_ctx pc = { .slot = s, .vm_start_ms = vm_started_ms(vm) };
-	struct vm_callbacks cb = { .ctx = &pc, .console_line = on_console, .ctl_line = on_ctl };
 	bool tcg = vm_accel(vm) == VM_ACCEL_TCG;
 	run_lock(r);
 	snprintf(r->accel, sizeof(r->accel), "%s", vm_accel_name(vm_accel(vm)));
@@ -488,7 +499,21 @@ static void *run_thread(void *arg)
 	int64_t done_at = 0;
 	enum vm_status st;
 	for (;;) {
-		st = vm_poll(vm, 100, &cb);
+		bool awaiting = s->plan.snap.wait && !s->plan.snap.sent;
+		st = vm_poll(vm, awaiting ? 10 : 100, &cb);
+		if (awaiting && s->guest_waiting && st == VM_RUNNING) {
+			char note[1200];
+			int src = engine_snap_on_wait(&s->plan.snap, r, vm, &cb, note, sizeof(note));
+			if (note[0]) {
+				run_lock(r);
+				ring_push(r->guestlog, note);
+				run_unlock(r);
+			}
+			if (src) {
+				fail_infra(s, "%s", note);
+				break;
+			}
+		}
 		int64_t elapsed = now_ms() - pc.vm_start_ms;
 		run_lock(r);
 		r->elapsed_ms = elapsed;

@@ -61,6 +61,8 @@ struct run_request {
 	struct run *repro_of;
 	/* The auto-repro probe spec (guest/probe_wire.h) for the guest; NULL: no probes. */
 	const char *probe_spec;
+	/* --no-snapshot: a cold boot with the run's data in the initramfs (docs/snapshot.md). */
+	bool no_snapshot;
 };
 
 struct engine;

@@ -321,11 +321,22 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	free(scn_json);
 	if (rc)
 		return rc;
-	snprintf(plan->initrd, sizeof(plan->initrd), "%s/initrd.cpio", r->dir);
-	rc = initramfs_concat(base, path, plan->initrd, err, errlen);
-	unlink(path);
-	if (rc)
-		return rc;
+	/* Snapshot boot: the base alone boots to the wait point; the per-run archive goes
+	 * over the control port (docs/snapshot.md). */
+	struct kernel_entry *snap_ke = strcmp(ke.source, "path") ? malloc(sizeof(ke)) : NULL;
+	if (snap_ke)
+		*snap_ke = ke;
+	if (engine_snap_wanted(&plan->snap, req->no_snapshot, r->shell, disk, plan->perf_mode,
+			       snap_ke)) {
+		snprintf(plan->snap.archive, sizeof(plan->snap.archive), "%s", path);
+		snprintf(plan->initrd, sizeof(plan->initrd), "%s", base);
+	} else {
+		snprintf(plan->initrd, sizeof(plan->initrd), "%s/initrd.cpio", r->dir);
+		rc = initramfs_concat(base, path, plan->initrd, err, errlen);
+		unlink(path);
+		if (rc)
+			return rc;
+	}
 
 	int vcpus = scn_topo_cpus(&r->scn.topo);
 	plan->accel = req->accel;
@@ -346,9 +357,10 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	 * shell VM that never comes up (boot budget, engine.c). */
 	if (req->shell)
 		plan->watchdog_ms = 0;
-	snprintf(plan->cmdline_extra, sizeof(plan->cmdline_extra), "%s%s%s",
+	snprintf(plan->cmdline_extra, sizeof(plan->cmdline_extra), "%s%s%s%s",
 		 req->shell ? "ktstr.mode=shell" : "", req->shell && req->kernel_args ? " " : "",
-		 req->kernel_args ? req->kernel_args : "");
+		 req->kernel_args ? req->kernel_args : "",
+		 !plan->snap.wait ? "" : req->kernel_args && *req->kernel_args ? " ktstr.wait=1" : "ktstr.wait=1");
 	return 0;
 }
 
@@ -364,9 +376,10 @@ int engine_prepare(const struct run_request *req, struct run *r, struct run_plan
 
 void engine_prepare_cleanup(struct run_plan *plan)
 {
-	if (plan->initrd[0] && !getenv("KTSTR_KEEP_INITRD"))
-		unlink(plan->initrd);
+	if (plan->initrd[0] && !plan->snap.wait && !getenv("KTSTR_KEEP_INITRD"))
+		unlink(plan->initrd); /* under snapshot boot it is the cached base */
 	hostcpus_release(&plan->cpus);
+	engine_snap_cleanup(&plan->snap);
 	lock_release_unlink(&plan->run_lock);
 	lock_release(&plan->kernel_lock);
 }

@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "engine/hostcpus.h"
 #include "engine/kernel/lock.h"
+#include "engine/engine_snap.h"
 
 struct run_plan {
 	char boot_image[4096];   /* what QEMU's -kernel gets */
@@ -29,6 +30,7 @@ struct run_plan {
 	/* The host CPUs the VM runs on (engine/hostcpus.h), taken by the run thread before
 	 * QEMU starts and released once it is gone; NULL before, after, or when bypassed. */
 	struct hostcpus_resv *cpus;
+	struct snap_plan snap;   /* snapshot boot (engine/engine_snap.h); initrd is then the base */
 };
 
 /* Fills plan and the run's identity fields (dir, kernel, scheduler label). -EINVAL for the

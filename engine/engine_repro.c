@@ -291,6 +291,9 @@ int engine_repro(struct engine *e, struct run *primary, char *err, size_t errlen
 	struct run_request req = {
 		.scn = scn, .kernel_spec = key[0] ? key : kpath, .runs_root = dirname(runs),
 		.probe_spec = plan->spec, .repro_of = primary,
+		/* Cold: a restored VM re-translates code and faults its memory in during its
+		 * first seconds, late for a failure that comes soon after the start. */
+		.no_snapshot = true,
 	};
 	res->state = REPRO_BOOTING;
 	run_lock(primary);

@@ -108,6 +108,11 @@ static json_t *build_json(struct run *r)
 						 (json_int_t)r->workload_start_ms, "kernel_boot_ms",
 						 (json_int_t)r->kernel_boot_ms, "budget_ms", r->boot_budget_ms,
 						 "budget_missed", r->boot_budget_missed, "tcg_relaxed", r->tcg_relaxed));
+	/* Snapshot boot (docs/snapshot.md). */
+	json_t *boot = json_object_get(o, "boot");
+	json_object_set_new(boot, "restored", json_boolean(r->restored));
+	json_object_set_new(boot, "restore_ms", json_integer(r->restore_ms));
+	json_object_set_new(boot, "snapshot_save_ms", json_integer(r->snapshot_save_ms));
 	json_object_set_new(o, "guest", json_pack("{s:i, s:o, s:o, s:o, s:i, s:b, s:b, s:o, s:i, s:i, s:I, s:I}",
 						  "cpus", r->guest_cpus, "llcs", jgroups(r->llcs, r->nllcs),
 						  "nodes", jgroups(r->nodes, r->nnodes), "kernel", jsafe(r->guest_kernel),

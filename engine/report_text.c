@@ -349,13 +349,24 @@ static void header_tags(struct run *r, char *buf, size_t len)
 		snprintf(buf, len, "[sched=%s] [topo=%s]", r->sched_label, topo);
 }
 
+/* " restored from snapshot (N ms)" or " cold boot" (docs/snapshot.md). */
+static const char *boot_kind(const struct run *r, char *buf, size_t len)
+{
+	if (r->restored)
+		snprintf(buf, len, " restored from snapshot (%lld ms)", (long long)r->restore_ms);
+	else
+		snprintf(buf, len, " cold boot%s", r->snapshot_save_ms >= 0 ? ", snapshot saved" : "");
+	return buf;
+}
+
 static void text_pass(struct run *r, FILE *out, const char *tags)
 {
+	char kind[96];
 	fprintf(out, "ktstr: '%s' %s passed%s\n", r->scn.name, tags,
 		r->scn.expect_err ? " (expected failure observed)" : "");
-	fprintf(out, "  boot: accel=%s sys_rdy_ms=%lld kernel_boot_ms=%lld budget_ms=%d%s\n",
+	fprintf(out, "  boot: accel=%s sys_rdy_ms=%lld kernel_boot_ms=%lld budget_ms=%d%s%s\n",
 		r->accel[0] ? r->accel : "?", (long long)r->sys_rdy_ms, (long long)r->kernel_boot_ms, r->boot_budget_ms,
-		r->boot_budget_missed ? " (budget missed)" : "");
+		r->boot_budget_missed ? " (budget missed)" : "", boot_kind(r, kind, sizeof(kind)));
 	for (int i = 0; i < r->ncgroups; i++) {
 		const struct run_cgroup *c = &r->cgroups[i];
 		if (c->workers >= 2)

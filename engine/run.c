@@ -56,6 +56,8 @@ struct run *run_new(const struct scenario *scn)
 	r->state = RUN_PENDING;
 	r->sys_rdy_ms = -1;
 	r->kernel_boot_ms = -1;
+	r->restore_ms = -1;
+	r->snapshot_save_ms = -1;
 	r->last_guest_line_ms = -1;
 	r->workload_start_ms = -1;
 	r->vm_exit_code = -1;

@@ -122,6 +122,9 @@ struct run {
 	int64_t kernel_boot_ms;     /* guest uptime when init started; -1 unknown */
 	int boot_budget_ms;
 	bool boot_budget_missed;
+	bool restored;              /* the VM resumed a saved snapshot (docs/snapshot.md) */
+	int64_t restore_ms;         /* QEMU start to the restored guest's hello; -1 cold */
+	int64_t snapshot_save_ms;   /* this cold run saved a snapshot, in this time; -1 not */
 	int vm_exit_code;           /* QEMU's exit status; -1 still running/unknown */
 
 	/* what the guest saw */

@@ -276,6 +276,9 @@ static void load_model(struct run *r, json_t *o, const char *dir)
 	r->boot_budget_ms = (int)ju_int_or(x, "budget_ms", 0);
 	r->boot_budget_missed = ju_true(x, "budget_missed");
 	r->tcg_relaxed = ju_true(x, "tcg_relaxed");
+	r->restored = ju_true(x, "restored");
+	r->restore_ms = ju_int_or(x, "restore_ms", -1);
+	r->snapshot_save_ms = ju_int_or(x, "snapshot_save_ms", -1);
 
 	x = json_object_get(o, "guest");
 	r->guest_cpus = (int)ju_int_or(x, "cpus", 0);

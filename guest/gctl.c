@@ -172,6 +172,11 @@ void gctl_start_reader(void)
 	pthread_create(&th, NULL, host_reader, NULL);
 }
 
+int gctl_fd(void)
+{
+	return ctl_fd;
+}
+
 void gctl_close_child(void)
 {
 	if (ctl_fd >= 0)

@@ -14,6 +14,7 @@
 int gctl_open(const char *dev);
 /* Starts the thread that reads host commands ("stop", "dump"); no-op without a port. */
 void gctl_start_reader(void);
+int gctl_fd(void);                        /* the open port, -1 none (guest/grun.h) */
 /* In a forked child that must not hold the port. */
 void gctl_close_child(void);
 /* Before power-off: give the host the last lines. */

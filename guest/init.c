@@ -21,6 +21,7 @@
 #include "guest/gops.h"
 #include "guest/gprobe.h"
 #include "guest/gproc.h"
+#include "guest/grun.h"
 #include "guest/gsched.h"
 #include "guest/gscn.h"
 #include "guest/gshell.h"
@@ -492,6 +493,31 @@ static __attribute__((noreturn)) void run_and_off(const struct gscn *scn)
 	power_off();
 }
 
+/* ktstr.wait=1: the snapshot point. Nothing before it may depend on the run; its data
+ * comes over the control port (guest/grun.h). The guest answers (hello, sys_rdy) once the
+ * header has reset its clock and identity, then takes the archive. */
+static bool wait_for_run(const struct ports *p, double boot_ms)
+{
+	char cmdline[4096] = "", v[8] = "", err[512];
+	gutil_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	gutil_cmdline_get(cmdline, "ktstr.wait", v, sizeof(v));
+	if (strcmp(v, "1")) {
+		send_hello(boot_ms);
+		return false;
+	}
+	if (!p->have_ctl)
+		fail_and_off("ktstr.wait=1 needs the control port for the run's data");
+	size_t size = 0;
+	if (grun_header(gctl_fd(), &size, err, sizeof(err)))
+		fail_and_off(err);
+	send_hello(boot_ms);
+	/* The monitor's addresses do not wait for the archive (a run, never a shell, waits). */
+	gmon_ksyms_start();
+	if (grun_archive(gctl_fd(), size, err, sizeof(err)))
+		fail_and_off(err);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -507,7 +533,7 @@ int main(int argc, char **argv)
 		gctl_console("%s is missing: the initramfs was not extracted completely (most likely "
 			     "the guest ran out of memory; give the VM more memory)", KTSTR_GUEST_INIT_OK);
 	open_ports(&ports);
-	send_hello(boot_ms);
+	bool waited = wait_for_run(&ports, boot_ms);
 	gctl_start_reader();
 	report_mounts(init_ok);
 	send_topo();
@@ -517,7 +543,8 @@ int main(int argc, char **argv)
 	gutil_cmdline_get(cmdline, "ktstr.mode", mode, sizeof(mode));
 	if (!strcmp(mode, "shell"))
 		shell_and_off(&ports, cmdline);
-	gmon_ksyms_start();
+	if (!waited)
+		gmon_ksyms_start();
 	if (ports.have_shell && gshell_start(ports.shell_dev, cmdline) < 0)
 		gctl_log("guest", "the shell port is present but the shell did not start");
 

@@ -82,6 +82,18 @@
 /* Host -> guest commands ("t"). */
 #define KTSTR_CMD_STOP "stop" /* end the workload now; in shell mode, power off */
 #define KTSTR_CMD_DUMP "dump" /* SysRq-D now */
+/* Snapshot boot (ktstr.wait=1, guest/grun.h, docs/snapshot.md): the guest says "wait" at
+ * the point a snapshot is taken; the host answers with one "run" line, then exactly
+ * "size" raw bytes of the run's cpio archive, before any other command. The line also
+ * carries the host's wall clock, random bytes for the pool (hex) and a host name. */
+#define KTSTR_MSG_WAIT "wait"
+#define KTSTR_CMD_RUN "run"
+#define KTSTR_RUN_KEY_SIZE "size"
+#define KTSTR_RUN_KEY_REALTIME_S "realtime_s"
+#define KTSTR_RUN_KEY_REALTIME_US "realtime_us"
+#define KTSTR_RUN_KEY_SEED "seed"
+#define KTSTR_RUN_KEY_HOST "hostname"
+#define KTSTR_RUN_MAX (256 << 20) /* largest run archive the guest takes */
 
 #define KTSTR_SAMPLE_MS 200
 

@@ -311,6 +311,10 @@ int vm_build_args(const struct vm_config *cfg, enum vm_accel accel, const char *
 	}
 	add(&b, "-append");
 	add(&b, cmd);
+	if (cfg->incoming) {
+		add(&b, "-incoming");
+		add(&b, cfg->incoming);
+	}
 	if (b.oom) {
 		vm_args_free(out);
 		snprintf(err, errlen, "out of memory building the QEMU command line");

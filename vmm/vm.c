@@ -334,6 +334,7 @@ int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t err
 	vm->cfg.run_dir = vm->run_dir;
 	vm->cfg.kernel = vm->cfg.initrd = vm->cfg.cmdline_extra = NULL; /* not kept */
 	vm->cfg.host_cpus = NULL;
+	vm->cfg.incoming = vm->cfg.ram_dir = NULL;
 	if (!vm->cfg.tsc_khz)
 		vm->cfg.tsc_khz = vm_host_tsc_khz();
 
@@ -404,6 +405,13 @@ int vm_start(const struct vm_config *cfg, struct vm **out, char *err, size_t err
 	vm->con_fd = pipefd[0];
 	pipefd[0] = -1;
 	(void)fcntl(vm->con_fd, F_SETFL, fcntl(vm->con_fd, F_GETFL) | O_NONBLOCK);
+	/* A snapshot restore: its memory goes into the fresh memfds while QEMU starts up
+	 * ("-incoming defer": no guest instruction runs before vm_snapshot_resume). */
+	for (int i = 0; cfg->ram_dir && i < nmem; i++) {
+		snprintf(path, sizeof(path), "%s/ram%d", cfg->ram_dir, i);
+		if ((r = vm_snapshot_fill_ram(mem_fd[i], path, err, errlen)))
+			goto fail;
+	}
 
 	/* Connect the control port before the guest can write to it (its writes block until
 	 * we are connected, DESIGN.md), then QMP. QEMU listens once its options are parsed. */
@@ -635,6 +643,9 @@ const char *vm_shell_sock(const struct vm *vm)
 }
 
 const char *vm_perf_notes(const struct vm *vm) { return vm->perf_notes; }
+struct vm_qmp *vm_qmp_of(struct vm *vm) { return &vm->qmp; }
+int vm_ctl_fd(const struct vm *vm) { return vm->ctl_fd; }
+int vm_ram_nodes(const struct vm *vm) { return vm->cfg.topo.numa; }
 bool vm_hugepages_used(const struct vm *vm) { return vm->cfg.hugepages; }
 struct guestmem *vm_guestmem(const struct vm *vm) { return vm->mem; }
 enum vm_accel vm_accel(const struct vm *vm) { return vm->accel; }

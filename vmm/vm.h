@@ -37,6 +37,11 @@ struct vm_config {
 	 * the vCPU threads onto them (1:1 in performance mode) once QMP answers. Read by
 	 * vm_start only. */
 	const cpu_set_t *host_cpus;
+	/* Snapshot boot (vmm/snapshot.c): QEMU's -incoming ("defer": the machine waits for
+	 * vm_snapshot_resume), and the snapshot directory whose ram<N> files fill the guest
+	 * memfds before QEMU starts. NULL: a cold boot. */
+	const char *incoming;
+	const char *ram_dir;
 };
 
 /* QEMU's -M pc (i440fx) takes at most 255 vCPUs (q35 would take 288, more with an IOMMU
@@ -121,7 +126,21 @@ int64_t vm_started_ms(const struct vm *vm);             /* CLOCK_MONOTONIC ms at
 /* Asks QEMU to quit (QMP), kills it after a grace period; reaps it. Returns QEMU's exit
  * status as from waitpid (or -1). Safe to call twice. */
 int vm_stop(struct vm *vm, int grace_ms);
-void vm_free(struct vm *vm);  /* stops it first if still running, removes sockets */
+void vm_free(struct vm *vm);
+
+/* Snapshot boot (vmm/snapshot.c, docs/snapshot.md). */
+/* Stops the guest, writes its device state to dir/state (QMP migrate, x-ignore-shared)
+ * and its memory to dir/ram<N> (sparse), lets it go on. dir exists. */
+int vm_snapshot_save(struct vm *vm, const char *dir, int timeout_ms, char *err, size_t errlen);
+/* A VM started with incoming "defer" and ram_dir = dir: loads dir/state, runs it. */
+int vm_snapshot_resume(struct vm *vm, const char *dir, int timeout_ms, char *err, size_t errlen);
+/* Copies a saved ram<N> file into a guest memfd (its data extents only). */
+int vm_snapshot_fill_ram(int mfd, const char *path, char *err, size_t errlen);
+/* Raw bytes on the control port (the run archive after a "run" line). */
+int vm_ctl_send_raw(struct vm *vm, const void *data, size_t n, int timeout_ms);
+/* The QEMU argv that shapes the machine (socket paths and lpj= left out), one argument
+ * a line, malloc'd: what a snapshot's key hashes. NULL with err set. */
+char *vm_snapshot_machine_text(const struct vm_config *cfg, char *err, size_t errlen);  /* stops it first if still running, removes sockets */
 void vm_kill_all(void);       /* async-signal-safe: SIGKILL every live QEMU we started */
 
 #endif

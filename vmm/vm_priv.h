@@ -89,6 +89,11 @@ int vm_perf_pin(struct vm_qmp *q, enum vm_accel accel, const cpu_set_t *cpus, ch
 int vm_pin_vcpus(struct vm_qmp *q, const cpu_set_t *cpus, char *notes, size_t len);
 
 /* --- pid registry (async-signal-safe kill). */
+/* For vmm/snapshot.c. */
+struct vm_qmp *vm_qmp_of(struct vm *vm);
+int vm_ctl_fd(const struct vm *vm);
+int vm_ram_nodes(const struct vm *vm);
+
 void vm_registry_add(pid_t pid);
 void vm_registry_del(pid_t pid);
 

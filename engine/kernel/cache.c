@@ -21,6 +21,7 @@
 #include "engine/fsutil.h"
 #include "engine/kernel/kconfig.h"
 #include "engine/kernel/lock.h"
+#include "engine/kernel/snapshot.h"
 
 const char *const cache_ktstr_kconfig[] = {
 	"CONFIG_SCHED_CLASS_EXT=y", "CONFIG_BPF_SYSCALL=y", "CONFIG_DEBUG_INFO_BTF=y",
@@ -139,6 +140,11 @@ int cache_read_entry(const char *dir, const char *key, struct kernel_entry *e)
 	snprintf(e->key, sizeof(e->key), "%s", key);
 	snprintf(e->dir, sizeof(e->dir), "%s", dir);
 	e->size_bytes = fs_du(dir);
+	uint64_t apparent;
+	snap_stats(dir, &e->snapshots, &e->snapshot_bytes, &apparent);
+	/* Snapshots count by their blocks, not their sparse memory files' length. */
+	if (e->size_bytes >= apparent)
+		e->size_bytes = e->size_bytes - apparent + e->snapshot_bytes;
 	struct stat st;
 	if (!stat(dir, &st))
 		e->created_unix = st.st_mtime;
@@ -473,10 +479,18 @@ int cache_clean(const char *root, int keep, int *removed, char *err, size_t errl
 	*removed = 0;
 	if (rc)
 		return rc;
-	/* Newest first: the first `keep` valid entries stay; corrupt ones never hold a slot. */
+	/* Newest first: the first `keep` valid entries stay (without their snapshots, which
+	 * are removed under the entry's EX lock: no run is using them); corrupt ones never
+	 * hold a slot. */
 	for (int i = 0; i < n && !rc; i++) {
 		if (!v[i].corrupt && kept < keep) {
 			kept++;
+			struct ktstr_lock lk;
+			if (v[i].snapshots &&
+			    !(rc = lock_kernel_entry(root, v[i].key, LOCK_EX, &lk, err, errlen))) {
+				snap_remove_all(v[i].dir);
+				lock_release(&lk);
+			}
 			continue;
 		}
 		if (!(rc = cache_remove(root, v[i].key, err, errlen)))

@@ -16,7 +16,9 @@ struct kernel_entry {
 	char vmlinux[4096];         /* full path of the extracted vmlinux, "" if none */
 	char config[4096];          /* full path of the config, "" if none */
 	int64_t created_unix;
-	uint64_t size_bytes;        /* whole entry */
+	uint64_t size_bytes;        /* whole entry (its snapshots included) */
+	int snapshots;              /* saved machines beside it (engine/kernel/snapshot.h) */
+	uint64_t snapshot_bytes;    /* their size on disk */
 	bool has_sched_ext;         /* CONFIG_SCHED_CLASS_EXT=y in the config; without a config,
 				     * struct sched_ext_ops in the BTF */
 	bool corrupt;

@@ -19,6 +19,8 @@ for i in 1 2 3; do
 done
 jq -s 'map(.boot.sys_rdy_ms) | sort | "median qemu->sys_rdy: \(.[1]) ms"' -r "$KTSTR_RUNS_DIR"/r*.json
 jq -s 'map(.boot.kernel_boot_ms) | sort | "median kernel part:   \(.[1]) ms"' -r "$KTSTR_RUNS_DIR"/r*.json
+echo "== snapshot boot: cold vs restored, side by side (docs/snapshot.md)"
+bash tests/bench/bench_snapshot.sh || exit 1
 echo "== host-side monitor: host CPU per 100 ms sample"
 build/bench_monitor "$($K kernel vmlinux)" || exit 1
 # With a sched_ext scheduler the sampler also renders its BPF globals every sample.

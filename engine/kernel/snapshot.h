@@ -1,0 +1,46 @@
+/* Snapshots beside their kernel cache entry (docs/snapshot.md): <entry>/snapshots/<key>/
+ * holds "state" (QEMU's device state), "ram<N>" (guest memory per NUMA node, sparse) and
+ * "meta.json". The key hashes everything that
+ * shapes the saved machine, so a changed kernel entry, topology, memory, base initramfs,
+ * ktstr build or QEMU never finds an old one. A writer holds <key>.lock (flock EX, never
+ * waited for: a second writer just does not save), writes <key>.tmp.<pid>/ and publishes
+ * it by renaming the directory, so a reader sees a whole snapshot or none. Removal of the entry (kernel rm/clean) takes the
+ * entry's EX lock, which every run holds SH. */
+#ifndef KTSTR_KERNEL_SNAPSHOT_H
+#define KTSTR_KERNEL_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/kernel/entry.h"
+
+#define SNAP_DIR "snapshots"
+#define SNAP_FORMAT 1   /* bumped when the guest's wait point or the wire changes meaning */
+
+struct snap_slot {
+	char key[40];        /* 32 hex digits */
+	char dir[4096];      /* <entry>/snapshots/<key> */
+	char state[4096];    /* dir/state */
+	char tmp[4096];      /* <dir>.tmp.<pid>/, the directory being written */
+	int lock_fd;         /* writer's lock, -1 none */
+};
+
+/* The key of machine_text (vm_snapshot_machine_text) for entry e, this ktstr binary and
+ * the QEMU version string; fills slot's paths. 0 or -errno with err. */
+int snap_locate(const struct kernel_entry *e, const char *machine_text, const char *qemu_version,
+		struct snap_slot *slot, char *err, size_t errlen);
+bool snap_exists(const struct snap_slot *slot);
+/* Takes the writer lock without waiting (-EBUSY when another run is writing it) and makes
+ * the directory; the caller writes slot->tmp, then snap_commit or snap_abort. */
+int snap_begin_write(struct snap_slot *slot);
+int snap_commit(struct snap_slot *slot, const char *meta_json);
+void snap_abort(struct snap_slot *slot);
+/* Removes one snapshot (a state that failed to restore). */
+void snap_remove(const struct snap_slot *slot);
+/* Count, bytes on disk and apparent bytes (the memory files are sparse) of the snapshots
+ * in an entry directory; removal of all of them. */
+void snap_stats(const char *entry_dir, int *count, uint64_t *bytes, uint64_t *apparent);
+int snap_remove_all(const char *entry_dir);
+
+#endif
