@@ -12,7 +12,9 @@
 taskset -c 0,1 true 2>/dev/null || missing "host CPUs 0 and 1 (taskset -c 0,1)"
 export KTSTR_LOCK_DIR=$T/locks
 unset KTSTR_BYPASS_LLC_LOCKS KTSTR_LOCK_TIMEOUT_MS KTSTR_LOCK_TIMEOUT_SECS
-s=$(scenario locks '{"name":"locks","memory_mb":512,"duration_ms":4000,
+# 12 s of workload: A and B must still hold their CPUs through the checks below (about
+# 6 s after their QEMUs appear), also when they resume a snapshot instead of booting.
+s=$(scenario locks '{"name":"locks","memory_mb":512,"duration_ms":12000,
   "topology":{"numa":1,"llcs":1,"cores":2,"threads":1},"cgroups":[{"name":"cg_0","workers":1}]}')
 # exec: in `krun &` the ktstr process is $! (the lock holder /proc/locks names).
 krun() { exec taskset -c 0,1 "$KTSTR" run "$s" --accel tcg "$@"; }
