@@ -518,6 +518,7 @@ static void *run_thread(void *arg)
 		run_lock(r);
 		r->elapsed_ms = elapsed;
 		bool rdy = r->sys_rdy_ms >= 0;
+		int64_t rdy_ms = r->sys_rdy_ms;
 		bool hello = r->kernel_boot_ms >= 0;
 		bool port = hello || r->malformed_lines > 0;
 		done = r->state >= RUN_FINISHING;
@@ -525,9 +526,11 @@ static void *run_thread(void *arg)
 		run_unlock(r);
 		if (st != VM_RUNNING || s->stop == 2)
 			break;
-		if (!rdy && !warned && elapsed > budget) {
+		/* Missed either way: no sys_rdy yet past the budget, or one that came late (a
+		 * snapshot restore answers before this loop first runs). */
+		if (!warned && (rdy ? rdy_ms > budget : elapsed > budget)) {
 			warned = true;
-			warn_boot_budget(s, elapsed, port, hello);
+			warn_boot_budget(s, rdy ? rdy_ms : elapsed, port, hello);
 		}
 		if (r->shell && !rdy && elapsed > budget + SHELL_BOOT_GRACE_MS) {
 			end.boot_timeout = true;

@@ -357,10 +357,13 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	 * shell VM that never comes up (boot budget, engine.c). */
 	if (req->shell)
 		plan->watchdog_ms = 0;
-	snprintf(plan->cmdline_extra, sizeof(plan->cmdline_extra), "%s%s%s%s",
-		 req->shell ? "ktstr.mode=shell" : "", req->shell && req->kernel_args ? " " : "",
-		 req->kernel_args ? req->kernel_args : "",
-		 !plan->snap.wait ? "" : req->kernel_args && *req->kernel_args ? " ktstr.wait=1" : "ktstr.wait=1");
+	/* The user's --kernel-arg goes last: one with "--" hands what follows to init. */
+	snprintf(plan->cmdline_extra, sizeof(plan->cmdline_extra), "%s%s%s",
+		 req->shell ? "ktstr.mode=shell " : "", plan->snap.wait ? "ktstr.wait=1 " : "",
+		 req->kernel_args ? req->kernel_args : "");
+	size_t n = strlen(plan->cmdline_extra);
+	if (n && plan->cmdline_extra[n - 1] == ' ')
+		plan->cmdline_extra[n - 1] = '\0';
 	return 0;
 }
 
