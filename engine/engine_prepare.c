@@ -327,7 +327,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	if (snap_ke)
 		*snap_ke = ke;
 	if (engine_snap_wanted(&plan->snap, req->no_snapshot, r->shell, disk, plan->perf_mode,
-			       snap_ke)) {
+			       scn_topo_cpus(&r->scn.topo), snap_ke)) {
 		snprintf(plan->snap.archive, sizeof(plan->snap.archive), "%s", path);
 		snprintf(plan->initrd, sizeof(plan->initrd), "%s", base);
 	} else {

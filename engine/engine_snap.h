@@ -24,10 +24,10 @@ struct snap_plan {
 };
 
 /* engine_prepare: does this run boot to the wait point? Not for shells, runs with a disk
- * or in performance mode, a kernel given by path, --no-snapshot or KTSTR_NO_SNAPSHOT=1.
+ * or in performance mode, machines over 16 vCPUs, a kernel given by path, --no-snapshot or KTSTR_NO_SNAPSHOT=1.
  * Takes ownership of entry (freed by engine_snap_cleanup). */
 bool engine_snap_wanted(struct snap_plan *sp, bool no_snapshot, bool shell, bool disk,
-			bool perf_mode, struct kernel_entry *entry);
+			bool perf_mode, int vcpus, struct kernel_entry *entry);
 
 /* The run thread's start: the snapshot's key from cfg, then a restore when one exists
  * (cfg->incoming), with its data sent and the guest's hello awaited (lines go to cb, and
