@@ -19,6 +19,13 @@ int cmd_verifier(int argc, char **argv); /* cli/verifier.c */
 
 struct engine;
 struct run;
+struct kernel_entry;
+
+/* One kernel of --kernel SPEC...: its expanded spec and ready cache entry. A non-zero
+ * return stops the walk with that exit code. */
+typedef int (*cli_kernel_fn)(void *ctx, const char *spec, const struct kernel_entry *e);
+/* cli/kernel_args.c: expands and readies each spec (errors printed); 0 or an exit code. */
+int cli_for_each_kernel(const char *const *specs, int nspecs, cli_kernel_fn fn, void *ctx);
 /* Waits for primary's auto-repro to end, printing its progress on stderr unless quiet;
  * returns its final enum repro_state (cli/repro.c). */
 int cli_repro_wait(struct engine *e, struct run *primary, bool quiet);

@@ -182,41 +182,34 @@ static void tally_add(struct suite_tally *t, const struct suite_tally *k)
 	t->any_attached |= k->any_attached;
 }
 
+struct picks {
+	struct kernel_pick *v;
+	int n;
+};
+
+static int add_pick(void *ctx, const char *spec, const struct kernel_entry *e)
+{
+	struct picks *ps = ctx;
+	struct kernel_pick *np = realloc(ps->v, (size_t)(ps->n + 1) * sizeof(*np));
+	if (!np)
+		return 3;
+	ps->v = np;
+	struct kernel_pick *p = &np[ps->n++];
+	/* Cached entries go by key; a path ("path:..." key) keeps its spec. */
+	snprintf(p->key, sizeof(p->key), "%s", strncmp(e->key, "path:", 5) ? e->key : spec);
+	snprintf(p->version, sizeof(p->version), "%s", e->version[0] ? e->version : spec);
+	return 0;
+}
+
 /* The kernels of a run: each --kernel SPEC, ranges expanded over kernel.org's releases,
  * versions no entry has downloaded and built. None given: the resolution chain, at run time. */
 static int pick_kernels(const char *const *specs, int nspecs, struct kernel_pick **out, int *n)
 {
-	char err[8192];
-	*out = NULL;
-	*n = 0;
-	for (int s = 0; s < nspecs; s++) {
-		char **v;
-		int nv, rc = engine_kernel_expand(specs[s], &v, &nv, err, sizeof(err));
-		if (rc) {
-			cli_error("--kernel %s: %s", specs[s], err);
-			return rc == -ENOENT || rc == -EINVAL ? 2 : 3;
-		}
-		struct kernel_pick *np = realloc(*out, (size_t)(*n + nv) * sizeof(**out));
-		if (!np) {
-			engine_kernel_specs_free(v, nv);
-			return 3;
-		}
-		*out = np;
-		for (int i = 0; i < nv; i++) {
-			struct kernel_entry e;
-			if ((rc = engine_kernel_ensure(v[i], false, 2, &e, err, sizeof(err)))) {
-				cli_error("--kernel %s: %s", v[i], err);
-				engine_kernel_specs_free(v, nv);
-				return rc == -ENOENT || rc == -EINVAL || rc == -EPROTO ? 2 : 3;
-			}
-			struct kernel_pick *p = &(*out)[(*n)++];
-			/* Cached entries go by key; a path ("path:..." key) keeps its spec. */
-			snprintf(p->key, sizeof(p->key), "%s", strncmp(e.key, "path:", 5) ? e.key : v[i]);
-			snprintf(p->version, sizeof(p->version), "%s", e.version[0] ? e.version : v[i]);
-		}
-		engine_kernel_specs_free(v, nv);
-	}
-	return 0;
+	struct picks ps = { 0 };
+	int rc = cli_for_each_kernel(specs, nspecs, add_pick, &ps);
+	*out = ps.v;
+	*n = ps.n;
+	return rc;
 }
 
 /* The seed's warning: expect_err inverts a load failure into a pass, so a suite can look

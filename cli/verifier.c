@@ -29,6 +29,36 @@ static void usage(FILE *f)
 	      f);
 }
 
+struct vkernels {
+	struct vsweep_kernel *v;
+	int n;
+};
+
+static int add_kernel(void *ctx, const char *spec, const struct kernel_entry *e)
+{
+	struct vkernels *ks = ctx;
+	struct vsweep_kernel *np = realloc(ks->v, (size_t)(ks->n + 1) * sizeof(*np));
+	if (!np)
+		return 3;
+	ks->v = np;
+	struct vsweep_kernel *k = &np[ks->n++];
+	bool path = !strncmp(e->key, "path:", 5);
+	snprintf(k->spec, sizeof(k->spec), "%s", path ? spec : e->key);
+	vsweep_kernel_label(path ? spec : e->key, path, k->label, sizeof(k->label));
+	for (int j = 0; j < ks->n - 1; j++)
+		if (!strcmp(np[j].label, k->label)) {
+			cli_error("--kernel %s: the same kernel as an earlier --kernel (%s)", spec, k->label);
+			return 2;
+		}
+	/* Say up front when a kernel's kfunc BTF cannot load any scheduler. */
+	char err[8192];
+	struct btf_check bc;
+	if (!engine_kernel_check_entry(e, &bc, err, sizeof(err)) && !bc.ok)
+		fprintf(stderr, "ktstr: verifier: kernel %s: %s (`ktstr kernel check %s`)\n", k->label,
+			bc.summary, k->spec);
+	return 0;
+}
+
 /* Each --kernel resolved like `ktstr run` does (ranges expanded, versions built). */
 static int pick_kernels(const char *const *specs, int nspecs, struct vsweep_kernel **out, int *n)
 {
@@ -50,46 +80,11 @@ static int pick_kernels(const char *const *specs, int nspecs, struct vsweep_kern
 		*n = 1;
 		return 0;
 	}
-	for (int s = 0; s < nspecs; s++) {
-		char **v;
-		int nv, rc = engine_kernel_expand(specs[s], &v, &nv, err, sizeof(err));
-		if (rc) {
-			cli_error("--kernel %s: %s", specs[s], err);
-			return rc == -ENOENT || rc == -EINVAL ? 2 : 3;
-		}
-		struct vsweep_kernel *np = realloc(*out, (size_t)(*n + nv) * sizeof(**out));
-		if (!np) {
-			engine_kernel_specs_free(v, nv);
-			return 3;
-		}
-		*out = np;
-		for (int i = 0; i < nv; i++) {
-			struct kernel_entry e;
-			if ((rc = engine_kernel_ensure(v[i], false, 2, &e, err, sizeof(err)))) {
-				cli_error("--kernel %s: %s", v[i], err);
-				engine_kernel_specs_free(v, nv);
-				return rc == -ENOENT || rc == -EINVAL || rc == -EPROTO ? 2 : 3;
-			}
-			struct vsweep_kernel *k = &(*out)[(*n)++];
-			bool path = !strncmp(e.key, "path:", 5);
-			snprintf(k->spec, sizeof(k->spec), "%s", path ? v[i] : e.key);
-			vsweep_kernel_label(path ? v[i] : e.key, path, k->label, sizeof(k->label));
-			for (int j = 0; j < *n - 1; j++)
-				if (!strcmp((*out)[j].label, k->label)) {
-					cli_error("--kernel %s: the same kernel as an earlier --kernel (%s)", v[i],
-						  k->label);
-					engine_kernel_specs_free(v, nv);
-					return 2;
-				}
-			/* Say up front when a kernel's kfunc BTF cannot load any scheduler. */
-			struct btf_check bc;
-			if (!engine_kernel_check_entry(&e, &bc, err, sizeof(err)) && !bc.ok)
-				fprintf(stderr, "ktstr: verifier: kernel %s: %s (`ktstr kernel check %s`)\n",
-					k->label, bc.summary, k->spec);
-		}
-		engine_kernel_specs_free(v, nv);
-	}
-	return 0;
+	struct vkernels ks = { 0 };
+	int rc = cli_for_each_kernel(specs, nspecs, add_kernel, &ks);
+	*out = ks.v;
+	*n = ks.n;
+	return rc;
 }
 
 static char *join_argv(int argc, char **argv)
