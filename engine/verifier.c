@@ -114,9 +114,7 @@ void verifier_stats_line(const struct verifier_summary *v, char *buf, size_t len
 		 v->states_peak < 0 ? 0 : v->states_peak, v->states_total < 0 ? 0 : v->states_total);
 }
 
-/* The part of a line that is the same on every walk of a loop: instruction index and
- * text without register state, "N:" for a bare state dump, branch lines without state. */
-static uint64_t norm_hash(const char *s)
+size_t verifier_line_key_len(const char *s)
 {
 	size_t n = strlen(s);
 	const char *p = s;
@@ -139,6 +137,12 @@ static uint64_t norm_hash(const char *s)
 	}
 	while (n && isspace((unsigned char)s[n - 1]))
 		n--;
+	return n;
+}
+
+static uint64_t norm_hash(const char *s)
+{
+	size_t n = verifier_line_key_len(s);
 	uint64_t h = 1469598103934665603ull;
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;

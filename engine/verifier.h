@@ -15,6 +15,10 @@ struct verifier_summary {
 };
 /* An instruction line of a verifier log: "192: (63) *(u32 *)(r1 +0) = r2". */
 bool verifier_is_insn(const char *line);
+/* How much of a log line names the same step on every walk and in every log: an
+ * instruction without its register state, "N:" for a bare state line, "from A to B:" for
+ * a popped branch (trailing blanks dropped). Loop folding and log alignment key on it. */
+size_t verifier_line_key_len(const char *line);
 void verifier_parse(const char *const *lines, size_t n, struct verifier_summary *out);
 /* The stats line as the seed prints it: "processed=186  states=7/7". */
 void verifier_stats_line(const struct verifier_summary *v, char *buf, size_t len);

@@ -58,32 +58,9 @@ int verifier_load_file(const char *path, char ***lines, size_t *n, char *err, si
 	return 0;
 }
 
-/* The part of a line that names the same step in both logs: an instruction without its
- * register state, "N:" for a bare state line, "from A to B:" for a popped branch. */
-static size_t key_len(const char *s)
-{
-	size_t n = strlen(s);
-	const char *p = s;
-	if (isdigit((unsigned char)*p)) {
-		while (isdigit((unsigned char)*p))
-			p++;
-		if (*p == ':') {
-			const char *semi = verifier_is_insn(s) ? strstr(s, " ;") : NULL;
-			n = verifier_is_insn(s) ? (semi ? (size_t)(semi - s) : n) : (size_t)(p - s) + 1;
-		}
-	} else if (!strncmp(s, "from ", 5)) {
-		const char *c = strchr(s, ':');
-		if (c)
-			n = (size_t)(c - s) + 1;
-	}
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return n;
-}
-
 static bool key_eq(const char *a, const char *b)
 {
-	size_t la = key_len(a), lb = key_len(b);
+	size_t la = verifier_line_key_len(a), lb = verifier_line_key_len(b);
 	return la == lb && !memcmp(a, b, la);
 }
 
