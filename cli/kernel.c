@@ -124,6 +124,15 @@ static int do_list(int argc, char **argv)
 		       e->vmlinux[0] ? "" : " (no vmlinux)", e->stale_kconfig ? " (stale kconfig)" : "",
 		       e->build.extra_kconfig[0] ? " (extra kconfig)" : "", snaps);
 	}
+	int pn;
+	uint64_t pbytes;
+	engine_path_snapshot_stats(root, &pn, &pbytes);
+	if (pn) { /* docs/snapshot.md */
+		char psz[16];
+		fs_human_size(pbytes, psz, sizeof(psz));
+		printf("kernels given by path: %d snapshot%s, %s (the newest %d are kept; `ktstr "
+		       "kernel clean` removes them)\n", pn, pn == 1 ? "" : "s", psz, SNAP_PATH_KEEP);
+	}
 	char warn[2048];
 	engine_kernel_list_warnings(root, v, n, warn, sizeof(warn));
 	fputs(warn, stderr);

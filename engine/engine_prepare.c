@@ -323,7 +323,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 		return rc;
 	/* Snapshot boot: the base alone boots to the wait point; the per-run archive goes
 	 * over the control port (docs/snapshot.md). */
-	struct kernel_entry *snap_ke = strcmp(ke.source, "path") ? malloc(sizeof(ke)) : NULL;
+	struct kernel_entry *snap_ke = malloc(sizeof(ke));
 	if (snap_ke)
 		*snap_ke = ke;
 	if (engine_snap_wanted(&plan->snap, req->no_snapshot, r->shell, disk, plan->perf_mode,

@@ -147,6 +147,7 @@ static int try_restore(struct snap_plan *sp, struct run *r, struct vm_config *cf
 	run_lock(r);
 	r->restore_ms = now_ms() - t0;
 	run_unlock(r);
+	snap_touch(&sp->slot);
 	if ((rc = send_archive(sp, *vm, err, errlen))) { /* not the snapshot's fault: no fallback */
 		vm_free(*vm);
 		*vm = NULL;
@@ -226,6 +227,8 @@ int engine_snap_on_wait(struct snap_plan *sp, struct run *r, struct vm *vm,
 					run_lock(r);
 					r->snapshot_save_ms = save_ms;
 					run_unlock(r);
+					if (!strcmp(sp->entry->source, "path"))
+						snap_prune(sp->slot.home, SNAP_PATH_KEEP);
 				}
 				if (rc)
 					snprintf(note, notelen, "ktstr: snapshot not saved: %s", strerror(-rc));

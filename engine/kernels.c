@@ -12,6 +12,7 @@
 #include "engine/kernel/download.h"
 #include "engine/kernel/lock.h"
 #include "engine/kernel/releases.h"
+#include "engine/kernel/snapshot.h"
 
 int engine_cache_root(char *buf, size_t len, char *err, size_t errlen)
 {
@@ -21,6 +22,16 @@ int engine_cache_root(char *buf, size_t len, char *err, size_t errlen)
 int engine_kernel_list(const char *root, struct kernel_entry **out, int *n, char *err, size_t errlen)
 {
 	return cache_list(root, out, n, err, errlen);
+}
+
+void engine_path_snapshot_stats(const char *root, int *count, uint64_t *bytes)
+{
+	char home[4096];
+	uint64_t apparent;
+	*count = 0;
+	*bytes = 0;
+	if (!snap_path_home(root, home, sizeof(home)))
+		snap_stats(home, count, bytes, &apparent);
 }
 
 void engine_kernel_list_warnings(const char *root, const struct kernel_entry *v, int n, char *buf,

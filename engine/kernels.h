@@ -6,9 +6,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "engine/kernel/build.h"
 #include "engine/kernel/entry.h"
 #include "engine/kernel/kfunc_check.h"
+#include "engine/kernel/snapshot.h"
 
 /* KTSTR_CACHE_DIR > $XDG_CACHE_HOME/ktstr > $HOME/.cache/ktstr. */
 int engine_cache_root(char *buf, size_t len, char *err, size_t errlen);
@@ -18,6 +20,9 @@ int engine_kernel_list(const char *root, struct kernel_entry **out, int *n, char
 /* One warning per line for the corrupt and stale-kconfig entries of a listing ("" none). */
 void engine_kernel_list_warnings(const char *root, const struct kernel_entry *v, int n, char *buf,
 				 size_t len);
+/* Snapshots of kernels given by path (<root>/path-kernels, docs/snapshot.md): how many and
+ * their bytes on disk. */
+void engine_path_snapshot_stats(const char *root, int *count, uint64_t *bytes);
 /* A bzImage (config optional) or Debian .debs into the cache. */
 int engine_kernel_import(const char *root, const char *const *paths, int npaths, const char *config,
 			 struct kernel_entry *out, char *err, size_t errlen);

@@ -497,6 +497,10 @@ int cache_clean(const char *root, int keep, int *removed, char *err, size_t errl
 			(*removed)++;
 	}
 	free(v);
+	/* Kernels given by path: their snapshots are remade by the next run of each. */
+	char home[PATH_MAX];
+	if (!rc && !snap_path_home(root, home, sizeof(home)))
+		snap_remove_all(home);
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 /* The snapshot store beside a kernel entry (engine/kernel/snapshot.h). */
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/fsutil.h"
+#include "engine/kernel/cache.h"
 #include "engine/kernel/snapshot.h"
 
 /* FNV-1a 64 twice with different bases: 128 bits, so two machines never share a key. */
@@ -29,9 +31,21 @@ int snap_locate(const struct kernel_entry *e, const char *machine_text, const ch
 {
 	memset(slot, 0, sizeof(*slot));
 	slot->lock_fd = -1;
-	if (!e->dir[0]) {
+	bool by_path = !strcmp(e->source, "path");
+	if (by_path) {
+		char root[PATH_MAX];
+		int rc = cache_root(root, sizeof(root), err, errlen);
+		if (rc)
+			return rc;
+		if (snap_path_home(root, slot->home, sizeof(slot->home))) {
+			snprintf(err, errlen, "cache path %s is too long for snapshots", root);
+			return -ENAMETOOLONG;
+		}
+	} else if (!e->dir[0]) {
 		snprintf(err, errlen, "kernel '%s' is not a cache entry", e->key);
 		return -ENOENT;
+	} else {
+		snprintf(slot->home, sizeof(slot->home), "%s", e->dir);
 	}
 	uint64_t h[2] = { 0xcbf29ce484222325ull, 0x84222325cbf29ce4ull };
 	char fmt[32];
@@ -49,6 +63,15 @@ int snap_locate(const struct kernel_entry *e, const char *machine_text, const ch
 	int64_t id[4] = { (int64_t)st.st_ino, (int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec,
 			  (int64_t)st.st_mtim.tv_nsec };
 	fold(h, id, sizeof(id));
+	/* By path: which file, and the vmlinux of a build tree (booted instead when there). */
+	if (by_path) {
+		fold_str(h, e->image);
+		if (e->vmlinux[0] && strcmp(e->vmlinux, e->image) && !stat(e->vmlinux, &st)) {
+			int64_t vid[4] = { (int64_t)st.st_ino, (int64_t)st.st_size,
+					   (int64_t)st.st_mtim.tv_sec, (int64_t)st.st_mtim.tv_nsec };
+			fold(h, vid, sizeof(vid));
+		}
+	}
 	fold_str(h, machine_text);
 	fold_str(h, qemu_version ? qemu_version : "");
 	/* This very ktstr build: its binary's bytes (a rebuild that changes anything). */
@@ -61,9 +84,9 @@ int snap_locate(const struct kernel_entry *e, const char *machine_text, const ch
 	fold(h, &exe, sizeof(exe));
 	snprintf(slot->key, sizeof(slot->key), "%016llx%016llx", (unsigned long long)h[0],
 		 (unsigned long long)h[1]);
-	if (snprintf(slot->dir, sizeof(slot->dir), "%s/" SNAP_DIR "/%s", e->dir, slot->key) >=
+	if (snprintf(slot->dir, sizeof(slot->dir), "%s/" SNAP_DIR "/%s", slot->home, slot->key) >=
 		    (int)sizeof(slot->dir) - 32) {
-		snprintf(err, errlen, "kernel entry path %s is too long for snapshots", e->dir);
+		snprintf(err, errlen, "kernel entry path %s is too long for snapshots", slot->home);
 		return -ENAMETOOLONG;
 	}
 	snprintf(slot->state, sizeof(slot->state), "%s/state", slot->dir);
@@ -137,6 +160,11 @@ void snap_abort(struct snap_slot *slot)
 	unlock(slot);
 }
 
+void snap_touch(const struct snap_slot *slot)
+{
+	utimensat(AT_FDCWD, slot->state, NULL, 0);
+}
+
 void snap_remove(const struct snap_slot *slot)
 {
 	fs_rm_rf(slot->dir);
@@ -184,4 +212,65 @@ int snap_remove_all(const char *entry_dir)
 	char d[4200];
 	snprintf(d, sizeof(d), "%s/" SNAP_DIR, entry_dir);
 	return access(d, F_OK) ? 0 : fs_rm_rf(d);
+}
+
+int snap_path_home(const char *root, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s/" SNAP_PATH_HOME, root) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+struct snap_age {
+	char name[64];
+	struct timespec t;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct timespec *x = &((const struct snap_age *)a)->t, *y = &((const struct snap_age *)b)->t;
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? 1 : -1;
+	return x->tv_nsec < y->tv_nsec ? 1 : x->tv_nsec > y->tv_nsec ? -1 : 0;
+}
+
+int snap_prune(const char *home, int keep)
+{
+	char d[4200];
+	snprintf(d, sizeof(d), "%s/" SNAP_DIR, home);
+	DIR *dh = opendir(d);
+	if (!dh)
+		return 0;
+	struct snap_age *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(dh))) {
+		char p[4600];
+		struct stat st;
+		/* Whole snapshots only: <key>.lock and <key>.tmp.<pid> belong to writers. */
+		if (de->d_name[0] == '.' || strchr(de->d_name, '.') || strlen(de->d_name) >= 64)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/state", d, de->d_name);
+		if (stat(p, &st))
+			continue;
+		if (n == cap) {
+			struct snap_age *nv = realloc(v, (cap = cap ? 2 * cap : 8) * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+		v[n++].t = st.st_mtim;
+	}
+	closedir(dh);
+	qsort(v, n, sizeof(*v), newest_first);
+	int removed = 0;
+	for (size_t i = keep > 0 ? (size_t)keep : 0; i < n; i++) {
+		char p[4600];
+		snprintf(p, sizeof(p), "%s/%s", d, v[i].name);
+		if (!fs_rm_rf(p))
+			removed++;
+		snprintf(p, sizeof(p), "%s/%s.lock", d, v[i].name);
+		unlink(p);
+	}
+	free(v);
+	return removed;
 }

@@ -16,11 +16,17 @@
 #include "engine/kernel/entry.h"
 
 #define SNAP_DIR "snapshots"
+/* A kernel given by path has no entry (its "dir" is the user's file or tree, never written):
+ * its snapshots share <cache>/path-kernels/snapshots/, pruned to the newest SNAP_PATH_KEEP,
+ * since every rebuild of the user's kernel is a new machine. */
+#define SNAP_PATH_HOME "path-kernels"
+#define SNAP_PATH_KEEP 4
 #define SNAP_FORMAT 1   /* bumped when the guest's wait point or the wire changes meaning */
 
 struct snap_slot {
 	char key[40];        /* 32 hex digits */
-	char dir[4096];      /* <entry>/snapshots/<key> */
+	char home[4096];     /* <entry>, or <cache>/path-kernels for a kernel given by path */
+	char dir[4096];      /* <home>/snapshots/<key> */
 	char state[4096];    /* dir/state */
 	char tmp[4096];      /* <dir>.tmp.<pid>/, the directory being written */
 	int lock_fd;         /* writer's lock, -1 none */
@@ -36,11 +42,18 @@ bool snap_exists(const struct snap_slot *slot);
 int snap_begin_write(struct snap_slot *slot);
 int snap_commit(struct snap_slot *slot, const char *meta_json);
 void snap_abort(struct snap_slot *slot);
+/* Marks a snapshot used now (snap_prune keeps the recently used ones). */
+void snap_touch(const struct snap_slot *slot);
 /* Removes one snapshot (a state that failed to restore). */
 void snap_remove(const struct snap_slot *slot);
 /* Count, bytes on disk and apparent bytes (the memory files are sparse) of the snapshots
  * in an entry directory; removal of all of them. */
 void snap_stats(const char *entry_dir, int *count, uint64_t *bytes, uint64_t *apparent);
 int snap_remove_all(const char *entry_dir);
+/* <root>/path-kernels, the home of the snapshots of kernels given by path. */
+int snap_path_home(const char *root, char *buf, size_t len);
+/* Keeps the `keep` newest snapshots under home (by their state's time), removes the rest;
+ * returns how many went. */
+int snap_prune(const char *home, int keep);
 
 #endif

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/fsutil.h"
@@ -101,4 +103,67 @@ Test(snapshot, publish_stats_and_remove)
 	cr_assert_eq(snap_remove_all(ke.dir), 0);
 	snap_stats(ke.dir, &n, &bytes, &apparent);
 	cr_assert_eq(n, 0);
+}
+
+/* A kernel given by path: its snapshots go under <cache>/path-kernels, never beside the
+ * user's file, and the key follows the file (which one, and a rebuild of it). */
+Test(snapshot, a_kernel_by_path_keeps_its_snapshots_in_the_cache)
+{
+	char cache[300], img[300], err[256];
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	setenv("KTSTR_CACHE_DIR", cache, 1);
+	snprintf(img, sizeof(img), "%s/tree/bzImage", dir);
+	char tree[300];
+	snprintf(tree, sizeof(tree), "%s/tree", dir);
+	cr_assert_eq(fs_mkdir_p(tree, 0755), 0);
+	cr_assert_eq(fs_write_atomic(img, "image", 5, 0644), 0);
+	struct kernel_entry e = { 0 };
+	snprintf(e.key, sizeof(e.key), "path:7.2.0");
+	snprintf(e.source, sizeof(e.source), "path");
+	snprintf(e.dir, sizeof(e.dir), "%s", img);
+	snprintf(e.image, sizeof(e.image), "%s", img);
+	struct snap_slot s;
+	cr_assert_eq(snap_locate(&e, "m", "q", &s, err, sizeof(err)), 0, "%s", err);
+	char want[400];
+	snprintf(want, sizeof(want), "%s/" SNAP_PATH_HOME "/" SNAP_DIR "/%s", cache, s.key);
+	cr_assert_str_eq(s.dir, want);
+	char a[40];
+	strcpy(a, s.key);
+	/* A rebuild of the same file is another machine. */
+	cr_assert_eq(unlink(img), 0);
+	cr_assert_eq(fs_write_atomic(img, "image2", 6, 0644), 0);
+	cr_assert_eq(snap_locate(&e, "m", "q", &s, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_neq(a, s.key, "a rebuilt image");
+	unsetenv("KTSTR_CACHE_DIR");
+}
+
+/* snap_prune keeps the newest (by their state's time), and ignores writers' files. */
+Test(snapshot, prune_keeps_the_newest)
+{
+	char home[300], p[600];
+	snprintf(home, sizeof(home), "%s/home", dir);
+	for (int i = 0; i < 6; i++) {
+		snprintf(p, sizeof(p), "%s/" SNAP_DIR "/k%d", home, i);
+		cr_assert_eq(fs_mkdir_p(p, 0755), 0);
+		snprintf(p, sizeof(p), "%s/" SNAP_DIR "/k%d/state", home, i);
+		cr_assert_eq(fs_write_atomic(p, "s", 1, 0644), 0);
+		struct timespec t[2] = { { 1000 + i, 0 }, { 1000 + i, 0 } };
+		cr_assert_eq(utimensat(AT_FDCWD, p, t, 0), 0);
+	}
+	snprintf(p, sizeof(p), "%s/" SNAP_DIR "/k9.tmp.123", home);
+	cr_assert_eq(fs_mkdir_p(p, 0755), 0);
+	/* k1 used just now: it stays. */
+	struct snap_slot s = { 0 };
+	snprintf(s.state, sizeof(s.state), "%s/" SNAP_DIR "/k1/state", home);
+	snap_touch(&s);
+	cr_assert_eq(snap_prune(home, 4), 2);
+	const char *kept[] = { "k1", "k3", "k4", "k5", "k9.tmp.123" }, *gone[] = { "k0", "k2" };
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(p, sizeof(p), "%s/" SNAP_DIR "/%s", home, kept[i]);
+		cr_assert_eq(access(p, F_OK), 0, "%s kept", kept[i]);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/" SNAP_DIR "/%s", home, gone[i]);
+		cr_assert_neq(access(p, F_OK), 0, "%s removed", gone[i]);
+	}
 }

@@ -2,7 +2,8 @@
 # the next restores it (faster, same checks, a timeline from zero, no boot lines in its
 # console.log); KTSTR_NO_SNAPSHOT=1 and --no-snapshot boot cold; a corrupt snapshot
 # costs one warning line and a cold boot, and is replaced; a topology change, a new
-# ktstr build and a new kernel entry never restore an old snapshot.
+# ktstr build and a new kernel entry never restore an old snapshot; a kernel given by path
+# keeps its snapshots in the cache, not beside the file.
 . "$(dirname "$0")/lib.sh"
 IMAGE=$(KTSTR_CACHE_DIR= "$KTSTR" kernel path 2>/dev/null) || missing "a cached test kernel"
 # A cache of our own: snapshots live beside their entry, and the shared cache's entries
@@ -55,6 +56,22 @@ expect_eq "$(b "$T/bad.json" restored)" false "corrupt snapshot restored"
 run_pass "$T/again.json" "$S"
 expect_eq "$(b "$T/again.json" restored)" true "restore after the corrupt one was replaced"
 
+# A kernel given by path (a developer's build tree): its snapshot goes into the cache, never
+# beside the file; the next run restores it; a rebuilt file is another machine.
+mkdir -p "$T/tree" && cp "$IMAGE" "$T/tree/bzImage"
+run_pass "$T/p1.json" "$S" --kernel "$T/tree/bzImage"
+expect_eq "$(b "$T/p1.json" restored)" false "first run of a kernel by path restored"
+[ "$(b "$T/p1.json" snapshot_save_ms)" -ge 0 ] || fail "the first run of a kernel by path saved no snapshot"
+run_pass "$T/p2.json" "$S" --kernel "$T/tree/bzImage"
+expect_eq "$(b "$T/p2.json" restored)" true "second run of a kernel by path restored"
+expect_eq "$(checks "$T/p2.json")" "$(checks "$T/p1.json")" "checks of the restored run by path"
+expect_eq "$(ls -A "$T/tree")" bzImage "files beside the kernel given by path"
+"$KTSTR" kernel list > "$T/list.txt" 2>&1
+expect_grep "^kernels given by path: 1 snapshot, " "$T/list.txt" "kernel list"
+cp "$IMAGE" "$T/tree/bzImage.new" && mv "$T/tree/bzImage.new" "$T/tree/bzImage"
+run_pass "$T/p3.json" "$S" --kernel "$T/tree/bzImage"
+expect_eq "$(b "$T/p3.json" restored)" false "a rebuilt kernel by path restored"
+
 # Invalidation. Another topology is another machine.
 run_pass "$T/topo.json" "$S" --topo 1x1x1x1
 expect_eq "$(b "$T/topo.json" restored)" false "another topology restored"
@@ -74,5 +91,7 @@ expect_eq "$(b "$T/new.json" restored)" false "a new kernel entry restored"
 # kernel clean (keeping the entry) removes its snapshots.
 "$KTSTR" kernel clean --keep 1 --force > "$T/clean.txt" 2>&1 || { cat "$T/clean.txt"; fail "kernel clean"; }
 expect_eq "$(snapshots)" 0 "snapshots after kernel clean"
+"$KTSTR" kernel list > "$T/list.txt" 2>&1
+if grep -q "kernels given by path" "$T/list.txt"; then fail "kernel clean left the snapshots of kernels by path"; fi
 expect_no_qemu
 echo "PASS: snapshot boot"
