@@ -326,7 +326,7 @@ static int prepare(const struct run_request *req, struct run *r, struct run_plan
 	struct kernel_entry *snap_ke = malloc(sizeof(ke));
 	if (snap_ke)
 		*snap_ke = ke;
-	if (engine_snap_wanted(&plan->snap, req->no_snapshot, r->shell, disk, plan->perf_mode,
+	if (engine_snap_wanted(&plan->snap, req->no_snapshot, r->shell, plan->perf_mode,
 			       scn_topo_cpus(&r->scn.topo), snap_ke)) {
 		snprintf(plan->snap.archive, sizeof(plan->snap.archive), "%s", path);
 		snprintf(plan->initrd, sizeof(plan->initrd), "%s", base);

@@ -36,11 +36,11 @@ static bool env_off(const char *name)
 	return v && *v && strcmp(v, "0");
 }
 
-bool engine_snap_wanted(struct snap_plan *sp, bool no_snapshot, bool shell, bool disk,
-			bool perf_mode, int vcpus, struct kernel_entry *entry)
+bool engine_snap_wanted(struct snap_plan *sp, bool no_snapshot, bool shell, bool perf_mode,
+			int vcpus, struct kernel_entry *entry)
 {
 	sp->entry = entry;
-	sp->wait = !no_snapshot && !env_off("KTSTR_NO_SNAPSHOT") && !shell && !disk &&
+	sp->wait = !no_snapshot && !env_off("KTSTR_NO_SNAPSHOT") && !shell &&
 		   !perf_mode && vcpus <= SNAP_MAX_VCPUS && entry && entry->dir[0];
 	return sp->wait;
 }

@@ -23,11 +23,11 @@ struct snap_plan {
 	struct snap_slot slot;
 };
 
-/* engine_prepare: does this run boot to the wait point? Not for shells, runs with a disk
- * or in performance mode, machines over 16 vCPUs, a kernel given by path, --no-snapshot or KTSTR_NO_SNAPSHOT=1.
+/* engine_prepare: does this run boot to the wait point? Not for shells, runs in
+ * performance mode, machines over 16 vCPUs, --no-snapshot or KTSTR_NO_SNAPSHOT=1.
  * Takes ownership of entry (freed by engine_snap_cleanup). */
-bool engine_snap_wanted(struct snap_plan *sp, bool no_snapshot, bool shell, bool disk,
-			bool perf_mode, int vcpus, struct kernel_entry *entry);
+bool engine_snap_wanted(struct snap_plan *sp, bool no_snapshot, bool shell, bool perf_mode,
+			int vcpus, struct kernel_entry *entry);
 
 /* The run thread's start: the snapshot's key from cfg, then a restore when one exists
  * (cfg->incoming), with its data sent and the guest's hello awaited (lines go to cb, and

@@ -264,6 +264,11 @@ char *vm_snapshot_machine_text(const struct vm_config *cfg, char *err, size_t er
 	c.incoming = NULL;
 	c.ram_dir = NULL;
 	c.hugepages = false;
+	/* The I/O disk: a new blank image per run (engine_disk_create, one fixed size) that
+	 * the guest never writes before the wait point, so whether there is one is part of
+	 * the machine, not which file it is. */
+	if (c.disk)
+		c.disk = "/disk";
 	int accel = vm_choose_accel(cfg->accel, err, errlen);
 	if (accel < 0)
 		return NULL;

@@ -1,12 +1,12 @@
 # Shells outlive the old ~70 s run watchdog. Side by side (about 2 minutes):
-# - `ktstr shell --exec` running a 110 s loop: its lines arrive as they are printed (the
+# - `ktstr shell --exec` running a 90 s loop: its lines arrive as they are printed (the
 #   early ones long before the end), then "done", and ktstr exits with the loop's 7;
-# - an interactive shell (driven through tmux) left idle for 110 s still runs a command
+# - an interactive shell (driven through tmux) left idle for 90 s still runs a command
 #   typed then, and `exit` ends it with the one reason line and exit code 0.
 . "$(dirname "$0")/lib.sh"
 S=ktstr-shell-long-$$
 trap 'tmux kill-session -t "$S" 2>/dev/null; cleanup_tmp' EXIT
-LONG=110 # well past the old ~70 s watchdog
+LONG=90 # past the old ~70 s watchdog
 
 start=$(date +%s)
 "$KTSTR" shell --exec "i=0; while [ \$i -lt $((LONG / 10)) ]; do echo tick-\$i; sleep 10; i=\$((i+1)); done; echo done; exit 7" \
