@@ -21,6 +21,9 @@
  * since every rebuild of the user's kernel is a new machine. */
 #define SNAP_PATH_HOME "path-kernels"
 #define SNAP_PATH_KEEP 4
+/* A cache entry keeps its 16 most recently used machines: a ktstr rebuild or a sweep over
+ * many topologies would otherwise pile up ~80-180 MB per machine. */
+#define SNAP_ENTRY_KEEP 16
 #define SNAP_FORMAT 1   /* bumped when the guest's wait point or the wire changes meaning */
 
 struct snap_slot {
