@@ -130,8 +130,8 @@ static int do_list(int argc, char **argv)
 	if (pn) { /* docs/snapshot.md */
 		char psz[16];
 		fs_human_size(pbytes, psz, sizeof(psz));
-		printf("kernels given by path: %d snapshot%s, %s (the newest %d are kept; `ktstr "
-		       "kernel clean` removes them)\n", pn, pn == 1 ? "" : "s", psz, SNAP_PATH_KEEP);
+		printf("kernels given by path: %d snapshot%s, %s (the %d most recently used are kept; "
+		       "`ktstr kernel clean` removes them)\n", pn, pn == 1 ? "" : "s", psz, SNAP_PATH_KEEP);
 	}
 	char warn[2048];
 	engine_kernel_list_warnings(root, v, n, warn, sizeof(warn));

@@ -261,7 +261,8 @@ int snap_prune(const char *home, int keep)
 		v[n++].t = st.st_mtim;
 	}
 	closedir(dh);
-	qsort(v, n, sizeof(*v), newest_first);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), newest_first);
 	int removed = 0;
 	for (size_t i = keep > 0 ? (size_t)keep : 0; i < n; i++) {
 		char p[4600];

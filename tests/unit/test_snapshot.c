@@ -142,6 +142,10 @@ Test(snapshot, prune_keeps_the_newest)
 {
 	char home[300], p[600];
 	snprintf(home, sizeof(home), "%s/home", dir);
+	cr_assert_eq(snap_prune(home, 4), 0, "no snapshots directory");
+	snprintf(p, sizeof(p), "%s/" SNAP_DIR, home);
+	cr_assert_eq(fs_mkdir_p(p, 0755), 0);
+	cr_assert_eq(snap_prune(home, 4), 0, "an empty one");
 	for (int i = 0; i < 6; i++) {
 		snprintf(p, sizeof(p), "%s/" SNAP_DIR "/k%d", home, i);
 		cr_assert_eq(fs_mkdir_p(p, 0755), 0);
