@@ -127,10 +127,10 @@ static int do_list(int argc, char **argv)
 	int pn;
 	uint64_t pbytes;
 	engine_path_snapshot_stats(root, &pn, &pbytes);
-	if (pn) { /* docs/snapshot.md */
+	if (pn) { /* docs/snapshot.md; on stderr: stdout is one entry per line for scripts */
 		char psz[16];
 		fs_human_size(pbytes, psz, sizeof(psz));
-		printf("kernels given by path: %d snapshot%s, %s (the %d most recently used are kept; "
+		fprintf(stderr, "kernels given by path: %d snapshot%s, %s (the %d most recently used are kept; "
 		       "`ktstr kernel clean` removes them)\n", pn, pn == 1 ? "" : "s", psz, SNAP_PATH_KEEP);
 	}
 	char warn[2048];
